@@ -1,0 +1,51 @@
+import CustodianOpenAPI
+import CustodianStore
+import Foundation
+import Hummingbird
+import Logging
+import OpenAPIHummingbird
+import OpenAPIRuntime
+import Prometheus
+import ServiceLifecycle
+
+/// Builds the HTTP API: the router with its middlewares, the generated handlers, and the services it runs
+/// (the database pool first, so it starts before and stops after the HTTP server).
+public enum APIApplication {
+    public static func build(
+        configuration: APIConfiguration,
+        database: Database,
+        metrics: PrometheusCollectorRegistry,
+        additionalServices: [any Service] = [],
+        logger: Logger
+    ) throws -> some ApplicationProtocol {
+        let metricsFactory = PrometheusMetricsFactory(registry: metrics)
+        let routes = RouteTable()
+        let router = Router()
+        router.add(middleware: RequestObservationMiddleware(metricsFactory: metricsFactory))
+        router.add(middleware: ErrorResponseMiddleware(routes: routes))
+        router.add(middleware: BodyLimitMiddleware(limit: configuration.maximumBodySize))
+
+        let handler = APIHandler(
+            configuration: configuration,
+            subjects: SubjectRepository(database: database),
+            audit: AuditRepository(database: database),
+            database: database,
+            metrics: metrics)
+        try handler.registerHandlers(
+            on: RouteRecordingTransport(inner: router, table: routes),
+            serverURL: URL(string: "/")!,
+            configuration: .init(dateTranscoder: FlexibleISO8601DateTranscoder(), jsonEncodingOptions: []),
+            middlewares: [
+                OpenAPIProblemMiddleware(),
+                AuthenticationMiddleware(keys: APIKeyRepository(database: database)),
+                IdempotencyMiddleware(store: IdempotencyRepository(database: database), maximumBodySize: configuration.maximumBodySize),
+                LocationHeaderMiddleware(),
+            ])
+
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "custodian"),
+            services: [database.client, IdempotencyPruner(store: IdempotencyRepository(database: database), logger: logger)] + additionalServices,
+            logger: logger)
+    }
+}

@@ -1,0 +1,30 @@
+import CustodianCore
+import CustodianOpenAPI
+import CustodianStore
+import Prometheus
+
+/// Implements the operations generated from `openapi.yaml`; one extension per tag. Errors are thrown as
+/// ``Problem``s (or domain errors that map to one) and rendered by ``OpenAPIProblemMiddleware``.
+struct APIHandler: APIProtocol {
+    let configuration: APIConfiguration
+    let subjects: SubjectRepository
+    let audit: AuditRepository
+    let database: Database
+    let metrics: PrometheusCollectorRegistry
+
+    /// The page size asked for, checked against the configured maximum.
+    func pageSize(_ requested: Int?) throws -> Int {
+        let limit = requested ?? configuration.defaultPageSize
+        guard (1...configuration.maximumPageSize).contains(limit) else {
+            throw Problem.validation([FieldError(field: "limit", message: "must be from 1 to \(configuration.maximumPageSize)")])
+        }
+        return limit
+    }
+
+    /// The sort key inside a cursor made by this API.
+    func cursorKey(_ cursor: String?) throws -> String? {
+        guard let cursor else { return nil }
+        guard let key = PageCursor.decode(cursor) else { throw Problem.badRequest("The cursor is not one this API returned.") }
+        return key
+    }
+}

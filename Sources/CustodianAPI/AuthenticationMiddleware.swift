@@ -1,0 +1,46 @@
+import CustodianCore
+import CustodianStore
+import Foundation
+import Logging
+import HTTPTypes
+import OpenAPIRuntime
+
+/// Checks `Authorization: Bearer <key>` against the stored keys and the operation's scope: 401 for a missing,
+/// malformed, unknown or revoked key, 403 for a key without the scope. Keys are looked up on every request, so a
+/// revoked key stops working at once.
+struct AuthenticationMiddleware: ServerMiddleware {
+    let keys: APIKeyRepository
+
+    func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        guard let required = OperationScopes.required(for: operationID) else {
+            return try await next(request, body, metadata)
+        }
+        guard let header = request.headerFields[.authorization] else {
+            throw Problem.unauthorized("Send an API key as Authorization: Bearer <key>.")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer",
+              let secret = APIKeySecret(token: parts[1].trimmingCharacters(in: .whitespaces))
+        else { throw Problem.unauthorized("The Authorization header is not a Bearer API key.") }
+        guard let key = try await keys.authenticate(secret) else {
+            throw Problem.unauthorized("The API key is unknown or revoked.")
+        }
+        guard key.scope.permits(required) else { throw Problem.forbidden(requiredScope: required) }
+        return try await RequestScope.$apiKey.withValue(AuthenticatedKey(id: key.id, scope: key.scope)) {
+            try await RequestScope.$logger.withValue(RequestScope.logger.with(apiKeyID: key.id)) {
+                try await next(request, body, metadata)
+            }
+        }
+    }
+}
+
+extension Logging.Logger {
+    func with(apiKeyID: Foundation.UUID) -> Logging.Logger {
+        var logger = self
+        logger[metadataKey: "api_key_id"] = "\(apiKeyID)"
+        return logger
+    }
+}

@@ -1,0 +1,17 @@
+import CustodianCore
+
+/// The scope each operation needs, mirroring the `security` requirements in `openapi.yaml` (a test checks that they
+/// agree). An operation not listed needs `dpo`, so a new operation is closed until it is classified.
+enum OperationScopes {
+    /// Operations anyone may call without a key.
+    static let publicOperations: Set<String> = ["getLiveness", "getReadiness", "getMetrics", "getOpenAPISpec"]
+
+    /// Operations a `shop` key may call; every other authenticated one is `dpo`-only.
+    static let shopOperations: Set<String> = ["createSubject", "listSubjects", "getSubject", "updateSubject"]
+
+    /// The scope needed for `operationID`, or nil when it is public.
+    static func required(for operationID: String) -> APIKeyScope? {
+        if publicOperations.contains(operationID) { return nil }
+        return shopOperations.contains(operationID) ? .shop : .dpo
+    }
+}

@@ -1,0 +1,35 @@
+import CoreMetrics
+import Hummingbird
+import Logging
+
+/// Gives each request its id (echoed in `X-Request-Id`), logs one line when it ends (method, route template, status,
+/// duration: never the query string, which can hold an e-mail), and counts it in the metrics.
+struct RequestObservationMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metricsFactory: any MetricsFactory
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let requestID = context.id
+        var logger = context.logger
+        logger[metadataKey: "request_id"] = "\(requestID)"
+        var response = try await RequestScope.$requestID.withValue(requestID) {
+            try await RequestScope.$logger.withValue(logger) {
+                try await next(request, context)
+            }
+        }
+        response.headers[.requestID] = requestID
+        let route = context.endpointPath ?? "unmatched"
+        let elapsed = ContinuousClock.now - start
+        let dimensions = [("method", request.method.rawValue), ("route", route), ("status", String(response.status.code))]
+        Counter(label: "custodian_http_requests_total", dimensions: dimensions, factory: metricsFactory).increment()
+        Timer(label: "custodian_http_request_duration_seconds", dimensions: [("method", request.method.rawValue), ("route", route)], factory: metricsFactory)
+            .recordNanoseconds(Int64(elapsed / .nanoseconds(1)))
+        logger.info("request", metadata: [
+            "method": "\(request.method.rawValue)",
+            "route": "\(route)",
+            "status": "\(response.status.code)",
+            "duration_ms": "\(Double(elapsed / .microseconds(1)) / 1000)",
+        ])
+        return response
+    }
+}

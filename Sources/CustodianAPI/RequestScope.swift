@@ -1,0 +1,23 @@
+import CustodianCore
+import CustodianStore
+import Foundation
+import Logging
+
+/// What the current request carries into the generated handlers, which see no Hummingbird context: set by the
+/// router middleware (request id, logger) and the authentication middleware (the API key).
+enum RequestScope {
+    @TaskLocal static var requestID: String = "none"
+    @TaskLocal static var logger: Logger = Logger(label: "custodian.api")
+    @TaskLocal static var apiKey: AuthenticatedKey?
+
+    /// The audit actor of the current request.
+    static var actor: AuditActor {
+        AuditActor(apiKeyID: apiKey?.id, requestID: requestID)
+    }
+}
+
+/// The API key that authenticated the current request.
+struct AuthenticatedKey: Sendable {
+    let id: UUID
+    let scope: APIKeyScope
+}

@@ -1,0 +1,70 @@
+import CustodianCore
+import CustodianOpenAPI
+import CustodianStore
+import Foundation
+
+extension APIHandler {
+    func createSubject(_ input: Operations.CreateSubject.Input) async throws -> Operations.CreateSubject.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Send a JSON body.") }
+        let subject = try NewSubject(
+            externalRef: body.externalRef, fullName: body.fullName, email: body.email, phone: body.phone,
+            registrationAddress: body.registrationAddress, locale: body.locale)
+        let record = try await subjects.create(subject, actor: RequestScope.actor)
+        return .created(.init(headers: .init(location: "/v1/subjects/\(record.id.uuidString.lowercased())"), body: .json(.init(record))))
+    }
+
+    func getSubject(_ input: Operations.GetSubject.Input) async throws -> Operations.GetSubject.Output {
+        guard let record = try await subjects.read(id: input.path.subjectId, actor: RequestScope.actor) else {
+            throw Problem.notFound("subject")
+        }
+        return .ok(.init(body: .json(.init(record))))
+    }
+
+    func updateSubject(_ input: Operations.UpdateSubject.Input) async throws -> Operations.UpdateSubject.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Send a JSON body.") }
+        let changes = try SubjectChanges(
+            externalRef: body.externalRef, fullName: body.fullName, email: body.email, phone: body.phone,
+            registrationAddress: body.registrationAddress, locale: body.locale)
+        guard let record = try await subjects.update(id: input.path.subjectId, changes: changes, actor: RequestScope.actor) else {
+            throw Problem.notFound("subject")
+        }
+        return .ok(.init(body: .json(.init(record))))
+    }
+
+    func listSubjects(_ input: Operations.ListSubjects.Input) async throws -> Operations.ListSubjects.Output {
+        let query = input.query
+        let given = [query.email, query.phone, query.externalRef].compactMap { $0 }
+        guard given.count == 1 else {
+            throw Problem.validation([FieldError(field: "query", message: "give exactly one of email, phone or external_ref")])
+        }
+        let lookup: SubjectLookup
+        if let email = query.email {
+            lookup = .email(email.trimmingWhitespace())
+        } else if let phone = query.phone {
+            switch PhoneNumber.normalise(phone) {
+            case .success(let normalised): lookup = .phone(normalised)
+            case .failure(let error): throw Problem.validation([error])
+            }
+        } else {
+            lookup = .externalRef(query.externalRef ?? "")
+        }
+        let limit = try pageSize(query.limit)
+        let after = try cursorKey(query.cursor).map { key in
+            guard let id = UUID(uuidString: key) else { throw Problem.badRequest("The cursor is not one this API returned.") }
+            return id
+        }
+        let records = try await subjects.find(lookup, afterID: after, limit: limit, actor: RequestScope.actor)
+        let next = records.count == limit ? records.last.map { PageCursor.encode($0.id.uuidString) } : nil
+        return .ok(.init(body: .json(.init(items: records.map(Components.Schemas.Subject.init), nextCursor: next))))
+    }
+}
+
+extension Components.Schemas.Subject {
+    init(_ record: SubjectRecord) {
+        self.init(
+            id: record.id, externalRef: record.externalRef, fullName: record.fullName, email: record.email,
+            phone: record.phone, registrationAddress: record.registrationAddress, locale: record.locale,
+            status: .init(rawValue: record.status.rawValue) ?? .active,
+            createdAt: record.createdAt, updatedAt: record.updatedAt)
+    }
+}

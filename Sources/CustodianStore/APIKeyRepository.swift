@@ -1,0 +1,70 @@
+import CustodianCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// An API key as stored: never the secret, only its metadata.
+public struct StoredAPIKey: Sendable, Equatable {
+    public let id: UUID
+    public let name: String
+    public let scope: APIKeyScope
+    public let createdAt: Date
+    public let revokedAt: Date?
+}
+
+/// Creates, lists, revokes and authenticates API keys.
+public struct APIKeyRepository: Sendable {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// Stores a new key and returns it with its secret, which exists nowhere else afterwards.
+    public func create(name: String, scope: APIKeyScope) async throws -> (key: StoredAPIKey, secret: APIKeySecret) {
+        let secret = APIKeySecret.generate()
+        let id = UUID()
+        let rows = try await database.query("""
+            INSERT INTO api_keys (id, name, scope, lookup_id, secret_hash)
+            VALUES (\(id), \(name), \(scope.rawValue), \(secret.lookupID), \(ByteBuffer(bytes: secret.hash)))
+            RETURNING id, name, scope, created_at, revoked_at
+            """)
+        guard let key = try await Self.decode(rows).first else { throw StoreError.unexpectedlyEmpty }
+        return (key, secret)
+    }
+
+    /// Every key, oldest first.
+    public func list() async throws -> [StoredAPIKey] {
+        try await Self.decode(database.query(
+            "SELECT id, name, scope, created_at, revoked_at FROM api_keys ORDER BY created_at, id"))
+    }
+
+    /// Revokes a key at once; false when there is no such active key.
+    public func revoke(id: UUID) async throws -> Bool {
+        let rows = try await database.query(
+            "UPDATE api_keys SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL RETURNING id")
+        return try await rows.decode(UUID.self).first { _ in true } != nil
+    }
+
+    /// The active key that `secret` belongs to, compared in constant time; nil for unknown or revoked keys.
+    public func authenticate(_ secret: APIKeySecret) async throws -> StoredAPIKey? {
+        let rows = try await database.query("""
+            SELECT id, name, scope, created_at, revoked_at, secret_hash FROM api_keys
+            WHERE lookup_id = \(secret.lookupID) AND revoked_at IS NULL
+            """)
+        for try await (id, name, scope, createdAt, revokedAt, hash) in rows.decode((UUID, String, String, Date, Date?, ByteBuffer).self) {
+            guard secret.matches(storedHash: Array(buffer: hash)), let scope = APIKeyScope(rawValue: scope) else { return nil }
+            return StoredAPIKey(id: id, name: name, scope: scope, createdAt: createdAt, revokedAt: revokedAt)
+        }
+        return nil
+    }
+
+    private static func decode(_ rows: PostgresRowSequence) async throws -> [StoredAPIKey] {
+        var keys: [StoredAPIKey] = []
+        for try await (id, name, scope, createdAt, revokedAt) in rows.decode((UUID, String, String, Date, Date?).self) {
+            guard let scope = APIKeyScope(rawValue: scope) else { throw StoreError.unexpectedValue(column: "api_keys.scope") }
+            keys.append(StoredAPIKey(id: id, name: name, scope: scope, createdAt: createdAt, revokedAt: revokedAt))
+        }
+        return keys
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Who caused an audited action: the API key and the request.
+public struct AuditActor: Sendable {
+    public let apiKeyID: UUID?
+    public let requestID: String
+
+    public init(apiKeyID: UUID?, requestID: String) {
+        self.apiKeyID = apiKeyID
+        self.requestID = requestID
+    }
+}
+
+/// One row of the append-only audit trail.
+public struct AuditEvent: Sendable, Equatable {
+    public let id: Int64
+    public let occurredAt: Date
+    public let apiKeyID: UUID?
+    public let action: String
+    public let subjectID: UUID?
+    public let requestID: String
+}
+
+/// Appends to and reads the audit trail. Appends run on the caller's connection, inside the transaction of the
+/// write or read they record, so an audited action and its row commit together.
+public struct AuditRepository: Sendable {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// Appends one row on `connection` (inside the caller's transaction).
+    public static func append(action: String, subjectID: UUID?, actor: AuditActor, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
+            VALUES (\(actor.apiKeyID), \(action), \(subjectID), \(actor.requestID))
+            """, logger: logger)
+    }
+
+    /// Appends one row per subject on `connection`, in a single statement.
+    static func append(action: String, subjectIDs: [UUID], actor: AuditActor, on connection: PostgresConnection, logger: Logger) async throws {
+        guard !subjectIDs.isEmpty else { return }
+        try await connection.query("""
+            INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
+            SELECT \(actor.apiKeyID), \(action), unnest(\(subjectIDs)::uuid[]), \(actor.requestID)
+            """, logger: logger)
+    }
+
+    /// One subject's events, oldest first, after the event with id `afterID`.
+    public func events(subjectID: UUID, afterID: Int64?, limit: Int) async throws -> [AuditEvent] {
+        let rows = try await database.query("""
+            SELECT id, occurred_at, api_key_id, action, subject_id, request_id FROM audit_log
+            WHERE subject_id = \(subjectID) AND id > \(afterID ?? 0)
+            ORDER BY id LIMIT \(limit)
+            """)
+        var events: [AuditEvent] = []
+        for try await (id, occurredAt, apiKeyID, action, subjectID, requestID)
+            in rows.decode((Int64, Date, UUID?, String, UUID?, String).self) {
+            events.append(AuditEvent(id: id, occurredAt: occurredAt, apiKeyID: apiKeyID, action: action, subjectID: subjectID, requestID: requestID))
+        }
+        return events
+    }
+}

@@ -1,0 +1,90 @@
+import CoreMetrics
+import Logging
+import PostgresNIO
+
+/// The connection pool every repository shares, with its metrics. Run ``client`` in the service group before using
+/// it: queries on a client that is not running wait forever.
+public struct Database: Sendable {
+    public let client: PostgresClient
+    let logger: Logger
+    let metrics: DatabaseMetrics
+
+    public init(client: PostgresClient, maximumConnections: Int, metricsFactory: any MetricsFactory, logger: Logger) {
+        self.client = client
+        self.logger = logger
+        self.metrics = DatabaseMetrics(factory: metricsFactory, maximumConnections: maximumConnections)
+    }
+
+    /// Makes a pool from a URL with the given limits.
+    public init(
+        url: DatabaseURL, maximumConnections: Int, connectTimeout: Duration, statementTimeout: Duration?,
+        metricsFactory: any MetricsFactory, logger: Logger
+    ) {
+        var configuration = url.configuration
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.connectTimeout = connectTimeout
+        if let statementTimeout {
+            let milliseconds = statementTimeout.components.seconds * 1000
+                + statementTimeout.components.attoseconds / 1_000_000_000_000_000
+            configuration.options.additionalStartupParameters = [("statement_timeout", "\(milliseconds)")]
+        }
+        self.init(
+            client: PostgresClient(configuration: configuration, backgroundLogger: logger),
+            maximumConnections: maximumConnections, metricsFactory: metricsFactory, logger: logger)
+    }
+
+    /// Runs one statement on a pooled connection.
+    @discardableResult
+    public func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        try await metrics.measure { try await client.query(query, logger: logger) }
+    }
+
+    /// Runs `body` on one pooled connection.
+    public func withConnection<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await metrics.measure { try await client.withConnection { connection in try await body(connection) } }
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws (with the body's own error).
+    public func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        do {
+            return try await metrics.measure { try await client.withTransaction(logger: logger) { connection in try await body(connection) } }
+        } catch let error as PostgresTransactionError {
+            if let closureError = error.closureError { throw closureError }
+            throw error.beginError ?? error.commitError ?? error.rollbackError ?? error
+        }
+    }
+
+    /// Checks that the database answers.
+    public func ping() async throws {
+        try await query("SELECT 1")
+    }
+}
+
+/// Pool metrics: operations in flight (each holds a connection), their durations, failures, and the pool's size.
+struct DatabaseMetrics: Sendable {
+    let inFlight: Meter
+    let duration: Timer
+    let failures: Counter
+
+    init(factory: any MetricsFactory, maximumConnections: Int) {
+        inFlight = Meter(label: "custodian_db_operations_in_flight", dimensions: [], factory: factory)
+        duration = Timer(label: "custodian_db_operation_duration_seconds", dimensions: [], factory: factory)
+        failures = Counter(label: "custodian_db_operation_failures_total", dimensions: [], factory: factory)
+        Meter(label: "custodian_db_pool_max_connections", dimensions: [], factory: factory).set(maximumConnections)
+    }
+
+    func measure<Result>(_ body: () async throws -> Result) async throws -> Result {
+        let start = ContinuousClock.now
+        inFlight.increment()
+        defer {
+            inFlight.decrement()
+            duration.recordNanoseconds(Int64((ContinuousClock.now - start) / .nanoseconds(1)))
+        }
+        do {
+            return try await body()
+        } catch {
+            failures.increment()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import CustodianCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// A data subject as stored.
+public struct SubjectRecord: Sendable, Equatable {
+    public let id: UUID
+    public let externalRef: String
+    public let fullName: String?
+    public let email: String?
+    public let phone: String?
+    public let registrationAddress: String?
+    public let locale: String
+    public let status: SubjectStatus
+    public let createdAt: Date
+    public let updatedAt: Date
+}
+
+/// The one identifier a subject search matches on.
+public enum SubjectLookup: Sendable, Equatable {
+    /// Matched case-insensitively.
+    case email(String)
+    /// Already normalised to E.164.
+    case phone(String)
+    case externalRef(String)
+}
+
+/// Stores and reads data subjects. Every write and every read appends its audit row in the same transaction.
+public struct SubjectRepository: Sendable {
+    let database: Database
+
+    /// Audit actions written by this repository.
+    public enum Action {
+        public static let create = "subject.create"
+        public static let update = "subject.update"
+        public static let read = "subject.read"
+    }
+
+    static let uniqueFields = ["subjects_external_ref_key": "external_ref", "subjects_email_key": "email"]
+    static let columns = "id, external_ref, full_name, email, phone, registration_address, locale, status, created_at, updated_at"
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// Stores a new subject; throws ``StoreError/duplicate(field:)`` when the e-mail or external_ref is taken.
+    public func create(_ subject: NewSubject, actor: AuditActor) async throws -> SubjectRecord {
+        let id = UUID()
+        do {
+            return try await database.transaction { connection in
+                let rows = try await connection.query("""
+                    INSERT INTO subjects (id, external_ref, full_name, email, phone, registration_address, locale)
+                    VALUES (\(id), \(subject.externalRef), \(subject.fullName), \(subject.email), \(subject.phone),
+                            \(subject.registrationAddress), \(subject.locale))
+                    RETURNING \(unescaped: Self.columns)
+                    """, logger: database.logger)
+                guard let record = try await Self.decode(rows).first else { throw StoreError.unexpectedlyEmpty }
+                try await AuditRepository.append(action: Action.create, subjectID: id, actor: actor, on: connection, logger: database.logger)
+                return record
+            }
+        } catch {
+            throw StoreError.mapUniqueViolation(error, Self.uniqueFields)
+        }
+    }
+
+    /// Reads one subject and records the read; nil when there is none.
+    public func read(id: UUID, actor: AuditActor) async throws -> SubjectRecord? {
+        try await database.transaction { connection in
+            let rows = try await connection.query(
+                "SELECT \(unescaped: Self.columns) FROM subjects WHERE id = \(id)", logger: database.logger)
+            guard let record = try await Self.decode(rows).first else { return nil }
+            try await AuditRepository.append(action: Action.read, subjectID: id, actor: actor, on: connection, logger: database.logger)
+            return record
+        }
+    }
+
+    /// Applies a correction; nil when there is no such subject. Throws ``StoreError/duplicate(field:)`` on a taken
+    /// e-mail or external_ref.
+    public func update(id: UUID, changes: SubjectChanges, actor: AuditActor) async throws -> SubjectRecord? {
+        do {
+            return try await database.transaction { connection in
+                let rows = try await connection.query("""
+                    UPDATE subjects SET
+                        external_ref = COALESCE(\(changes.externalRef), external_ref),
+                        full_name = COALESCE(\(changes.fullName), full_name),
+                        email = COALESCE(\(changes.email), email),
+                        phone = COALESCE(\(changes.phone), phone),
+                        registration_address = COALESCE(\(changes.registrationAddress), registration_address),
+                        locale = COALESCE(\(changes.locale), locale),
+                        updated_at = now()
+                    WHERE id = \(id)
+                    RETURNING \(unescaped: Self.columns)
+                    """, logger: database.logger)
+                guard let record = try await Self.decode(rows).first else { return nil }
+                try await AuditRepository.append(action: Action.update, subjectID: id, actor: actor, on: connection, logger: database.logger)
+                return record
+            }
+        } catch {
+            throw StoreError.mapUniqueViolation(error, Self.uniqueFields)
+        }
+    }
+
+    /// Subjects matching `lookup`, ordered by id, after `afterID`; each returned subject is recorded as read.
+    public func find(_ lookup: SubjectLookup, afterID: UUID?, limit: Int, actor: AuditActor) async throws -> [SubjectRecord] {
+        let after = afterID ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        return try await database.transaction { connection in
+            let query: PostgresQuery = switch lookup {
+            case .email(let email):
+                "SELECT \(unescaped: Self.columns) FROM subjects WHERE lower(email) = lower(\(email)) AND id > \(after) ORDER BY id LIMIT \(limit)"
+            case .phone(let phone):
+                "SELECT \(unescaped: Self.columns) FROM subjects WHERE phone = \(phone) AND id > \(after) ORDER BY id LIMIT \(limit)"
+            case .externalRef(let externalRef):
+                "SELECT \(unescaped: Self.columns) FROM subjects WHERE external_ref = \(externalRef) AND id > \(after) ORDER BY id LIMIT \(limit)"
+            }
+            let rows = try await connection.query(query, logger: database.logger)
+            let records = try await Self.decode(rows)
+            try await AuditRepository.append(action: Action.read, subjectIDs: records.map(\.id), actor: actor, on: connection, logger: database.logger)
+            return records
+        }
+    }
+
+    private static func decode(_ rows: PostgresRowSequence) async throws -> [SubjectRecord] {
+        var records: [SubjectRecord] = []
+        for try await (id, externalRef, fullName, email, phone, address, locale, status, createdAt, updatedAt)
+            in rows.decode((UUID, String, String?, String?, String?, String?, String, String, Date, Date).self) {
+            guard let status = SubjectStatus(rawValue: status) else { throw StoreError.unexpectedValue(column: "subjects.status") }
+            records.append(SubjectRecord(
+                id: id, externalRef: externalRef, fullName: fullName, email: email, phone: phone,
+                registrationAddress: address, locale: locale, status: status, createdAt: createdAt, updatedAt: updatedAt))
+        }
+        return records
+    }
+}

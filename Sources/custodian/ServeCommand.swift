@@ -1,0 +1,43 @@
+import ArgumentParser
+import CustodianAPI
+import CustodianStore
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+
+/// `custodian serve`: the HTTP API until SIGTERM or SIGINT, then a graceful stop (in-flight requests finish).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP API.")
+
+    func run() async throws {
+        let settings = Settings()
+        JSONLogHandler.bootstrap(level: try settings.logLevel)
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "custodian.api")
+        let database = Database(
+            url: try settings.databaseURL(),
+            maximumConnections: try settings.databasePoolSize(default: 20),
+            connectTimeout: try settings.databaseConnectTimeout,
+            statementTimeout: try settings.databaseStatementTimeout,
+            metricsFactory: PrometheusMetricsFactory(registry: registry),
+            logger: Logger(label: "custodian.db"))
+        let application = try APIApplication.build(
+            configuration: try settings.api(), database: database, metrics: registry, logger: logger)
+        try await ServiceGroup.runUntilSignalled([application], shutdownTimeout: try settings.shutdownTimeout, logger: logger)
+    }
+}
+
+extension ServiceGroup {
+    /// Runs `services` until SIGTERM or SIGINT, then shuts them down gracefully in reverse order within `shutdownTimeout`.
+    static func runUntilSignalled(_ services: [any Service], shutdownTimeout: Duration, logger: Logger) async throws {
+        var configuration = ServiceGroupConfiguration(
+            services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        configuration.maximumGracefulShutdownDuration = shutdownTimeout
+        try await ServiceGroup(configuration: configuration).run()
+    }
+}

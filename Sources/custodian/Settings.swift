@@ -1,0 +1,67 @@
+import CustodianAPI
+import CustodianStore
+import Foundation
+import Logging
+
+/// Configuration from environment variables, with the defaults the README lists.
+struct Settings {
+    let environment: [String: String]
+
+    init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    /// Why the configuration cannot be used.
+    struct Invalid: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    func databaseURL() throws -> DatabaseURL {
+        guard let url = environment["DATABASE_URL"], !url.isEmpty else {
+            throw Invalid(description: "DATABASE_URL is not set (for example postgres://custodian@127.0.0.1:5432/custodian)")
+        }
+        return try DatabaseURL(url)
+    }
+
+    var logLevel: Logger.Level {
+        get throws {
+            let raw = environment["CUSTODIAN_LOG_LEVEL"] ?? "info"
+            guard let level = Logger.Level(rawValue: raw.lowercased()) else {
+                throw Invalid(description: "CUSTODIAN_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical")
+            }
+            return level
+        }
+    }
+
+    func api() throws -> APIConfiguration {
+        APIConfiguration(
+            host: environment["CUSTODIAN_HOST"] ?? "127.0.0.1",
+            port: try integer("CUSTODIAN_PORT", default: 8080, range: 0...65535),
+            maximumBodySize: try integer("CUSTODIAN_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20)),
+            maximumPageSize: try integer("CUSTODIAN_MAX_PAGE_SIZE", default: 200, range: 1...10_000))
+    }
+
+    func databasePoolSize(default value: Int) throws -> Int {
+        try integer("CUSTODIAN_DB_MAX_CONNECTIONS", default: value, range: 1...500)
+    }
+
+    var databaseConnectTimeout: Duration {
+        get throws { .milliseconds(try integer("CUSTODIAN_DB_CONNECT_TIMEOUT_MS", default: 5000, range: 100...600_000)) }
+    }
+
+    var databaseStatementTimeout: Duration {
+        get throws { .milliseconds(try integer("CUSTODIAN_DB_STATEMENT_TIMEOUT_MS", default: 10_000, range: 100...3_600_000)) }
+    }
+
+    var shutdownTimeout: Duration {
+        get throws { .seconds(try integer("CUSTODIAN_SHUTDOWN_TIMEOUT_SECONDS", default: 25, range: 1...600)) }
+    }
+
+    private func integer(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let raw = environment[name], !raw.isEmpty else { return value }
+        guard let number = Int(raw), range.contains(number) else {
+            throw Invalid(description: "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+}
