@@ -65,8 +65,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("openapi.yaml")],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedOpenAPIDocument"]
         ),
         .target(
             name: "CustodianWorker",
@@ -92,6 +92,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .plugin(
+            name: "EmbedOpenAPIDocument",
+            capability: .buildTool()
+        ),
+        .target(
+            name: "CustodianTestSupport",
+            dependencies: [
+                "CustodianStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Tests/CustodianTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CustodianCoreTests",
             dependencies: ["CustodianCore"],
@@ -99,14 +114,32 @@ let package = Package(
         ),
         .testTarget(
             name: "CustodianStoreTests",
-            dependencies: ["CustodianStore"],
+            dependencies: [
+                "CustodianStore",
+                "CustodianTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CustodianAPITests",
             dependencies: [
                 "CustodianAPI",
+                "CustodianTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CustodianWorkerTests",
+            dependencies: [
+                "CustodianWorker",
+                "CustodianTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

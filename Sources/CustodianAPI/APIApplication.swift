@@ -16,6 +16,7 @@ public enum APIApplication {
         database: Database,
         metrics: PrometheusCollectorRegistry,
         additionalServices: [any Service] = [],
+        onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in },
         logger: Logger
     ) throws -> some ApplicationProtocol {
         let metricsFactory = PrometheusMetricsFactory(registry: metrics)
@@ -46,6 +47,7 @@ public enum APIApplication {
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "custodian"),
             services: [database.client, IdempotencyPruner(store: IdempotencyRepository(database: database), logger: logger)] + additionalServices,
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }
 }

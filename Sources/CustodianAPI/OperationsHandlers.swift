@@ -22,6 +22,6 @@ extension APIHandler {
     }
 
     func getOpenAPISpec(_ input: Operations.GetOpenAPISpec.Input) async throws -> Operations.GetOpenAPISpec.Output {
-        .ok(.init(body: .yaml(HTTPBody(OpenAPIDocument.yaml))))
+        .ok(.init(body: .yaml(HTTPBody(embeddedOpenAPIDocument))))
     }
 }

@@ -1,0 +1,71 @@
+import AsyncHTTPClient
+import CustodianAPI
+import CustodianCore
+import CustodianStore
+import CustodianTestSupport
+import Foundation
+import NIOCore
+import PostgresNIO
+import Prometheus
+import ServiceLifecycle
+import Testing
+
+@Suite("Graceful shutdown")
+struct GracefulShutdownTests {
+    @Test("on shutdown the in-flight request finishes with its answer and the server stops")
+    func inFlightRequestFinishes() async throws {
+        try await TestDatabase.withMigratedName { name in
+            let database = try TestDatabase.pool(database: name)
+            let (port, portSource) = AsyncStream.makeStream(of: Int.self)
+            let app = try APIApplication.build(
+                configuration: APIConfiguration(port: 0), database: database, metrics: PrometheusCollectorRegistry(),
+                onServerRunning: { port in portSource.yield(port) }, logger: TestDatabase.logger)
+            let group = ServiceGroup(configuration: .init(services: [app], logger: TestDatabase.logger))
+            let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                let boundPort = try #require(await port.first { _ in true })
+                let key = try await APIKeyRepository(database: database).create(name: "shutdown", scope: .shop).secret.token
+
+                try await TestDatabase.running(TestDatabase.pool(database: name, maximumConnections: 1)) { blocker in
+                    try await blocker.withConnection { connection in
+                        try await connection.query("BEGIN", logger: TestDatabase.logger)
+                        try await connection.query("LOCK TABLE subjects IN EXCLUSIVE MODE", logger: TestDatabase.logger)
+                        var request = HTTPClientRequest(url: "http://127.0.0.1:\(boundPort)/v1/subjects")
+                        request.method = .POST
+                        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+                        request.headers.add(name: "Content-Type", value: "application/json")
+                        request.body = .bytes(ByteBuffer(string: #"{"external_ref":"in-flight","full_name":"Slow Request"}"#))
+                        async let response = http.execute(request, timeout: .seconds(20))
+                        try await waitUntilBlocked(connection)
+                        await group.triggerGracefulShutdown()
+                        try await Task.sleep(for: .milliseconds(300))
+                        try await connection.query("COMMIT", logger: TestDatabase.logger)
+                        #expect(try await response.status == .created)
+                    }
+                }
+                try await tasks.waitForAll()
+            }
+            try await http.shutdown()
+
+            let stored = try await TestDatabase.running(TestDatabase.pool(database: name)) { database in
+                try await database.query("SELECT count(*) FROM subjects WHERE external_ref = 'in-flight'").collect().first?.decode(Int.self)
+            }
+            #expect(stored == 1)
+        }
+    }
+
+    /// Waits until some other session waits for a lock held by `connection`.
+    func waitUntilBlocked(_ connection: PostgresConnection) async throws {
+        for _ in 0..<500 {
+            let waiting = try await connection.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+                logger: TestDatabase.logger
+            ).collect().first?.decode(Int.self) ?? 0
+            if waiting > 0 { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("the request never reached the database")
+    }
+}

@@ -1,0 +1,59 @@
+@testable import CustodianAPI
+import Foundation
+import Testing
+
+@Suite("The spec and the server agree")
+struct SpecAgreementTests {
+    /// (operationId, scopes in its security requirement; nil when `security: []`), read from openapi.yaml.
+    static func operations() throws -> [(id: String, scope: String?)] {
+        let lines = try String(contentsOfFile: SpecFile.path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        var result: [(String, String?)] = []
+        var current: String?
+        var scope: String??
+        func flush() {
+            if let current { result.append((current, scope ?? "dpo")) }
+            current = nil
+            scope = nil
+        }
+        for line in lines {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            // Operation ids at the operation's own indentation; deeper ones are OpenAPI links.
+            if line.hasPrefix("      operationId:") {
+                flush()
+                current = String(trimmed.dropFirst("operationId:".count)).trimmingCharacters(in: .whitespaces)
+            } else if current != nil, trimmed == "security: []" {
+                scope = .some(nil)
+            } else if current != nil, trimmed.hasPrefix("- bearerAuth: ["), let open = trimmed.firstIndex(of: "["), let close = trimmed.firstIndex(of: "]") {
+                scope = .some(String(trimmed[trimmed.index(after: open)..<close]))
+            } else if line.hasPrefix("components:") {
+                flush()
+            }
+        }
+        flush()
+        return result
+    }
+
+    @Test("every operation's security requirement matches the scope the server enforces")
+    func scopes() throws {
+        let operations = try Self.operations()
+        #expect(operations.count >= 9)
+        for operation in operations {
+            #expect(OperationScopes.required(for: operation.id)?.rawValue == operation.scope, "\(operation.id)")
+        }
+    }
+
+    @Test("a shop key gets 403 on every dpo-only operation in the spec")
+    func shopForbiddenOnDPOOperations() async throws {
+        let dpoOnly = try Self.operations().filter { $0.scope == "dpo" }.map(\.id)
+        #expect(!dpoOnly.isEmpty)
+        let requests: [String: (method: String, path: String)] = ["listAuditEvents": ("GET", "/v1/audit?subject_id=\(UUID().uuidString)")]
+        try await TestApp.run { app in
+            let shop = try await app.key(.shop)
+            for operation in dpoOnly {
+                let request = try #require(requests[operation], "add a request for the new dpo operation \(operation)")
+                let response = try await app.request(.init(request.method)!, request.path, key: shop)
+                #expect(response.status == .forbidden, "\(operation)")
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import HTTPTypes
+import Testing
+
+@Suite("Data subjects")
+struct SubjectTests {
+    @Test("create, read and correct a subject")
+    func lifecycle() async throws {
+        try await TestApp.run { app in
+            let key = try await app.key(.shop)
+            let created = try await app.request(.post, "/v1/subjects", key: key, json: """
+                {"external_ref":"c-42","full_name":"Иван Петров","email":"Ivan@Example.com","phone":"8 (916) 123-45-67",
+                 "registration_address":"Москва, ул. Тверская, 1","locale":"ru-RU"}
+                """)
+            #expect(created.status == .created)
+            let subject = try created.jsonObject()
+            let id = try #require(subject["id"] as? String)
+            #expect(created.headers[.location] == "/v1/subjects/\(id.lowercased())")
+            #expect(subject["phone"] as? String == "+79161234567")
+            #expect(subject["email"] as? String == "Ivan@Example.com")
+            #expect(subject["status"] as? String == "active")
+
+            let read = try await app.request(.get, "/v1/subjects/\(id)", key: key)
+            #expect(read.status == .ok)
+            #expect(try read.jsonObject()["full_name"] as? String == "Иван Петров")
+
+            let corrected = try await app.request(.patch, "/v1/subjects/\(id)", key: key, json: #"{"full_name":"Иван Сидоров","phone":"+7 916 000-00-00"}"#)
+            #expect(corrected.status == .ok)
+            let after = try corrected.jsonObject()
+            #expect(after["full_name"] as? String == "Иван Сидоров")
+            #expect(after["phone"] as? String == "+79160000000")
+            #expect(after["email"] as? String == "Ivan@Example.com")
+        }
+    }
+
+    @Test("e-mails are unique case-insensitively and external_ref is unique: 409")
+    func duplicates() async throws {
+        try await TestApp.run { app in
+            let key = try await app.key(.shop)
+            _ = try await app.createSubject(key: key, externalRef: "c-1", email: "Anna@Example.com")
+            let sameEmail = try await app.request(.post, "/v1/subjects", key: key, json: #"{"external_ref":"c-2","full_name":"X","email":"anna@EXAMPLE.com"}"#)
+            #expect(sameEmail.status == .conflict)
+            #expect(sameEmail.headers[.contentType] == "application/problem+json")
+            #expect(!sameEmail.text.contains("anna"))
+            let sameRef = try await app.request(.post, "/v1/subjects", key: key, json: #"{"external_ref":"c-1","full_name":"X"}"#)
+            #expect(sameRef.status == .conflict)
+            let other = try await app.createSubject(key: key, externalRef: "c-3", email: "other@example.com")
+            let id = try #require(other["id"] as? String)
+            let patch = try await app.request(.patch, "/v1/subjects/\(id)", key: key, json: #"{"email":"ANNA@example.com"}"#)
+            #expect(patch.status == .conflict)
+        }
+    }
+
+    @Test("find by exactly one of email (any case), phone (any notation) or external_ref")
+    func lookups() async throws {
+        try await TestApp.run { app in
+            let key = try await app.key(.shop)
+            let subject = try await app.createSubject(key: key, externalRef: "c-7", email: "Maria@Example.com", phone: "+79031112233")
+            let id = try #require(subject["id"] as? String)
+            for query in ["email=maria%40example.COM", "phone=8%20903%20111-22-33", "external_ref=c-7"] {
+                let response = try await app.request(.get, "/v1/subjects?\(query)", key: key)
+                #expect(response.status == .ok, "\(query)")
+                let items = try #require(try response.jsonObject()["items"] as? [[String: Any]])
+                #expect(items.map { $0["id"] as? String } == [id], "\(query)")
+            }
+            let none = try await app.request(.get, "/v1/subjects?external_ref=missing", key: key)
+            #expect(try #require(try none.jsonObject()["items"] as? [Any]).isEmpty)
+            for query in ["", "email=a%40b.com&phone=%2B79031112233", "limit=5"] {
+                let response = try await app.request(.get, "/v1/subjects?\(query)", key: key)
+                #expect(response.status == .unprocessableContent, "\(query)")
+            }
+        }
+    }
+
+    @Test("results page with an opaque cursor")
+    func pagination() async throws {
+        try await TestApp.run { app in
+            let key = try await app.key(.shop)
+            var ids: [String] = []
+            for index in 0..<5 {
+                let subject = try await app.createSubject(key: key, externalRef: "family-\(index)", phone: "+79990000000")
+                ids.append(try #require(subject["id"] as? String))
+            }
+            var seen: [String] = []
+            var cursor: String?
+            var pages = 0
+            repeat {
+                let suffix = cursor.map { "&cursor=\($0)" } ?? ""
+                let page = try await app.request(.get, "/v1/subjects?phone=%2B79990000000&limit=2\(suffix)", key: key).jsonObject()
+                let items = try #require(page["items"] as? [[String: Any]])
+                seen += items.compactMap { $0["id"] as? String }
+                cursor = page["next_cursor"] as? String
+                pages += 1
+            } while cursor != nil && pages < 10
+            #expect(Set(seen) == Set(ids))
+            #expect(seen.count == 5)
+            #expect(pages == 3)
+            let bad = try await app.request(.get, "/v1/subjects?phone=%2B79990000000&cursor=garbage", key: key)
+            #expect(bad.status == .badRequest)
+            let tooMany = try await app.request(.get, "/v1/subjects?phone=%2B79990000000&limit=100000", key: key)
+            #expect(tooMany.status == .unprocessableContent)
+        }
+    }
+
+    @Test("an unknown subject is 404 and a malformed id is 400")
+    func missing() async throws {
+        try await TestApp.run { app in
+            let key = try await app.key(.shop)
+            let missing = try await app.request(.get, "/v1/subjects/\(UUID().uuidString)", key: key)
+            #expect(missing.status == .notFound)
+            #expect(missing.headers[.contentType] == "application/problem+json")
+            #expect(try await app.request(.patch, "/v1/subjects/\(UUID().uuidString)", key: key, json: #"{"locale":"en"}"#).status == .notFound)
+            #expect(try await app.request(.get, "/v1/subjects/not-a-uuid", key: key).status == .badRequest)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import CustodianAPI
+import CustodianCore
+import CustodianStore
+import CustodianTestSupport
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Prometheus
+
+/// Runs the real API (router, middlewares, generated handlers) on an isolated migrated database.
+struct TestApp {
+    let client: any TestClientProtocol
+    let database: Database
+
+    static func run(
+        configuration: APIConfiguration = APIConfiguration(),
+        _ body: @Sendable (TestApp) async throws -> Void
+    ) async throws {
+        try await TestDatabase.withMigratedName { name in
+            let metrics = PrometheusCollectorRegistry()
+            let database = try TestDatabase.pool(database: name, metricsFactory: PrometheusMetricsFactory(registry: metrics))
+            let app = try APIApplication.build(
+                configuration: configuration, database: database, metrics: metrics,
+                logger: TestDatabase.logger)
+            try await app.test(.router) { client in
+                try await body(TestApp(client: client, database: database))
+            }
+        }
+    }
+
+    /// A new API key's bearer token.
+    func key(_ scope: APIKeyScope) async throws -> String {
+        try await APIKeyRepository(database: database).create(name: "test-\(scope.rawValue)", scope: scope).secret.token
+    }
+
+    /// Sends a request, JSON body by default.
+    @discardableResult
+    func request(
+        _ method: HTTPRequest.Method, _ uri: String, key: String? = nil, json: String? = nil,
+        headers extra: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        var headers = extra
+        if let key { headers[.authorization] = "Bearer \(key)" }
+        if json != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
+        return try await client.execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+    }
+
+    /// Creates a subject and returns its JSON.
+    func createSubject(key: String, externalRef: String, email: String? = nil, phone: String? = nil) async throws -> [String: Any] {
+        var fields = ["\"external_ref\": \"\(externalRef)\"", "\"full_name\": \"Test Person\""]
+        if let email { fields.append("\"email\": \"\(email)\"") }
+        if let phone { fields.append("\"phone\": \"\(phone)\"") }
+        let response = try await request(.post, "/v1/subjects", key: key, json: "{\(fields.joined(separator: ","))}")
+        guard response.status == .created else { throw TestDatabaseError("create subject answered \(response.status)") }
+        return try response.jsonObject()
+    }
+}
+
+extension TestResponse {
+    func jsonObject() throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {
+            throw TestDatabaseError("response body is not a JSON object")
+        }
+        return object
+    }
+
+    var text: String { String(buffer: body) }
+}

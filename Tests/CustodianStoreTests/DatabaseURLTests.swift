@@ -1,0 +1,33 @@
+import CustodianStore
+import Testing
+
+@Suite("DATABASE_URL")
+struct DatabaseURLTests {
+    @Test("TCP URLs give host, port, user, password and database")
+    func tcp() throws {
+        let url = try DatabaseURL("postgres://app:p%40ss@db.internal:6543/custodian?sslmode=disable")
+        #expect(url.configuration.host == "db.internal")
+        #expect(url.configuration.port == 6543)
+        #expect(url.configuration.username == "app")
+        #expect(url.configuration.password == "p@ss")
+        #expect(url.database == "custodian")
+    }
+
+    @Test("a host query item selects the Unix socket in that directory")
+    func socket() throws {
+        let url = try DatabaseURL("postgresql://postgres@localhost:5433/db?host=/tmp/pg")
+        #expect(url.configuration.unixSocketPath == "/tmp/pg/.s.PGSQL.5433")
+    }
+
+    @Test("other schemes and hostless URLs are refused without echoing the password", arguments: [
+        "mysql://u:secret@h/db", "postgres:///db", "not a url",
+    ])
+    func invalid(raw: String) {
+        do {
+            _ = try DatabaseURL(raw)
+            Issue.record("accepted \(raw)")
+        } catch {
+            #expect(!"\(error)".contains("secret"))
+        }
+    }
+}

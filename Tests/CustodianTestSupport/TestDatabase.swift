@@ -1,0 +1,117 @@
+import CoreMetrics
+import CustodianStore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Isolated PostgreSQL databases for tests, on the server the test command started (`CUSTODIAN_TEST_DATABASE_URL`
+/// or `DATABASE_URL`). Each test gets its own database, cloned from a template migrated once per test process,
+/// and dropped afterwards.
+public enum TestDatabase {
+    /// The package's `Migrations/` folder.
+    public static let migrationsDirectory: String = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Migrations").path
+
+    public static let logger: Logger = {
+        var logger = Logger(label: "custodian.test")
+        logger.logLevel = .error
+        return logger
+    }()
+
+    /// The server's URL; tests fail with this message when the test command did not start one.
+    public static func serverURL() throws -> DatabaseURL {
+        let environment = ProcessInfo.processInfo.environment
+        guard let url = environment["CUSTODIAN_TEST_DATABASE_URL"] ?? environment["DATABASE_URL"] else {
+            throw TestDatabaseError("Set CUSTODIAN_TEST_DATABASE_URL (scripts/test does) to a PostgreSQL server the tests may create databases on.")
+        }
+        return try DatabaseURL(url)
+    }
+
+    /// A pool on the database `name` of the test server.
+    public static func pool(
+        database name: String, maximumConnections: Int = 10, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance
+    ) throws -> Database {
+        var configuration = try serverURL().configuration
+        configuration.database = name
+        configuration.options.maximumConnections = maximumConnections
+        return Database(
+            client: PostgresClient(configuration: configuration, backgroundLogger: logger),
+            maximumConnections: maximumConnections, metricsFactory: metricsFactory, logger: logger)
+    }
+
+    /// Runs `body` with a fresh migrated database whose pool is running.
+    public static func withMigrated<Result: Sendable>(_ body: @Sendable (Database) async throws -> Result) async throws -> Result {
+        try await withMigratedName { name in
+            try await running(pool(database: name), body)
+        }
+    }
+
+    /// Runs `body` with the name of a fresh migrated database, for callers that make their own pool.
+    public static func withMigratedName<Result: Sendable>(_ body: @Sendable (String) async throws -> Result) async throws -> Result {
+        try await withFresh(template: try await Template.shared.name(), body)
+    }
+
+    /// Runs `body` with the name of a fresh, empty database (not migrated).
+    public static func withEmpty<Result: Sendable>(_ body: @Sendable (String) async throws -> Result) async throws -> Result {
+        try await withFresh(template: "template0", body)
+    }
+
+    /// Runs `body` while `database`'s pool runs.
+    public static func running<Result: Sendable>(_ database: Database, _ body: @Sendable (Database) async throws -> Result) async throws -> Result {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await database.client.run() }
+            defer { group.cancelAll() }
+            return try await body(database)
+        }
+    }
+
+    private static func withFresh<Result: Sendable>(template: String, _ body: @Sendable (String) async throws -> Result) async throws -> Result {
+        let name = "test_\(UUID().uuidString.prefix(8).lowercased())_\(UInt32.random(in: 0...UInt32.max))"
+        try await administer("CREATE DATABASE \(name) TEMPLATE \(template)")
+        do {
+            let result = try await body(name)
+            try await administer("DROP DATABASE \(name) WITH (FORCE)")
+            return result
+        } catch {
+            try? await administer("DROP DATABASE \(name) WITH (FORCE)")
+            throw error
+        }
+    }
+
+    /// Runs one statement on the server's maintenance database (`postgres`).
+    static func administer(_ sql: String) async throws {
+        try await running(pool(database: "postgres", maximumConnections: 1)) { database in
+            try await database.query(PostgresQuery(unsafeSQL: sql))
+        }
+    }
+
+    /// The template database of this test process, migrated once.
+    actor Template {
+        static let shared = Template()
+        private var created: Task<String, any Error>?
+
+        func name() async throws -> String {
+            if let created { return try await created.value }
+            let task = Task<String, any Error> {
+                let name = "test_template_\(ProcessInfo.processInfo.processIdentifier)_\(UInt32.random(in: 0...UInt32.max))"
+                try await administer("CREATE DATABASE \(name)")
+                try await running(pool(database: name, maximumConnections: 1)) { database in
+                    try await Migrator(database: database, logger: logger).migrate(MigrationFile.load(from: migrationsDirectory))
+                }
+                return name
+            }
+            created = task
+            return try await task.value
+        }
+    }
+}
+
+/// A test environment problem, stated plainly.
+public struct TestDatabaseError: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}
