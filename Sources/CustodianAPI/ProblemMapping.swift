@@ -23,6 +23,9 @@ enum ProblemMapping {
             return problem(for: decodingError)
         case is NIOTooManyBytesError:
             return Problem(status: .contentTooLarge, type: "content-too-large", detail: "The request body is too large.")
+        case is DatabaseUnavailable:
+            logger.warning("database did not answer in time")
+            return .serviceUnavailable
         case let psqlError as PSQLError where psqlError.serverInfo == nil:
             logger.warning("database unavailable", metadata: ["error.code": "\(psqlError.code)"])
             return .serviceUnavailable
@@ -33,7 +36,8 @@ enum ProblemMapping {
             ])
             return .internalError
         default:
-            logger.error("unhandled error", metadata: ["error.type": "\(type(of: error))", "error": "\(String(reflecting: error))"])
+            // The type only: an error's description may quote input.
+            logger.error("unhandled error", metadata: ["error.type": "\(type(of: error))"])
             return .internalError
         }
     }
@@ -41,7 +45,7 @@ enum ProblemMapping {
     private static func problem(for serverError: ServerError, logger: Logger) -> Problem {
         let underlying = serverError.underlyingError
         if underlying is Problem || underlying is ValidationFailure || underlying is StoreError
-            || underlying is DecodingError || underlying is PSQLError {
+            || underlying is DecodingError || underlying is PSQLError || underlying is DatabaseUnavailable {
             return problem(for: underlying, logger: logger)
         }
         let status = serverError.httpStatus

@@ -54,10 +54,25 @@ public struct Database: Sendable {
         }
     }
 
-    /// Checks that the database answers.
-    public func ping() async throws {
-        try await query("SELECT 1")
+    /// Checks that the database answers within `timeout`; the pool itself would wait for a connection indefinitely.
+    public func ping(timeout: Duration = .seconds(2)) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await query("SELECT 1") }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw DatabaseUnavailable(waited: timeout)
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
     }
+}
+
+/// The database did not answer in time.
+public struct DatabaseUnavailable: Error, CustomStringConvertible {
+    public let waited: Duration
+
+    public var description: String { "the database did not answer within \(waited)" }
 }
 
 /// Pool metrics: operations in flight (each holds a connection), their durations, failures, and the pool's size.

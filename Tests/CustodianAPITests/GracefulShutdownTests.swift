@@ -15,39 +15,27 @@ struct GracefulShutdownTests {
     @Test("on shutdown the in-flight request finishes with its answer and the server stops")
     func inFlightRequestFinishes() async throws {
         try await TestDatabase.withMigratedName { name in
-            let database = try TestDatabase.pool(database: name)
-            let (port, portSource) = AsyncStream.makeStream(of: Int.self)
-            let app = try APIApplication.build(
-                configuration: APIConfiguration(port: 0), database: database, metrics: PrometheusCollectorRegistry(),
-                onServerRunning: { port in portSource.yield(port) }, logger: TestDatabase.logger)
-            let group = ServiceGroup(configuration: .init(services: [app], logger: TestDatabase.logger))
-            let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
-                let boundPort = try #require(await port.first { _ in true })
-                let key = try await APIKeyRepository(database: database).create(name: "shutdown", scope: .shop).secret.token
-
+            try await LiveServer.run(database: try TestDatabase.pool(database: name)) { server in
+                let key = try await TestDatabase.running(TestDatabase.pool(database: name, maximumConnections: 1)) { database in
+                    try await APIKeyRepository(database: database).create(name: "shutdown", scope: .shop).secret.token
+                }
                 try await TestDatabase.running(TestDatabase.pool(database: name, maximumConnections: 1)) { blocker in
                     try await blocker.withConnection { connection in
                         try await connection.query("BEGIN", logger: TestDatabase.logger)
                         try await connection.query("LOCK TABLE subjects IN EXCLUSIVE MODE", logger: TestDatabase.logger)
-                        var request = HTTPClientRequest(url: "http://127.0.0.1:\(boundPort)/v1/subjects")
-                        request.method = .POST
-                        request.headers.add(name: "Authorization", value: "Bearer \(key)")
-                        request.headers.add(name: "Content-Type", value: "application/json")
-                        request.body = .bytes(ByteBuffer(string: #"{"external_ref":"in-flight","full_name":"Slow Request"}"#))
-                        async let response = http.execute(request, timeout: .seconds(20))
+                        async let response = server.send(
+                            .POST, "/v1/subjects",
+                            headers: [("Authorization", "Bearer \(key)"), ("Content-Type", "application/json")],
+                            body: #"{"external_ref":"in-flight","full_name":"Slow Request"}"#)
                         try await waitUntilBlocked(connection)
-                        await group.triggerGracefulShutdown()
+                        await server.group.triggerGracefulShutdown()
                         try await Task.sleep(for: .milliseconds(300))
                         try await connection.query("COMMIT", logger: TestDatabase.logger)
-                        #expect(try await response.status == .created)
+                        #expect(try await response.status == 201)
                     }
                 }
-                try await tasks.waitForAll()
+                try await server.waitUntilStopped()
             }
-            try await http.shutdown()
 
             let stored = try await TestDatabase.running(TestDatabase.pool(database: name)) { database in
                 try await database.query("SELECT count(*) FROM subjects WHERE external_ref = 'in-flight'").collect().first?.decode(Int.self)

@@ -1,4 +1,11 @@
+import CoreMetrics
+import CustodianAPI
+import CustodianStore
+import CustodianTestSupport
 import Foundation
+import HummingbirdTesting
+import PostgresNIO
+import Prometheus
 import Testing
 
 @Suite("Health, metrics and the spec")
@@ -44,4 +51,26 @@ enum SpecFile {
     static let path = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("openapi.yaml").path
+}
+
+@Suite("Readiness without a database")
+struct UnreachableDatabaseTests {
+    @Test("readiness answers 503 problem+json quickly when the database cannot be reached")
+    func notReady() async throws {
+        var configuration = try TestDatabase.serverURL().configuration
+        configuration = .init(host: "127.0.0.1", port: 1, username: configuration.username, password: nil, database: "none", tls: .disable)
+        configuration.options.connectTimeout = .milliseconds(200)
+        let database = Database(
+            client: PostgresClient(configuration: configuration, backgroundLogger: TestDatabase.logger),
+            maximumConnections: 2, metricsFactory: NOOPMetricsHandler.instance, logger: TestDatabase.logger)
+        try await LiveServer.run(database: database) { server in
+            let clock = ContinuousClock()
+            let start = clock.now
+            let ready = try await server.send(.GET, "/health/ready")
+            #expect(ready.status == 503)
+            #expect(ready.contentType == "application/problem+json")
+            #expect(clock.now - start < .seconds(5))
+            #expect(try await server.send(.GET, "/health/live").status == 200)
+        }
+    }
 }
