@@ -1,6 +1,7 @@
 import CustodianCore
 import CustodianOpenAPI
 import CustodianStore
+import Foundation
 import Prometheus
 
 /// Implements the operations generated from `openapi.yaml`; one extension per tag. Errors are thrown as
@@ -19,6 +20,12 @@ struct APIHandler: APIProtocol {
             throw Problem.validation([FieldError(field: "limit", message: "must be from 1 to \(configuration.maximumPageSize)")])
         }
         return limit
+    }
+
+    /// A UUID from a path or query parameter; 400 naming the parameter when it is not one.
+    func uuid(_ value: String, parameter: String) throws -> UUID {
+        guard let id = UUID(uuidString: value) else { throw Problem.badRequest("The \(parameter) parameter is not a UUID.") }
+        return id
     }
 
     /// The sort key inside a cursor made by this API.

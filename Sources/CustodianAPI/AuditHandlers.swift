@@ -9,7 +9,8 @@ extension APIHandler {
             guard let id = Int64(key) else { throw Problem.badRequest("The cursor is not one this API returned.") }
             return id
         }
-        let events = try await audit.events(subjectID: input.query.subjectId, afterID: after, limit: limit)
+        let subjectID = try uuid(input.query.subjectId, parameter: "subject_id")
+        let events = try await audit.events(subjectID: subjectID, afterID: after, limit: limit)
         let next = events.count == limit ? events.last.map { PageCursor.encode(String($0.id)) } : nil
         return .ok(.init(body: .json(.init(items: events.map(Components.Schemas.AuditEvent.init), nextCursor: next))))
     }
@@ -18,7 +19,7 @@ extension APIHandler {
 extension Components.Schemas.AuditEvent {
     init(_ event: AuditEvent) {
         self.init(
-            id: event.id, occurredAt: event.occurredAt, apiKeyId: event.apiKeyID, action: event.action,
-            subjectId: event.subjectID, requestId: event.requestID)
+            id: event.id, occurredAt: event.occurredAt, apiKeyId: event.apiKeyID?.lowercasedString, action: event.action,
+            subjectId: event.subjectID?.lowercasedString, requestId: event.requestID)
     }
 }

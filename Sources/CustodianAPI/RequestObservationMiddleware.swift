@@ -1,4 +1,5 @@
 import CoreMetrics
+import Foundation
 import Hummingbird
 import Logging
 
@@ -10,8 +11,7 @@ struct RequestObservationMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         let requestID = context.id
-        var logger = context.logger
-        logger[metadataKey: "request_id"] = "\(requestID)"
+        let logger = context.logger
         var response = try await RequestScope.$requestID.withValue(requestID) {
             try await RequestScope.$logger.withValue(logger) {
                 try await next(request, context)
@@ -28,7 +28,7 @@ struct RequestObservationMiddleware<Context: RequestContext>: RouterMiddleware {
             "method": "\(request.method.rawValue)",
             "route": "\(route)",
             "status": "\(response.status.code)",
-            "duration_ms": "\(Double(elapsed / .microseconds(1)) / 1000)",
+            "duration_ms": "\(String(format: "%.3f", Double(elapsed / .nanoseconds(1)) / 1_000_000))",
         ])
         return response
     }

@@ -10,11 +10,12 @@ extension APIHandler {
             externalRef: body.externalRef, fullName: body.fullName, email: body.email, phone: body.phone,
             registrationAddress: body.registrationAddress, locale: body.locale)
         let record = try await subjects.create(subject, actor: RequestScope.actor)
-        return .created(.init(headers: .init(location: "/v1/subjects/\(record.id.uuidString.lowercased())"), body: .json(.init(record))))
+        return .created(.init(headers: .init(location: "/v1/subjects/\(record.id.lowercasedString)"), body: .json(.init(record))))
     }
 
     func getSubject(_ input: Operations.GetSubject.Input) async throws -> Operations.GetSubject.Output {
-        guard let record = try await subjects.read(id: input.path.subjectId, actor: RequestScope.actor) else {
+        let id = try uuid(input.path.subjectId, parameter: "subject_id")
+        guard let record = try await subjects.read(id: id, actor: RequestScope.actor) else {
             throw Problem.notFound("subject")
         }
         return .ok(.init(body: .json(.init(record))))
@@ -25,7 +26,8 @@ extension APIHandler {
         let changes = try SubjectChanges(
             externalRef: body.externalRef, fullName: body.fullName, email: body.email, phone: body.phone,
             registrationAddress: body.registrationAddress, locale: body.locale)
-        guard let record = try await subjects.update(id: input.path.subjectId, changes: changes, actor: RequestScope.actor) else {
+        let id = try uuid(input.path.subjectId, parameter: "subject_id")
+        guard let record = try await subjects.update(id: id, changes: changes, actor: RequestScope.actor) else {
             throw Problem.notFound("subject")
         }
         return .ok(.init(body: .json(.init(record))))
@@ -59,10 +61,15 @@ extension APIHandler {
     }
 }
 
+extension UUID {
+    /// The canonical lowercase text form (RFC 9562) used in every response.
+    var lowercasedString: String { uuidString.lowercased() }
+}
+
 extension Components.Schemas.Subject {
     init(_ record: SubjectRecord) {
         self.init(
-            id: record.id, externalRef: record.externalRef, fullName: record.fullName, email: record.email,
+            id: record.id.lowercasedString, externalRef: record.externalRef, fullName: record.fullName, email: record.email,
             phone: record.phone, registrationAddress: record.registrationAddress, locale: record.locale,
             status: .init(rawValue: record.status.rawValue) ?? .active,
             createdAt: record.createdAt, updatedAt: record.updatedAt)

@@ -15,12 +15,13 @@ struct SubjectTests {
             #expect(created.status == .created)
             let subject = try created.jsonObject()
             let id = try #require(subject["id"] as? String)
-            #expect(created.headers[.location] == "/v1/subjects/\(id.lowercased())")
+            #expect(id == id.lowercased(), "ids are written in canonical lowercase")
+            #expect(created.headers[.location] == "/v1/subjects/\(id)")
             #expect(subject["phone"] as? String == "+79161234567")
             #expect(subject["email"] as? String == "Ivan@Example.com")
             #expect(subject["status"] as? String == "active")
 
-            let read = try await app.request(.get, "/v1/subjects/\(id)", key: key)
+            let read = try await app.request(.get, "/v1/subjects/\(id.uppercased())", key: key)
             #expect(read.status == .ok)
             #expect(try read.jsonObject()["full_name"] as? String == "Иван Петров")
 
