@@ -2,8 +2,6 @@ import ArgumentParser
 import CustodianAPI
 import CustodianStore
 import Logging
-import Metrics
-import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -13,19 +11,10 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = Settings()
-        JSONLogHandler.bootstrap(level: try settings.logLevel)
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let environment = try ProcessEnvironment(settings: settings, defaultPoolSize: 20)
         let logger = Logger(label: "custodian.api")
-        let database = Database(
-            url: try settings.databaseURL(),
-            maximumConnections: try settings.databasePoolSize(default: 20),
-            connectTimeout: try settings.databaseConnectTimeout,
-            statementTimeout: try settings.databaseStatementTimeout,
-            metricsFactory: PrometheusMetricsFactory(registry: registry),
-            logger: Logger(label: "custodian.db"))
         let application = try APIApplication.build(
-            configuration: try settings.api(), database: database, metrics: registry, logger: logger)
+            configuration: try settings.api(), database: environment.database, metrics: environment.registry, logger: logger)
         try await ServiceGroup.runUntilSignalled([application], shutdownTimeout: try settings.shutdownTimeout, logger: logger)
     }
 }

@@ -2,8 +2,6 @@ import ArgumentParser
 import CustodianStore
 import CustodianWorker
 import Logging
-import Metrics
-import Prometheus
 import ServiceLifecycle
 
 /// `custodian work`: the worker until SIGTERM or SIGINT.
@@ -12,19 +10,10 @@ struct WorkCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = Settings()
-        JSONLogHandler.bootstrap(level: try settings.logLevel)
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let environment = try ProcessEnvironment(settings: settings, defaultPoolSize: 10)
         let logger = Logger(label: "custodian.worker")
-        let database = Database(
-            url: try settings.databaseURL(),
-            maximumConnections: try settings.databasePoolSize(default: 10),
-            connectTimeout: try settings.databaseConnectTimeout,
-            statementTimeout: try settings.databaseStatementTimeout,
-            metricsFactory: PrometheusMetricsFactory(registry: registry),
-            logger: Logger(label: "custodian.db"))
         try await ServiceGroup.runUntilSignalled(
-            [database.client, WorkerService(database: database, logger: logger)],
+            [environment.database.client, WorkerService(database: environment.database, logger: logger)],
             shutdownTimeout: try settings.shutdownTimeout, logger: logger)
     }
 }

@@ -36,7 +36,7 @@ struct AuditTrailTests {
             let shop = try await app.key(.shop)
             _ = try await app.request(.post, "/v1/subjects", key: shop, json: #"{"external_ref":"","full_name":"x"}"#)
             _ = try await app.request(.get, "/v1/subjects/\(UUID().uuidString)", key: shop)
-            let count = try await app.database.query("SELECT count(*) FROM audit_log").collect().first?.decode(Int.self)
+            let count = try await app.rowCount("audit_log")
             #expect(count == 0)
         }
     }

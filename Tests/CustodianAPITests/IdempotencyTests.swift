@@ -21,7 +21,7 @@ struct IdempotencyTests {
             #expect(first.headers[.idempotentReplayed] == nil)
             #expect(second.headers[.location] == first.headers[.location])
             #expect(try second.jsonObject()["id"] as? String == first.jsonObject()["id"] as? String)
-            let count = try await app.database.query("SELECT count(*) FROM subjects").collect().first?.decode(Int.self)
+            let count = try await app.rowCount("subjects")
             #expect(count == 1)
         }
     }
@@ -34,7 +34,7 @@ struct IdempotencyTests {
             let other = try await app.request(.post, "/v1/subjects", key: key, json: #"{"external_ref":"idem-2","full_name":"Other"}"#, headers: [.idempotencyKey: "k-2"])
             #expect(other.status == .unprocessableContent)
             #expect(other.headers[.contentType] == "application/problem+json")
-            let count = try await app.database.query("SELECT count(*) FROM subjects").collect().first?.decode(Int.self)
+            let count = try await app.rowCount("subjects")
             #expect(count == 1)
         }
     }

@@ -46,7 +46,7 @@ struct ProblemResponseTests {
             #expect(errors.first?["field"] == "external_ref")
             let missing = try await app.request(.post, "/v1/subjects", key: key, json: #"{"full_name":"b"}"#)
             try expectProblem(.init(missing), .unprocessableContent, "missing external_ref")
-            let count = try await app.database.query("SELECT count(*) FROM subjects").collect().first?.decode(Int.self)
+            let count = try await app.rowCount("subjects")
             #expect(count == 0)
         }
     }
@@ -73,7 +73,7 @@ struct ProblemResponseTests {
             let big = String(repeating: "x", count: 4000)
             let response = try await app.request(.post, "/v1/subjects", key: key, json: #"{"external_ref":"a","full_name":"\#(big)"}"#)
             try expectProblem(.init(response), .contentTooLarge, "4 kB body with a 2 kB limit")
-            let count = try await app.database.query("SELECT count(*) FROM subjects").collect().first?.decode(Int.self)
+            let count = try await app.rowCount("subjects")
             #expect(count == 0)
         }
     }

@@ -7,6 +7,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import PostgresNIO
 import Prometheus
 
 /// Runs the real API (router, middlewares, generated handlers) on an isolated migrated database.
@@ -33,6 +34,11 @@ struct TestApp {
     /// A new API key's bearer token.
     func key(_ scope: APIKeyScope) async throws -> String {
         try await APIKeyRepository(database: database).create(name: "test-\(scope.rawValue)", scope: scope).secret.token
+    }
+
+    /// How many rows `table` holds.
+    func rowCount(_ table: String) async throws -> Int {
+        try await database.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)")).collect().first?.decode(Int.self) ?? 0
     }
 
     /// Sends a request, JSON body by default.

@@ -1,0 +1,23 @@
+import CustodianStore
+import Logging
+import Metrics
+import Prometheus
+
+/// What a long-running process (`serve`, `work`) sets up first: JSON logs, a metrics registry, the database pool.
+struct ProcessEnvironment {
+    let registry: PrometheusCollectorRegistry
+    let database: Database
+
+    init(settings: Settings, defaultPoolSize: Int) throws {
+        JSONLogHandler.bootstrap(level: try settings.logLevel)
+        registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        database = Database(
+            url: try settings.databaseURL(),
+            maximumConnections: try settings.databasePoolSize(default: defaultPoolSize),
+            connectTimeout: try settings.databaseConnectTimeout,
+            statementTimeout: try settings.databaseStatementTimeout,
+            metricsFactory: PrometheusMetricsFactory(registry: registry),
+            logger: Logger(label: "custodian.db"))
+    }
+}
