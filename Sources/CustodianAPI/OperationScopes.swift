@@ -7,7 +7,10 @@ enum OperationScopes {
     static let publicOperations: Set<String> = ["getLiveness", "getReadiness", "getMetrics", "getOpenAPISpec"]
 
     /// Operations a `shop` key may call; every other authenticated one is `dpo`-only.
-    static let shopOperations: Set<String> = ["createSubject", "listSubjects", "getSubject", "updateSubject"]
+    static let shopOperations: Set<String> = [
+        "createSubject", "listSubjects", "getSubject", "updateSubject",
+        "recordConsentEvent", "getConsents", "listPurposes", "getPurpose", "listPolicyVersions",
+    ]
 
     /// The scope needed for `operationID`, or nil when it is public.
     static func required(for operationID: String) -> APIKeyScope? {

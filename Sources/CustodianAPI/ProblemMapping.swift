@@ -17,8 +17,10 @@ enum ProblemMapping {
             return problem(for: serverError, logger: logger)
         case let failure as ValidationFailure:
             return .validation(failure.errors)
+        case let failure as ConsentRecordingFailure:
+            return Problem(failure)
         case StoreError.duplicate(let field):
-            return .conflict("duplicate", "Another subject already has this \(field).")
+            return .conflict("duplicate", "Another record already has this \(field).")
         case let decodingError as DecodingError:
             return problem(for: decodingError)
         case is NIOTooManyBytesError:
@@ -44,7 +46,7 @@ enum ProblemMapping {
 
     private static func problem(for serverError: ServerError, logger: Logger) -> Problem {
         let underlying = serverError.underlyingError
-        if underlying is Problem || underlying is ValidationFailure || underlying is StoreError
+        if underlying is Problem || underlying is ValidationFailure || underlying is StoreError || underlying is ConsentRecordingFailure
             || underlying is DecodingError || underlying is PSQLError || underlying is DatabaseUnavailable {
             return problem(for: underlying, logger: logger)
         }

@@ -36,7 +36,7 @@ struct SpecAgreementTests {
     @Test("every operation's security requirement matches the scope the server enforces")
     func scopes() throws {
         let operations = try Self.operations()
-        #expect(operations.count >= 9)
+        #expect(operations.count >= 18)
         for operation in operations {
             #expect(OperationScopes.required(for: operation.id)?.rawValue == operation.scope, "\(operation.id)")
         }
@@ -46,7 +46,13 @@ struct SpecAgreementTests {
     func shopForbiddenOnDPOOperations() async throws {
         let dpoOnly = try Self.operations().filter { $0.scope == "dpo" }.map(\.id)
         #expect(!dpoOnly.isEmpty)
-        let requests: [String: (method: String, path: String)] = ["listAuditEvents": ("GET", "/v1/audit?subject_id=\(UUID().uuidString)")]
+        let requests: [String: (method: String, path: String)] = [
+            "listAuditEvents": ("GET", "/v1/audit?subject_id=\(UUID().uuidString)"),
+            "createPurpose": ("POST", "/v1/purposes"),
+            "updatePurpose": ("PATCH", "/v1/purposes/newsletter"),
+            "deletePurpose": ("DELETE", "/v1/purposes/newsletter"),
+            "createPolicyVersion": ("POST", "/v1/policy-versions"),
+        ]
         try await TestApp.run { app in
             let shop = try await app.key(.shop)
             for operation in dpoOnly {

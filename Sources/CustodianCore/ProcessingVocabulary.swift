@@ -1,0 +1,50 @@
+/// The legal ground for processing personal data for a purpose (GDPR Art. 6; 152-FZ Art. 6).
+public enum LegalBasis: String, Sendable, CaseIterable, Codable {
+    case consent
+    case contract
+    case legalObligation = "legal_obligation"
+    case legitimateInterest = "legitimate_interest"
+}
+
+/// The kinds of third party data may go to.
+public enum RecipientKind: String, Sendable, CaseIterable, Codable {
+    case emailProvider = "email_provider"
+    case courier
+    case analytics
+    case other
+}
+
+/// Categories of personal data a purpose uses.
+public enum DataCategory: String, Sendable, CaseIterable, Codable {
+    case fullName = "full_name"
+    case email
+    case phone
+    case registrationAddress = "registration_address"
+    case deliveryAddress = "delivery_address"
+}
+
+/// What a consent event does.
+public enum ConsentAction: String, Sendable, CaseIterable, Codable {
+    case grant
+    case withdraw
+}
+
+/// Where the customer made the choice.
+public enum ConsentChannel: String, Sendable, CaseIterable, Codable {
+    case webForm = "web_form"
+    case checkout
+    case emailLink = "email_link"
+    case callCentre = "call_centre"
+    case api
+}
+
+/// The kinds of background job the worker runs.
+public enum JobKind: String, Sendable, CaseIterable, Codable {
+    /// Suppress the subject's address at the e-mail provider, then confirm the opt-out.
+    case newsletterOptOut = "newsletter_opt_out"
+}
+
+/// The purpose codes the rules refer to by name.
+public enum PurposeCode {
+    public static let newsletter = "newsletter"
+}

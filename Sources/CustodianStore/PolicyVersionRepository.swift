@@ -1,0 +1,51 @@
+import Foundation
+import PostgresNIO
+
+/// A published version of the privacy policy.
+public struct PolicyVersionRecord: Sendable, Equatable {
+    public let id: UUID
+    public let label: String
+    public let url: String
+    public let textSHA256: String
+    public let effectiveAt: Date
+    public let createdAt: Date
+}
+
+/// Registers and lists policy versions; labels are unique.
+public struct PolicyVersionRepository: Sendable {
+    let database: Database
+
+    static let columns = "id, label, url, text_sha256, effective_at, created_at"
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// Registers a version; ``StoreError/duplicate(field:)`` when the label exists.
+    public func create(label: String, url: String, textSHA256: String, effectiveAt: Date) async throws -> PolicyVersionRecord {
+        do {
+            let rows = try await database.query("""
+                INSERT INTO policy_versions (id, label, url, text_sha256, effective_at)
+                VALUES (\(UUID()), \(label), \(url), \(textSHA256), \(effectiveAt))
+                RETURNING \(unescaped: Self.columns)
+                """)
+            guard let record = try await Self.decode(rows).first else { throw StoreError.unexpectedlyEmpty }
+            return record
+        } catch {
+            throw StoreError.mapUniqueViolation(error, ["policy_versions_label_key": "label"])
+        }
+    }
+
+    /// Every version, newest `effective_at` first.
+    public func all() async throws -> [PolicyVersionRecord] {
+        try await Self.decode(database.query("SELECT \(unescaped: Self.columns) FROM policy_versions ORDER BY effective_at DESC, label"))
+    }
+
+    static func decode(_ rows: PostgresRowSequence) async throws -> [PolicyVersionRecord] {
+        var records: [PolicyVersionRecord] = []
+        for try await (id, label, url, hash, effectiveAt, createdAt) in rows.decode((UUID, String, String, String, Date, Date).self) {
+            records.append(PolicyVersionRecord(id: id, label: label, url: url, textSHA256: hash, effectiveAt: effectiveAt, createdAt: createdAt))
+        }
+        return records
+    }
+}
