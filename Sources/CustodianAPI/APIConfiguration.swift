@@ -1,3 +1,5 @@
+import CustodianCore
+
 /// Settings of the HTTP API, read from the environment by the executable.
 public struct APIConfiguration: Sendable {
     public var host: String
@@ -7,12 +9,34 @@ public struct APIConfiguration: Sendable {
     /// Largest page a list operation returns.
     public var maximumPageSize: Int
     public var defaultPageSize: Int
+    /// What consent receipts say about the controller, and the key that signs them (receipts answer 503 without one).
+    public var receipts: ReceiptConfiguration
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, maximumBodySize: Int = 1 << 20, maximumPageSize: Int = 200, defaultPageSize: Int = 50) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, maximumBodySize: Int = 1 << 20, maximumPageSize: Int = 200,
+        defaultPageSize: Int = 50, receipts: ReceiptConfiguration = ReceiptConfiguration()
+    ) {
         self.host = host
         self.port = port
         self.maximumBodySize = maximumBodySize
         self.maximumPageSize = maximumPageSize
         self.defaultPageSize = defaultPageSize
+        self.receipts = receipts
+    }
+}
+
+/// The controller stated on consent receipts and the receipt signing key.
+public struct ReceiptConfiguration: Sendable {
+    public var signingKey: ReceiptSigningKey?
+    public var jurisdiction: String
+    public var controller: ConsentReceipt.Controller
+
+    public init(
+        signingKey: ReceiptSigningKey? = nil, jurisdiction: String = "RU",
+        controller: ConsentReceipt.Controller = .init(piiController: "", contact: "", address: "", email: "", phone: "", piiControllerUrl: "")
+    ) {
+        self.signingKey = signingKey
+        self.jurisdiction = jurisdiction
+        self.controller = controller
     }
 }

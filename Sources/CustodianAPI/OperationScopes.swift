@@ -4,12 +4,12 @@ import CustodianCore
 /// agree). An operation not listed needs `dpo`, so a new operation is closed until it is classified.
 enum OperationScopes {
     /// Operations anyone may call without a key.
-    static let publicOperations: Set<String> = ["getLiveness", "getReadiness", "getMetrics", "getOpenAPISpec"]
+    static let publicOperations: Set<String> = ["getLiveness", "getReadiness", "getMetrics", "getOpenAPISpec", "getConsentReceiptKeys"]
 
     /// Operations a `shop` key may call; every other authenticated one is `dpo`-only.
     static let shopOperations: Set<String> = [
         "createSubject", "listSubjects", "getSubject", "updateSubject",
-        "recordConsentEvent", "getConsents", "listPurposes", "getPurpose", "listPolicyVersions",
+        "recordConsentEvent", "getConsents", "getConsentReceipt", "listPurposes", "getPurpose", "listPolicyVersions",
     ]
 
     /// The scope needed for `operationID`, or nil when it is public.

@@ -72,6 +72,7 @@ public struct ConsentRepository: Sendable {
     public enum Action {
         public static let record = "consent.record"
         public static let read = "consent.read"
+        public static let receipt = "consent.receipt"
     }
 
     static let eventColumns = """
@@ -173,6 +174,33 @@ public struct ConsentRepository: Sendable {
             let history = try await Self.decodeEvents(rows)
             try await AuditRepository.append(action: Action.read, subjectID: subjectID, actor: actor, on: connection, logger: logger)
             return (states, history)
+        }
+    }
+
+    /// The purposes the subject currently consents to, with what a receipt states about each, and the subject's
+    /// locale; nil when there is no such subject. Issuing a receipt is audited.
+    public func grantedPurposes(subjectID: UUID, actor: AuditActor) async throws -> (locale: String, purposes: [ConsentReceipt.GrantedPurpose])? {
+        try await database.transaction { connection in
+            let logger = database.logger
+            guard let locale = try await connection.query("SELECT locale FROM subjects WHERE id = \(subjectID)", logger: logger)
+                .decode(String.self).first(where: { _ in true }) else { return nil }
+            var purposes: [ConsentReceipt.GrantedPurpose] = []
+            for try await (code, title, categories, kinds, retention, grantedAt, channel, url) in try await connection.query("""
+                SELECT p.code, p.title, p.data_categories, p.recipient_kinds, p.retention_days, s.occurred_at, e.channel, v.url
+                FROM consent_states s
+                JOIN purposes p ON p.code = s.purpose_code
+                JOIN consent_events e ON e.id = s.event_id
+                JOIN policy_versions v ON v.id = e.policy_version_id
+                WHERE s.subject_id = \(subjectID) AND s.action = 'grant'
+                ORDER BY p.code
+                """, logger: logger).decode((String, String, [String], [String], Int, Date, String, String).self) {
+                purposes.append(ConsentReceipt.GrantedPurpose(
+                    code: code, title: title, dataCategories: categories.compactMap(DataCategory.init(rawValue:)),
+                    recipientKinds: kinds.compactMap(RecipientKind.init(rawValue:)), retentionDays: retention,
+                    grantedAt: grantedAt, channel: ConsentChannel(rawValue: channel) ?? .api, policyURL: url))
+            }
+            try await AuditRepository.append(action: Action.receipt, subjectID: subjectID, actor: actor, on: connection, logger: logger)
+            return (locale, purposes)
         }
     }
 

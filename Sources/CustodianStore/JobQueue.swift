@@ -28,7 +28,7 @@ public enum JobQueue {
     /// unique key already exists.
     @discardableResult
     public static func enqueue(_ job: NewJob, on connection: PostgresConnection, logger: Logger) async throws -> Int64? {
-        let payload = String(decoding: try JSONEncoder.sortedKeys.encode(job.payload), as: UTF8.self)
+        let payload = String(decoding: try JSONEncoder.canonical.encode(job.payload), as: UTF8.self)
         let rows = try await connection.query("""
             INSERT INTO jobs (kind, payload, unique_key, priority)
             VALUES (\(job.kind.rawValue), \(payload)::jsonb, \(job.uniqueKey), \(job.priority))
@@ -38,14 +38,5 @@ public enum JobQueue {
         guard let id = try await rows.decode(Int64.self).first(where: { _ in true }) else { return nil }
         try await connection.query("SELECT pg_notify(\(notificationChannel), \(job.kind.rawValue))", logger: logger)
         return id
-    }
-}
-
-extension JSONEncoder {
-    /// An encoder with stable key order, for payloads that are compared or hashed.
-    static var sortedKeys: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
     }
 }

@@ -13,8 +13,12 @@ struct ServeCommand: AsyncParsableCommand {
         let settings = Settings()
         let environment = try ProcessEnvironment(settings: settings, defaultPoolSize: 20)
         let logger = Logger(label: "custodian.api")
+        let configuration = try settings.api()
+        if configuration.receipts.signingKey == nil {
+            logger.warning("CUSTODIAN_RECEIPT_SIGNING_KEY is not set: consent receipts answer 503")
+        }
         let application = try APIApplication.build(
-            configuration: try settings.api(), database: environment.database, metrics: environment.registry, logger: logger)
+            configuration: configuration, database: environment.database, metrics: environment.registry, logger: logger)
         try await ServiceGroup.runUntilSignalled([application], shutdownTimeout: try settings.shutdownTimeout, logger: logger)
     }
 }

@@ -1,4 +1,5 @@
 import CustodianAPI
+import CustodianCore
 import CustodianStore
 import Foundation
 import Logging
@@ -38,7 +39,26 @@ struct Settings {
             host: environment["CUSTODIAN_HOST"] ?? "127.0.0.1",
             port: try integer("CUSTODIAN_PORT", default: 8080, range: 0...65535),
             maximumBodySize: try integer("CUSTODIAN_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20)),
-            maximumPageSize: try integer("CUSTODIAN_MAX_PAGE_SIZE", default: 200, range: 1...10_000))
+            maximumPageSize: try integer("CUSTODIAN_MAX_PAGE_SIZE", default: 200, range: 1...10_000),
+            receipts: try receipts())
+    }
+
+    func receipts() throws -> ReceiptConfiguration {
+        var signingKey: ReceiptSigningKey?
+        if let raw = environment["CUSTODIAN_RECEIPT_SIGNING_KEY"], !raw.isEmpty {
+            guard let key = ReceiptSigningKey(base64URL: raw) else {
+                throw Invalid(description: "CUSTODIAN_RECEIPT_SIGNING_KEY must be base64url of a 32-byte Ed25519 private key (custodian receipt-key makes one)")
+            }
+            signingKey = key
+        }
+        func text(_ name: String) -> String { environment[name] ?? "" }
+        return ReceiptConfiguration(
+            signingKey: signingKey,
+            jurisdiction: environment["CUSTODIAN_JURISDICTION"] ?? "RU",
+            controller: .init(
+                piiController: text("CUSTODIAN_CONTROLLER_NAME"), contact: text("CUSTODIAN_CONTROLLER_CONTACT"),
+                address: text("CUSTODIAN_CONTROLLER_ADDRESS"), email: text("CUSTODIAN_CONTROLLER_EMAIL"),
+                phone: text("CUSTODIAN_CONTROLLER_PHONE"), piiControllerUrl: text("CUSTODIAN_CONTROLLER_URL")))
     }
 
     func databasePoolSize(default value: Int) throws -> Int {

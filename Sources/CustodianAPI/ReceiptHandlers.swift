@@ -1,0 +1,32 @@
+import CustodianCore
+import CustodianOpenAPI
+import CustodianStore
+import Foundation
+
+extension APIHandler {
+    func getConsentReceipt(_ input: Operations.GetConsentReceipt.Input) async throws -> Operations.GetConsentReceipt.Output {
+        let subjectID = try uuid(input.path.subjectId, parameter: "subject_id")
+        let settings = configuration.receipts
+        guard let key = settings.signingKey else {
+            throw Problem(status: .serviceUnavailable, type: "receipts-not-configured", detail: "Receipt signing is not configured on this server.")
+        }
+        guard let (locale, granted) = try await ConsentRepository(database: database).grantedPurposes(subjectID: subjectID, actor: RequestScope.actor) else {
+            throw Problem.notFound("subject")
+        }
+        let receipt = ConsentReceipt(
+            receiptID: UUID(), subjectID: subjectID, language: locale, jurisdiction: settings.jurisdiction,
+            controller: settings.controller, publicKey: key.jwk.x, granted: granted)
+        let payload = try JSONEncoder.canonical.encode(receipt)
+        let jws = try CompactJWS.sign(payload: payload, key: key.privateKey, keyID: key.jwk.kid)
+        let document = try JSONDecoder().decode(Components.Schemas.ConsentReceipt.self, from: payload)
+        return .ok(.init(body: .json(.init(receipt: document, jws: jws, kid: key.jwk.kid))))
+    }
+
+    func getConsentReceiptKeys(_ input: Operations.GetConsentReceiptKeys.Input) async throws -> Operations.GetConsentReceiptKeys.Output {
+        var keys: [Components.Schemas.Jwk] = []
+        if let key = configuration.receipts.signingKey {
+            keys.append(try JSONDecoder().decode(Components.Schemas.Jwk.self, from: JSONEncoder.canonical.encode(key.jwk)))
+        }
+        return .ok(.init(body: .json(.init(keys: keys))))
+    }
+}
