@@ -19,6 +19,8 @@ enum ProblemMapping {
             return .validation(failure.errors)
         case let failure as ConsentRecordingFailure:
             return Problem(failure)
+        case let failure as OrderFailure:
+            return Problem(failure)
         case StoreError.duplicate(let field):
             return .conflict("duplicate", "Another record already has this \(field).")
         case let decodingError as DecodingError:
@@ -47,6 +49,7 @@ enum ProblemMapping {
     private static func problem(for serverError: ServerError, logger: Logger) -> Problem {
         let underlying = serverError.underlyingError
         if underlying is Problem || underlying is ValidationFailure || underlying is StoreError || underlying is ConsentRecordingFailure
+            || underlying is OrderFailure
             || underlying is DecodingError || underlying is PSQLError || underlying is DatabaseUnavailable {
             return problem(for: underlying, logger: logger)
         }

@@ -1,0 +1,156 @@
+import CustodianCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// An order as stored. The delivery fields are nil once erasure has depersonalised the order.
+public struct OrderRecord: Sendable, Equatable {
+    public let id: UUID
+    public let subjectID: UUID
+    public let externalRef: String
+    public let status: OrderStatus
+    public let currency: String
+    public let totalMinor: Int64
+    public let items: [OrderItem]
+    public let deliveryRecipientName: String?
+    public let deliveryPhone: String?
+    public let deliveryAddressLines: [String]?
+    public let deliveryCity: String?
+    public let deliveryPostalCode: String?
+    public let deliveryCountry: String?
+    public let placedAt: Date
+    public let statusChangedAt: Date
+}
+
+/// Why an order write was refused.
+public enum OrderFailure: Error, Equatable {
+    case subjectNotFound
+    case subjectNotActive(SubjectStatus)
+    case orderNotFound
+    case invalidTransition(from: OrderStatus, to: OrderStatus)
+}
+
+/// Stores orders and their items; every write and read appends its audit row in the same transaction.
+public struct OrderRepository: Sendable {
+    let database: Database
+
+    public enum Action {
+        public static let create = "order.create"
+        public static let read = "order.read"
+        public static let list = "order.list"
+        public static let status = "order.status"
+    }
+
+    static let columns = """
+        id, subject_id, external_ref, status, currency, total_minor, delivery_recipient_name, delivery_phone,
+        delivery_address_lines, delivery_city, delivery_postal_code, delivery_country, placed_at, status_changed_at
+        """
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// Stores a new order for an active subject; ``StoreError/duplicate(field:)`` when the external_ref is taken.
+    public func create(_ order: NewOrder, subjectID: UUID, actor: AuditActor) async throws -> OrderRecord {
+        let id = UUID()
+        do {
+            return try await database.transaction { connection in
+                let logger = database.logger
+                // Share-lock the subject so a restriction or erasure cannot commit between this check and the insert.
+                guard let status = try await connection.query(
+                    "SELECT status FROM subjects WHERE id = \(subjectID) FOR SHARE", logger: logger
+                ).decode(String.self).first(where: { _ in true }).flatMap(SubjectStatus.init(rawValue:)) else {
+                    throw OrderFailure.subjectNotFound
+                }
+                guard status == .active else { throw OrderFailure.subjectNotActive(status) }
+                let delivery = order.delivery
+                try await connection.query("""
+                    INSERT INTO orders (id, subject_id, external_ref, currency, total_minor, delivery_recipient_name, delivery_phone,
+                                        delivery_address_lines, delivery_city, delivery_postal_code, delivery_country)
+                    VALUES (\(id), \(subjectID), \(order.externalRef), \(order.currency), \(order.totalMinor), \(delivery.recipientName),
+                            \(delivery.phone), \(delivery.addressLines), \(delivery.city), \(delivery.postalCode), \(delivery.country))
+                    """, logger: logger)
+                try await connection.query("""
+                    INSERT INTO order_items (order_id, line_no, sku, name, quantity, unit_price_minor)
+                    SELECT \(id), ordinality, sku, name, quantity, price
+                    FROM unnest(\(order.items.map(\.sku))::text[], \(order.items.map(\.name))::text[],
+                                \(order.items.map { Int64($0.quantity) })::bigint[], \(order.items.map(\.unitPriceMinor))::bigint[])
+                         WITH ORDINALITY AS item(sku, name, quantity, price, ordinality)
+                    """, logger: logger)
+                try await AuditRepository.append(action: Action.create, subjectID: subjectID, actor: actor, on: connection, logger: logger)
+                guard let record = try await Self.load(ids: [id], on: connection, logger: logger).first else { throw StoreError.unexpectedlyEmpty }
+                return record
+            }
+        } catch {
+            throw StoreError.mapUniqueViolation(error, ["orders_external_ref_key": "external_ref"])
+        }
+    }
+
+    /// Reads one order and records the read; nil when there is none.
+    public func read(id: UUID, actor: AuditActor) async throws -> OrderRecord? {
+        try await database.transaction { connection in
+            guard let record = try await Self.load(ids: [id], on: connection, logger: database.logger).first else { return nil }
+            try await AuditRepository.append(action: Action.read, subjectID: record.subjectID, actor: actor, on: connection, logger: database.logger)
+            return record
+        }
+    }
+
+    /// A page of the subject's orders ordered by id, after `afterID`; nil when there is no such subject.
+    public func list(subjectID: UUID, afterID: UUID?, limit: Int, actor: AuditActor) async throws -> [OrderRecord]? {
+        try await database.transaction { connection in
+            let logger = database.logger
+            let exists = try await connection.query("SELECT 1 FROM subjects WHERE id = \(subjectID)", logger: logger)
+                .decode(Int.self).first(where: { _ in true }) != nil
+            guard exists else { return nil }
+            let after = afterID ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+            let ids = try await connection.query(
+                "SELECT id FROM orders WHERE subject_id = \(subjectID) AND id > \(after) ORDER BY id LIMIT \(limit)", logger: logger
+            ).decode(UUID.self).reduce(into: [UUID]()) { $0.append($1) }
+            try await AuditRepository.append(action: Action.list, subjectID: subjectID, actor: actor, on: connection, logger: logger)
+            return try await Self.load(ids: ids, on: connection, logger: logger)
+        }
+    }
+
+    /// Moves an order to `status` if the transition is allowed; moving to the current status changes nothing.
+    public func changeStatus(id: UUID, to status: OrderStatus, actor: AuditActor) async throws -> OrderRecord {
+        try await database.transaction { connection in
+            let logger = database.logger
+            guard let (current, subjectID) = try await connection.query(
+                "SELECT status, subject_id FROM orders WHERE id = \(id) FOR UPDATE", logger: logger
+            ).decode((String, UUID).self).first(where: { _ in true }), let from = OrderStatus(rawValue: current) else {
+                throw OrderFailure.orderNotFound
+            }
+            if from != status {
+                guard from.canMove(to: status) else { throw OrderFailure.invalidTransition(from: from, to: status) }
+                try await connection.query("""
+                    UPDATE orders SET status = \(status.rawValue), status_changed_at = now(), updated_at = now() WHERE id = \(id)
+                    """, logger: logger)
+                try await AuditRepository.append(action: Action.status, subjectID: subjectID, actor: actor, on: connection, logger: logger)
+            }
+            guard let record = try await Self.load(ids: [id], on: connection, logger: logger).first else { throw StoreError.unexpectedlyEmpty }
+            return record
+        }
+    }
+
+    /// Orders with their items, in the order of `ids`.
+    static func load(ids: [UUID], on connection: PostgresConnection, logger: Logger) async throws -> [OrderRecord] {
+        guard !ids.isEmpty else { return [] }
+        var items: [UUID: [OrderItem]] = [:]
+        for try await (orderID, sku, name, quantity, price) in try await connection.query("""
+            SELECT order_id, sku, name, quantity, unit_price_minor FROM order_items WHERE order_id = ANY(\(ids)) ORDER BY order_id, line_no
+            """, logger: logger).decode((UUID, String, String, Int, Int64).self) {
+            items[orderID, default: []].append(OrderItem(sku: sku, name: name, quantity: quantity, unitPriceMinor: price))
+        }
+        var orders: [UUID: OrderRecord] = [:]
+        for try await (id, subjectID, externalRef, status, currency, total, name, phone, lines, city, postalCode, country, placedAt, changedAt)
+            in try await connection.query("SELECT \(unescaped: columns) FROM orders WHERE id = ANY(\(ids))", logger: logger)
+            .decode((UUID, UUID, String, String, String, Int64, String?, String?, [String]?, String?, String?, String?, Date, Date).self) {
+            guard let status = OrderStatus(rawValue: status) else { throw StoreError.unexpectedValue(column: "orders.status") }
+            orders[id] = OrderRecord(
+                id: id, subjectID: subjectID, externalRef: externalRef, status: status, currency: currency, totalMinor: total,
+                items: items[id] ?? [], deliveryRecipientName: name, deliveryPhone: phone, deliveryAddressLines: lines,
+                deliveryCity: city, deliveryPostalCode: postalCode, deliveryCountry: country, placedAt: placedAt, statusChangedAt: changedAt)
+        }
+        return ids.compactMap { orders[$0] }
+    }
+}
