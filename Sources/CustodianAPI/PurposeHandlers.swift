@@ -21,7 +21,7 @@ extension APIHandler {
             code: body.code, title: body.title, description: body.description, legalBasis: body.legalBasis.mapped(),
             requiresConsent: body.requiresConsent, retentionDays: body.retentionDays,
             recipientKinds: body.recipientKinds?.map { try $0.mapped() }, dataCategories: body.dataCategories?.map { try $0.mapped() })
-        let record = try await PurposeRepository(database: database).create(purpose)
+        let record = try await PurposeRepository(database: database).create(purpose, actor: RequestScope.actor)
         return .created(.init(headers: .init(location: "/v1/purposes/\(record.code)"), body: .json(try .init(record))))
     }
 
@@ -31,14 +31,14 @@ extension APIHandler {
             title: body.title, description: body.description, retentionDays: body.retentionDays,
             recipientKinds: body.recipientKinds?.map { try $0.mapped() }, dataCategories: body.dataCategories?.map { try $0.mapped() },
             retired: body.retired)
-        guard let record = try await PurposeRepository(database: database).update(code: input.path.purposeCode, changes: changes) else {
+        guard let record = try await PurposeRepository(database: database).update(code: input.path.purposeCode, changes: changes, actor: RequestScope.actor) else {
             throw Problem.notFound("purpose")
         }
         return .ok(.init(body: .json(try .init(record))))
     }
 
     func deletePurpose(_ input: Operations.DeletePurpose.Input) async throws -> Operations.DeletePurpose.Output {
-        switch try await PurposeRepository(database: database).delete(code: input.path.purposeCode) {
+        switch try await PurposeRepository(database: database).delete(code: input.path.purposeCode, actor: RequestScope.actor) {
         case .deleted: return .noContent(.init())
         case .notFound: throw Problem.notFound("purpose")
         case .inUse: throw Problem.conflict("purpose-in-use", "Consent events refer to this purpose; retire it instead (PATCH with retired: true).")
@@ -54,7 +54,8 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send a JSON body.") }
         let version = try NewPolicyVersion(label: body.label, url: body.url, textSHA256: body.textSha256, effectiveAt: body.effectiveAt)
         let record = try await PolicyVersionRepository(database: database).create(
-            label: version.label, url: version.url, textSHA256: version.textSHA256, effectiveAt: version.effectiveAt)
+            label: version.label, url: version.url, textSHA256: version.textSHA256, effectiveAt: version.effectiveAt,
+            actor: RequestScope.actor)
         return .created(.init(body: .json(.init(record))))
     }
 }

@@ -17,20 +17,26 @@ public struct PolicyVersionRepository: Sendable {
 
     static let columns = "id, label, url, text_sha256, effective_at, created_at"
 
+    /// The audit action of registering a version (recorded without a subject).
+    public static let createAction = "policy_version.create"
+
     public init(database: Database) {
         self.database = database
     }
 
     /// Registers a version; ``StoreError/duplicate(field:)`` when the label exists.
-    public func create(label: String, url: String, textSHA256: String, effectiveAt: Date) async throws -> PolicyVersionRecord {
+    public func create(label: String, url: String, textSHA256: String, effectiveAt: Date, actor: AuditActor) async throws -> PolicyVersionRecord {
         do {
-            let rows = try await database.query("""
-                INSERT INTO policy_versions (id, label, url, text_sha256, effective_at)
-                VALUES (\(UUID()), \(label), \(url), \(textSHA256), \(effectiveAt))
-                RETURNING \(unescaped: Self.columns)
-                """)
-            guard let record = try await Self.decode(rows).first else { throw StoreError.unexpectedlyEmpty }
-            return record
+            return try await database.transaction { connection in
+                let rows = try await connection.query("""
+                    INSERT INTO policy_versions (id, label, url, text_sha256, effective_at)
+                    VALUES (\(UUID()), \(label), \(url), \(textSHA256), \(effectiveAt))
+                    RETURNING \(unescaped: Self.columns)
+                    """, logger: database.logger)
+                guard let record = try await Self.decode(rows).first else { throw StoreError.unexpectedlyEmpty }
+                try await AuditRepository.append(action: Self.createAction, subjectID: nil, actor: actor, on: connection, logger: database.logger)
+                return record
+            }
         } catch {
             throw StoreError.mapUniqueViolation(error, ["policy_versions_label_key": "label"])
         }

@@ -27,6 +27,13 @@ public struct PurposeRepository: Sendable {
         retired_at, created_at, updated_at
         """
 
+    /// Audit actions of catalogue changes (recorded without a subject).
+    public enum Action {
+        public static let create = "purpose.create"
+        public static let update = "purpose.update"
+        public static let delete = "purpose.delete"
+    }
+
     public init(database: Database) {
         self.database = database
     }
@@ -40,40 +47,47 @@ public struct PurposeRepository: Sendable {
     }
 
     /// Adds a purpose; ``StoreError/duplicate(field:)`` when the code exists.
-    public func create(_ purpose: NewPurpose) async throws -> PurposeRecord {
+    public func create(_ purpose: NewPurpose, actor: AuditActor) async throws -> PurposeRecord {
         do {
-            let rows = try await database.query("""
-                INSERT INTO purposes (code, title, description, legal_basis, requires_consent, retention_days, recipient_kinds, data_categories)
-                VALUES (\(purpose.code), \(purpose.title), \(purpose.description), \(purpose.legalBasis.rawValue),
-                        \(purpose.requiresConsent), \(purpose.retentionDays), \(purpose.recipientKinds.map(\.rawValue)),
-                        \(purpose.dataCategories.map(\.rawValue)))
-                RETURNING \(unescaped: Self.columns)
-                """)
-            guard let record = try await Self.decode(rows).first else { throw StoreError.unexpectedlyEmpty }
-            return record
+            return try await database.transaction { connection in
+                let rows = try await connection.query("""
+                    INSERT INTO purposes (code, title, description, legal_basis, requires_consent, retention_days, recipient_kinds, data_categories)
+                    VALUES (\(purpose.code), \(purpose.title), \(purpose.description), \(purpose.legalBasis.rawValue),
+                            \(purpose.requiresConsent), \(purpose.retentionDays), \(purpose.recipientKinds.map(\.rawValue)),
+                            \(purpose.dataCategories.map(\.rawValue)))
+                    RETURNING \(unescaped: Self.columns)
+                    """, logger: database.logger)
+                guard let record = try await Self.decode(rows).first else { throw StoreError.unexpectedlyEmpty }
+                try await AuditRepository.append(action: Action.create, subjectID: nil, actor: actor, on: connection, logger: database.logger)
+                return record
+            }
         } catch {
             throw StoreError.mapUniqueViolation(error, ["purposes_pkey": "code"])
         }
     }
 
     /// Applies a change; nil when there is no such purpose.
-    public func update(code: String, changes: PurposeChanges) async throws -> PurposeRecord? {
+    public func update(code: String, changes: PurposeChanges, actor: AuditActor) async throws -> PurposeRecord? {
         let retire = changes.retired
-        let rows = try await database.query("""
-            UPDATE purposes SET
-                title = COALESCE(\(changes.title), title),
-                description = COALESCE(\(changes.description), description),
-                retention_days = COALESCE(\(changes.retentionDays), retention_days),
-                recipient_kinds = COALESCE(\(changes.recipientKinds?.map(\.rawValue)), recipient_kinds),
-                data_categories = COALESCE(\(changes.dataCategories?.map(\.rawValue)), data_categories),
-                retired_at = CASE WHEN \(retire)::boolean IS NULL THEN retired_at
-                                  WHEN \(retire)::boolean THEN COALESCE(retired_at, now())
-                                  ELSE NULL END,
-                updated_at = now()
-            WHERE code = \(code)
-            RETURNING \(unescaped: Self.columns)
-            """)
-        return try await Self.decode(rows).first
+        return try await database.transaction { connection in
+            let rows = try await connection.query("""
+                UPDATE purposes SET
+                    title = COALESCE(\(changes.title), title),
+                    description = COALESCE(\(changes.description), description),
+                    retention_days = COALESCE(\(changes.retentionDays), retention_days),
+                    recipient_kinds = COALESCE(\(changes.recipientKinds?.map(\.rawValue)), recipient_kinds),
+                    data_categories = COALESCE(\(changes.dataCategories?.map(\.rawValue)), data_categories),
+                    retired_at = CASE WHEN \(retire)::boolean IS NULL THEN retired_at
+                                      WHEN \(retire)::boolean THEN COALESCE(retired_at, now())
+                                      ELSE NULL END,
+                    updated_at = now()
+                WHERE code = \(code)
+                RETURNING \(unescaped: Self.columns)
+                """, logger: database.logger)
+            guard let record = try await Self.decode(rows).first else { return nil }
+            try await AuditRepository.append(action: Action.update, subjectID: nil, actor: actor, on: connection, logger: database.logger)
+            return record
+        }
     }
 
     /// Outcome of a deletion.
@@ -84,10 +98,14 @@ public struct PurposeRepository: Sendable {
         case inUse
     }
 
-    public func delete(code: String) async throws -> Deletion {
+    public func delete(code: String, actor: AuditActor) async throws -> Deletion {
         do {
-            let rows = try await database.query("DELETE FROM purposes WHERE code = \(code) RETURNING code")
-            return try await rows.decode(String.self).first(where: { _ in true }) == nil ? .notFound : .deleted
+            return try await database.transaction { connection in
+                let rows = try await connection.query("DELETE FROM purposes WHERE code = \(code) RETURNING code", logger: database.logger)
+                guard try await rows.decode(String.self).first(where: { _ in true }) != nil else { return .notFound }
+                try await AuditRepository.append(action: Action.delete, subjectID: nil, actor: actor, on: connection, logger: database.logger)
+                return .deleted
+            }
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == PostgresError.Code.foreignKeyViolation.raw {
             return .inUse
         }

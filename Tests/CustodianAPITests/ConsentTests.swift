@@ -240,6 +240,12 @@ struct ConsentTests {
             #expect(try await app.request(.get, "/v1/purposes/unused", key: fixture.shop).status == .notFound)
             let patchMissing = try await app.request(.patch, "/v1/purposes/unused", key: fixture.dpo, json: #"{"title":"x"}"#)
             #expect(patchMissing.status == .notFound, "\(patchMissing.text)")
+            let catalogueChanges = try await app.database.query(
+                "SELECT action FROM audit_log WHERE subject_id IS NULL AND api_key_id IS NOT NULL ORDER BY id"
+            ).collect().map { try $0.decode(String.self) }
+            #expect(catalogueChanges == [
+                "policy_version.create", "purpose.create", "purpose.update", "purpose.create", "purpose.delete",
+            ])
         }
     }
 
