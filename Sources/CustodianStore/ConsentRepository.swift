@@ -90,9 +90,7 @@ public struct ConsentRepository: Sendable {
     public func record(_ event: NewConsentEvent, actor: AuditActor, now: Date = Date()) async throws -> ConsentEventRecord {
         try await database.transaction { connection in
             let logger = database.logger
-            guard let status = try await connection.query(
-                "SELECT status FROM subjects WHERE id = \(event.subjectID) FOR UPDATE", logger: logger
-            ).decode(String.self).first(where: { _ in true }).flatMap(SubjectStatus.init(rawValue:)) else {
+            guard let status = try await SubjectRepository.lockedStatus(of: event.subjectID, .exclusive, on: connection, logger: logger) else {
                 throw ConsentRecordingFailure.subjectNotFound
             }
             guard let (basis, requiresConsent, retiredAt) = try await connection.query(

@@ -56,10 +56,7 @@ public struct OrderRepository: Sendable {
         do {
             return try await database.transaction { connection in
                 let logger = database.logger
-                // Share-lock the subject so a restriction or erasure cannot commit between this check and the insert.
-                guard let status = try await connection.query(
-                    "SELECT status FROM subjects WHERE id = \(subjectID) FOR SHARE", logger: logger
-                ).decode(String.self).first(where: { _ in true }).flatMap(SubjectStatus.init(rawValue:)) else {
+                guard let status = try await SubjectRepository.lockedStatus(of: subjectID, .shared, on: connection, logger: logger) else {
                     throw OrderFailure.subjectNotFound
                 }
                 guard status == .active else { throw OrderFailure.subjectNotActive(status) }

@@ -120,6 +120,21 @@ public struct SubjectRepository: Sendable {
         }
     }
 
+    /// How a write that depends on a subject's status locks the subject row until its transaction ends.
+    enum StatusLock: String {
+        /// Serialises with every other write of the subject (consent events).
+        case exclusive = "FOR UPDATE"
+        /// Blocks only status changes (new orders may run side by side).
+        case shared = "FOR SHARE"
+    }
+
+    /// The subject's status, locked on `connection` so a restriction or erasure cannot commit between a check and the
+    /// write that depends on it; nil when there is no such subject.
+    static func lockedStatus(of id: UUID, _ lock: StatusLock, on connection: PostgresConnection, logger: Logger) async throws -> SubjectStatus? {
+        try await connection.query("SELECT status FROM subjects WHERE id = \(id) \(unescaped: lock.rawValue)", logger: logger)
+            .decode(String.self).first(where: { _ in true }).flatMap(SubjectStatus.init(rawValue:))
+    }
+
     private static func decode(_ rows: PostgresRowSequence) async throws -> [SubjectRecord] {
         var records: [SubjectRecord] = []
         for try await (id, externalRef, fullName, email, phone, address, locale, status, createdAt, updatedAt)
