@@ -1,0 +1,76 @@
+import Foundation
+
+/// What became of one run of a job.
+public enum JobOutcome: Sendable, Equatable {
+    case succeeded
+    /// Try again later; `retryAfter` is the partner's own request (Retry-After), if any.
+    case retry(reason: String, httpStatus: Int?, retryAfter: TimeInterval?)
+    /// Never try again.
+    case failed(reason: String, httpStatus: Int?)
+
+    /// Classifies a partner's HTTP answer: 2xx succeeds; 408, 425, 429 and 5xx are retried (honouring Retry-After on
+    /// 429 and 503); every other status, redirects and 410 Gone included, fails permanently.
+    public static func classify(httpStatus status: Int, retryAfter: String?, now: Date = Date()) -> JobOutcome {
+        switch status {
+        case 200..<300:
+            return .succeeded
+        case 408, 425, 429, 500..<600:
+            let honoured = (status == 429 || status == 503) ? retryAfter.flatMap { RetryPolicy.parseRetryAfter($0, now: now) } : nil
+            return .retry(reason: "HTTP \(status)", httpStatus: status, retryAfter: honoured)
+        case 300..<400:
+            return .failed(reason: "HTTP \(status): redirects are not followed", httpStatus: status)
+        default:
+            return .failed(reason: "HTTP \(status)", httpStatus: status)
+        }
+    }
+}
+
+/// When a job that asked to be retried runs again.
+///
+/// The delay before attempt *n + 1* after *n* failed attempts is `min(cap, base × 2^(n−1))`, multiplied by a random
+/// jitter factor in [0.9, 1.1]; a partner's Retry-After replaces it, clamped to [base, maximumRetryAfter]. With the
+/// defaults (base 5 s, cap 1 h): 5 s, 10 s, 20 s, 40 s, … reaching the 1 h cap at the 11th retry.
+public struct RetryPolicy: Sendable, Equatable {
+    public var base: TimeInterval
+    public var cap: TimeInterval
+    public var maximumRetryAfter: TimeInterval
+    public var jitter: ClosedRange<Double>
+
+    public init(base: TimeInterval = 5, cap: TimeInterval = 3600, maximumRetryAfter: TimeInterval = 3600, jitter: ClosedRange<Double> = 0.9...1.1) {
+        self.base = base
+        self.cap = cap
+        self.maximumRetryAfter = maximumRetryAfter
+        self.jitter = jitter
+    }
+
+    /// The delay after `attempt` (1-based) failed, before any jitter.
+    public func nominalDelay(afterAttempt attempt: Int) -> TimeInterval {
+        let exponent = Double(max(0, min(attempt - 1, 62)))
+        return min(cap, base * pow(2, exponent))
+    }
+
+    /// The delay to wait, with jitter, or the partner's clamped Retry-After.
+    public func delay<Generator: RandomNumberGenerator>(afterAttempt attempt: Int, retryAfter: TimeInterval?, using generator: inout Generator) -> TimeInterval {
+        if let retryAfter {
+            return min(maximumRetryAfter, max(base, retryAfter))
+        }
+        return nominalDelay(afterAttempt: attempt) * Double.random(in: jitter, using: &generator)
+    }
+
+    public func delay(afterAttempt attempt: Int, retryAfter: TimeInterval?) -> TimeInterval {
+        var generator = SystemRandomNumberGenerator()
+        return delay(afterAttempt: attempt, retryAfter: retryAfter, using: &generator)
+    }
+
+    /// Seconds from a Retry-After header: delta-seconds or an HTTP date; nil when unreadable.
+    public static func parseRetryAfter(_ value: String, now: Date) -> TimeInterval? {
+        let trimmed = value.trimmingWhitespace()
+        if let seconds = Int(trimmed), seconds >= 0 { return TimeInterval(seconds) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: trimmed) else { return nil }
+        return max(0, date.timeIntervalSince(now))
+    }
+}
