@@ -73,6 +73,10 @@ enum ProblemMapping {
             codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
         }
         switch error {
+        case .typeMismatch(_, let context) where context.codingPath.isEmpty,
+             .valueNotFound(_, let context) where context.codingPath.isEmpty:
+            // Only parameters decode at the root; body fields always have a path.
+            return .badRequest("A path or query parameter has a value of the wrong type.")
         case .keyNotFound(let key, let context):
             return .validation([FieldError(field: path(context.codingPath + [key]), message: "is required")])
         case .typeMismatch(let type, let context):
@@ -83,6 +87,9 @@ enum ProblemMapping {
             return .badRequest("The request body is not valid JSON.")
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
             return .badRequest("A path, query or header parameter has an invalid value.")
+        case .dataCorrupted(let context) where context.debugDescription.hasPrefix("Failed to convert"):
+            // The URI decoder's wording: a path or query parameter, not a body field.
+            return .badRequest("The \(path(context.codingPath)) parameter has an invalid value.")
         case .dataCorrupted(let context):
             let isUnknownKey = context.debugDescription.contains("Additional properties are disabled")
             return .validation([FieldError(

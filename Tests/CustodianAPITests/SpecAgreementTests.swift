@@ -52,6 +52,11 @@ struct SpecAgreementTests {
             "updatePurpose": ("PATCH", "/v1/purposes/newsletter"),
             "deletePurpose": ("DELETE", "/v1/purposes/newsletter"),
             "createPolicyVersion": ("POST", "/v1/policy-versions"),
+            "listJobs": ("GET", "/v1/jobs"),
+            "getJobStats": ("GET", "/v1/jobs/stats"),
+            "getJob": ("GET", "/v1/jobs/1"),
+            "retryJob": ("POST", "/v1/jobs/1/retry"),
+            "cancelJob": ("POST", "/v1/jobs/1/cancel"),
         ]
         try await TestApp.run { app in
             let shop = try await app.key(.shop)

@@ -1,0 +1,76 @@
+import CustodianCore
+import CustodianOpenAPI
+import CustodianStore
+
+extension APIHandler {
+    func listJobs(_ input: Operations.ListJobs.Input) async throws -> Operations.ListJobs.Output {
+        let limit = try pageSize(input.query.limit)
+        let after = try cursorKey(input.query.cursor).map { key in
+            guard let id = Int64(key) else { throw Problem.badRequest("The cursor is not one this API returned.") }
+            return id
+        }
+        let jobs = try await JobAdministration(database: database).list(
+            state: input.query.state?.rawValue, kind: input.query.kind, afterID: after, limit: limit)
+        let next = jobs.count == limit ? jobs.last.map { PageCursor.encode(String($0.id)) } : nil
+        return .ok(.init(body: .json(.init(items: try jobs.map(Components.Schemas.Job.init), nextCursor: next))))
+    }
+
+    func getJobStats(_ input: Operations.GetJobStats.Input) async throws -> Operations.GetJobStats.Output {
+        let statistics = try await JobAdministration(database: database).statistics()
+        return .ok(.init(body: .json(.init(
+            counts: try statistics.counts.map { .init(kind: $0.kind, state: try jobState($0.state), count: $0.count) },
+            oldestAvailableAgeSeconds: statistics.oldestAvailableAgeSeconds))))
+    }
+
+    func getJob(_ input: Operations.GetJob.Input) async throws -> Operations.GetJob.Output {
+        guard let (job, attempts) = try await JobAdministration(database: database).find(id: input.path.jobId) else {
+            throw Problem.notFound("job")
+        }
+        return .ok(.init(body: .json(.init(job: try .init(job), attempts: try attempts.map(Components.Schemas.JobAttempt.init)))))
+    }
+
+    func retryJob(_ input: Operations.RetryJob.Input) async throws -> Operations.RetryJob.Output {
+        let result = try await JobAdministration(database: database).retry(id: input.path.jobId, actor: RequestScope.actor)
+        return .ok(.init(body: .json(try .init(jobCommand: result, verb: "retried", allowed: "failed"))))
+    }
+
+    func cancelJob(_ input: Operations.CancelJob.Input) async throws -> Operations.CancelJob.Output {
+        let result = try await JobAdministration(database: database).cancel(id: input.path.jobId, actor: RequestScope.actor)
+        return .ok(.init(body: .json(try .init(jobCommand: result, verb: "cancelled", allowed: "available, running or failed"))))
+    }
+}
+
+/// A stored job state as the API enum; an unknown one is a broken invariant (500).
+private func jobState(_ raw: String) throws -> Components.Schemas.JobState {
+    guard let state = Components.Schemas.JobState(rawValue: raw) else { throw EnumMismatch(value: raw) }
+    return state
+}
+
+extension Components.Schemas.Job {
+    init(_ job: JobRecord) throws {
+        self.init(
+            id: job.id, kind: job.kind, state: try jobState(job.state), payload: .init(additionalProperties: job.payload),
+            priority: job.priority, attempt: job.attempt, maxAttempts: job.maxAttempts, runAt: job.runAt, leaseOwner: job.leaseOwner,
+            leaseExpiresAt: job.leaseExpiresAt, uniqueKey: job.uniqueKey, lastError: job.lastError, createdAt: job.createdAt,
+            updatedAt: job.updatedAt, finishedAt: job.finishedAt)
+    }
+
+    /// The job a retry or cancel produced, or the problem why there is none.
+    init(jobCommand result: JobCommandResult, verb: String, allowed: String) throws {
+        switch result {
+        case .done(let job): try self.init(job)
+        case .notFound: throw Problem.notFound("job")
+        case .wrongState(let state):
+            throw Problem.conflict("job-state", "A \(state) job cannot be \(verb); only \(allowed) jobs can.")
+        }
+    }
+}
+
+extension Components.Schemas.JobAttempt {
+    init(_ attempt: JobAttemptRecord) throws {
+        guard let outcome = OutcomePayload(rawValue: attempt.outcome) else { throw EnumMismatch(value: attempt.outcome) }
+        self.init(
+            attempt: attempt.attempt, worker: attempt.worker, startedAt: attempt.startedAt, durationMs: attempt.durationMilliseconds,
+            outcome: outcome, httpStatus: attempt.httpStatus, error: attempt.error)
+    }
+}
