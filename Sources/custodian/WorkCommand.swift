@@ -13,7 +13,7 @@ struct WorkCommand: AsyncParsableCommand {
         let environment = try ProcessEnvironment(settings: settings, defaultPoolSize: 10)
         let logger = Logger(label: "custodian.worker")
         try await ServiceGroup.runUntilSignalled(
-            [environment.database.client, WorkerService(database: environment.database, logger: logger)],
+            [environment.database.client, JobRunner(database: environment.database, handlers: [], logger: logger)],
             shutdownTimeout: try settings.shutdownTimeout, logger: logger)
     }
 }

@@ -1,0 +1,167 @@
+import CustodianCore
+import CustodianStore
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// The worker's queue loop. Per job kind it claims up to the handler's concurrency with `FOR UPDATE SKIP LOCKED`,
+/// runs the jobs side by side while extending their leases, and writes the batch's results in one fenced statement.
+/// It wakes on LISTEN/NOTIFY and on a poll tick as the fallback; a maintenance loop rescues expired leases and prunes
+/// succeeded jobs. On graceful shutdown it stops claiming, lets running jobs finish and records them.
+public struct JobRunner: Service {
+    let database: Database
+    let handlers: [any JobHandler]
+    let configuration: JobRunnerConfiguration
+    let logger: Logger
+
+    public init(database: Database, handlers: [any JobHandler], configuration: JobRunnerConfiguration = JobRunnerConfiguration(), logger: Logger) {
+        self.database = database
+        self.handlers = handlers
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try await database.ping()
+        logger.info("worker started", metadata: ["owner": "\(configuration.owner)", "kinds": "\(handlers.map(\.kind).joined(separator: ","))"])
+        let wake = WakeSignal()
+        let streams = handlers.map { _ in wake.makeStream() }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await listen(wake: wake) }
+            group.addTask { await poll(wake: wake) }
+            group.addTask { await maintain() }
+            group.addTask {
+                // On graceful shutdown the claim loops stop waiting; a batch that is running finishes first.
+                try? await gracefulShutdown()
+                wake.finish()
+            }
+            await withTaskGroup(of: Void.self) { claimLoops in
+                for (handler, stream) in zip(handlers, streams) {
+                    claimLoops.addTask { await drain(handler, wakeUps: stream) }
+                }
+            }
+            if handlers.isEmpty { try? await gracefulShutdown() }
+            group.cancelAll()
+        }
+        logger.info("worker stopped", metadata: ["owner": "\(configuration.owner)"])
+    }
+
+    /// Claims and runs jobs of one kind until graceful shutdown.
+    private func drain(_ handler: any JobHandler, wakeUps: AsyncStream<Void>) async {
+        let store = JobStore(database: database)
+        var wakeIterator = wakeUps.makeAsyncIterator()
+        while !Task.isShuttingDownGracefully {
+            let claimed: [ClaimedJob]
+            do {
+                claimed = try await store.claim(kinds: [handler.kind], limit: handler.concurrency, owner: configuration.owner, lease: configuration.lease)
+            } catch {
+                logger.warning("claiming jobs failed", metadata: ["kind": "\(handler.kind)", "error.type": "\(type(of: error))"])
+                claimed = []
+            }
+            if claimed.isEmpty {
+                // Sleep until a notification or the next poll tick; nil means the worker is stopping.
+                guard await wakeIterator.next() != nil else { return }
+                continue
+            }
+            let results = await runBatch(claimed, handler: handler)
+            do {
+                let written = try await store.complete(results, owner: configuration.owner)
+                if written.count < results.count {
+                    logger.warning("some results were not recorded: their lease had been taken over", metadata: ["count": "\(results.count - written.count)"])
+                }
+            } catch {
+                // The leases expire and the rescuer makes these jobs available again: nothing is lost.
+                logger.error("recording job results failed", metadata: ["kind": "\(handler.kind)", "error.type": "\(type(of: error))"])
+            }
+        }
+    }
+
+    /// Runs a claimed batch concurrently, extending the batch's leases while any job runs.
+    private func runBatch(_ jobs: [ClaimedJob], handler: any JobHandler) async -> [JobResult] {
+        await withTaskGroup(of: JobResult?.self) { group in
+            group.addTask {
+                let store = JobStore(database: database)
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: configuration.lease / 3)
+                    if Task.isCancelled { break }
+                    _ = try? await store.extendLeases(ids: jobs.map(\.id), owner: configuration.owner, lease: configuration.lease)
+                }
+                return nil
+            }
+            for job in jobs {
+                group.addTask { await execute(job, handler: handler) }
+            }
+            var results: [JobResult] = []
+            while let result = await group.next() {
+                if let result { results.append(result) }
+                if results.count == jobs.count { group.cancelAll() }
+            }
+            return results
+        }
+    }
+
+    private func execute(_ job: ClaimedJob, handler: any JobHandler) async -> JobResult {
+        let startedAt = Date()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let outcome = await handler.run(job)
+        let milliseconds = Int((clock.now - start) / .milliseconds(1))
+        switch outcome {
+        case .succeeded:
+            return JobResult(jobID: job.id, outcome: .succeeded, retryAt: nil, error: nil, httpStatus: nil, startedAt: startedAt, durationMilliseconds: milliseconds)
+        case .retry(let reason, let status, let retryAfter):
+            let delay = configuration.retryPolicy.delay(afterAttempt: job.attempt, retryAfter: retryAfter)
+            return JobResult(
+                jobID: job.id, outcome: .retry, retryAt: Date().addingTimeInterval(delay), error: reason, httpStatus: status,
+                startedAt: startedAt, durationMilliseconds: milliseconds)
+        case .failed(let reason, let status):
+            return JobResult(jobID: job.id, outcome: .failed, retryAt: nil, error: reason, httpStatus: status, startedAt: startedAt, durationMilliseconds: milliseconds)
+        }
+    }
+
+    /// LISTENs on the queue's channel and signals the claim loops; reconnects after failures.
+    private func listen(wake: WakeSignal) async {
+        while !Task.isCancelled {
+            do {
+                try await database.client.withConnection { connection in
+                    try await connection.listen(on: JobQueue.notificationChannel) { notifications in
+                        for try await _ in notifications { wake.signal() }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("listening for jobs failed; polling until it reconnects", metadata: ["error.type": "\(type(of: error))"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// Wakes the claim loops every poll interval: the fallback for lost notifications and for retries becoming due.
+    private func poll(wake: WakeSignal) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: configuration.pollInterval)
+            wake.signal()
+        }
+    }
+
+    /// Rescues expired leases and prunes old succeeded jobs, until cancelled.
+    private func maintain() async {
+        let store = JobStore(database: database)
+        var lastPrune = ContinuousClock.now - .seconds(3600)
+        while !Task.isCancelled {
+            do {
+                let rescued = try await store.rescueExpiredLeases()
+                if rescued > 0 { logger.warning("rescued jobs with expired leases", metadata: ["count": "\(rescued)"]) }
+                if ContinuousClock.now - lastPrune >= .seconds(3600) {
+                    let pruned = try await store.pruneSucceeded(olderThan: configuration.succeededRetention)
+                    lastPrune = .now
+                    if pruned > 0 { logger.info("pruned succeeded jobs", metadata: ["count": "\(pruned)"]) }
+                }
+            } catch {
+                logger.warning("queue maintenance failed", metadata: ["error.type": "\(type(of: error))"])
+            }
+            try? await Task.sleep(for: configuration.rescueInterval)
+        }
+    }
+}

@@ -1,0 +1,163 @@
+import CustodianCore
+import CustodianStore
+import CustodianTestSupport
+import CustodianWorker
+import Foundation
+import NIOConcurrencyHelpers
+import ServiceLifecycle
+import Testing
+
+/// A handler for the tests: counts runs per job, optionally asks for one retry per job or takes its time.
+final class RecordingHandler: JobHandler {
+    let kind = JobKind.newsletterOptOut.rawValue
+    let concurrency: Int
+    let retryFirst: Bool
+    let duration: Duration
+    private let runs = NIOLockedValueBox<[Int64: Int]>([:])
+    private let active = NIOLockedValueBox<(now: Int, peak: Int)>((0, 0))
+
+    init(concurrency: Int = 4, retryFirst: Bool = false, duration: Duration = .zero) {
+        self.concurrency = concurrency
+        self.retryFirst = retryFirst
+        self.duration = duration
+    }
+
+    func run(_ job: ClaimedJob) async -> JobOutcome {
+        let count = runs.withLockedValue { runs in
+            runs[job.id, default: 0] += 1
+            return runs[job.id]!
+        }
+        active.withLockedValue { $0 = ($0.now + 1, max($0.peak, $0.now + 1)) }
+        defer { active.withLockedValue { $0.now -= 1 } }
+        if duration > .zero { try? await Task.sleep(for: duration) }
+        if retryFirst, count == 1 { return .retry(reason: "HTTP 503", httpStatus: 503, retryAfter: nil) }
+        return .succeeded
+    }
+
+    var runCounts: [Int64: Int] { runs.withLockedValue { $0 } }
+    var peakConcurrency: Int { active.withLockedValue { $0.peak } }
+}
+
+@Suite("Job runner")
+struct JobRunnerTests {
+    static let fastRetries = RetryPolicy(base: 0.05, cap: 0.2)
+
+    func enqueue(_ count: Int, _ database: Database) async throws -> [Int64] {
+        try await database.transaction { connection in
+            var ids: [Int64] = []
+            for _ in 0..<count {
+                if let id = try await JobQueue.enqueue(NewJob(kind: .newsletterOptOut, payload: [:]), on: connection, logger: TestDatabase.logger) {
+                    ids.append(id)
+                }
+            }
+            return ids
+        }
+    }
+
+    /// Runs `runners` in one service group until `until` holds (checked every 50 ms, at most `limit`), then stops them gracefully.
+    func run(_ runners: [JobRunner], database: Database, limit: Duration = .seconds(20), until: @escaping @Sendable () async throws -> Bool) async throws {
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: database.client)] + runners.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
+            logger: TestDatabase.logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let clock = ContinuousClock()
+            let deadline = clock.now + limit
+            while clock.now < deadline {
+                if try await until() { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    func count(_ state: String, _ database: Database) async throws -> Int {
+        try await database.query("SELECT count(*) FROM jobs WHERE state = \(state)").collect().first?.decode(Int.self) ?? 0
+    }
+
+    @Test("two workers drain one queue: every job runs exactly once, within each worker's concurrency")
+    func twoWorkers() async throws {
+        try await TestDatabase.withMigratedName { name in
+            let database = try TestDatabase.pool(database: name, maximumConnections: 20)
+            let ids = try await TestDatabase.running(try TestDatabase.pool(database: name)) { try await enqueue(120, $0) }
+            let handlers = [RecordingHandler(concurrency: 4, duration: .milliseconds(5)), RecordingHandler(concurrency: 4, duration: .milliseconds(5))]
+            let runners = handlers.enumerated().map { index, handler in
+                JobRunner(database: database, handlers: [handler], configuration: .init(owner: "worker-\(index)"), logger: TestDatabase.logger)
+            }
+            try await run(runners, database: database) { try await count("succeeded", database) == 120 }
+            let merged = handlers.map(\.runCounts).reduce(into: [Int64: Int]()) { $0.merge($1, uniquingKeysWith: +) }
+            #expect(Set(merged.keys) == Set(ids))
+            #expect(merged.values.allSatisfy { $0 == 1 }, "a job ran twice")
+            #expect(handlers.allSatisfy { !$0.runCounts.isEmpty }, "both workers took part")
+            #expect(handlers.allSatisfy { $0.peakConcurrency <= 4 })
+            try await TestDatabase.running(try TestDatabase.pool(database: name)) { database in
+                #expect(try await count("succeeded", database) == 120)
+                let attempts = try await database.query("SELECT count(*) FROM job_attempts WHERE outcome = 'succeeded'").collect().first?.decode(Int.self)
+                #expect(attempts == 120)
+            }
+        }
+    }
+
+    @Test("a job that asks for a retry runs again after the backoff and then succeeds")
+    func retries() async throws {
+        try await TestDatabase.withMigratedName { name in
+            let database = try TestDatabase.pool(database: name)
+            let handler = RecordingHandler(retryFirst: true)
+            let runner = JobRunner(
+                database: database, handlers: [handler],
+                configuration: .init(owner: "w", pollInterval: .milliseconds(50), retryPolicy: Self.fastRetries), logger: TestDatabase.logger)
+            let ids = try await TestDatabase.running(try TestDatabase.pool(database: name)) { try await enqueue(5, $0) }
+            try await run([runner], database: database) { try await count("succeeded", database) == 5 }
+            #expect(handler.runCounts == Dictionary(uniqueKeysWithValues: ids.map { ($0, 2) }))
+            try await TestDatabase.running(try TestDatabase.pool(database: name)) { database in
+                let outcomes = try await database.query("SELECT outcome FROM job_attempts ORDER BY job_id, attempt").collect().map { try $0.decode(String.self) }
+                #expect(outcomes == Array(repeating: ["retry", "succeeded"], count: 5).flatMap { $0 })
+            }
+        }
+    }
+
+    @Test("a notification wakes an idle worker long before its poll interval")
+    func notifyWakesWorker() async throws {
+        try await TestDatabase.withMigratedName { name in
+            let database = try TestDatabase.pool(database: name)
+            let handler = RecordingHandler()
+            let runner = JobRunner(
+                database: database, handlers: [handler], configuration: .init(owner: "w", pollInterval: .seconds(120)), logger: TestDatabase.logger)
+            let enqueuedAt = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
+            let setup = try TestDatabase.pool(database: name)
+            try await TestDatabase.running(setup) { setup in
+                try await run([runner], database: database, limit: .seconds(10)) {
+                    if enqueuedAt.withLockedValue({ $0 }) == nil {
+                        try await Task.sleep(for: .milliseconds(500))  // let the worker claim nothing and go idle
+                        _ = try await enqueue(1, setup)
+                        enqueuedAt.withLockedValue { $0 = .now }
+                    }
+                    return !handler.runCounts.isEmpty
+                }
+            }
+            let started = try #require(enqueuedAt.withLockedValue { $0 })
+            #expect(handler.runCounts.count == 1)
+            #expect(ContinuousClock.now - started < .seconds(2), "woken by NOTIFY, not by the 120 s poll")
+        }
+    }
+
+    @Test("graceful shutdown lets a running job finish and records it; an idle worker stops at once")
+    func gracefulShutdown() async throws {
+        try await TestDatabase.withMigratedName { name in
+            let database = try TestDatabase.pool(database: name)
+            let handler = RecordingHandler(duration: .milliseconds(800))
+            let runner = JobRunner(database: database, handlers: [handler], configuration: .init(owner: "w"), logger: TestDatabase.logger)
+            _ = try await TestDatabase.running(try TestDatabase.pool(database: name)) { try await enqueue(1, $0) }
+            try await run([runner], database: database) { !handler.runCounts.isEmpty }
+            let succeeded = try await TestDatabase.running(try TestDatabase.pool(database: name)) { try await count("succeeded", $0) }
+            #expect(succeeded == 1)
+            let idlePool = try TestDatabase.pool(database: name)
+            let idle = JobRunner(database: idlePool, handlers: [], configuration: .init(owner: "idle"), logger: TestDatabase.logger)
+            let clock = ContinuousClock()
+            let start = clock.now
+            try await run([idle], database: idlePool, limit: .milliseconds(200)) { false }
+            #expect(clock.now - start < .seconds(3))
+        }
+    }
+}
