@@ -11,10 +11,13 @@ public struct APIConfiguration: Sendable {
     public var defaultPageSize: Int
     /// What consent receipts say about the controller, and the key that signs them (receipts answer 503 without one).
     public var receipts: ReceiptConfiguration
+    /// Which recipient base URLs are acceptable (https only, no internal addresses unless allow-listed).
+    public var outboundPolicy: OutboundAddressPolicy
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maximumBodySize: Int = 1 << 20, maximumPageSize: Int = 200,
-        defaultPageSize: Int = 50, receipts: ReceiptConfiguration = ReceiptConfiguration()
+        defaultPageSize: Int = 50, receipts: ReceiptConfiguration = ReceiptConfiguration(),
+        outboundPolicy: OutboundAddressPolicy = OutboundAddressPolicy()
     ) {
         self.host = host
         self.port = port
@@ -22,6 +25,7 @@ public struct APIConfiguration: Sendable {
         self.maximumPageSize = maximumPageSize
         self.defaultPageSize = defaultPageSize
         self.receipts = receipts
+        self.outboundPolicy = outboundPolicy
     }
 }
 

@@ -40,7 +40,14 @@ struct Settings {
             port: try integer("CUSTODIAN_PORT", default: 8080, range: 0...65535),
             maximumBodySize: try integer("CUSTODIAN_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20)),
             maximumPageSize: try integer("CUSTODIAN_MAX_PAGE_SIZE", default: 200, range: 1...10_000),
-            receipts: try receipts())
+            receipts: try receipts(),
+            outboundPolicy: outboundPolicy)
+    }
+
+    /// Hosts recipients may use over http and at internal addresses: `CUSTODIAN_OUTBOUND_ALLOWED_HOSTS`, comma-separated.
+    var outboundPolicy: OutboundAddressPolicy {
+        let hosts = (environment["CUSTODIAN_OUTBOUND_ALLOWED_HOSTS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        return OutboundAddressPolicy(allowedHosts: Set(hosts.filter { !$0.isEmpty }))
     }
 
     func receipts() throws -> ReceiptConfiguration {

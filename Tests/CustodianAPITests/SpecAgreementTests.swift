@@ -57,6 +57,10 @@ struct SpecAgreementTests {
             "getJob": ("GET", "/v1/jobs/1"),
             "retryJob": ("POST", "/v1/jobs/1/retry"),
             "cancelJob": ("POST", "/v1/jobs/1/cancel"),
+            "listRecipients": ("GET", "/v1/recipients"),
+            "createRecipient": ("POST", "/v1/recipients"),
+            "getRecipient": ("GET", "/v1/recipients/\(UUID().uuidString)"),
+            "updateRecipient": ("PATCH", "/v1/recipients/\(UUID().uuidString)"),
         ]
         try await TestApp.run { app in
             let shop = try await app.key(.shop)

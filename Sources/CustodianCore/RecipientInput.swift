@@ -1,0 +1,111 @@
+/// A validated new recipient of personal data.
+public struct NewRecipient: Sendable {
+    public let code: String
+    public let name: String
+    public let kind: RecipientKind
+    public let baseURL: String
+    public let apiToken: String?
+    public let signingSecret: StandardWebhooksSecret
+    public let country: String
+    public let countryAdequate: Bool
+    public let dataCategories: [DataCategory]
+
+    public init(
+        code: String, name: String, kind: RecipientKind, baseURL: String, apiToken: String?, signingSecret: String?,
+        country: String, countryAdequate: Bool, dataCategories: [DataCategory], policy: OutboundAddressPolicy
+    ) throws(ValidationFailure) {
+        var errors: [FieldError] = []
+        self.code = code
+        let codeIsValid = (2...64).contains(code.utf8.count) && code.first.map { $0.isASCII && $0.isLowercase } == true
+            && code.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") }
+        if !codeIsValid { errors.append(FieldError(field: "code", message: "must be 2 to 64 characters of a-z, 0-9, _ and -, starting with a letter")) }
+        var fields = RecipientFieldValidator(policy: policy)
+        self.name = fields.name(name)
+        self.kind = kind
+        self.baseURL = fields.baseURL(baseURL)
+        self.apiToken = apiToken.map { fields.apiToken($0) }
+        if let signingSecret {
+            if let secret = StandardWebhooksSecret(signingSecret) {
+                self.signingSecret = secret
+            } else {
+                errors.append(FieldError(field: "signing_secret", message: "must be whsec_ followed by base64 of 24 to 64 bytes"))
+                self.signingSecret = .generate()
+            }
+        } else {
+            self.signingSecret = .generate()
+        }
+        self.country = fields.country(country)
+        self.countryAdequate = countryAdequate
+        self.dataCategories = Array(Set(dataCategories)).sorted { $0.rawValue < $1.rawValue }
+        errors += fields.errors
+        if !errors.isEmpty { throw ValidationFailure(errors) }
+    }
+}
+
+/// A validated change of a recipient; nil fields stay as they are. `active: false` deactivates it.
+public struct RecipientChanges: Sendable {
+    public let name: String?
+    public let baseURL: String?
+    public let apiToken: String?
+    public let country: String?
+    public let countryAdequate: Bool?
+    public let dataCategories: [DataCategory]?
+    public let active: Bool?
+
+    public init(
+        name: String?, baseURL: String?, apiToken: String?, country: String?, countryAdequate: Bool?,
+        dataCategories: [DataCategory]?, active: Bool?, policy: OutboundAddressPolicy
+    ) throws(ValidationFailure) {
+        var fields = RecipientFieldValidator(policy: policy)
+        self.name = name.map { fields.name($0) }
+        self.baseURL = baseURL.map { fields.baseURL($0) }
+        self.apiToken = apiToken.map { fields.apiToken($0) }
+        self.country = country.map { fields.country($0) }
+        self.countryAdequate = countryAdequate
+        self.dataCategories = dataCategories.map { Array(Set($0)).sorted { $0.rawValue < $1.rawValue } }
+        self.active = active
+        var errors = fields.errors
+        if name == nil, baseURL == nil, apiToken == nil, country == nil, countryAdequate == nil, dataCategories == nil, active == nil {
+            errors.append(FieldError(field: "body", message: "must contain at least one field to change"))
+        }
+        if !errors.isEmpty { throw ValidationFailure(errors) }
+    }
+}
+
+/// The field rules shared by new recipients and their changes.
+struct RecipientFieldValidator {
+    let policy: OutboundAddressPolicy
+    var errors: [FieldError] = []
+
+    init(policy: OutboundAddressPolicy) {
+        self.policy = policy
+    }
+
+    mutating func name(_ raw: String) -> String {
+        let value = raw.trimmingWhitespace()
+        if value.isEmpty || value.utf8.count > 200 { errors.append(FieldError(field: "name", message: "must be 1 to 200 bytes")) }
+        return value
+    }
+
+    mutating func baseURL(_ raw: String) -> String {
+        switch policy.validateBaseURL(raw) {
+        case .success(let url): return url
+        case .failure(let error):
+            errors.append(error)
+            return raw
+        }
+    }
+
+    mutating func apiToken(_ raw: String) -> String {
+        if raw.isEmpty || raw.utf8.count > 4096 || raw.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value > 0x7E }) {
+            errors.append(FieldError(field: "api_token", message: "must be 1 to 4096 visible ASCII characters"))
+        }
+        return raw
+    }
+
+    mutating func country(_ raw: String) -> String {
+        let value = raw.uppercased()
+        if !CountryCode.isValid(value) { errors.append(FieldError(field: "country", message: "must be an ISO 3166-1 alpha-2 code such as RU")) }
+        return value
+    }
+}

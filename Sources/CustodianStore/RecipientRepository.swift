@@ -1,0 +1,100 @@
+import CustodianCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// A recipient as stored, without its credential; the signing secret is read only where requests are signed.
+public struct RecipientRecord: Sendable, Equatable {
+    public let id: UUID
+    public let code: String
+    public let name: String
+    public let kind: RecipientKind
+    public let baseURL: String
+    public let hasAPIToken: Bool
+    public let country: String
+    public let countryAdequate: Bool
+    public let dataCategories: [DataCategory]
+    public let active: Bool
+    public let createdAt: Date
+    public let updatedAt: Date
+}
+
+/// Stores the third parties that receive personal data. Changes are audited.
+public struct RecipientRepository: Sendable {
+    let database: Database
+
+    public enum Action {
+        public static let create = "recipient.create"
+        public static let update = "recipient.update"
+    }
+
+    static let columns = """
+        id, code, name, kind, base_url, api_token IS NOT NULL, country, country_adequate, data_categories, active, created_at, updated_at
+        """
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// Stores a recipient; ``StoreError/duplicate(field:)`` when the code exists.
+    public func create(_ recipient: NewRecipient, actor: AuditActor) async throws -> RecipientRecord {
+        do {
+            return try await database.transaction { connection in
+                let rows = try await connection.query("""
+                    INSERT INTO recipients (id, code, name, kind, base_url, api_token, signing_secret, country, country_adequate, data_categories)
+                    VALUES (\(UUID()), \(recipient.code), \(recipient.name), \(recipient.kind.rawValue), \(recipient.baseURL), \(recipient.apiToken),
+                            \(recipient.signingSecret.text), \(recipient.country), \(recipient.countryAdequate), \(recipient.dataCategories.map(\.rawValue)))
+                    RETURNING \(unescaped: Self.columns)
+                    """, logger: database.logger)
+                guard let record = try await Self.decode(rows).first else { throw StoreError.unexpectedlyEmpty }
+                try await AuditRepository.append(action: Action.create, subjectID: nil, actor: actor, on: connection, logger: database.logger)
+                return record
+            }
+        } catch {
+            throw StoreError.mapUniqueViolation(error, ["recipients_code_key": "code"])
+        }
+    }
+
+    public func all() async throws -> [RecipientRecord] {
+        try await Self.decode(database.query("SELECT \(unescaped: Self.columns) FROM recipients ORDER BY code"))
+    }
+
+    public func find(id: UUID) async throws -> RecipientRecord? {
+        try await Self.decode(database.query("SELECT \(unescaped: Self.columns) FROM recipients WHERE id = \(id)")).first
+    }
+
+    /// Applies a change; nil when there is no such recipient.
+    public func update(id: UUID, changes: RecipientChanges, actor: AuditActor) async throws -> RecipientRecord? {
+        try await database.transaction { connection in
+            let rows = try await connection.query("""
+                UPDATE recipients SET
+                    name = COALESCE(\(changes.name), name),
+                    base_url = COALESCE(\(changes.baseURL), base_url),
+                    api_token = COALESCE(\(changes.apiToken), api_token),
+                    country = COALESCE(\(changes.country), country),
+                    country_adequate = COALESCE(\(changes.countryAdequate)::boolean, country_adequate),
+                    data_categories = COALESCE(\(changes.dataCategories?.map(\.rawValue)), data_categories),
+                    active = COALESCE(\(changes.active)::boolean, active),
+                    updated_at = now()
+                WHERE id = \(id)
+                RETURNING \(unescaped: Self.columns)
+                """, logger: database.logger)
+            guard let record = try await Self.decode(rows).first else { return nil }
+            try await AuditRepository.append(action: Action.update, subjectID: nil, actor: actor, on: connection, logger: database.logger)
+            return record
+        }
+    }
+
+    static func decode(_ rows: PostgresRowSequence) async throws -> [RecipientRecord] {
+        var records: [RecipientRecord] = []
+        for try await (id, code, name, kind, baseURL, hasToken, country, adequate, categories, active, createdAt, updatedAt)
+            in rows.decode((UUID, String, String, String, String, Bool, String, Bool, [String], Bool, Date, Date).self) {
+            guard let kind = RecipientKind(rawValue: kind) else { throw StoreError.unexpectedValue(column: "recipients.kind") }
+            records.append(RecipientRecord(
+                id: id, code: code, name: name, kind: kind, baseURL: baseURL, hasAPIToken: hasToken, country: country,
+                countryAdequate: adequate, dataCategories: categories.compactMap(DataCategory.init(rawValue:)), active: active,
+                createdAt: createdAt, updatedAt: updatedAt))
+        }
+        return records
+    }
+}

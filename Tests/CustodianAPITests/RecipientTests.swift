@@ -1,0 +1,80 @@
+import CustodianAPI
+import CustodianCore
+import Foundation
+import HTTPTypes
+import Testing
+
+@Suite("Recipients")
+struct RecipientTests {
+    static let configuration = APIConfiguration(outboundPolicy: OutboundAddressPolicy(allowedHosts: ["127.0.0.1"]))
+
+    @Test("register, read, change and deactivate; the credential is never returned and the secret only once")
+    func lifecycle() async throws {
+        try await TestApp.run(configuration: Self.configuration) { app in
+            let dpo = try await app.key(.dpo)
+            let created = try await app.request(.post, "/v1/recipients", key: dpo, json: """
+                {"code":"courier-x","name":"Courier X","kind":"courier","base_url":"https://api.courier-x.example/v1/",
+                 "api_token":"tok-SECRET-123","country":"ru","country_adequate":true,"data_categories":["full_name","phone","delivery_address"]}
+                """)
+            #expect(created.status == .created)
+            let body = try created.jsonObject()
+            let secret = try #require(body["signing_secret"] as? String)
+            #expect(StandardWebhooksSecret(secret) != nil)
+            let recipient = try #require(body["recipient"] as? [String: Any])
+            let id = try #require(recipient["id"] as? String)
+            #expect(recipient["base_url"] as? String == "https://api.courier-x.example/v1")
+            #expect(recipient["country"] as? String == "RU")
+            #expect(recipient["has_api_token"] as? Bool == true)
+            #expect(!created.text.contains("tok-SECRET-123"))
+
+            let read = try await app.request(.get, "/v1/recipients/\(id)", key: dpo)
+            #expect(!read.text.contains("tok-SECRET-123"))
+            #expect(!read.text.contains(secret))
+            let list = try await app.request(.get, "/v1/recipients", key: dpo)
+            #expect(!list.text.contains(secret))
+
+            let deactivated = try await app.request(.patch, "/v1/recipients/\(id)", key: dpo, json: #"{"active":false,"country":"KZ","country_adequate":false}"#)
+            #expect(deactivated.status == .ok)
+            #expect(try deactivated.jsonObject()["active"] as? Bool == false)
+            #expect(try deactivated.jsonObject()["country"] as? String == "KZ")
+            #expect(try await app.request(.post, "/v1/recipients", key: dpo, json: """
+                {"code":"courier-x","name":"Again","kind":"courier","base_url":"https://x.example","country":"RU","country_adequate":true}
+                """).status == .conflict)
+            #expect(try await app.request(.get, "/v1/recipients/\(UUID().uuidString)", key: dpo).status == .notFound)
+            let audited = try await app.database.query("SELECT action FROM audit_log WHERE action LIKE 'recipient.%' ORDER BY id").collect()
+                .map { try $0.decode(String.self) }
+            #expect(audited == ["recipient.create", "recipient.update"])
+        }
+    }
+
+    @Test("base URLs must be https and public unless allow-listed (SSRF)", arguments: [
+        "http://api.example", "https://10.0.0.8", "https://169.254.169.254", "https://[::1]:8443", "https://localhost:9000", "https://192.168.0.10",
+    ])
+    func ssrf(url: String) async throws {
+        try await TestApp.run(configuration: Self.configuration) { app in
+            let dpo = try await app.key(.dpo)
+            let response = try await app.request(.post, "/v1/recipients", key: dpo, json: """
+                {"code":"bad","name":"Bad","kind":"other","base_url":"\(url)","country":"RU","country_adequate":true}
+                """)
+            #expect(response.status == .unprocessableContent)
+            #expect((try response.jsonObject()["errors"] as? [[String: String]])?.first?["field"] == "base_url")
+            #expect(try await app.rowCount("recipients") == 0)
+        }
+    }
+
+    @Test("an allow-listed host may use http; a given signing secret is kept")
+    func allowList() async throws {
+        try await TestApp.run(configuration: Self.configuration) { app in
+            let dpo = try await app.key(.dpo)
+            let response = try await app.request(.post, "/v1/recipients", key: dpo, json: """
+                {"code":"sim","name":"PartnerSim","kind":"email_provider","base_url":"http://127.0.0.1:9000","country":"RU","country_adequate":true,
+                 "signing_secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}
+                """)
+            #expect(response.status == .created)
+            #expect(try response.jsonObject()["signing_secret"] as? String == "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+            #expect(try await app.request(.post, "/v1/recipients", key: dpo, json: """
+                {"code":"sim2","name":"x","kind":"other","base_url":"https://x.example","country":"RU","country_adequate":true,"signing_secret":"whsec_tooshort"}
+                """).status == .unprocessableContent)
+        }
+    }
+}
