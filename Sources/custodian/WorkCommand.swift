@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import CustodianStore
 import CustodianWorker
 import Logging
@@ -12,8 +13,11 @@ struct WorkCommand: AsyncParsableCommand {
         let settings = Settings()
         let environment = try ProcessEnvironment(settings: settings, defaultPoolSize: 10)
         let logger = Logger(label: "custodian.worker")
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: OutboundClient.httpConfiguration())
+        let outbound = OutboundClient(http: http, policy: settings.outboundPolicy)
+        let handlers: [any JobHandler] = [NewsletterOptOutHandler(database: environment.database, client: outbound)]
         try await ServiceGroup.runUntilSignalled(
-            [environment.database.client, JobRunner(database: environment.database, handlers: [], logger: logger)],
+            [environment.database.client, HTTPClientService(client: http), JobRunner(database: environment.database, handlers: handlers, logger: logger)],
             shutdownTimeout: try settings.shutdownTimeout, logger: logger)
     }
 }

@@ -1,0 +1,56 @@
+import Foundation
+import PostgresNIO
+
+/// Where a job sends a request: a recipient's address, credential and signing secret.
+public struct OutboundTarget: Sendable {
+    public let recipientID: UUID
+    public let baseURL: String
+    public let apiToken: String?
+    public let signingSecret: String
+}
+
+/// The facts the newsletter opt-out needs about a subject, read when the job runs.
+public struct NewsletterContact: Sendable {
+    public let email: String?
+    public let fullName: String?
+    public let locale: String
+    public let status: String
+}
+
+/// Steps of jobs delivered to recipients, and the reads jobs need to deliver them.
+public struct OutboundDeliveryRepository: Sendable {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// The steps of `jobID` already delivered.
+    public func deliveredSteps(jobID: Int64) async throws -> Set<String> {
+        try await database.query("SELECT step FROM outbound_deliveries WHERE job_id = \(jobID)")
+            .decode(String.self).reduce(into: []) { $0.insert($1) }
+    }
+
+    /// Records a delivered step (idempotent: a repeated record keeps the first).
+    public func recordDelivered(jobID: Int64, step: String, recipientID: UUID, webhookID: String, httpStatus: Int) async throws {
+        try await database.query("""
+            INSERT INTO outbound_deliveries (job_id, step, recipient_id, webhook_id, http_status)
+            VALUES (\(jobID), \(step), \(recipientID), \(webhookID), \(httpStatus))
+            ON CONFLICT (job_id, step) DO NOTHING
+            """)
+    }
+
+    /// The first active recipient of `kind`, by code.
+    public func activeTarget(kind: String) async throws -> OutboundTarget? {
+        try await database.query("""
+            SELECT id, base_url, api_token, signing_secret FROM recipients WHERE kind = \(kind) AND active ORDER BY code LIMIT 1
+            """).decode((UUID, String, String?, String).self).first(where: { _ in true })
+            .map { OutboundTarget(recipientID: $0.0, baseURL: $0.1, apiToken: $0.2, signingSecret: $0.3) }
+    }
+
+    public func newsletterContact(subjectID: UUID) async throws -> NewsletterContact? {
+        try await database.query("SELECT email, full_name, locale, status FROM subjects WHERE id = \(subjectID)")
+            .decode((String?, String?, String, String).self).first(where: { _ in true })
+            .map { NewsletterContact(email: $0.0, fullName: $0.1, locale: $0.2, status: $0.3) }
+    }
+}

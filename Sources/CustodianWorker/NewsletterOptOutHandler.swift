@@ -1,0 +1,85 @@
+import CustodianCore
+import CustodianStore
+import Foundation
+import Logging
+
+/// The newsletter opt-out, enqueued when `newsletter` consent is withdrawn. Step one suppresses the address at the
+/// active e-mail provider so no further newsletter goes out; step two, only after step one succeeded, sends the
+/// opt-out confirmation in the subject's locale through the provider's transactional endpoint. Each step keeps its
+/// `webhook-id` across retries and is recorded when delivered, so a retried job never repeats a delivered step.
+public struct NewsletterOptOutHandler: JobHandler {
+    public let kind = JobKind.newsletterOptOut.rawValue
+    public let concurrency: Int
+    let deliveries: OutboundDeliveryRepository
+    let client: OutboundClient
+
+    public init(database: Database, client: OutboundClient, concurrency: Int = 8) {
+        self.deliveries = OutboundDeliveryRepository(database: database)
+        self.client = client
+        self.concurrency = concurrency
+    }
+
+    enum Step {
+        static let suppress = "suppress"
+        static let confirm = "confirm"
+    }
+
+    public func run(_ job: ClaimedJob) async -> JobOutcome {
+        do {
+            guard let subjectID = job.payload["subject_id"].flatMap(UUID.init(uuidString:)) else {
+                return .failed(reason: "the payload names no subject", httpStatus: nil)
+            }
+            guard let contact = try await deliveries.newsletterContact(subjectID: subjectID) else {
+                return .failed(reason: "the subject no longer exists", httpStatus: nil)
+            }
+            guard let email = contact.email, contact.status != SubjectStatus.erased.rawValue else {
+                return .failed(reason: "the subject has no e-mail address to opt out", httpStatus: nil)
+            }
+            guard let target = try await deliveries.activeTarget(kind: RecipientKind.emailProvider.rawValue) else {
+                return .failed(reason: "no active e-mail provider is registered", httpStatus: nil)
+            }
+            let done = try await deliveries.deliveredSteps(jobID: job.id)
+            if !done.contains(Step.suppress) {
+                let body = try JSONEncoder.canonical.encode(Suppression(email: email, list: "newsletter", reason: "consent_withdrawn"))
+                let outcome = await deliver(job: job, step: Step.suppress, target: target, path: "/email/suppressions", body: body)
+                guard outcome == .succeeded else { return outcome }
+            }
+            if !done.contains(Step.confirm) {
+                let body = try JSONEncoder.canonical.encode(Confirmation(
+                    to: email, template: "newsletter_opt_out_confirmation", locale: contact.locale,
+                    variables: ["name": contact.fullName ?? ""]))
+                return await deliver(job: job, step: Step.confirm, target: target, path: "/email/messages", body: body)
+            }
+            return .succeeded
+        } catch {
+            return .retry(reason: "database error: \(type(of: error))", httpStatus: nil, retryAfter: nil)
+        }
+    }
+
+    private func deliver(job: ClaimedJob, step: String, target: OutboundTarget, path: String, body: Data) async -> JobOutcome {
+        let webhookID = "msg_job\(job.id)_\(step)"
+        let (outcome, status) = await client.post(to: target, path: path, body: body, webhookID: webhookID)
+        guard outcome == .succeeded, let status else { return outcome }
+        do {
+            try await deliveries.recordDelivered(jobID: job.id, step: step, recipientID: target.recipientID, webhookID: webhookID, httpStatus: status)
+            return .succeeded
+        } catch {
+            // Delivered but not recorded: a retry sends the step again with the same webhook-id, which the
+            // recipient deduplicates.
+            return .retry(reason: "recording the delivery failed: \(type(of: error))", httpStatus: nil, retryAfter: nil)
+        }
+    }
+
+    struct Suppression: Encodable {
+        let email: String
+        let list: String
+        let reason: String
+    }
+
+    struct Confirmation: Encodable {
+        let to: String
+        let template: String
+        let locale: String
+        let variables: [String: String]
+    }
+}

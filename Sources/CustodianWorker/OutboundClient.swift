@@ -1,0 +1,99 @@
+import AsyncHTTPClient
+import CustodianCore
+import CustodianStore
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Sends signed JSON to recipients: Standard Webhooks headers (`webhook-id` stable across retries of a step),
+/// `Idempotency-Key` equal to the webhook id, the recipient's bearer credential, no redirects, a connect timeout and a
+/// hard total timeout, and never to an address the outbound policy forbids (checked on the resolved addresses).
+public struct OutboundClient: Sendable {
+    let http: HTTPClient
+    let policy: OutboundAddressPolicy
+    let totalTimeout: Duration
+
+    public init(http: HTTPClient, policy: OutboundAddressPolicy, totalTimeout: Duration = .seconds(30)) {
+        self.http = http
+        self.policy = policy
+        self.totalTimeout = totalTimeout
+    }
+
+    /// The client configuration outgoing calls need: connect timeout, read timeout, redirects refused.
+    public static func httpConfiguration(connectTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(30)) -> HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .milliseconds(Int64(connectTimeout / .milliseconds(1))), read: .milliseconds(Int64(readTimeout / .milliseconds(1))))
+        configuration.redirectConfiguration = .disallow
+        return configuration
+    }
+
+    /// POSTs `body` to `target.baseURL + path` and classifies the answer, with the HTTP status when there was one.
+    /// Never throws: transport failures are retries, refused destinations are permanent failures. Error texts hold no
+    /// personal data.
+    public func post(to target: OutboundTarget, path: String, body: Data, webhookID: String) async -> (outcome: JobOutcome, httpStatus: Int?) {
+        guard let secret = StandardWebhooksSecret(target.signingSecret) else {
+            return (.failed(reason: "the recipient's signing secret is invalid", httpStatus: nil), nil)
+        }
+        guard case .success(let baseURL) = policy.validateBaseURL(target.baseURL), let host = URLComponents(string: baseURL)?.host else {
+            return (.failed(reason: "the recipient's base URL is not allowed", httpStatus: nil), nil)
+        }
+        if !policy.allowedHosts.contains(host.lowercased()) {
+            let addresses = HostResolution.addresses(of: host)
+            if addresses.isEmpty { return (.retry(reason: "the recipient's host did not resolve", httpStatus: nil, retryAfter: nil), nil) }
+            if addresses.contains(where: OutboundAddressPolicy.isForbiddenAddress) {
+                return (.failed(reason: "the recipient's host resolves to an internal address", httpStatus: nil), nil)
+            }
+        }
+        let timestamp = Int64(Date().timeIntervalSince1970)
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "webhook-id", value: webhookID)
+        request.headers.add(name: "webhook-timestamp", value: String(timestamp))
+        request.headers.add(name: "webhook-signature", value: secret.signature(id: webhookID, timestamp: timestamp, body: body))
+        request.headers.add(name: "Idempotency-Key", value: webhookID)
+        if let token = target.apiToken { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let prepared = request
+        do {
+            return try await withThrowingTaskGroup(of: (outcome: JobOutcome, httpStatus: Int?).self) { group in
+                group.addTask {
+                    let response = try await http.execute(prepared, timeout: .seconds(Int64(totalTimeout / .seconds(1))))
+                    _ = try await response.body.collect(upTo: 1 << 20)
+                    let status = Int(response.status.code)
+                    return (JobOutcome.classify(httpStatus: status, retryAfter: response.headers.first(name: "Retry-After")), status)
+                }
+                group.addTask {
+                    try await Task.sleep(for: totalTimeout)
+                    return (.retry(reason: "the recipient did not answer within \(totalTimeout)", httpStatus: nil, retryAfter: nil), nil)
+                }
+                defer { group.cancelAll() }
+                return try await group.next() ?? (.retry(reason: "no answer", httpStatus: nil, retryAfter: nil), nil)
+            }
+        } catch {
+            return (.retry(reason: "transport error: \(type(of: error))", httpStatus: nil, retryAfter: nil), nil)
+        }
+    }
+}
+
+/// Resolves a host name to its numeric addresses (getaddrinfo), to refuse internal destinations before connecting.
+enum HostResolution {
+    static func addresses(of host: String) -> [String] {
+        let name = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(name, nil, &hints, &list) == 0, let first = list else { return [] }
+        defer { freeaddrinfo(list) }
+        var addresses: [String] = []
+        var cursor: UnsafeMutablePointer<addrinfo>? = first
+        while let entry = cursor {
+            var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+            if getnameinfo(entry.pointee.ai_addr, entry.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0 {
+                addresses.append(String(cString: buffer))
+            }
+            cursor = entry.pointee.ai_next
+        }
+        return addresses
+    }
+}

@@ -1,0 +1,167 @@
+import AsyncHTTPClient
+import CustodianAPI
+import CustodianCore
+import CustodianStore
+import CustodianTestSupport
+import CustodianWorker
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import PartnerSim
+import Prometheus
+import ServiceLifecycle
+import Testing
+
+/// API → job → worker → PartnerSim, all real: PostgreSQL, HTTP on 127.0.0.1, signed requests.
+@Suite("End to end: newsletter opt-out")
+struct NewsletterOptOutTests {
+    static let secret = StandardWebhooksSecret.generate()
+
+    /// The API (in-process), a worker with the newsletter handler, and PartnerSim on a free port.
+    struct Stack {
+        let client: any TestClientProtocol
+        let database: Database
+        let simPort: Int
+        let http: HTTPClient
+
+        func request(_ method: HTTPRequest.Method, _ uri: String, key: String, json: String? = nil) async throws -> [String: Any] {
+            let response = try await client.execute(
+                uri: uri, method: method,
+                headers: json == nil ? [.authorization: "Bearer \(key)"] : [.authorization: "Bearer \(key)", .contentType: "application/json"],
+                body: json.map { ByteBuffer(string: $0) })
+            guard (200..<300).contains(response.status.code) else { throw TestDatabaseError("\(method) \(uri) answered \(response.status.code)") }
+            return (try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:]
+        }
+
+        func sim(_ path: String, json: String? = nil) async throws -> Data {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(simPort)\(path)")
+            if let json {
+                request.method = .POST
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(string: json))
+            }
+            let response = try await http.execute(request, timeout: .seconds(10))
+            return Data(buffer: try await response.body.collect(upTo: 1 << 22))
+        }
+
+        func received() async throws -> ReceivedReport {
+            try JSONDecoder().decode(ReceivedReport.self, from: try await sim("/_received"))
+        }
+
+        func jobState() async throws -> String? {
+            try await database.query("SELECT state FROM jobs ORDER BY id DESC LIMIT 1").collect().first?.decode(String.self)
+        }
+    }
+
+    static func run(_ body: @Sendable (Stack) async throws -> Void) async throws {
+        try await TestDatabase.withMigratedName { name in
+            let apiDatabase = try TestDatabase.pool(database: name)
+            let workerDatabase = try TestDatabase.pool(database: name)
+            let policy = OutboundAddressPolicy(allowedHosts: ["127.0.0.1"])
+            let app = try APIApplication.build(
+                configuration: APIConfiguration(outboundPolicy: policy), database: apiDatabase, metrics: PrometheusCollectorRegistry(),
+                logger: TestDatabase.logger)
+            let (ports, portSource) = AsyncStream.makeStream(of: Int.self)
+            let sim = PartnerSim.build(port: 0, secret: secret, onServerRunning: { portSource.yield($0) }, logger: TestDatabase.logger)
+            let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: OutboundClient.httpConfiguration())
+            let runner = JobRunner(
+                database: workerDatabase,
+                handlers: [NewsletterOptOutHandler(database: workerDatabase, client: OutboundClient(http: http, policy: policy, totalTimeout: .seconds(5)))],
+                configuration: .init(owner: "e2e", pollInterval: .milliseconds(100), retryPolicy: RetryPolicy(base: 0.05, cap: 0.5)),
+                logger: TestDatabase.logger)
+            let services = ServiceGroup(configuration: .init(
+                services: [.init(service: workerDatabase.client), .init(service: sim), .init(service: runner)], logger: TestDatabase.logger))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await services.run() }
+                guard let simPort = await ports.first(where: { _ in true }) else { throw TestDatabaseError("PartnerSim did not start") }
+                try await app.test(.router) { client in
+                    try await body(Stack(client: client, database: apiDatabase, simPort: simPort, http: http))
+                }
+                await services.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            try await http.shutdown()
+        }
+    }
+
+    /// A subject who granted then withdrew the newsletter; returns the subject's id.
+    static func withdrawNewsletter(_ stack: Stack) async throws -> (subjectID: String, shop: String, dpo: String) {
+        let dpo = try await APIKeyRepository(database: stack.database).create(name: "dpo", scope: .dpo).secret.token
+        let shop = try await APIKeyRepository(database: stack.database).create(name: "shop", scope: .shop).secret.token
+        _ = try await stack.request(.post, "/v1/recipients", key: dpo, json: """
+            {"code":"sim-mail","name":"PartnerSim mail","kind":"email_provider","base_url":"http://127.0.0.1:\(stack.simPort)",
+             "api_token":"provider-token","signing_secret":"\(secret.text)","country":"RU","country_adequate":true,"data_categories":["full_name","email"]}
+            """)
+        _ = try await stack.request(.post, "/v1/policy-versions", key: dpo, json: """
+            {"label":"v1","url":"https://shop.example/privacy","text_sha256":"\(String(repeating: "c", count: 64))","effective_at":"2020-01-01T00:00:00Z"}
+            """)
+        let subject = try await stack.request(.post, "/v1/subjects", key: shop, json: """
+            {"external_ref":"e2e-1","full_name":"Мария Смирнова","email":"maria@example.com","phone":"+79035550101",
+             "registration_address":"Москва, ул. Арбат, 10","locale":"ru-RU"}
+            """)
+        let subjectID = try #require(subject["id"] as? String)
+        for (action, offset) in [("grant", -60), ("withdraw", -1)] {
+            _ = try await stack.request(.post, "/v1/subjects/\(subjectID)/consents", key: shop, json: """
+                {"purpose":"newsletter","action":"\(action)","policy_version":"v1","channel":"email_link",
+                 "occurred_at":"\(Date().addingTimeInterval(Double(offset)).formatted(.iso8601))"}
+                """)
+        }
+        return (subjectID, shop, dpo)
+    }
+
+    static func waitFor(_ condition: () async throws -> Bool) async throws {
+        for _ in 0..<200 {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("timed out")
+    }
+
+    @Test("withdrawing the newsletter suppresses the address, then confirms in the subject's locale; each step signed and sent once")
+    func optOut() async throws {
+        try await Self.run { stack in
+            _ = try await Self.withdrawNewsletter(stack)
+            try await Self.waitFor { try await stack.jobState() == "succeeded" }
+            let report = try await stack.received()
+            #expect(report.rejectedSignatures == 0)
+            #expect(report.duplicates == 0)
+            #expect(report.received.map(\.endpoint) == ["/email/suppressions", "/email/messages"])
+            let suppression = try #require(report.received.first)
+            #expect(suppression.body == ["email": .string("maria@example.com"), "list": .string("newsletter"), "reason": .string("consent_withdrawn")])
+            #expect(suppression.webhookID.hasSuffix("_suppress"))
+            #expect(suppression.idempotencyKey == suppression.webhookID)
+            #expect(suppression.authorization == "Bearer provider-token")
+            let confirmation = try #require(report.received.last)
+            #expect(confirmation.body["to"] == .string("maria@example.com"))
+            #expect(confirmation.body["locale"] == .string("ru-RU"))
+            #expect(confirmation.body["template"] == .string("newsletter_opt_out_confirmation"))
+            #expect(confirmation.body["variables"] == .object(["name": .string("Мария Смирнова")]))
+            for message in report.received {
+                let text = String(decoding: try JSONEncoder().encode(message.body), as: UTF8.self)
+                #expect(!text.contains("+79035550101"), "the phone is not sent")
+                #expect(!text.contains("Арбат"), "the address is not sent")
+            }
+            let payload = try await stack.database.query("SELECT payload::text FROM jobs").collect().first?.decode(String.self) ?? ""
+            #expect(!payload.contains("maria"), "the payload holds ids only")
+        }
+    }
+
+    @Test("a provider that answers 503 with Retry-After is retried; the delivered step is not sent again")
+    func retryAfterFailure() async throws {
+        try await Self.run { stack in
+            _ = try await stack.sim("/_faults", json: #"{"endpoint":"/email/messages","status":503,"count":1,"retry_after_seconds":1}"#)
+            let started = ContinuousClock.now
+            _ = try await Self.withdrawNewsletter(stack)
+            try await Self.waitFor { try await stack.jobState() == "succeeded" }
+            #expect(ContinuousClock.now - started >= .seconds(1), "Retry-After was honoured")
+            let report = try await stack.received()
+            #expect(report.received.map(\.endpoint) == ["/email/suppressions", "/email/messages"])
+            #expect(report.duplicates == 0, "the suppression was not repeated")
+            let outcomes = try await stack.database.query("SELECT outcome, http_status FROM job_attempts ORDER BY attempt").collect()
+                .map { try $0.decode((String, Int?).self) }
+            #expect(outcomes.map(\.0) == ["retry", "succeeded"])
+            #expect(outcomes.first?.1 == 503)
+        }
+    }
+}
