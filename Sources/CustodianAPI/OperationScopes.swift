@@ -10,7 +10,7 @@ enum OperationScopes {
     static let shopOperations: Set<String> = [
         "createSubject", "listSubjects", "getSubject", "updateSubject",
         "recordConsentEvent", "getConsents", "getConsentReceipt", "listPurposes", "getPurpose", "listPolicyVersions",
-        "createOrder", "getOrder", "updateOrder", "listSubjectOrders",
+        "createOrder", "getOrder", "updateOrder", "listSubjectOrders", "createShipment", "listShipments",
     ]
 
     /// The scope needed for `operationID`, or nil when it is public.

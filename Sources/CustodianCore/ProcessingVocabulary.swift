@@ -42,9 +42,13 @@ public enum ConsentChannel: String, Sendable, CaseIterable, Codable {
 public enum JobKind: String, Sendable, CaseIterable, Codable {
     /// Suppress the subject's address at the e-mail provider, then confirm the opt-out.
     case newsletterOptOut = "newsletter_opt_out"
+    /// Send an order's delivery data to a courier and record the disclosure.
+    case courierTransfer = "courier_transfer"
 }
 
 /// The purpose codes the rules refer to by name.
 public enum PurposeCode {
     public static let newsletter = "newsletter"
+    public static let delivery = "delivery"
+    public static let crossBorderTransfer = "cross_border_transfer"
 }

@@ -58,7 +58,7 @@ public struct NewsletterOptOutHandler: JobHandler {
 
     private func deliver(job: ClaimedJob, step: String, target: OutboundTarget, path: String, body: Data) async -> JobOutcome {
         let webhookID = "msg_job\(job.id)_\(step)"
-        let (outcome, status) = await client.post(to: target, path: path, body: body, webhookID: webhookID)
+        let (outcome, status, _) = await client.post(to: target, path: path, body: body, webhookID: webhookID)
         guard outcome == .succeeded, let status else { return outcome }
         do {
             try await deliveries.recordDelivered(jobID: job.id, step: step, recipientID: target.recipientID, webhookID: webhookID, httpStatus: status)

@@ -27,21 +27,21 @@ public struct OutboundClient: Sendable {
         return configuration
     }
 
-    /// POSTs `body` to `target.baseURL + path` and classifies the answer, with the HTTP status when there was one.
+    /// POSTs `body` to `target.baseURL + path` and classifies the answer, with the HTTP status and body when there was one.
     /// Never throws: transport failures are retries, refused destinations are permanent failures. Error texts hold no
     /// personal data.
-    public func post(to target: OutboundTarget, path: String, body: Data, webhookID: String) async -> (outcome: JobOutcome, httpStatus: Int?) {
+    public func post(to target: OutboundTarget, path: String, body: Data, webhookID: String) async -> (outcome: JobOutcome, httpStatus: Int?, body: Data) {
         guard let secret = StandardWebhooksSecret(target.signingSecret) else {
-            return (.failed(reason: "the recipient's signing secret is invalid", httpStatus: nil), nil)
+            return (.failed(reason: "the recipient's signing secret is invalid", httpStatus: nil), nil, Data())
         }
         guard case .success(let baseURL) = policy.validateBaseURL(target.baseURL), let host = URLComponents(string: baseURL)?.host else {
-            return (.failed(reason: "the recipient's base URL is not allowed", httpStatus: nil), nil)
+            return (.failed(reason: "the recipient's base URL is not allowed", httpStatus: nil), nil, Data())
         }
         if !policy.allowedHosts.contains(host.lowercased()) {
             let addresses = HostResolution.addresses(of: host)
-            if addresses.isEmpty { return (.retry(reason: "the recipient's host did not resolve", httpStatus: nil, retryAfter: nil), nil) }
+            if addresses.isEmpty { return (.retry(reason: "the recipient's host did not resolve", httpStatus: nil, retryAfter: nil), nil, Data()) }
             if addresses.contains(where: OutboundAddressPolicy.isForbiddenAddress) {
-                return (.failed(reason: "the recipient's host resolves to an internal address", httpStatus: nil), nil)
+                return (.failed(reason: "the recipient's host resolves to an internal address", httpStatus: nil), nil, Data())
             }
         }
         let timestamp = Int64(Date().timeIntervalSince1970)
@@ -56,22 +56,22 @@ public struct OutboundClient: Sendable {
         request.body = .bytes(ByteBuffer(bytes: body))
         let prepared = request
         do {
-            return try await withThrowingTaskGroup(of: (outcome: JobOutcome, httpStatus: Int?).self) { group in
+            return try await withThrowingTaskGroup(of: (outcome: JobOutcome, httpStatus: Int?, body: Data).self) { group in
                 group.addTask {
                     let response = try await http.execute(prepared, timeout: .seconds(Int64(totalTimeout / .seconds(1))))
-                    _ = try await response.body.collect(upTo: 1 << 20)
+                    let answer = try await response.body.collect(upTo: 1 << 20)
                     let status = Int(response.status.code)
-                    return (JobOutcome.classify(httpStatus: status, retryAfter: response.headers.first(name: "Retry-After")), status)
+                    return (JobOutcome.classify(httpStatus: status, retryAfter: response.headers.first(name: "Retry-After")), status, Data(buffer: answer))
                 }
                 group.addTask {
                     try await Task.sleep(for: totalTimeout)
-                    return (.retry(reason: "the recipient did not answer within \(totalTimeout)", httpStatus: nil, retryAfter: nil), nil)
+                    return (.retry(reason: "the recipient did not answer within \(totalTimeout)", httpStatus: nil, retryAfter: nil), nil, Data())
                 }
                 defer { group.cancelAll() }
-                return try await group.next() ?? (.retry(reason: "no answer", httpStatus: nil, retryAfter: nil), nil)
+                return try await group.next() ?? (.retry(reason: "no answer", httpStatus: nil, retryAfter: nil), nil, Data())
             }
         } catch {
-            return (.retry(reason: "transport error: \(type(of: error))", httpStatus: nil, retryAfter: nil), nil)
+            return (.retry(reason: "transport error: \(type(of: error))", httpStatus: nil, retryAfter: nil), nil, Data())
         }
     }
 }

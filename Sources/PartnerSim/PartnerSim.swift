@@ -4,16 +4,17 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// A simulated e-mail provider (and, as the worker grows, courier and erasure recipient) on 127.0.0.1 for tests and
+/// A simulated e-mail provider and courier (and, as the worker grows, erasure recipient) on 127.0.0.1 for tests and
 /// the demo. It verifies Standard Webhooks signatures, deduplicates by `webhook-id`, records what it received, and
 /// injects faults on request.
 ///
-/// Endpoints: `POST /email/suppressions`, `POST /email/messages`; `GET /_received` (what was accepted, duplicates and
+/// Endpoints: `POST /email/suppressions`, `POST /email/messages`, `POST /courier/shipments` (answers a
+/// `tracking_reference`); `GET /_received` (what was accepted, duplicates and
 /// rejected signatures); `POST /_faults` (`{"endpoint": "/email/messages", "status": 503, "count": 2,
 /// "retry_after_seconds": 1}`).
 public enum PartnerSim {
     /// The endpoints that play a partner.
-    public static let partnerEndpoints = ["/email/suppressions", "/email/messages"]
+    public static let partnerEndpoints = ["/email/suppressions", "/email/messages", "/courier/shipments"]
 
     public static func build(
         host: String = "127.0.0.1", port: Int, secret: StandardWebhooksSecret,
@@ -61,7 +62,9 @@ public enum PartnerSim {
         _ = state.accept(ReceivedMessage(
             endpoint: endpoint, webhookID: id, idempotencyKey: headers[HTTPField.Name("Idempotency-Key")!],
             authorization: headers[.authorization], body: fields))
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+        // Couriers answer with a tracking number derived from the message, so a repeated delivery gets the same one.
+        let answer = endpoint == "/courier/shipments" ? #"{"tracking_reference":"SIM-\#(abs(id.hashValue) % 1_000_000_000)"}"# : #"{"status":"ok"}"#
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: answer)))
     }
 }
 

@@ -15,7 +15,10 @@ struct WorkCommand: AsyncParsableCommand {
         let logger = Logger(label: "custodian.worker")
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: OutboundClient.httpConfiguration())
         let outbound = OutboundClient(http: http, policy: settings.outboundPolicy)
-        let handlers: [any JobHandler] = [NewsletterOptOutHandler(database: environment.database, client: outbound)]
+        let handlers: [any JobHandler] = [
+            NewsletterOptOutHandler(database: environment.database, client: outbound),
+            CourierTransferHandler(database: environment.database, client: outbound),
+        ]
         try await ServiceGroup.runUntilSignalled(
             [environment.database.client, HTTPClientService(client: http), JobRunner(database: environment.database, handlers: handlers, logger: logger)],
             shutdownTimeout: try settings.shutdownTimeout, logger: logger)

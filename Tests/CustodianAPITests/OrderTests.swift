@@ -104,3 +104,33 @@ struct OrderTests {
         }
     }
 }
+
+@Suite("Shipments")
+struct ShipmentTests {
+    @Test("hand-over is refused for unknown couriers (422), cancelled orders and restricted subjects (409); a valid one enqueues its job")
+    func refusals() async throws {
+        try await TestApp.run(configuration: RecipientTests.configuration) { app in
+            let shop = try await app.key(.shop)
+            let dpo = try await app.key(.dpo)
+            for (code, kind) in [("courier-a", "courier"), ("mailer", "email_provider")] {
+                _ = try await app.request(.post, "/v1/recipients", key: dpo, json: """
+                    {"code":"\(code)","name":"\(code)","kind":"\(kind)","base_url":"https://\(code).example","country":"RU","country_adequate":true}
+                    """)
+            }
+            let subjectID = try #require(try await app.createSubject(key: shop, externalRef: "s-1")["id"] as? String)
+            let orderID = try #require(try await app.request(.post, "/v1/orders", key: shop, json: OrderTests.body(subjectID: subjectID, ref: "SO-S")).jsonObject()["id"] as? String)
+            #expect(try await app.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"mailer"}"#).status == .unprocessableContent)
+            #expect(try await app.request(.post, "/v1/orders/\(UUID().uuidString)/shipments", key: shop, json: #"{"courier":"courier-a"}"#).status == .notFound)
+            let created = try await app.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"courier-a"}"#)
+            #expect(created.status == .created)
+            let kinds = try await app.database.query("SELECT kind FROM jobs").collect().map { try $0.decode(String.self) }
+            #expect(kinds == ["courier_transfer"])
+            try await app.database.query("UPDATE subjects SET status = 'restricted' WHERE id = \(UUID(uuidString: subjectID)!)")
+            #expect(try await app.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"courier-a"}"#).status == .conflict)
+            try await app.database.query("UPDATE subjects SET status = 'active' WHERE id = \(UUID(uuidString: subjectID)!)")
+            _ = try await app.request(.patch, "/v1/orders/\(orderID)", key: shop, json: #"{"status":"cancelled"}"#)
+            #expect(try await app.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"courier-a"}"#).status == .conflict)
+            #expect(try await app.rowCount("shipments") == 1)
+        }
+    }
+}

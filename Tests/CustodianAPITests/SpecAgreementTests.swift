@@ -58,6 +58,7 @@ struct SpecAgreementTests {
             "retryJob": ("POST", "/v1/jobs/1/retry"),
             "cancelJob": ("POST", "/v1/jobs/1/cancel"),
             "listRecipients": ("GET", "/v1/recipients"),
+            "listTransfers": ("GET", "/v1/subjects/\(UUID().uuidString)/transfers"),
             "createRecipient": ("POST", "/v1/recipients"),
             "getRecipient": ("GET", "/v1/recipients/\(UUID().uuidString)"),
             "updateRecipient": ("PATCH", "/v1/recipients/\(UUID().uuidString)"),

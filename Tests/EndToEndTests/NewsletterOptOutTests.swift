@@ -67,19 +67,32 @@ struct NewsletterOptOutTests {
             let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: OutboundClient.httpConfiguration())
             let runner = JobRunner(
                 database: workerDatabase,
-                handlers: [NewsletterOptOutHandler(database: workerDatabase, client: OutboundClient(http: http, policy: policy, totalTimeout: .seconds(5)))],
+                handlers: [
+                    NewsletterOptOutHandler(database: workerDatabase, client: OutboundClient(http: http, policy: policy, totalTimeout: .seconds(5))),
+                    CourierTransferHandler(database: workerDatabase, client: OutboundClient(http: http, policy: policy, totalTimeout: .seconds(5))),
+                ],
                 configuration: .init(owner: "e2e", pollInterval: .milliseconds(100), retryPolicy: RetryPolicy(base: 0.05, cap: 0.5)),
                 logger: TestDatabase.logger)
             let services = ServiceGroup(configuration: .init(
                 services: [.init(service: workerDatabase.client), .init(service: sim), .init(service: runner)], logger: TestDatabase.logger))
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await services.run() }
-                guard let simPort = await ports.first(where: { _ in true }) else { throw TestDatabaseError("PartnerSim did not start") }
-                try await app.test(.router) { client in
-                    try await body(Stack(client: client, database: apiDatabase, simPort: simPort, http: http))
+            do {
+                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { try await services.run() }
+                    guard let simPort = await ports.first(where: { _ in true }) else { throw TestDatabaseError("PartnerSim did not start") }
+                    do {
+                        try await app.test(.router) { client in
+                            try await body(Stack(client: client, database: apiDatabase, simPort: simPort, http: http))
+                        }
+                    } catch {
+                        await services.triggerGracefulShutdown()
+                        throw error
+                    }
+                    await services.triggerGracefulShutdown()
+                    try await tasks.waitForAll()
                 }
-                await services.triggerGracefulShutdown()
-                try await tasks.waitForAll()
+            } catch {
+                try? await http.shutdown()
+                throw error
             }
             try await http.shutdown()
         }

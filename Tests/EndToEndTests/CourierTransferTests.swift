@@ -1,0 +1,88 @@
+import CustodianStore
+import Foundation
+import PartnerSim
+import Testing
+
+/// API → courier transfer job → PartnerSim courier, with the transfer log.
+@Suite("End to end: courier transfer")
+struct CourierTransferTests {
+    typealias Stack = NewsletterOptOutTests.Stack
+
+    /// A courier in `country`, a subject with an order; returns the order id, subject id and keys.
+    static func prepare(_ stack: Stack, country: String, adequate: Bool) async throws -> (orderID: String, subjectID: String, shop: String, dpo: String) {
+        let dpo = try await APIKeyRepository(database: stack.database).create(name: "dpo", scope: .dpo).secret.token
+        let shop = try await APIKeyRepository(database: stack.database).create(name: "shop", scope: .shop).secret.token
+        _ = try await stack.request(.post, "/v1/recipients", key: dpo, json: """
+            {"code":"sim-courier","name":"PartnerSim courier","kind":"courier","base_url":"http://127.0.0.1:\(stack.simPort)",
+             "signing_secret":"\(NewsletterOptOutTests.secret.text)","country":"\(country)","country_adequate":\(adequate),
+             "data_categories":["full_name","phone","delivery_address"]}
+            """)
+        _ = try await stack.request(.post, "/v1/policy-versions", key: dpo, json: """
+            {"label":"v1","url":"https://shop.example/privacy","text_sha256":"\(String(repeating: "d", count: 64))","effective_at":"2020-01-01T00:00:00Z"}
+            """)
+        let subject = try await stack.request(.post, "/v1/subjects", key: shop, json: """
+            {"external_ref":"courier-1","full_name":"Пётр Кузнецов","email":"petr@example.com","phone":"+79037770000",
+             "registration_address":"Казань, ул. Баумана, 5"}
+            """)
+        let subjectID = try #require(subject["id"] as? String)
+        let order = try await stack.request(.post, "/v1/orders", key: shop, json: """
+            {"subject_id":"\(subjectID)","external_ref":"SO-77","currency":"RUB","total_minor":250000,
+             "items":[{"sku":"KETTLE","name":"Kettle","quantity":1,"unit_price_minor":250000}],
+             "delivery":{"recipient_name":"Пётр Кузнецов","phone":"+7 903 777-00-01","address_lines":["ул. Пушкина, 3","кв. 7"],
+                         "city":"Казань","postal_code":"420000","country":"RU"}}
+            """)
+        return (try #require(order["id"] as? String), subjectID, shop, dpo)
+    }
+
+    @Test("the courier receives only what delivery needs; the shipment gets its tracking number and the transfer is logged")
+    func delivered() async throws {
+        try await NewsletterOptOutTests.run { stack in
+            let (orderID, subjectID, shop, dpo) = try await Self.prepare(stack, country: "RU", adequate: true)
+            let shipment = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
+            #expect(shipment["status"] as? String == "pending")
+            try await NewsletterOptOutTests.waitFor { try await stack.jobState() == "succeeded" }
+
+            let message = try #require(try await stack.received().received.first { $0.endpoint == "/courier/shipments" })
+            #expect(message.body == [
+                "order_reference": .string("SO-77"),
+                "recipient": .object(["name": .string("Пётр Кузнецов"), "phone": .string("+79037770001")]),
+                "address": .object([
+                    "lines": .array([.string("ул. Пушкина, 3"), .string("кв. 7")]), "city": .string("Казань"),
+                    "postal_code": .string("420000"), "country": .string("RU"),
+                ]),
+                "parcel_lines": .array([.object(["sku": .string("KETTLE"), "name": .string("Kettle"), "quantity": .number(1)])]),
+            ])
+            let sent = try #require(try await stack.request(.get, "/v1/orders/\(orderID)/shipments", key: shop)["items"] as? [[String: Any]])
+            #expect(sent.first?["status"] as? String == "sent")
+            #expect((sent.first?["tracking_reference"] as? String)?.hasPrefix("SIM-") == true)
+            let transfers = try #require(try await stack.request(.get, "/v1/subjects/\(subjectID)/transfers", key: dpo)["items"] as? [[String: Any]])
+            #expect(transfers.count == 1)
+            #expect(transfers.first?["recipient"] as? String == "sim-courier")
+            #expect(transfers.first?["purpose"] as? String == "delivery")
+            #expect(transfers.first?["legal_basis"] as? String == "contract")
+            #expect(transfers.first?["data_categories"] as? [String] == ["full_name", "phone", "delivery_address"])
+        }
+    }
+
+    @Test("a courier in a non-adequate country gets nothing without cross-border consent, and the shipment says why")
+    func crossBorder() async throws {
+        try await NewsletterOptOutTests.run { stack in
+            let (orderID, subjectID, shop, dpo) = try await Self.prepare(stack, country: "US", adequate: false)
+            _ = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
+            try await NewsletterOptOutTests.waitFor { try await stack.jobState() == "failed" }
+            let shipments = try #require(try await stack.request(.get, "/v1/orders/\(orderID)/shipments", key: shop)["items"] as? [[String: Any]])
+            #expect(shipments.first?["status"] as? String == "failed")
+            #expect((shipments.first?["failure_reason"] as? String)?.contains("cross-border") == true)
+            #expect(try await stack.received().received.isEmpty)
+
+            _ = try await stack.request(.post, "/v1/subjects/\(subjectID)/consents", key: shop, json: """
+                {"purpose":"cross_border_transfer","action":"grant","policy_version":"v1","channel":"checkout"}
+                """)
+            _ = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
+            try await NewsletterOptOutTests.waitFor { try await stack.jobState() == "succeeded" }
+            #expect(try await stack.received().received.count == 1)
+            let transfers = try #require(try await stack.request(.get, "/v1/subjects/\(subjectID)/transfers", key: dpo)["items"] as? [[String: Any]])
+            #expect(transfers.count == 1)
+        }
+    }
+}
