@@ -28,10 +28,15 @@ struct APIHandler: APIProtocol {
         return id
     }
 
-    /// The sort key inside a cursor made by this API.
-    func cursorKey(_ cursor: String?) throws -> String? {
+    /// The id after which a page continues, from a cursor made by this API: a UUID or an integer id.
+    func cursorKey<Key>(_ cursor: String?, parse: (String) -> Key?) throws -> Key? {
         guard let cursor else { return nil }
-        guard let key = PageCursor.decode(cursor) else { throw Problem.badRequest("The cursor is not one this API returned.") }
+        guard let text = PageCursor.decode(cursor), let key = parse(text) else { throw Problem.badRequest("The cursor is not one this API returned.") }
         return key
+    }
+
+    /// A page's `next_cursor`: present when the page is full, so more may follow.
+    func nextCursor<Item>(_ items: [Item], limit: Int, key: (Item) -> String) -> String? {
+        items.count == limit ? items.last.map { PageCursor.encode(key($0)) } : nil
     }
 }

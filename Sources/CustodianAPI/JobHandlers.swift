@@ -5,13 +5,10 @@ import CustodianStore
 extension APIHandler {
     func listJobs(_ input: Operations.ListJobs.Input) async throws -> Operations.ListJobs.Output {
         let limit = try pageSize(input.query.limit)
-        let after = try cursorKey(input.query.cursor).map { key in
-            guard let id = Int64(key) else { throw Problem.badRequest("The cursor is not one this API returned.") }
-            return id
-        }
+        let after = try cursorKey(input.query.cursor) { Int64($0) }
         let jobs = try await JobAdministration(database: database).list(
             state: input.query.state?.rawValue, kind: input.query.kind, afterID: after, limit: limit)
-        let next = jobs.count == limit ? jobs.last.map { PageCursor.encode(String($0.id)) } : nil
+        let next = nextCursor(jobs, limit: limit) { String($0.id) }
         return .ok(.init(body: .json(.init(items: try jobs.map(Components.Schemas.Job.init), nextCursor: next))))
     }
 

@@ -37,14 +37,11 @@ extension APIHandler {
     func listSubjectOrders(_ input: Operations.ListSubjectOrders.Input) async throws -> Operations.ListSubjectOrders.Output {
         let subjectID = try uuid(input.path.subjectId, parameter: "subject_id")
         let limit = try pageSize(input.query.limit)
-        let after = try cursorKey(input.query.cursor).map { key in
-            guard let id = UUID(uuidString: key) else { throw Problem.badRequest("The cursor is not one this API returned.") }
-            return id
-        }
+        let after = try cursorKey(input.query.cursor) { UUID(uuidString: $0) }
         guard let orders = try await OrderRepository(database: database).list(subjectID: subjectID, afterID: after, limit: limit, actor: RequestScope.actor) else {
             throw Problem.notFound("subject")
         }
-        let next = orders.count == limit ? orders.last.map { PageCursor.encode($0.id.uuidString) } : nil
+        let next = nextCursor(orders, limit: limit) { $0.id.uuidString }
         return .ok(.init(body: .json(.init(items: try orders.map(Components.Schemas.Order.init), nextCursor: next))))
     }
 }

@@ -51,12 +51,9 @@ extension APIHandler {
             lookup = .externalRef(query.externalRef ?? "")
         }
         let limit = try pageSize(query.limit)
-        let after = try cursorKey(query.cursor).map { key in
-            guard let id = UUID(uuidString: key) else { throw Problem.badRequest("The cursor is not one this API returned.") }
-            return id
-        }
+        let after = try cursorKey(query.cursor) { UUID(uuidString: $0) }
         let records = try await subjects.find(lookup, afterID: after, limit: limit, actor: RequestScope.actor)
-        let next = records.count == limit ? records.last.map { PageCursor.encode($0.id.uuidString) } : nil
+        let next = nextCursor(records, limit: limit) { $0.id.uuidString }
         return .ok(.init(body: .json(.init(items: records.map(Components.Schemas.Subject.init), nextCursor: next))))
     }
 }
