@@ -9,7 +9,8 @@ struct IdempotencyPruner: Service {
     var interval: Duration = .seconds(3600)
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
+        // Cancellation ends the loop too: a cancelled sleep returns at once and would otherwise spin.
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
             do {
                 let deleted = try await store.prune()
                 if deleted > 0 { logger.info("pruned idempotency records", metadata: ["count": "\(deleted)"]) }

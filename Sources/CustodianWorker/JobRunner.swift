@@ -23,7 +23,7 @@ public struct JobRunner: Service {
     }
 
     public func run() async throws {
-        try await database.ping()
+        // No connectivity check here: a worker that starts while the database is down polls until it is back.
         logger.info("worker started", metadata: ["owner": "\(configuration.owner)", "kinds": "\(handlers.map(\.kind).joined(separator: ","))"])
         let wake = WakeSignal()
         let streams = handlers.map { _ in wake.makeStream() }
@@ -51,7 +51,7 @@ public struct JobRunner: Service {
     private func drain(_ handler: any JobHandler, wakeUps: AsyncStream<Void>) async {
         let store = JobStore(database: database)
         var wakeIterator = wakeUps.makeAsyncIterator()
-        while !Task.isShuttingDownGracefully {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
             let claimed: [ClaimedJob]
             do {
                 claimed = try await store.claim(kinds: [handler.kind], limit: handler.concurrency, owner: configuration.owner, lease: configuration.lease)

@@ -46,7 +46,7 @@ struct GracefulShutdownTests {
 
     /// Waits until some other session waits for a lock held by `connection`.
     func waitUntilBlocked(_ connection: PostgresConnection) async throws {
-        for _ in 0..<500 {
+        for _ in 0..<3000 {
             let waiting = try await connection.query(
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
                 logger: TestDatabase.logger

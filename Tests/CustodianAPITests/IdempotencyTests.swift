@@ -97,7 +97,7 @@ struct IdempotencyTests {
 
     /// Waits until the first request has claimed its key (its row exists, unfinished).
     func waitForClaim(_ app: TestApp, _ key: String) async throws {
-        for _ in 0..<200 {
+        for _ in 0..<3000 {
             let rows = try await app.database.query("SELECT 1 FROM idempotency_keys WHERE key = \(key) AND response_status IS NULL").collect()
             if !rows.isEmpty { return }
             try await Task.sleep(for: .milliseconds(10))

@@ -124,7 +124,7 @@ struct NewsletterOptOutTests {
     }
 
     static func waitFor(_ condition: () async throws -> Bool) async throws {
-        for _ in 0..<200 {
+        for _ in 0..<600 {
             if try await condition() { return }
             try await Task.sleep(for: .milliseconds(50))
         }
