@@ -151,9 +151,7 @@ public struct ConsentRepository: Sendable {
     public func overview(subjectID: UUID, actor: AuditActor) async throws -> (states: [ConsentStateRecord], history: [ConsentEventRecord])? {
         try await database.transaction { connection in
             let logger = database.logger
-            let exists = try await connection.query("SELECT 1 FROM subjects WHERE id = \(subjectID)", logger: logger)
-                .decode(Int.self).first(where: { _ in true }) != nil
-            guard exists else { return nil }
+            guard try await SubjectRepository.exists(subjectID, on: connection, logger: logger) else { return nil }
             var states: [ConsentStateRecord] = []
             for try await (code, basis, action, since, eventID) in try await connection.query("""
                 SELECT p.code, p.legal_basis, s.action, s.occurred_at, s.event_id

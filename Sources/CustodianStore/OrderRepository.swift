@@ -96,9 +96,7 @@ public struct OrderRepository: Sendable {
     public func list(subjectID: UUID, afterID: UUID?, limit: Int, actor: AuditActor) async throws -> [OrderRecord]? {
         try await database.transaction { connection in
             let logger = database.logger
-            let exists = try await connection.query("SELECT 1 FROM subjects WHERE id = \(subjectID)", logger: logger)
-                .decode(Int.self).first(where: { _ in true }) != nil
-            guard exists else { return nil }
+            guard try await SubjectRepository.exists(subjectID, on: connection, logger: logger) else { return nil }
             let after = afterID ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
             let ids = try await connection.query(
                 "SELECT id FROM orders WHERE subject_id = \(subjectID) AND id > \(after) ORDER BY id LIMIT \(limit)", logger: logger

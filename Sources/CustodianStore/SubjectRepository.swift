@@ -120,6 +120,12 @@ public struct SubjectRepository: Sendable {
         }
     }
 
+    /// Whether the subject exists, read on `connection` (inside the caller's transaction).
+    static func exists(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        try await connection.query("SELECT 1 FROM subjects WHERE id = \(id)", logger: logger)
+            .decode(Int.self).first(where: { _ in true }) != nil
+    }
+
     /// How a write that depends on a subject's status locks the subject row until its transaction ends.
     enum StatusLock: String {
         /// Serialises with every other write of the subject (consent events).

@@ -109,8 +109,7 @@ public struct TransferRepository: Sendable {
     public func transfers(subjectID: UUID, actor: AuditActor) async throws -> [TransferRecord]? {
         try await database.transaction { connection in
             let logger = database.logger
-            guard try await connection.query("SELECT 1 FROM subjects WHERE id = \(subjectID)", logger: logger)
-                .decode(Int.self).first(where: { _ in true }) != nil else { return nil }
+            guard try await SubjectRepository.exists(subjectID, on: connection, logger: logger) else { return nil }
             var records: [TransferRecord] = []
             for try await (id, code, orderID, shipmentID, categories, purpose, basis, at) in try await connection.query("""
                 SELECT t.id, r.code, t.order_id, t.shipment_id, t.data_categories, t.purpose_code, t.legal_basis, t.transferred_at
