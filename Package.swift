@@ -86,6 +86,7 @@ let package = Package(
             name: "PartnerSim",
             dependencies: [
                 "CustodianCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -38,6 +38,7 @@ public enum APIApplication {
             configuration: .init(dateTranscoder: FlexibleISO8601DateTranscoder(), jsonEncodingOptions: []),
             middlewares: [
                 OpenAPIProblemMiddleware(),
+                SignedBodyCaptureMiddleware(maximumBodySize: configuration.maximumBodySize),
                 AuthenticationMiddleware(keys: APIKeyRepository(database: database)),
                 IdempotencyMiddleware(store: IdempotencyRepository(database: database), maximumBodySize: configuration.maximumBodySize),
                 LocationHeaderMiddleware(),

@@ -44,6 +44,19 @@ public enum JobKind: String, Sendable, CaseIterable, Codable {
     case newsletterOptOut = "newsletter_opt_out"
     /// Send an order's delivery data to a courier and record the disclosure.
     case courierTransfer = "courier_transfer"
+    /// Ask one recipient to erase a subject's data (OpenDSR 2.0), part of an erasure cascade.
+    case erasureRequest = "erasure_request"
+
+    /// How many times a job of this kind runs before it fails for good. With the default retry policy (5 s doubling,
+    /// capped at 1 h) 12 attempts span about 2.5 hours, 20 about 11 hours and 25 about 16 hours: a courier hand-over is
+    /// worthless after a few hours, an erasure request is worth the longest wait.
+    public var maximumAttempts: Int {
+        switch self {
+        case .newsletterOptOut: 20
+        case .courierTransfer: 12
+        case .erasureRequest: 25
+        }
+    }
 }
 
 /// The purpose codes the rules refer to by name.

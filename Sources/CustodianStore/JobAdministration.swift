@@ -130,10 +130,38 @@ public struct JobAdministration: Sendable {
                 "UPDATE jobs SET \(unescaped: update), updated_at = now() WHERE id = \(id) RETURNING \(unescaped: Self.columns)", logger: logger)
             guard let job = try await Self.decode(rows).first else { throw StoreError.unexpectedlyEmpty }
             try await AuditRepository.append(action: action, subjectID: nil, actor: actor, on: connection, logger: logger)
+            try await Self.updateRecordsServed(byJob: id, action: action, on: connection, logger: logger)
             if action == Action.retry {
                 try await connection.query("SELECT pg_notify(\(JobQueue.notificationChannel), \(job.kind))", logger: logger)
             }
             return .done(job)
+        }
+    }
+
+    /// Keeps what a job works for in step with a command on the job: a cancelled job cancels its pending shipment or
+    /// erasure request (clearing the identities it held); a retried job makes its failed one pending again.
+    static func updateRecordsServed(byJob id: Int64, action: String, on connection: PostgresConnection, logger: Logger) async throws {
+        switch action {
+        case Action.cancel:
+            try await connection.query("""
+                UPDATE shipments SET status = 'cancelled', failure_reason = 'the transfer job was cancelled', updated_at = now()
+                WHERE job_id = \(id) AND status = 'pending'
+                """, logger: logger)
+            try await connection.query("""
+                UPDATE erasure_requests SET status = 'cancelled', identities = NULL, failure_reason = 'the erasure job was cancelled',
+                    updated_at = now()
+                WHERE job_id = \(id) AND status IN ('pending', 'failed')
+                """, logger: logger)
+        case Action.retry:
+            try await connection.query("""
+                UPDATE shipments SET status = 'pending', failure_reason = NULL, updated_at = now() WHERE job_id = \(id) AND status = 'failed'
+                """, logger: logger)
+            try await connection.query("""
+                UPDATE erasure_requests SET status = 'pending', failure_reason = NULL, updated_at = now()
+                WHERE job_id = \(id) AND status = 'failed' AND identities IS NOT NULL
+                """, logger: logger)
+        default:
+            break
         }
     }
 

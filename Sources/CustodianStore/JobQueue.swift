@@ -30,8 +30,8 @@ public enum JobQueue {
     public static func enqueue(_ job: NewJob, on connection: PostgresConnection, logger: Logger) async throws -> Int64? {
         let payload = String(decoding: try JSONEncoder.canonical.encode(job.payload), as: UTF8.self)
         let rows = try await connection.query("""
-            INSERT INTO jobs (kind, payload, unique_key, priority)
-            VALUES (\(job.kind.rawValue), \(payload)::jsonb, \(job.uniqueKey), \(job.priority))
+            INSERT INTO jobs (kind, payload, unique_key, priority, max_attempts)
+            VALUES (\(job.kind.rawValue), \(payload)::jsonb, \(job.uniqueKey), \(job.priority), \(job.kind.maximumAttempts))
             ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running') DO NOTHING
             RETURNING id
             """, logger: logger)

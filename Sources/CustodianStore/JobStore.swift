@@ -11,6 +11,9 @@ public struct ClaimedJob: Sendable, Equatable {
     /// The attempt now running (1 for the first run).
     public let attempt: Int
     public let maxAttempts: Int
+
+    /// Whether a retry outcome of this run fails the job for good.
+    public var isLastAttempt: Bool { attempt >= maxAttempts }
 }
 
 /// The result of one run, to be written with ``JobStore/complete(_:owner:)``.

@@ -55,7 +55,10 @@ public struct CourierTransferHandler: JobHandler {
             case .failed(let reason, _):
                 try await transfers.markShipmentFailed(shipmentID: shipmentID, reason: "the courier refused the transfer: \(reason)")
                 return outcome
-            case .retry:
+            case .retry(let reason, _, _):
+                if job.isLastAttempt {
+                    try await transfers.markShipmentFailed(shipmentID: shipmentID, reason: "the courier could not be reached, no attempts left: \(reason)")
+                }
                 return outcome
             }
         } catch {

@@ -38,24 +38,12 @@ public enum JSONValue: Codable, Sendable, Equatable {
     }
 }
 
-/// A fault to inject on one endpoint for its next `count` requests.
-public struct InjectedFault: Codable, Sendable, Equatable {
-    public let endpoint: String
-    public let status: Int
-    public let count: Int
-    public let retryAfterSeconds: Int?
-
-    enum CodingKeys: String, CodingKey {
-        case endpoint, status, count
-        case retryAfterSeconds = "retry_after_seconds"
-    }
-
-    public init(endpoint: String, status: Int, count: Int, retryAfterSeconds: Int? = nil) {
-        self.endpoint = endpoint
-        self.status = status
-        self.count = count
-        self.retryAfterSeconds = retryAfterSeconds
-    }
+/// A status callback PartnerSim sent to Custodian, and how Custodian answered.
+public struct SentCallback: Codable, Sendable, Equatable {
+    public let subjectRequestID: String
+    public let url: String
+    /// Custodian's HTTP status, or nil when the call failed.
+    public let httpStatus: Int?
 }
 
 /// What PartnerSim has received and the faults still to inject; shared by its handlers.
@@ -65,7 +53,8 @@ final class PartnerSimState: Sendable {
         var seenWebhookIDs: Set<String> = []
         var duplicates = 0
         var rejectedSignatures = 0
-        var faults: [String: InjectedFault] = [:]
+        var faults: [String: PartnerFault] = [:]
+        var callbacks: [SentCallback] = []
     }
 
     private let storage = NIOLockedValueBox(Storage())
@@ -86,21 +75,27 @@ final class PartnerSimState: Sendable {
         storage.withLockedValue { $0.rejectedSignatures += 1 }
     }
 
-    /// The fault to answer with now, consuming one of its remaining uses.
-    func takeFault(for endpoint: String) -> InjectedFault? {
+    /// What the endpoint's fault profile does with the request arriving now, and its latency.
+    func decideFault(for endpoint: String) -> (decision: PartnerFault.Decision, latencyMilliseconds: Int, callbackAfterMilliseconds: Int?) {
         storage.withLockedValue { storage in
-            guard let fault = storage.faults[endpoint], fault.count > 0 else { return nil }
-            storage.faults[endpoint] = InjectedFault(
-                endpoint: endpoint, status: fault.status, count: fault.count - 1, retryAfterSeconds: fault.retryAfterSeconds)
-            return fault
+            guard var fault = storage.faults[endpoint] else { return (.proceed, 0, nil) }
+            let decision = fault.decide()
+            storage.faults[endpoint] = fault
+            return (decision, fault.latencyMilliseconds ?? 0, fault.callbackAfterMilliseconds)
         }
     }
 
-    func inject(_ fault: InjectedFault) {
+    func inject(_ fault: PartnerFault) {
         storage.withLockedValue { $0.faults[fault.endpoint] = fault }
     }
 
-    func snapshot() -> (received: [ReceivedMessage], duplicates: Int, rejectedSignatures: Int) {
-        storage.withLockedValue { ($0.received, $0.duplicates, $0.rejectedSignatures) }
+    func recordCallback(_ callback: SentCallback) {
+        storage.withLockedValue { $0.callbacks.append(callback) }
+    }
+
+    func snapshot() -> ReceivedReport {
+        storage.withLockedValue {
+            ReceivedReport(received: $0.received, duplicates: $0.duplicates, rejectedSignatures: $0.rejectedSignatures, callbacks: $0.callbacks)
+        }
     }
 }

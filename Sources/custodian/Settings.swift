@@ -84,7 +84,7 @@ struct Settings {
         get throws { .seconds(try integer("CUSTODIAN_SHUTDOWN_TIMEOUT_SECONDS", default: 25, range: 1...600)) }
     }
 
-    private func integer(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+    func integer(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
         guard let raw = environment[name], !raw.isEmpty else { return value }
         guard let number = Int(raw), range.contains(number) else {
             throw Invalid(description: "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
+import CustodianCore
 import CustodianStore
 import CustodianWorker
 import Logging
@@ -13,14 +14,22 @@ struct WorkCommand: AsyncParsableCommand {
         let settings = Settings()
         let environment = try ProcessEnvironment(settings: settings, defaultPoolSize: 10)
         let logger = Logger(label: "custodian.worker")
-        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: OutboundClient.httpConfiguration())
-        let outbound = OutboundClient(http: http, policy: settings.outboundPolicy)
+        let timeouts = try settings.outboundTimeouts()
+        let http = HTTPClient(
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+            configuration: OutboundClient.httpConfiguration(connectTimeout: timeouts.connect, readTimeout: timeouts.total))
+        let outbound = OutboundClient(http: http, policy: settings.outboundPolicy, totalTimeout: timeouts.total)
+        let database = environment.database
         let handlers: [any JobHandler] = [
-            NewsletterOptOutHandler(database: environment.database, client: outbound),
-            CourierTransferHandler(database: environment.database, client: outbound),
+            NewsletterOptOutHandler(database: database, client: outbound, concurrency: try settings.concurrency(of: .newsletterOptOut)),
+            CourierTransferHandler(database: database, client: outbound, concurrency: try settings.concurrency(of: .courierTransfer)),
+            ErasureRequestHandler(
+                database: database, client: outbound, callbackURL: try settings.erasureCallbackURL(),
+                concurrency: try settings.concurrency(of: .erasureRequest)),
         ]
         try await ServiceGroup.runUntilSignalled(
-            [environment.database.client, HTTPClientService(client: http), JobRunner(database: environment.database, handlers: handlers, logger: logger)],
+            [database.client, HTTPClientService(client: http),
+             JobRunner(database: database, handlers: handlers, configuration: try settings.jobRunner(), logger: logger)],
             shutdownTimeout: try settings.shutdownTimeout, logger: logger)
     }
 }

@@ -62,6 +62,8 @@ struct SpecAgreementTests {
             "createRecipient": ("POST", "/v1/recipients"),
             "getRecipient": ("GET", "/v1/recipients/\(UUID().uuidString)"),
             "updateRecipient": ("PATCH", "/v1/recipients/\(UUID().uuidString)"),
+            "startErasureCascade": ("POST", "/v1/subjects/\(UUID().uuidString)/erasure-cascade"),
+            "getErasureCascade": ("GET", "/v1/subjects/\(UUID().uuidString)/erasure-cascade"),
         ]
         try await TestApp.run { app in
             let shop = try await app.key(.shop)

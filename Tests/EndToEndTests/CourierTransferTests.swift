@@ -6,7 +6,7 @@ import Testing
 /// API → courier transfer job → PartnerSim courier, with the transfer log.
 @Suite("End to end: courier transfer")
 struct CourierTransferTests {
-    typealias Stack = NewsletterOptOutTests.Stack
+    typealias Stack = EndToEndStack
 
     /// A courier in `country`, a subject with an order; returns the order id, subject id and keys.
     static func prepare(_ stack: Stack, country: String, adequate: Bool) async throws -> (orderID: String, subjectID: String, shop: String, dpo: String) {
@@ -14,7 +14,7 @@ struct CourierTransferTests {
         let shop = try await APIKeyRepository(database: stack.database).create(name: "shop", scope: .shop).secret.token
         _ = try await stack.request(.post, "/v1/recipients", key: dpo, json: """
             {"code":"sim-courier","name":"PartnerSim courier","kind":"courier","base_url":"http://127.0.0.1:\(stack.simPort)",
-             "signing_secret":"\(NewsletterOptOutTests.secret.text)","country":"\(country)","country_adequate":\(adequate),
+             "signing_secret":"\(EndToEndStack.secret.text)","country":"\(country)","country_adequate":\(adequate),
              "data_categories":["full_name","phone","delivery_address"]}
             """)
         _ = try await stack.request(.post, "/v1/policy-versions", key: dpo, json: """
@@ -36,11 +36,11 @@ struct CourierTransferTests {
 
     @Test("the courier receives only what delivery needs; the shipment gets its tracking number and the transfer is logged")
     func delivered() async throws {
-        try await NewsletterOptOutTests.run { stack in
+        try await EndToEndStack.run { stack in
             let (orderID, subjectID, shop, dpo) = try await Self.prepare(stack, country: "RU", adequate: true)
             let shipment = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
             #expect(shipment["status"] as? String == "pending")
-            try await NewsletterOptOutTests.waitFor { try await stack.jobState() == "succeeded" }
+            try await EndToEndStack.waitFor { try await stack.jobState() == "succeeded" }
 
             let message = try #require(try await stack.received().received.first { $0.endpoint == "/courier/shipments" })
             #expect(message.body == [
@@ -66,10 +66,10 @@ struct CourierTransferTests {
 
     @Test("a courier in a non-adequate country gets nothing without cross-border consent, and the shipment says why")
     func crossBorder() async throws {
-        try await NewsletterOptOutTests.run { stack in
+        try await EndToEndStack.run { stack in
             let (orderID, subjectID, shop, dpo) = try await Self.prepare(stack, country: "US", adequate: false)
             _ = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
-            try await NewsletterOptOutTests.waitFor { try await stack.jobState() == "failed" }
+            try await EndToEndStack.waitFor { try await stack.jobState() == "failed" }
             let shipments = try #require(try await stack.request(.get, "/v1/orders/\(orderID)/shipments", key: shop)["items"] as? [[String: Any]])
             #expect(shipments.first?["status"] as? String == "failed")
             #expect((shipments.first?["failure_reason"] as? String)?.contains("cross-border") == true)
@@ -79,7 +79,7 @@ struct CourierTransferTests {
                 {"purpose":"cross_border_transfer","action":"grant","policy_version":"v1","channel":"checkout"}
                 """)
             _ = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
-            try await NewsletterOptOutTests.waitFor { try await stack.jobState() == "succeeded" }
+            try await EndToEndStack.waitFor { try await stack.jobState() == "succeeded" }
             #expect(try await stack.received().received.count == 1)
             let transfers = try #require(try await stack.request(.get, "/v1/subjects/\(subjectID)/transfers", key: dpo)["items"] as? [[String: Any]])
             #expect(transfers.count == 1)

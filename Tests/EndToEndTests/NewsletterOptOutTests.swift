@@ -16,87 +16,7 @@ import Testing
 /// API → job → worker → PartnerSim, all real: PostgreSQL, HTTP on 127.0.0.1, signed requests.
 @Suite("End to end: newsletter opt-out")
 struct NewsletterOptOutTests {
-    static let secret = StandardWebhooksSecret.generate()
-
-    /// The API (in-process), a worker with the newsletter handler, and PartnerSim on a free port.
-    struct Stack {
-        let client: any TestClientProtocol
-        let database: Database
-        let simPort: Int
-        let http: HTTPClient
-
-        func request(_ method: HTTPRequest.Method, _ uri: String, key: String, json: String? = nil) async throws -> [String: Any] {
-            let response = try await client.execute(
-                uri: uri, method: method,
-                headers: json == nil ? [.authorization: "Bearer \(key)"] : [.authorization: "Bearer \(key)", .contentType: "application/json"],
-                body: json.map { ByteBuffer(string: $0) })
-            guard (200..<300).contains(response.status.code) else { throw TestDatabaseError("\(method) \(uri) answered \(response.status.code)") }
-            return (try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:]
-        }
-
-        func sim(_ path: String, json: String? = nil) async throws -> Data {
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(simPort)\(path)")
-            if let json {
-                request.method = .POST
-                request.headers.add(name: "Content-Type", value: "application/json")
-                request.body = .bytes(ByteBuffer(string: json))
-            }
-            let response = try await http.execute(request, timeout: .seconds(10))
-            return Data(buffer: try await response.body.collect(upTo: 1 << 22))
-        }
-
-        func received() async throws -> ReceivedReport {
-            try JSONDecoder().decode(ReceivedReport.self, from: try await sim("/_received"))
-        }
-
-        func jobState() async throws -> String? {
-            try await database.query("SELECT state FROM jobs ORDER BY id DESC LIMIT 1").collect().first?.decode(String.self)
-        }
-    }
-
-    static func run(_ body: @Sendable (Stack) async throws -> Void) async throws {
-        try await TestDatabase.withMigratedName { name in
-            let apiDatabase = try TestDatabase.pool(database: name)
-            let workerDatabase = try TestDatabase.pool(database: name)
-            let policy = OutboundAddressPolicy(allowedHosts: ["127.0.0.1"])
-            let app = try APIApplication.build(
-                configuration: APIConfiguration(outboundPolicy: policy), database: apiDatabase, metrics: PrometheusCollectorRegistry(),
-                logger: TestDatabase.logger)
-            let (ports, portSource) = AsyncStream.makeStream(of: Int.self)
-            let sim = PartnerSim.build(port: 0, secret: secret, onServerRunning: { portSource.yield($0) }, logger: TestDatabase.logger)
-            let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: OutboundClient.httpConfiguration())
-            let runner = JobRunner(
-                database: workerDatabase,
-                handlers: [
-                    NewsletterOptOutHandler(database: workerDatabase, client: OutboundClient(http: http, policy: policy, totalTimeout: .seconds(5))),
-                    CourierTransferHandler(database: workerDatabase, client: OutboundClient(http: http, policy: policy, totalTimeout: .seconds(5))),
-                ],
-                configuration: .init(owner: "e2e", pollInterval: .milliseconds(100), retryPolicy: RetryPolicy(base: 0.05, cap: 0.5)),
-                logger: TestDatabase.logger)
-            let services = ServiceGroup(configuration: .init(
-                services: [.init(service: workerDatabase.client), .init(service: sim), .init(service: runner)], logger: TestDatabase.logger))
-            do {
-                try await withThrowingTaskGroup(of: Void.self) { tasks in
-                    tasks.addTask { try await services.run() }
-                    guard let simPort = await ports.first(where: { _ in true }) else { throw TestDatabaseError("PartnerSim did not start") }
-                    do {
-                        try await app.test(.router) { client in
-                            try await body(Stack(client: client, database: apiDatabase, simPort: simPort, http: http))
-                        }
-                    } catch {
-                        await services.triggerGracefulShutdown()
-                        throw error
-                    }
-                    await services.triggerGracefulShutdown()
-                    try await tasks.waitForAll()
-                }
-            } catch {
-                try? await http.shutdown()
-                throw error
-            }
-            try await http.shutdown()
-        }
-    }
+    typealias Stack = EndToEndStack
 
     /// A subject who granted then withdrew the newsletter; returns the subject's id.
     static func withdrawNewsletter(_ stack: Stack) async throws -> (subjectID: String, shop: String, dpo: String) {
@@ -104,7 +24,7 @@ struct NewsletterOptOutTests {
         let shop = try await APIKeyRepository(database: stack.database).create(name: "shop", scope: .shop).secret.token
         _ = try await stack.request(.post, "/v1/recipients", key: dpo, json: """
             {"code":"sim-mail","name":"PartnerSim mail","kind":"email_provider","base_url":"http://127.0.0.1:\(stack.simPort)",
-             "api_token":"provider-token","signing_secret":"\(secret.text)","country":"RU","country_adequate":true,"data_categories":["full_name","email"]}
+             "api_token":"provider-token","signing_secret":"\(EndToEndStack.secret.text)","country":"RU","country_adequate":true,"data_categories":["full_name","email"]}
             """)
         _ = try await stack.request(.post, "/v1/policy-versions", key: dpo, json: """
             {"label":"v1","url":"https://shop.example/privacy","text_sha256":"\(String(repeating: "c", count: 64))","effective_at":"2020-01-01T00:00:00Z"}
@@ -123,19 +43,11 @@ struct NewsletterOptOutTests {
         return (subjectID, shop, dpo)
     }
 
-    static func waitFor(_ condition: () async throws -> Bool) async throws {
-        for _ in 0..<600 {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("timed out")
-    }
-
     @Test("withdrawing the newsletter suppresses the address, then confirms in the subject's locale; each step signed and sent once")
     func optOut() async throws {
-        try await Self.run { stack in
+        try await EndToEndStack.run { stack in
             _ = try await Self.withdrawNewsletter(stack)
-            try await Self.waitFor { try await stack.jobState() == "succeeded" }
+            try await EndToEndStack.waitFor { try await stack.jobState() == "succeeded" }
             let report = try await stack.received()
             #expect(report.rejectedSignatures == 0)
             #expect(report.duplicates == 0)
@@ -162,11 +74,11 @@ struct NewsletterOptOutTests {
 
     @Test("a provider that answers 503 with Retry-After is retried; the delivered step is not sent again")
     func retryAfterFailure() async throws {
-        try await Self.run { stack in
+        try await EndToEndStack.run { stack in
             _ = try await stack.sim("/_faults", json: #"{"endpoint":"/email/messages","status":503,"count":1,"retry_after_seconds":1}"#)
             let started = ContinuousClock.now
             _ = try await Self.withdrawNewsletter(stack)
-            try await Self.waitFor { try await stack.jobState() == "succeeded" }
+            try await EndToEndStack.waitFor { try await stack.jobState() == "succeeded" }
             #expect(ContinuousClock.now - started >= .seconds(1), "Retry-After was honoured")
             let report = try await stack.received()
             #expect(report.received.map(\.endpoint) == ["/email/suppressions", "/email/messages"])

@@ -1,0 +1,157 @@
+import CustodianCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// One recipient's part of an erasure cascade, as the DPO sees it.
+public struct ErasureRequestRecord: Sendable, Equatable {
+    /// The OpenDSR `subject_request_id` the recipient was sent.
+    public let id: UUID
+    public let recipientCode: String
+    public let status: ErasureRequestStatus
+    public let jobID: Int64?
+    public let failureReason: String?
+    public let expectedCompletionAt: Date?
+    public let sentAt: Date?
+    public let completedAt: Date?
+}
+
+/// An erasure cascade and where each recipient's request stands.
+public struct ErasureCascadeRecord: Sendable, Equatable {
+    public let id: UUID
+    public let subjectID: UUID
+    public let regulation: ErasureRegulation
+    public let createdAt: Date
+    public let requests: [ErasureRequestRecord]
+
+    public var status: ErasureCascadeStatus { ErasureCascadeStatus(requests: requests.map(\.status)) }
+}
+
+/// Why a cascade was not started.
+public enum ErasureCascadeFailure: Error, Equatable {
+    case subjectNotFound
+    /// A cascade for the subject is still running.
+    case alreadyInProgress(UUID)
+}
+
+/// Erasure cascades: started with one job per recipient in one transaction, read by the DPO.
+public struct ErasureCascadeRepository: Sendable {
+    let database: Database
+
+    public enum Action {
+        public static let start = "erasure_cascade.start"
+        public static let callback = "erasure_cascade.callback"
+    }
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// Starts a cascade: one erasure request and its job for every recipient that received the subject's data
+    /// according to `transfers`, and every active e-mail provider when newsletter consent was ever granted. The
+    /// identities each request will name are kept with it until it is delivered.
+    public func start(subjectID: UUID, regulation: ErasureRegulation, actor: AuditActor) async throws -> ErasureCascadeRecord {
+        try await database.transaction { connection in
+            let logger = database.logger
+            guard let (email, phone) = try await connection.query(
+                "SELECT email, phone FROM subjects WHERE id = \(subjectID) FOR UPDATE", logger: logger
+            ).decode((String?, String?).self).first(where: { _ in true }) else { throw ErasureCascadeFailure.subjectNotFound }
+            if let running = try await Self.latest(subjectID: subjectID, on: connection, logger: logger), running.status == .inProgress {
+                throw ErasureCascadeFailure.alreadyInProgress(running.id)
+            }
+            let holders = try await Self.holders(subjectID: subjectID, email: email, phone: phone, on: connection, logger: logger)
+            let cascadeID = UUID()
+            try await connection.query("""
+                INSERT INTO erasure_cascades (id, subject_id, regulation, api_key_id)
+                VALUES (\(cascadeID), \(subjectID), \(regulation.rawValue), \(actor.apiKeyID))
+                """, logger: logger)
+            for (recipientID, holder) in holders.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
+                let requestID = UUID()
+                let identitiesJSON = String(decoding: try JSONEncoder.canonical.encode(holder.identities), as: UTF8.self)
+                let jobID = try await JobQueue.enqueue(
+                    NewJob(kind: .erasureRequest, payload: ["erasure_request_id": requestID.uuidString.lowercased()],
+                           uniqueKey: "erasure_request:\(requestID.uuidString.lowercased())"),
+                    on: connection, logger: logger)
+                try await connection.query("""
+                    INSERT INTO erasure_requests (id, cascade_id, recipient_id, identities, job_id)
+                    VALUES (\(requestID), \(cascadeID), \(recipientID), \(identitiesJSON)::jsonb, \(jobID))
+                    """, logger: logger)
+            }
+            try await AuditRepository.append(action: Action.start, subjectID: subjectID, actor: actor, on: connection, logger: logger)
+            guard let record = try await Self.latest(subjectID: subjectID, on: connection, logger: logger) else { throw StoreError.unexpectedlyEmpty }
+            return record
+        }
+    }
+
+    /// The subject's latest cascade, or nil when none was started; ``ErasureCascadeFailure/subjectNotFound`` when
+    /// there is no such subject.
+    public func latest(subjectID: UUID) async throws -> ErasureCascadeRecord? {
+        try await database.transaction { connection in
+            guard try await SubjectRepository.exists(subjectID, on: connection, logger: database.logger) else {
+                throw ErasureCascadeFailure.subjectNotFound
+            }
+            return try await Self.latest(subjectID: subjectID, on: connection, logger: database.logger)
+        }
+    }
+
+    /// What a recipient holds of a subject: the categories it was given, the e-mails and phones as sent, and the
+    /// orders it was told about.
+    struct Holder {
+        var categories: Set<DataCategory> = []
+        var emails: [String] = []
+        var phones: [String] = []
+        var orderReferences: [String] = []
+
+        var identities: [OpenDSRIdentity] {
+            ErasureIdentityRule.identities(receivedCategories: categories, emails: emails, phones: phones, orderReferences: orderReferences)
+        }
+    }
+
+    static func holders(subjectID: UUID, email: String?, phone: String?, on connection: PostgresConnection, logger: Logger) async throws -> [UUID: Holder] {
+        var holders: [UUID: Holder] = [:]
+        // An order's transfer carried the order's delivery phone; any other carried the subject's own data.
+        for try await (recipientID, categories, orderReference, deliveryPhone) in try await connection.query("""
+            SELECT t.recipient_id, t.data_categories, o.external_ref, o.delivery_phone
+            FROM transfers t LEFT JOIN orders o ON o.id = t.order_id WHERE t.subject_id = \(subjectID)
+            """, logger: logger).decode((UUID, [String], String?, String?).self) {
+            var holder = holders[recipientID, default: Holder()]
+            holder.categories.formUnion(categories.compactMap(DataCategory.init(rawValue:)))
+            if let orderReference {
+                holder.orderReferences.append(orderReference)
+                if let deliveryPhone { holder.phones.append(deliveryPhone) }
+            } else {
+                if let email { holder.emails.append(email) }
+                if let phone { holder.phones.append(phone) }
+            }
+            holders[recipientID] = holder
+        }
+        for try await recipientID in try await connection.query("""
+            SELECT r.id FROM recipients r
+            WHERE r.kind = \(RecipientKind.emailProvider.rawValue) AND r.active
+              AND EXISTS (SELECT 1 FROM consent_events e
+                          WHERE e.subject_id = \(subjectID) AND e.purpose_code = \(PurposeCode.newsletter) AND e.action = 'grant')
+            """, logger: logger).decode(UUID.self) {
+            holders[recipientID, default: Holder()].categories.formUnion([.email, .fullName])
+            if let email { holders[recipientID, default: Holder()].emails.append(email) }
+        }
+        return holders
+    }
+
+    static func latest(subjectID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> ErasureCascadeRecord? {
+        guard let (id, regulation, createdAt) = try await connection.query("""
+            SELECT id, regulation, created_at FROM erasure_cascades WHERE subject_id = \(subjectID) ORDER BY created_at DESC, id LIMIT 1
+            """, logger: logger).decode((UUID, String, Date).self).first(where: { _ in true }) else { return nil }
+        guard let regulation = ErasureRegulation(rawValue: regulation) else { throw StoreError.unexpectedValue(column: "erasure_cascades.regulation") }
+        var requests: [ErasureRequestRecord] = []
+        for try await (requestID, code, status, jobID, reason, expected, sentAt, completedAt) in try await connection.query("""
+            SELECT q.id, r.code, q.status, q.job_id, q.failure_reason, q.expected_completion_at, q.sent_at, q.completed_at
+            FROM erasure_requests q JOIN recipients r ON r.id = q.recipient_id WHERE q.cascade_id = \(id) ORDER BY r.code
+            """, logger: logger).decode((UUID, String, String, Int64?, String?, Date?, Date?, Date?).self) {
+            guard let status = ErasureRequestStatus(rawValue: status) else { throw StoreError.unexpectedValue(column: "erasure_requests.status") }
+            requests.append(ErasureRequestRecord(
+                id: requestID, recipientCode: code, status: status, jobID: jobID, failureReason: reason,
+                expectedCompletionAt: expected, sentAt: sentAt, completedAt: completedAt))
+        }
+        return ErasureCascadeRecord(id: id, subjectID: subjectID, regulation: regulation, createdAt: createdAt, requests: requests)
+    }
+}

@@ -1,0 +1,79 @@
+import CustodianCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Everything an erasure request job needs, read when it runs.
+public struct ErasureDeliveryContext: Sendable {
+    public let requestID: UUID
+    public let status: ErasureRequestStatus
+    public let regulation: ErasureRegulation
+    public let submittedAt: Date
+    /// Nil once cleared (delivered, or cancelled).
+    public let identities: [OpenDSRIdentity]?
+    public let subjectID: UUID
+    public let target: OutboundTarget
+}
+
+/// The worker's side of erasure requests: what to send, and what the recipient answered. Every state change only
+/// moves a request forward, so a late or repeated write never undoes a recipient's confirmation.
+public struct ErasureDeliveryRepository: Sendable {
+    let database: Database
+
+    public static let deliveredAction = "erasure_request.delivered"
+    public static let failedAction = "erasure_request.failed"
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    public func context(requestID: UUID) async throws -> ErasureDeliveryContext? {
+        guard let row = try await database.query("""
+            SELECT q.status, c.regulation, c.created_at, q.identities::text, c.subject_id, r.id, r.base_url, r.api_token, r.signing_secret
+            FROM erasure_requests q JOIN erasure_cascades c ON c.id = q.cascade_id JOIN recipients r ON r.id = q.recipient_id
+            WHERE q.id = \(requestID)
+            """).collect().first else { return nil }
+        let (status, regulation, submittedAt, identities, subjectID, recipientID, baseURL, token, secret)
+            = try row.decode((String, String, Date, String?, UUID, UUID, String, String?, String).self)
+        guard let status = ErasureRequestStatus(rawValue: status), let regulation = ErasureRegulation(rawValue: regulation) else {
+            throw StoreError.unexpectedValue(column: "erasure_requests.status")
+        }
+        return ErasureDeliveryContext(
+            requestID: requestID, status: status, regulation: regulation, submittedAt: submittedAt,
+            identities: try identities.map { try JSONDecoder().decode([OpenDSRIdentity].self, from: Data($0.utf8)) },
+            subjectID: subjectID, target: OutboundTarget(recipientID: recipientID, baseURL: baseURL, apiToken: token, signingSecret: secret))
+    }
+
+    /// Records the recipient's acceptance: `completed` for 200/204, `awaiting_confirmation` for 202. The identities
+    /// are cleared; a callback that already arrived is not undone.
+    public func markDelivered(_ context: ErasureDeliveryContext, accepted: Bool, expectedCompletionAt: Date?, jobID: Int64) async throws {
+        try await database.transaction { connection in
+            let logger = database.logger
+            let status: ErasureRequestStatus = accepted ? .awaitingConfirmation : .completed
+            try await connection.query("""
+                UPDATE erasure_requests SET status = \(status.rawValue), identities = NULL, sent_at = now(),
+                    completed_at = CASE WHEN \(status.rawValue) = 'completed' THEN now() END,
+                    expected_completion_at = \(expectedCompletionAt), failure_reason = NULL, updated_at = now()
+                WHERE id = \(context.requestID) AND status = 'pending'
+                """, logger: logger)
+            try await AuditRepository.append(
+                action: Self.deliveredAction, subjectID: context.subjectID, actor: AuditActor(apiKeyID: nil, requestID: "job-\(jobID)"),
+                on: connection, logger: logger)
+        }
+    }
+
+    /// Records that the request could not be delivered. The identities stay, so that retrying the job can still send
+    /// it; cancelling the job clears them.
+    public func markFailed(_ context: ErasureDeliveryContext, reason: String, jobID: Int64) async throws {
+        try await database.transaction { connection in
+            let logger = database.logger
+            try await connection.query("""
+                UPDATE erasure_requests SET status = 'failed', failure_reason = \(reason), updated_at = now()
+                WHERE id = \(context.requestID) AND status = 'pending'
+                """, logger: logger)
+            try await AuditRepository.append(
+                action: Self.failedAction, subjectID: context.subjectID, actor: AuditActor(apiKeyID: nil, requestID: "job-\(jobID)"),
+                on: connection, logger: logger)
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import CustodianCore
+import CustodianWorker
+import Foundation
+
+/// The worker's part of the configuration.
+extension Settings {
+    /// Leases, polling and rescue: `CUSTODIAN_WORKER_LEASE_SECONDS` (30), `CUSTODIAN_WORKER_POLL_MS` (1000),
+    /// `CUSTODIAN_WORKER_RESCUE_SECONDS` (15).
+    func jobRunner() throws -> JobRunnerConfiguration {
+        JobRunnerConfiguration(
+            lease: .seconds(try integer("CUSTODIAN_WORKER_LEASE_SECONDS", default: 30, range: 2...3600)),
+            pollInterval: .milliseconds(try integer("CUSTODIAN_WORKER_POLL_MS", default: 1000, range: 10...60_000)),
+            rescueInterval: .seconds(try integer("CUSTODIAN_WORKER_RESCUE_SECONDS", default: 15, range: 1...3600)))
+    }
+
+    /// Jobs of `kind` claimed per batch and run at once: `CUSTODIAN_WORKER_CONCURRENCY_<KIND>` (for example
+    /// `CUSTODIAN_WORKER_CONCURRENCY_COURIER_TRANSFER`), else `CUSTODIAN_WORKER_CONCURRENCY` (8).
+    func concurrency(of kind: JobKind) throws -> Int {
+        let fallback = try integer("CUSTODIAN_WORKER_CONCURRENCY", default: 8, range: 1...1000)
+        return try integer("CUSTODIAN_WORKER_CONCURRENCY_\(kind.rawValue.uppercased())", default: fallback, range: 1...1000)
+    }
+
+    /// Outgoing HTTP timeouts: `CUSTODIAN_OUTBOUND_CONNECT_TIMEOUT_MS` (5000) and `CUSTODIAN_OUTBOUND_TIMEOUT_MS`
+    /// (30000, the whole exchange, body included).
+    func outboundTimeouts() throws -> (connect: Duration, total: Duration) {
+        (.milliseconds(try integer("CUSTODIAN_OUTBOUND_CONNECT_TIMEOUT_MS", default: 5000, range: 100...600_000)),
+         .milliseconds(try integer("CUSTODIAN_OUTBOUND_TIMEOUT_MS", default: 30_000, range: 100...3_600_000)))
+    }
+
+    /// Where recipients call back about erasure requests: `CUSTODIAN_PUBLIC_URL` (http://127.0.0.1:8080), the
+    /// address the API is reached at from outside, + `/v1/callbacks/erasure`.
+    func erasureCallbackURL() throws -> String {
+        let base = environment["CUSTODIAN_PUBLIC_URL"] ?? "http://127.0.0.1:8080"
+        guard let url = URL(string: base), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw Invalid(description: "CUSTODIAN_PUBLIC_URL must be an http or https URL")
+        }
+        return base.trimmingSuffix("/") + "/v1/callbacks/erasure"
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        var text = self
+        while text.hasSuffix(suffix) { text.removeLast(suffix.count) }
+        return text
+    }
+}

@@ -1,0 +1,127 @@
+import AsyncHTTPClient
+import CustodianAPI
+import CustodianCore
+import CustodianStore
+import CustodianTestSupport
+import CustodianWorker
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import PartnerSim
+import Prometheus
+import ServiceLifecycle
+import Testing
+
+/// The whole system on one isolated database, all real: the API listening on a free port of 127.0.0.1, a worker with
+/// every job handler, and PartnerSim (which calls the API back) on another free port.
+struct EndToEndStack {
+    /// PartnerSim's signing secret; recipients registered in tests use it.
+    static let secret = StandardWebhooksSecret.generate()
+
+    let client: any TestClientProtocol
+    let database: Database
+    let simPort: Int
+    let http: HTTPClient
+
+    func request(_ method: HTTPRequest.Method, _ uri: String, key: String, json: String? = nil) async throws -> [String: Any] {
+        let response = try await client.execute(
+            uri: uri, method: method,
+            headers: json == nil ? [.authorization: "Bearer \(key)"] : [.authorization: "Bearer \(key)", .contentType: "application/json"],
+            body: json.map { ByteBuffer(string: $0) })
+        guard (200..<300).contains(response.status.code) else { throw TestDatabaseError("\(method) \(uri) answered \(response.status.code)") }
+        return (try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:]
+    }
+
+    func sim(_ path: String, json: String? = nil) async throws -> Data {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(simPort)\(path)")
+        if let json {
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: json))
+        }
+        let response = try await http.execute(request, timeout: .seconds(10))
+        return Data(buffer: try await response.body.collect(upTo: 1 << 22))
+    }
+
+    func received() async throws -> ReceivedReport {
+        try JSONDecoder().decode(ReceivedReport.self, from: try await sim("/_received"))
+    }
+
+    /// The state of the newest job.
+    func jobState() async throws -> String? {
+        try await database.query("SELECT state FROM jobs ORDER BY id DESC LIMIT 1").collect().first?.decode(String.self)
+    }
+
+    static func run(_ body: @Sendable (EndToEndStack) async throws -> Void) async throws {
+        try await TestDatabase.withMigratedName { name in
+            let apiDatabase = try TestDatabase.pool(database: name)
+            let workerDatabase = try TestDatabase.pool(database: name)
+            let policy = OutboundAddressPolicy(allowedHosts: ["127.0.0.1"])
+            let app = try APIApplication.build(
+                configuration: APIConfiguration(port: 0, outboundPolicy: policy), database: apiDatabase, metrics: PrometheusCollectorRegistry(),
+                logger: TestDatabase.logger)
+            let (ports, portSource) = AsyncStream.makeStream(of: Int.self)
+            let sim = PartnerSim.build(port: 0, secret: secret, onServerRunning: { portSource.yield($0) }, logger: TestDatabase.logger)
+            let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: OutboundClient.httpConfiguration())
+            let partners = ServiceGroup(configuration: .init(
+                services: [.init(service: workerDatabase.client), .init(service: sim)], logger: TestDatabase.logger))
+            do {
+                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { try await partners.run() }
+                    guard let simPort = await ports.first(where: { _ in true }) else { throw TestDatabaseError("PartnerSim did not start") }
+                    do {
+                        try await app.test(.live) { client in
+                            let apiPort = try #require(client.port)
+                            let worker = ServiceGroup(configuration: .init(
+                                services: [.init(service: runner(database: workerDatabase, http: http, policy: policy, apiPort: apiPort))],
+                                logger: TestDatabase.logger))
+                            try await withThrowingTaskGroup(of: Void.self) { workerTask in
+                                workerTask.addTask { try await worker.run() }
+                                do {
+                                    try await body(EndToEndStack(client: client, database: apiDatabase, simPort: simPort, http: http))
+                                } catch {
+                                    await worker.triggerGracefulShutdown()
+                                    throw error
+                                }
+                                await worker.triggerGracefulShutdown()
+                                try await workerTask.waitForAll()
+                            }
+                        }
+                    } catch {
+                        await partners.triggerGracefulShutdown()
+                        throw error
+                    }
+                    await partners.triggerGracefulShutdown()
+                    try await tasks.waitForAll()
+                }
+            } catch {
+                try? await http.shutdown()
+                throw error
+            }
+            try await http.shutdown()
+        }
+    }
+
+    /// A worker with every handler, fast retries, and the API's callback URL.
+    static func runner(database: Database, http: HTTPClient, policy: OutboundAddressPolicy, apiPort: Int) -> JobRunner {
+        let client = OutboundClient(http: http, policy: policy, totalTimeout: .seconds(5))
+        return JobRunner(
+            database: database,
+            handlers: [
+                NewsletterOptOutHandler(database: database, client: client),
+                CourierTransferHandler(database: database, client: client),
+                ErasureRequestHandler(database: database, client: client, callbackURL: "http://127.0.0.1:\(apiPort)/v1/callbacks/erasure"),
+            ],
+            configuration: .init(owner: "e2e", pollInterval: .milliseconds(100), retryPolicy: RetryPolicy(base: 0.05, cap: 0.5)),
+            logger: TestDatabase.logger)
+    }
+
+    static func waitFor(_ condition: () async throws -> Bool) async throws {
+        for _ in 0..<600 {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("timed out")
+    }
+}
