@@ -2,22 +2,29 @@ import CoreMetrics
 import Logging
 import PostgresNIO
 
-/// The connection pool every repository shares, with its metrics. Run ``client`` in the service group before using
-/// it: queries on a client that is not running wait forever.
+/// The connection pool every repository shares, with its metrics and a deadline on every operation. Run ``client``
+/// in the service group before using it: queries on a client that is not running wait forever.
 public struct Database: Sendable {
     public let client: PostgresClient
     let logger: Logger
     let metrics: DatabaseMetrics
+    /// How long one operation (a statement, a transaction, a connection lease and its use) may take before its caller
+    /// gets ``DatabaseUnavailable``; nil waits as long as it takes (migrations).
+    let operationTimeout: Duration?
 
-    public init(client: PostgresClient, maximumConnections: Int, metricsFactory: any MetricsFactory, logger: Logger) {
+    public init(
+        client: PostgresClient, maximumConnections: Int, operationTimeout: Duration? = .seconds(15), metricsFactory: any MetricsFactory,
+        logger: Logger
+    ) {
         self.client = client
         self.logger = logger
+        self.operationTimeout = operationTimeout
         self.metrics = DatabaseMetrics(factory: metricsFactory, maximumConnections: maximumConnections)
     }
 
     /// Makes a pool from a URL with the given limits.
     public init(
-        url: DatabaseURL, maximumConnections: Int, connectTimeout: Duration, statementTimeout: Duration?,
+        url: DatabaseURL, maximumConnections: Int, connectTimeout: Duration, statementTimeout: Duration?, operationTimeout: Duration?,
         metricsFactory: any MetricsFactory, logger: Logger
     ) {
         var configuration = url.configuration
@@ -30,41 +37,41 @@ public struct Database: Sendable {
         }
         self.init(
             client: PostgresClient(configuration: configuration, backgroundLogger: logger),
-            maximumConnections: maximumConnections, metricsFactory: metricsFactory, logger: logger)
+            maximumConnections: maximumConnections, operationTimeout: operationTimeout, metricsFactory: metricsFactory, logger: logger)
     }
 
     /// Runs one statement on a pooled connection.
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
-        try await metrics.measure { try await client.query(query, logger: logger) }
+        try await bounded { [client, logger] in try await client.query(query, logger: logger) }
     }
 
     /// Runs `body` on one pooled connection.
-    public func withConnection<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await metrics.measure { try await client.withConnection { connection in try await body(connection) } }
+    public func withConnection<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await bounded { [client] in try await client.withConnection { connection in try await body(connection) } }
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws (with the body's own error).
-    public func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+    public func transaction<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
         do {
-            return try await metrics.measure { try await client.withTransaction(logger: logger) { connection in try await body(connection) } }
+            return try await bounded { [client, logger] in try await client.withTransaction(logger: logger) { connection in try await body(connection) } }
         } catch let error as PostgresTransactionError {
             if let closureError = error.closureError { throw closureError }
             throw error.beginError ?? error.commitError ?? error.rollbackError ?? error
         }
     }
 
+    /// Measures `operation` and bounds it by the operation timeout.
+    private func bounded<Result: Sendable>(_ operation: @escaping @Sendable () async throws -> Result) async throws -> Result {
+        try await metrics.measure {
+            guard let operationTimeout else { return try await operation() }
+            return try await OperationDeadline.run(within: operationTimeout, operation)
+        }
+    }
+
     /// Checks that the database answers within `timeout`; the pool itself would wait for a connection indefinitely.
     public func ping(timeout: Duration = .seconds(2)) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await query("SELECT 1") }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw DatabaseUnavailable(waited: timeout)
-            }
-            defer { group.cancelAll() }
-            try await group.next()
-        }
+        try await OperationDeadline.run(within: timeout) { [client, logger] in _ = try await client.query("SELECT 1", logger: logger) }
     }
 }
 

@@ -58,7 +58,8 @@ public struct OutboundClient: Sendable {
         do {
             return try await withThrowingTaskGroup(of: (outcome: JobOutcome, httpStatus: Int?, body: Data).self) { group in
                 group.addTask {
-                    let response = try await http.execute(prepared, timeout: .seconds(Int64(totalTimeout / .seconds(1))))
+                    // The timer below is the limit; the client's own deadline is only a backstop behind it.
+                    let response = try await http.execute(prepared, timeout: .milliseconds(Int64(totalTimeout / .milliseconds(1)) + 1000))
                     let answer = try await response.body.collect(upTo: 1 << 20)
                     let status = Int(response.status.code)
                     return (JobOutcome.classify(httpStatus: status, retryAfter: response.headers.first(name: "Retry-After")), status, Data(buffer: answer))

@@ -5,7 +5,7 @@ import Foundation
 /// hanging, a fixed status, random errors; a request that gets past them is recorded and answered normally.
 public struct PartnerFault: Codable, Sendable, Equatable {
     public var endpoint: String
-    /// Answer the next `count` requests with this status (and `Retry-After` when given).
+    /// Answer the next `count` requests (every request when `count` is absent) with this status (and `Retry-After` when given).
     public var status: Int?
     public var count: Int?
     public var retryAfterSeconds: Int?
@@ -54,9 +54,12 @@ public struct PartnerFault: Codable, Sendable, Equatable {
                 count = remaining - 1
                 return .hang
             }
-        } else if let status, let remaining = count, remaining > 0 {
-            count = remaining - 1
-            return .answer(status: status, retryAfterSeconds: retryAfterSeconds)
+        } else if let status {
+            guard let remaining = count else { return .answer(status: status, retryAfterSeconds: retryAfterSeconds) }
+            if remaining > 0 {
+                count = remaining - 1
+                return .answer(status: status, retryAfterSeconds: retryAfterSeconds)
+            }
         }
         if let errorRate, Double.random(in: 0..<1) < errorRate {
             return .answer(status: Bool.random() ? 500 : 503, retryAfterSeconds: nil)

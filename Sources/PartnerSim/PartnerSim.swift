@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// A simulated e-mail provider, courier and erasure recipient on 127.0.0.1 for tests and the demo. It verifies
 /// Standard Webhooks signatures, deduplicates by `webhook-id`, records what it received, and injects faults on request.
@@ -62,8 +63,9 @@ public enum PartnerSim {
         if fault.latencyMilliseconds > 0 { try await Task.sleep(for: .milliseconds(fault.latencyMilliseconds)) }
         switch fault.decision {
         case .hang:
-            // Keep the connection open without answering, until the client gives up (or an hour passes).
-            try await Task.sleep(for: .seconds(3600))
+            // Keep the connection open without answering until the client gives up. The handler is not told when the
+            // client goes away, so it ends on the server's graceful shutdown, and after two minutes at most.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(120)) }
             return Response(status: .serviceUnavailable)
         case .answer(let status, let retryAfter):
             var responseHeaders: HTTPFields = [:]

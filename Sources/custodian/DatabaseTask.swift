@@ -11,7 +11,7 @@ extension Settings {
         databaseLogger.logLevel = .error
         let database = Database(
             url: try databaseURL(), maximumConnections: 2, connectTimeout: try databaseConnectTimeout,
-            statementTimeout: nil, metricsFactory: NOOPMetricsHandler.instance, logger: databaseLogger)
+            statementTimeout: nil, operationTimeout: nil, metricsFactory: NOOPMetricsHandler.instance, logger: databaseLogger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await database.client.run() }
             defer { group.cancelAll() }

@@ -17,6 +17,7 @@ struct ProcessEnvironment {
             maximumConnections: try settings.databasePoolSize(default: defaultPoolSize),
             connectTimeout: try settings.databaseConnectTimeout,
             statementTimeout: try settings.databaseStatementTimeout,
+            operationTimeout: try settings.databaseOperationTimeout,
             metricsFactory: PrometheusMetricsFactory(registry: registry),
             logger: Logger(label: "custodian.db"))
     }

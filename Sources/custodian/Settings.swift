@@ -80,6 +80,11 @@ struct Settings {
         get throws { .milliseconds(try integer("CUSTODIAN_DB_STATEMENT_TIMEOUT_MS", default: 10_000, range: 100...3_600_000)) }
     }
 
+    /// How long one database operation may take before the caller gets 503 (API) or retries (worker).
+    var databaseOperationTimeout: Duration {
+        get throws { .milliseconds(try integer("CUSTODIAN_DB_OPERATION_TIMEOUT_MS", default: 15_000, range: 100...3_600_000)) }
+    }
+
     var shutdownTimeout: Duration {
         get throws { .seconds(try integer("CUSTODIAN_SHUTDOWN_TIMEOUT_SECONDS", default: 25, range: 1...600)) }
     }

@@ -30,14 +30,15 @@ public enum TestDatabase {
 
     /// A pool on the database `name` of the test server.
     public static func pool(
-        database name: String, maximumConnections: Int = 10, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance
+        database name: String, maximumConnections: Int = 10, operationTimeout: Duration = .seconds(15),
+        metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance
     ) throws -> Database {
         var configuration = try serverURL().configuration
         configuration.database = name
         configuration.options.maximumConnections = maximumConnections
         return Database(
             client: PostgresClient(configuration: configuration, backgroundLogger: logger),
-            maximumConnections: maximumConnections, metricsFactory: metricsFactory, logger: logger)
+            maximumConnections: maximumConnections, operationTimeout: operationTimeout, metricsFactory: metricsFactory, logger: logger)
     }
 
     /// Runs `body` with a fresh migrated database whose pool is running.
@@ -76,6 +77,16 @@ public enum TestDatabase {
         } catch {
             try? await administer("DROP DATABASE \(name) WITH (FORCE)")
             throw error
+        }
+    }
+
+    /// Terminates every server process connected to the database `name` (as a crash or a failover would), returning how many.
+    @discardableResult
+    public static func terminateConnections(to name: String) async throws -> Int {
+        try await running(pool(database: "postgres", maximumConnections: 1)) { database in
+            try await database.query("""
+                SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = \(name) AND pid <> pg_backend_pid()
+                """).collect().first?.decode(Int.self) ?? 0
         }
     }
 

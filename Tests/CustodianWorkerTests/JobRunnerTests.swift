@@ -99,6 +99,42 @@ struct JobRunnerTests {
         }
     }
 
+    @Test("the server drops every connection of the worker mid-drain, three times: the worker reconnects and every job succeeds")
+    func droppedConnections() async throws {
+        try await TestDatabase.withMigratedName { name in
+            // A query sent on a connection the server has just closed is never answered (PostgresNIO 1.33): the
+            // operation deadline turns that into an error the worker retries, here after 5 s.
+            let database = try TestDatabase.pool(database: name, maximumConnections: 6, operationTimeout: .seconds(5))
+            let observer = try TestDatabase.pool(database: name)
+            try await TestDatabase.running(observer) { observer in
+                let ids = try await enqueue(300, observer)
+                let handler = RecordingHandler(concurrency: 4, duration: .milliseconds(10))
+                let runner = JobRunner(
+                    database: database, handlers: [handler],
+                    configuration: .init(owner: "w", lease: .seconds(2), pollInterval: .milliseconds(100), rescueInterval: .milliseconds(500),
+                                         retryPolicy: Self.fastRetries),
+                    logger: TestDatabase.logger)
+                let drops = NIOLockedValueBox<[Int]>([])
+                try await run([runner], database: database, limit: .seconds(90)) {
+                    // The observer's own connections are dropped too: a failed look just means "not yet".
+                    guard let succeeded = try? await count("succeeded", observer) else { return false }
+                    let dropped = drops.withLockedValue { $0.count }
+                    if dropped < 3, succeeded >= 60 * (dropped + 1) {
+                        let terminated = try await TestDatabase.terminateConnections(to: name)
+                        drops.withLockedValue { $0.append(terminated) }
+                    }
+                    return succeeded == 300
+                }
+                let terminated = drops.withLockedValue { $0 }
+                #expect(terminated.count == 3 && terminated.allSatisfy { $0 > 0 }, "connections were dropped three times: \(terminated)")
+                #expect(Set(handler.runCounts.keys) == Set(ids))
+                #expect(handler.peakConcurrency <= 4)
+            }
+            // A fresh pool: the observer's idle connections were dropped too.
+            #expect(try await TestDatabase.running(try TestDatabase.pool(database: name)) { try await count("succeeded", $0) } == 300)
+        }
+    }
+
     @Test("a job that asks for a retry runs again after the backoff and then succeeds")
     func retries() async throws {
         try await TestDatabase.withMigratedName { name in

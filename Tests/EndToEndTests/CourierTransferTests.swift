@@ -1,3 +1,4 @@
+import CustodianCore
 import CustodianStore
 import Foundation
 import PartnerSim
@@ -83,6 +84,61 @@ struct CourierTransferTests {
             #expect(try await stack.received().received.count == 1)
             let transfers = try #require(try await stack.request(.get, "/v1/subjects/\(subjectID)/transfers", key: dpo)["items"] as? [[String: Any]])
             #expect(transfers.count == 1)
+        }
+    }
+
+    @Test("a courier that never answers is given up on after the total timeout and retried; the partner sees one delivery")
+    func hangingCourier() async throws {
+        try await EndToEndStack.run { stack in
+            let (orderID, _, shop, _) = try await Self.prepare(stack, country: "RU", adequate: true)
+            _ = try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments","hang":true,"count":1}"#)
+            _ = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
+            try await EndToEndStack.waitFor { try await stack.jobState() == "succeeded" }
+            let attempts = try await stack.database.query("SELECT outcome, error FROM job_attempts ORDER BY attempt").collect()
+                .map { try $0.decode((String, String?).self) }
+            #expect(attempts.map(\.0) == ["retry", "succeeded"])
+            #expect(attempts.first?.1?.contains("did not answer within") == true)
+            #expect(try await stack.received().received.count == 1)
+        }
+    }
+
+    @Test("a courier that keeps failing exhausts the job's attempts; the shipment shows it, and a DPO retry delivers it")
+    func exhaustedThenRetried() async throws {
+        try await EndToEndStack.run { stack in
+            let (orderID, _, shop, dpo) = try await Self.prepare(stack, country: "RU", adequate: true)
+            _ = try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments","status":503,"count":1000}"#)
+            _ = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
+            try await EndToEndStack.waitFor { try await stack.jobState() == "failed" }
+            let job = try #require(try await stack.database.query("SELECT id, attempt, max_attempts FROM jobs").collect().first?.decode((Int64, Int, Int).self))
+            #expect(job.1 == JobKind.courierTransfer.maximumAttempts && job.2 == JobKind.courierTransfer.maximumAttempts)
+            var shipment = try #require((try await stack.request(.get, "/v1/orders/\(orderID)/shipments", key: shop)["items"] as? [[String: Any]])?.first)
+            #expect(shipment["status"] as? String == "failed")
+            #expect((shipment["failure_reason"] as? String)?.contains("no attempts left") == true)
+
+            _ = try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments"}"#)
+            _ = try await stack.request(.post, "/v1/jobs/\(job.0)/retry", key: dpo)
+            try await EndToEndStack.waitFor { try await stack.jobState() == "succeeded" }
+            shipment = try #require((try await stack.request(.get, "/v1/orders/\(orderID)/shipments", key: shop)["items"] as? [[String: Any]])?.first)
+            #expect(shipment["status"] as? String == "sent")
+            #expect(shipment["failure_reason"] == nil)
+            #expect(try await stack.received().received.count == 1)
+        }
+    }
+
+    @Test("cancelling a pending transfer job cancels the shipment and nothing is sent")
+    func cancelled() async throws {
+        try await EndToEndStack.run { stack in
+            let (orderID, _, shop, dpo) = try await Self.prepare(stack, country: "RU", adequate: true)
+            _ = try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments","status":503,"count":1000,"retry_after_seconds":30}"#)
+            _ = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
+            try await EndToEndStack.waitFor {
+                try await stack.database.query("SELECT count(*) FROM job_attempts").collect().first?.decode(Int.self) == 1
+            }
+            let jobID = try #require(try await stack.database.query("SELECT id FROM jobs").collect().first?.decode(Int64.self))
+            _ = try await stack.request(.post, "/v1/jobs/\(jobID)/cancel", key: dpo)
+            let shipment = try #require((try await stack.request(.get, "/v1/orders/\(orderID)/shipments", key: shop)["items"] as? [[String: Any]])?.first)
+            #expect(shipment["status"] as? String == "cancelled")
+            #expect(try await stack.received().received.isEmpty)
         }
     }
 }

@@ -34,18 +34,36 @@ struct EndToEndStack {
     }
 
     func sim(_ path: String, json: String? = nil) async throws -> Data {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(simPort)\(path)")
-        if let json {
-            request.method = .POST
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: json))
-        }
-        let response = try await http.execute(request, timeout: .seconds(10))
-        return Data(buffer: try await response.body.collect(upTo: 1 << 22))
+        try await Partner(port: simPort).send(path, json: json)
     }
 
     func received() async throws -> ReceivedReport {
-        try JSONDecoder().decode(ReceivedReport.self, from: try await sim("/_received"))
+        try await Partner(port: simPort).received()
+    }
+
+    /// PartnerSim's test endpoints: faults in, what it received out.
+    struct Partner {
+        let port: Int
+
+        @discardableResult
+        func post(_ path: String, json: String) async throws -> Data {
+            try await send(path, json: json)
+        }
+
+        func send(_ path: String, json: String?) async throws -> Data {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+            if let json {
+                request.method = .POST
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(string: json))
+            }
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            return Data(buffer: try await response.body.collect(upTo: 1 << 24))
+        }
+
+        func received() async throws -> ReceivedReport {
+            try JSONDecoder().decode(ReceivedReport.self, from: try await send("/_received", json: nil))
+        }
     }
 
     /// The state of the newest job.

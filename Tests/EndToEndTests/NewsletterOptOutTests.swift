@@ -89,4 +89,22 @@ struct NewsletterOptOutTests {
             #expect(outcomes.first?.1 == 503)
         }
     }
+
+    @Test("a provider failing half of its requests at random still gets each step once effectively")
+    func randomErrors() async throws {
+        try await EndToEndStack.run { stack in
+            for endpoint in ["/email/suppressions", "/email/messages"] {
+                _ = try await stack.sim("/_faults", json: #"{"endpoint":"\#(endpoint)","error_rate":0.5,"latency_ms":20}"#)
+            }
+            _ = try await Self.withdrawNewsletter(stack)
+            try await EndToEndStack.waitFor { try await stack.jobState() == "succeeded" }
+            let report = try await stack.received()
+            #expect(report.received.map(\.endpoint) == ["/email/suppressions", "/email/messages"])
+            #expect(report.duplicates == 0)
+            let outcomes = try await stack.database.query("SELECT outcome, http_status FROM job_attempts ORDER BY attempt").collect()
+                .map { try $0.decode((String, Int?).self) }
+            #expect(outcomes.last?.0 == "succeeded")
+            #expect(outcomes.dropLast().allSatisfy { $0.0 == "retry" && ($0.1 == 500 || $0.1 == 503) })
+        }
+    }
 }

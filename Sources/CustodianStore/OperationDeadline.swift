@@ -1,0 +1,83 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// Bounds a database operation in time without waiting for it to give up.
+///
+/// PostgresNIO 1.33 writes a query to the leased connection's channel without a write promise: when the server has
+/// just closed that connection (a restart, `pg_terminate_backend`, a failover) and the pool does not know yet, the
+/// query's own promise is never completed and the caller waits forever. Cancellation cannot reach it, so a task
+/// group racing a timer would wait for it too. Here the operation runs in its own task, a timer on an event loop
+/// resumes the caller with ``DatabaseUnavailable`` and cancels the task, and whatever finishes first wins.
+enum OperationDeadline {
+    static func run<Result: Sendable>(
+        within timeout: Duration, _ operation: @escaping @Sendable () async throws -> Result
+    ) async throws -> Result {
+        let race = Race<Result>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                race.start(continuation)
+                let work = Task {
+                    let outcome: Swift.Result<Result, any Error>
+                    do { outcome = .success(try await operation()) } catch { outcome = .failure(error) }
+                    race.finish(with: outcome)
+                }
+                let timer = NIOSingletons.posixEventLoopGroup.any().scheduleTask(in: .nanoseconds(Int64(timeout / .nanoseconds(1)))) {
+                    race.finish(with: .failure(DatabaseUnavailable(waited: timeout)))
+                    work.cancel()
+                }
+                race.attach(work: work, timer: timer)
+            }
+        } onCancel: {
+            race.cancel()
+        }
+    }
+
+    /// The caller's continuation, resumed exactly once, and the work and timer to stop when it is.
+    private final class Race<Result: Sendable>: Sendable {
+        private struct State {
+            var continuation: CheckedContinuation<Result, any Error>?
+            var work: Task<Void, Never>?
+            var timer: Scheduled<Void>?
+            var finished = false
+            var cancelled = false
+        }
+
+        private let state = NIOLockedValueBox(State())
+
+        func start(_ continuation: CheckedContinuation<Result, any Error>) {
+            state.withLockedValue { $0.continuation = continuation }
+        }
+
+        /// Keeps the work and the timer; stops them at once when the race is already over or was cancelled.
+        func attach(work: Task<Void, Never>, timer: Scheduled<Void>) {
+            let (over, cancelled) = state.withLockedValue { state -> (Bool, Bool) in
+                state.work = work
+                state.timer = timer
+                return (state.finished, state.cancelled)
+            }
+            if over { timer.cancel() }
+            if cancelled { work.cancel() }
+        }
+
+        func finish(with outcome: Swift.Result<Result, any Error>) {
+            let (continuation, timer) = state.withLockedValue { state -> (CheckedContinuation<Result, any Error>?, Scheduled<Void>?) in
+                guard !state.finished else { return (nil, nil) }
+                state.finished = true
+                defer { state.continuation = nil }
+                return (state.continuation, state.timer)
+            }
+            timer?.cancel()
+            continuation?.resume(with: outcome)
+        }
+
+        /// The caller was cancelled: cancel the work, which then finishes the race with its own error.
+        func cancel() {
+            let work = state.withLockedValue { state -> Task<Void, Never>? in
+                state.cancelled = true
+                return state.work
+            }
+            work?.cancel()
+        }
+    }
+}
