@@ -46,6 +46,7 @@ public struct TransferRepository: Sendable {
         self.database = database
     }
 
+    /// The shipment, its order with the parcel lines, the subject's status and consent, and the courier, in one query.
     public func courierContext(shipmentID: UUID) async throws -> CourierTransferContext? {
         guard let row = try await database.query("""
             SELECT s.status, o.id, o.subject_id, subj.status, o.external_ref, o.delivery_recipient_name, o.delivery_phone,
@@ -53,20 +54,20 @@ public struct TransferRepository: Sendable {
                    r.id, r.base_url, r.api_token, r.signing_secret, r.active, r.country_adequate,
                    COALESCE((SELECT action = 'grant' FROM consent_states cs
                              WHERE cs.subject_id = o.subject_id AND cs.purpose_code = \(PurposeCode.crossBorderTransfer)), false),
-                   (SELECT legal_basis FROM purposes WHERE code = \(PurposeCode.delivery))
+                   (SELECT legal_basis FROM purposes WHERE code = \(PurposeCode.delivery)),
+                   COALESCE((SELECT json_agg(json_build_object('sku', i.sku, 'name', i.name, 'quantity', i.quantity,
+                                                               'unit_price_minor', i.unit_price_minor) ORDER BY i.line_no)
+                             FROM order_items i WHERE i.order_id = o.id), '[]')::text
             FROM shipments s JOIN orders o ON o.id = s.order_id JOIN subjects subj ON subj.id = o.subject_id
             JOIN recipients r ON r.id = s.recipient_id
             WHERE s.id = \(shipmentID)
             """).collect().first else { return nil }
         let (shipmentStatus, orderID, subjectID, subjectStatus, reference, name, phone, lines, city, postalCode, country,
-             recipientID, baseURL, token, secret, active, adequate, consented, basis)
+             recipientID, baseURL, token, secret, active, adequate, consented, basis, itemsJSON)
             = try row.decode((String, UUID, UUID, String, String, String?, String?, [String]?, String?, String?, String?,
-                              UUID, String, String?, String, Bool, Bool, Bool, String?).self)
-        var items: [OrderItem] = []
-        for try await (sku, itemName, quantity, price) in try await database.query(
-            "SELECT sku, name, quantity, unit_price_minor FROM order_items WHERE order_id = \(orderID) ORDER BY line_no"
-        ).decode((String, String, Int, Int64).self) {
-            items.append(OrderItem(sku: sku, name: itemName, quantity: quantity, unitPriceMinor: price))
+                              UUID, String, String?, String, Bool, Bool, Bool, String?, String).self)
+        let items = try JSONDecoder().decode([ParcelItem].self, from: Data(itemsJSON.utf8)).map {
+            OrderItem(sku: $0.sku, name: $0.name, quantity: $0.quantity, unitPriceMinor: $0.unitPriceMinor)
         }
         return CourierTransferContext(
             shipmentStatus: shipmentStatus, orderID: orderID, subjectID: subjectID,
@@ -77,6 +78,19 @@ public struct TransferRepository: Sendable {
             deliveryLegalBasis: basis.flatMap(LegalBasis.init(rawValue:)) ?? .contract)
     }
 
+    /// An order line as the context query aggregates it.
+    private struct ParcelItem: Decodable {
+        let sku: String
+        let name: String
+        let quantity: Int
+        let unitPriceMinor: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case sku, name, quantity
+            case unitPriceMinor = "unit_price_minor"
+        }
+    }
+
     /// Marks a shipment failed with a reason the shop can read (no personal data).
     public func markShipmentFailed(shipmentID: UUID, reason: String) async throws {
         try await database.query("""
@@ -84,25 +98,26 @@ public struct TransferRepository: Sendable {
             """)
     }
 
-    /// Marks a shipment sent with the courier's tracking reference and records the disclosure, in one transaction.
+    /// Marks a shipment sent with the courier's tracking reference, records the disclosure and audits it, in one
+    /// statement (atomic without a transaction's extra round trips).
     public func recordCourierTransfer(
         shipmentID: UUID, context: CourierTransferContext, trackingReference: String?, categories: [DataCategory], jobID: Int64
     ) async throws {
-        try await database.transaction { connection in
-            let logger = database.logger
-            try await connection.query("""
+        try await database.query("""
+            WITH sent AS (
                 UPDATE shipments SET status = 'sent', tracking_reference = \(trackingReference), failure_reason = NULL, updated_at = now()
                 WHERE id = \(shipmentID)
-                """, logger: logger)
-            try await connection.query("""
+                RETURNING id
+            ), logged AS (
                 INSERT INTO transfers (recipient_id, subject_id, order_id, shipment_id, data_categories, purpose_code, legal_basis, job_id)
-                VALUES (\(context.target.recipientID), \(context.subjectID), \(context.orderID), \(shipmentID), \(categories.map(\.rawValue)),
-                        \(PurposeCode.delivery), \(context.deliveryLegalBasis.rawValue), \(jobID))
-                """, logger: logger)
-            try await AuditRepository.append(
-                action: Self.courierAction, subjectID: context.subjectID, actor: AuditActor(apiKeyID: nil, requestID: "job-\(jobID)"),
-                on: connection, logger: logger)
-        }
+                SELECT \(context.target.recipientID), \(context.subjectID), \(context.orderID), id, \(categories.map(\.rawValue)),
+                       \(PurposeCode.delivery), \(context.deliveryLegalBasis.rawValue), \(jobID)
+                FROM sent
+                RETURNING subject_id
+            )
+            INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
+            SELECT NULL, \(Self.courierAction), subject_id, \("job-\(jobID)") FROM logged
+            """)
     }
 
     /// Every disclosure of the subject's data, oldest first; the read is audited.

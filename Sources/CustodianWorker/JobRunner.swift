@@ -5,8 +5,9 @@ import Logging
 import PostgresNIO
 import ServiceLifecycle
 
-/// The worker's queue loop. Per job kind it claims up to the handler's concurrency with `FOR UPDATE SKIP LOCKED`,
-/// runs the jobs side by side while extending their leases, and writes the batch's results in one fenced statement.
+/// The worker's queue loop. Per job kind it keeps up to the handler's concurrency of jobs running, claiming free
+/// slots in batches with `FOR UPDATE SKIP LOCKED`, extending the leases it holds, and writing finished jobs' results
+/// in batches with one fenced statement.
 /// It wakes on LISTEN/NOTIFY and on a poll tick as the fallback; a maintenance loop rescues expired leases and prunes
 /// succeeded jobs. On graceful shutdown it stops claiming, lets running jobs finish and records them.
 public struct JobRunner: Service {
@@ -47,57 +48,92 @@ public struct JobRunner: Service {
         logger.info("worker stopped", metadata: ["owner": "\(configuration.owner)"])
     }
 
-    /// Claims and runs jobs of one kind until graceful shutdown.
+    /// Claims and runs jobs of one kind until graceful shutdown, keeping up to the handler's concurrency running.
+    /// Whenever nothing runs or at least half of the slots are free, it writes the finished jobs' results in one
+    /// statement and claims as many jobs as there are free slots, so claiming and recording overlap with the jobs
+    /// still running instead of waiting for a whole batch's slowest job.
     private func drain(_ handler: any JobHandler, wakeUps: AsyncStream<Void>) async {
         let store = JobStore(database: database)
+        let limit = handler.concurrency
+        let refillAt = max(1, limit / 2)
+        let held = HeldLeases()
         var wakeIterator = wakeUps.makeAsyncIterator()
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            let claimed: [ClaimedJob]
-            do {
-                claimed = try await store.claim(kinds: [handler.kind], limit: handler.concurrency, owner: configuration.owner, lease: configuration.lease)
-            } catch {
-                logger.warning("claiming jobs failed", metadata: ["kind": "\(handler.kind)", "error.type": "\(type(of: error))"])
-                claimed = []
+        await withTaskGroup(of: JobResult?.self) { group in
+            group.addTask {
+                await keepLeases(held, store: store)
+                return nil
             }
-            if claimed.isEmpty {
-                // Sleep until a notification or the next poll tick; nil means the worker is stopping.
-                guard await wakeIterator.next() != nil else { return }
-                continue
-            }
-            let results = await runBatch(claimed, handler: handler)
-            do {
-                let written = try await store.complete(results, owner: configuration.owner)
-                if written.count < results.count {
-                    logger.warning("some results were not recorded: their lease had been taken over", metadata: ["count": "\(results.count - written.count)"])
+            var running = 0
+            var finished: [JobResult] = []
+            while true {
+                if running == 0 || limit - running >= refillAt {
+                    await record(&finished, store: store, held: held, kind: handler.kind)
+                    let stopping = Task.isShuttingDownGracefully || Task.isCancelled
+                    if stopping, running == 0 { break }
+                    if !stopping {
+                        let claimed = await claim(handler, limit: limit - running, store: store)
+                        held.insert(claimed.map(\.id))
+                        for job in claimed {
+                            group.addTask { await execute(job, handler: handler) }
+                        }
+                        running += claimed.count
+                    }
+                    if running == 0 {
+                        // Sleep until a notification or the next poll tick; nil means the worker is stopping.
+                        guard await wakeIterator.next() != nil else { break }
+                        continue
+                    }
                 }
-            } catch {
-                // The leases expire and the rescuer makes these jobs available again: nothing is lost.
-                logger.error("recording job results failed", metadata: ["kind": "\(handler.kind)", "error.type": "\(type(of: error))"])
+                switch await group.next() {
+                case .some(.some(let result)):
+                    finished.append(result)
+                    running -= 1
+                case .some(.none):
+                    continue
+                case .none:
+                    running = 0
+                }
             }
+            group.cancelAll()
         }
     }
 
-    /// Runs a claimed batch concurrently, extending the batch's leases while any job runs.
-    private func runBatch(_ jobs: [ClaimedJob], handler: any JobHandler) async -> [JobResult] {
-        await withTaskGroup(of: JobResult?.self) { group in
-            group.addTask {
-                let store = JobStore(database: database)
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: configuration.lease / 3)
-                    if Task.isCancelled { break }
-                    _ = try? await store.extendLeases(ids: jobs.map(\.id), owner: configuration.owner, lease: configuration.lease)
-                }
-                return nil
+    /// Leases up to `limit` jobs of the handler's kind; none when the database fails (the next wake-up retries).
+    private func claim(_ handler: any JobHandler, limit: Int, store: JobStore) async -> [ClaimedJob] {
+        do {
+            return try await store.claim(kinds: [handler.kind], limit: limit, owner: configuration.owner, lease: configuration.lease)
+        } catch {
+            logger.warning("claiming jobs failed", metadata: ["kind": "\(handler.kind)", "error.type": "\(type(of: error))"])
+            return []
+        }
+    }
+
+    /// Writes finished jobs' results in one statement, fenced by the lease owner, and stops extending their leases.
+    private func record(_ finished: inout [JobResult], store: JobStore, held: HeldLeases, kind: String) async {
+        guard !finished.isEmpty else { return }
+        let results = finished
+        finished = []
+        defer { held.remove(results.map(\.jobID)) }
+        do {
+            let written = try await store.complete(results, owner: configuration.owner)
+            if written.count < results.count {
+                logger.warning("some results were not recorded: their lease had been taken over", metadata: ["count": "\(results.count - written.count)"])
             }
-            for job in jobs {
-                group.addTask { await execute(job, handler: handler) }
+        } catch {
+            // The leases expire and the rescuer makes these jobs available again: nothing is lost.
+            logger.error("recording job results failed", metadata: ["kind": "\(kind)", "error.type": "\(type(of: error))"])
+        }
+    }
+
+    /// Extends the leases of the jobs this loop holds every third of the lease, until cancelled.
+    private func keepLeases(_ held: HeldLeases, store: JobStore) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: configuration.lease / 3)
+            let ids = held.ids
+            if Task.isCancelled { return }
+            if !ids.isEmpty {
+                _ = try? await store.extendLeases(ids: ids, owner: configuration.owner, lease: configuration.lease)
             }
-            var results: [JobResult] = []
-            while let result = await group.next() {
-                if let result { results.append(result) }
-                if results.count == jobs.count { group.cancelAll() }
-            }
-            return results
         }
     }
 

@@ -19,11 +19,15 @@ public struct OutboundClient: Sendable {
         self.totalTimeout = totalTimeout
     }
 
-    /// The client configuration outgoing calls need: connect timeout, read timeout, redirects refused.
-    public static func httpConfiguration(connectTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(30)) -> HTTPClient.Configuration {
+    /// The client configuration outgoing calls need: connect timeout, read timeout, redirects refused, and up to
+    /// `connectionsPerHost` HTTP/1.1 connections to one recipient.
+    public static func httpConfiguration(
+        connectTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(30), connectionsPerHost: Int = 8
+    ) -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .milliseconds(Int64(connectTimeout / .milliseconds(1))), read: .milliseconds(Int64(readTimeout / .milliseconds(1))))
         configuration.redirectConfiguration = .disallow
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(1, connectionsPerHost)
         return configuration
     }
 

@@ -15,17 +15,22 @@ struct WorkCommand: AsyncParsableCommand {
         let environment = try ProcessEnvironment(settings: settings, defaultPoolSize: 10)
         let logger = Logger(label: "custodian.worker")
         let timeouts = try settings.outboundTimeouts()
+        let concurrency = (
+            newsletter: try settings.concurrency(of: .newsletterOptOut), courier: try settings.concurrency(of: .courierTransfer),
+            erasure: try settings.concurrency(of: .erasureRequest))
+        // One connection per job that may run at once, so a recipient serving every kind never makes jobs queue.
         let http = HTTPClient(
             eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-            configuration: OutboundClient.httpConfiguration(connectTimeout: timeouts.connect, readTimeout: timeouts.total))
+            configuration: OutboundClient.httpConfiguration(
+                connectTimeout: timeouts.connect, readTimeout: timeouts.total,
+                connectionsPerHost: concurrency.newsletter + concurrency.courier + concurrency.erasure))
         let outbound = OutboundClient(http: http, policy: settings.outboundPolicy, totalTimeout: timeouts.total)
         let database = environment.database
         let handlers: [any JobHandler] = [
-            NewsletterOptOutHandler(database: database, client: outbound, concurrency: try settings.concurrency(of: .newsletterOptOut)),
-            CourierTransferHandler(database: database, client: outbound, concurrency: try settings.concurrency(of: .courierTransfer)),
+            NewsletterOptOutHandler(database: database, client: outbound, concurrency: concurrency.newsletter),
+            CourierTransferHandler(database: database, client: outbound, concurrency: concurrency.courier),
             ErasureRequestHandler(
-                database: database, client: outbound, callbackURL: try settings.erasureCallbackURL(),
-                concurrency: try settings.concurrency(of: .erasureRequest)),
+                database: database, client: outbound, callbackURL: try settings.erasureCallbackURL(), concurrency: concurrency.erasure),
         ]
         try await ServiceGroup.runUntilSignalled(
             [database.client, HTTPClientService(client: http),

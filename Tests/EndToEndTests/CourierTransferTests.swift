@@ -87,12 +87,37 @@ struct CourierTransferTests {
         }
     }
 
+    /// A shipment handed to PartnerSim's courier, which first gets `courierFault`.
+    static func ship(_ stack: EndToEndStack, courierFault: String) async throws -> (orderID: String, shop: String, dpo: String) {
+        let (orderID, _, shop, dpo) = try await prepare(stack, country: "RU", adequate: true)
+        _ = try await stack.sim("/_faults", json: courierFault)
+        _ = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
+        return (orderID, shop, dpo)
+    }
+
+    @Test("a courier answering 429 with Retry-After is retried no sooner than it asked, then gets the shipment once")
+    func rateLimited() async throws {
+        try await EndToEndStack.run { stack in
+            _ = try await Self.ship(stack, courierFault: #"{"endpoint":"/courier/shipments","status":429,"count":2,"retry_after_seconds":1}"#)
+            try await EndToEndStack.waitFor { try await stack.jobState() == "succeeded" }
+            let attempts = try await stack.database.query("""
+                SELECT outcome, http_status, extract(epoch FROM started_at)::float8 FROM job_attempts ORDER BY attempt
+                """).collect().map { try $0.decode((String, Int?, Double).self) }
+            #expect(attempts.map(\.0) == ["retry", "retry", "succeeded"])
+            #expect(attempts.prefix(2).map(\.1) == [429, 429])
+            for (earlier, later) in zip(attempts, attempts.dropFirst()) {
+                #expect(later.2 - earlier.2 >= 0.95, "the next attempt waited for Retry-After")
+            }
+            let report = try await stack.received()
+            #expect(report.received.count == 1)
+            #expect(report.duplicates == 0)
+        }
+    }
+
     @Test("a courier that never answers is given up on after the total timeout and retried; the partner sees one delivery")
     func hangingCourier() async throws {
         try await EndToEndStack.run { stack in
-            let (orderID, _, shop, _) = try await Self.prepare(stack, country: "RU", adequate: true)
-            _ = try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments","hang":true,"count":1}"#)
-            _ = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
+            _ = try await Self.ship(stack, courierFault: #"{"endpoint":"/courier/shipments","hang":true,"count":1}"#)
             try await EndToEndStack.waitFor { try await stack.jobState() == "succeeded" }
             let attempts = try await stack.database.query("SELECT outcome, error FROM job_attempts ORDER BY attempt").collect()
                 .map { try $0.decode((String, String?).self) }
@@ -105,9 +130,7 @@ struct CourierTransferTests {
     @Test("a courier that keeps failing exhausts the job's attempts; the shipment shows it, and a DPO retry delivers it")
     func exhaustedThenRetried() async throws {
         try await EndToEndStack.run { stack in
-            let (orderID, _, shop, dpo) = try await Self.prepare(stack, country: "RU", adequate: true)
-            _ = try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments","status":503,"count":1000}"#)
-            _ = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
+            let (orderID, shop, dpo) = try await Self.ship(stack, courierFault: #"{"endpoint":"/courier/shipments","status":503,"count":1000}"#)
             try await EndToEndStack.waitFor { try await stack.jobState() == "failed" }
             let job = try #require(try await stack.database.query("SELECT id, attempt, max_attempts FROM jobs").collect().first?.decode((Int64, Int, Int).self))
             #expect(job.1 == JobKind.courierTransfer.maximumAttempts && job.2 == JobKind.courierTransfer.maximumAttempts)
@@ -128,9 +151,7 @@ struct CourierTransferTests {
     @Test("cancelling a pending transfer job cancels the shipment and nothing is sent")
     func cancelled() async throws {
         try await EndToEndStack.run { stack in
-            let (orderID, _, shop, dpo) = try await Self.prepare(stack, country: "RU", adequate: true)
-            _ = try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments","status":503,"count":1000,"retry_after_seconds":30}"#)
-            _ = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
+            let (orderID, shop, dpo) = try await Self.ship(stack, courierFault: #"{"endpoint":"/courier/shipments","status":503,"count":1000,"retry_after_seconds":30}"#)
             try await EndToEndStack.waitFor {
                 try await stack.database.query("SELECT count(*) FROM job_attempts").collect().first?.decode(Int.self) == 1
             }
