@@ -127,6 +127,20 @@ let package = Package(
             path: "Tests/CustodianTestSupport",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "WorkerBench",
+            dependencies: [
+                "CustodianCore",
+                "CustodianStore",
+                "CustodianWorker",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "bench/WorkerBench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CustodianCoreTests",
             dependencies: ["CustodianCore", .product(name: "Crypto", package: "swift-crypto")],

@@ -7,6 +7,13 @@ public struct OutboundTarget: Sendable {
     public let baseURL: String
     public let apiToken: String?
     public let signingSecret: String
+
+    public init(recipientID: UUID, baseURL: String, apiToken: String?, signingSecret: String) {
+        self.recipientID = recipientID
+        self.baseURL = baseURL
+        self.apiToken = apiToken
+        self.signingSecret = signingSecret
+    }
 }
 
 /// The facts the newsletter opt-out needs about a subject, read when the job runs.
