@@ -127,17 +127,28 @@ public struct JobStore: Sendable {
     }
 
     /// Returns jobs whose lease expired (their worker died or hangs) to `available`, or fails them when they have no
-    /// attempts left. Returns how many were rescued.
+    /// attempts left, together with the shipment or erasure request such a job served, so they show why. Returns how
+    /// many were rescued.
     @discardableResult
     public func rescueExpiredLeases() async throws -> Int {
-        try await database.query("""
-            UPDATE jobs SET
-                state = CASE WHEN attempt < max_attempts THEN 'available' ELSE 'failed' END,
-                last_error = 'lease expired: the worker stopped or hung',
-                finished_at = CASE WHEN attempt < max_attempts THEN NULL ELSE now() END,
-                lease_owner = NULL, lease_expires_at = NULL, run_at = now(), updated_at = now()
-            WHERE state = 'running' AND lease_expires_at < now()
-            RETURNING id
+        let reason = "the worker stopped or hung on the last attempt"
+        return try await database.query("""
+            WITH rescued AS (
+                UPDATE jobs SET
+                    state = CASE WHEN attempt < max_attempts THEN 'available' ELSE 'failed' END,
+                    last_error = 'lease expired: the worker stopped or hung',
+                    finished_at = CASE WHEN attempt < max_attempts THEN NULL ELSE now() END,
+                    lease_owner = NULL, lease_expires_at = NULL, run_at = now(), updated_at = now()
+                WHERE state = 'running' AND lease_expires_at < now()
+                RETURNING id, state
+            ), failed_shipments AS (
+                UPDATE shipments SET status = 'failed', failure_reason = \(reason), updated_at = now()
+                WHERE status = 'pending' AND job_id IN (SELECT id FROM rescued WHERE state = 'failed')
+            ), failed_erasure_requests AS (
+                UPDATE erasure_requests SET status = 'failed', failure_reason = \(reason), updated_at = now()
+                WHERE status = 'pending' AND job_id IN (SELECT id FROM rescued WHERE state = 'failed')
+            )
+            SELECT id FROM rescued
             """).decode(Int64.self).reduce(0) { count, _ in count + 1 }
     }
 

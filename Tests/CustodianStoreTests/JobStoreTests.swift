@@ -119,6 +119,42 @@ struct JobStoreTests {
         }
     }
 
+    @Test("a rescued job with no attempts left fails, and the pending shipment it served fails with the reason")
+    func rescueExhausted() async throws {
+        try await TestDatabase.withMigrated { database in
+            let jobID = try #require(try await database.query("""
+                WITH courier AS (
+                    INSERT INTO recipients (id, code, name, kind, base_url, signing_secret, country, country_adequate, data_categories)
+                    VALUES (gen_random_uuid(), 'courier', 'Courier', 'courier', 'https://courier.example', \(StandardWebhooksSecret.generate().text),
+                            'RU', true, '{full_name,phone,delivery_address}')
+                    RETURNING id
+                ), subject AS (
+                    INSERT INTO subjects (id, external_ref, full_name, locale) VALUES (gen_random_uuid(), 'rescue', 'Customer', 'ru-RU') RETURNING id
+                ), placed AS (
+                    INSERT INTO orders (id, subject_id, external_ref, status, currency, total_minor, delivery_recipient_name, delivery_phone,
+                                        delivery_address_lines, delivery_city, delivery_country)
+                    SELECT gen_random_uuid(), id, 'rescue-1', 'paid', 'RUB', 0, 'Customer', '+79160000000', ARRAY['Street 1'], 'Moscow', 'RU'
+                    FROM subject
+                    RETURNING id
+                ), job AS (
+                    INSERT INTO jobs (kind, payload, max_attempts) VALUES ('courier_transfer', '{}', 1) RETURNING id
+                ), shipment AS (
+                    INSERT INTO shipments (id, order_id, recipient_id, job_id) SELECT gen_random_uuid(), placed.id, courier.id, job.id FROM placed, courier, job
+                )
+                SELECT id FROM job
+                """).collect().first?.decode(Int64.self))
+            let store = JobStore(database: database)
+            _ = try await store.claim(kinds: ["courier_transfer"], limit: 1, owner: "dead", lease: .seconds(30))
+            try await database.query("UPDATE jobs SET lease_expires_at = now() - interval '1 second'")
+            #expect(try await store.rescueExpiredLeases() == 1)
+            #expect(try await state(jobID, database).0 == "failed")
+            let shipment = try await database.query("SELECT status, failure_reason FROM shipments WHERE job_id = \(jobID)").collect().first?
+                .decode((String, String?).self)
+            #expect(shipment?.0 == "failed")
+            #expect(shipment?.1 == "the worker stopped or hung on the last attempt")
+        }
+    }
+
     @Test("one live job per unique key; succeeded jobs are pruned after the retention")
     func uniqueAndPrune() async throws {
         try await TestDatabase.withMigrated { database in
