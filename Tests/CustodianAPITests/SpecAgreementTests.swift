@@ -64,6 +64,9 @@ struct SpecAgreementTests {
             "updateRecipient": ("PATCH", "/v1/recipients/\(UUID().uuidString)"),
             "startErasureCascade": ("POST", "/v1/subjects/\(UUID().uuidString)/erasure-cascade"),
             "getErasureCascade": ("GET", "/v1/subjects/\(UUID().uuidString)/erasure-cascade"),
+            "listCalendarDays": ("GET", "/v1/calendar-days?year=2026"),
+            "setCalendarDay": ("PUT", "/v1/calendar-days/2026-05-04"),
+            "deleteCalendarDay": ("DELETE", "/v1/calendar-days/2026-05-01"),
         ]
         try await TestApp.run { app in
             let shop = try await app.key(.shop)

@@ -1,0 +1,49 @@
+import CustodianCore
+import CustodianOpenAPI
+import CustodianStore
+import Foundation
+
+extension APIHandler {
+    func listCalendarDays(_ input: Operations.ListCalendarDays.Input) async throws -> Operations.ListCalendarDays.Output {
+        let year = input.query.year
+        guard (2000...2100).contains(year) else { throw Problem.validation([FieldError(field: "year", message: "must be from 2000 to 2100")]) }
+        let days = try await CalendarRepository(database: database).days(year: year)
+        return .ok(.init(body: .json(.init(items: try days.map(Components.Schemas.CalendarDay.init)))))
+    }
+
+    func setCalendarDay(_ input: Operations.SetCalendarDay.Input) async throws -> Operations.SetCalendarDay.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Send a JSON body.") }
+        let day = try Self.calendarDate(input.path.day)
+        let kind: CalendarDayKind = try body.kind.mapped()
+        let note = (body.note ?? "").trimmingWhitespace()
+        var errors: [FieldError] = []
+        if !kind.applies(to: day) {
+            errors.append(FieldError(
+                field: "kind", message: kind == .working ? "only a Saturday or Sunday can be a working day" : "Saturday and Sunday are days off already"))
+        }
+        if note.count > 200 { errors.append(FieldError(field: "note", message: "must be at most 200 characters")) }
+        guard errors.isEmpty else { throw Problem.validation(errors) }
+        let record = try await CalendarRepository(database: database).set(day: day, kind: kind, note: note, actor: RequestScope.actor)
+        return .ok(.init(body: .json(try .init(record))))
+    }
+
+    func deleteCalendarDay(_ input: Operations.DeleteCalendarDay.Input) async throws -> Operations.DeleteCalendarDay.Output {
+        let day = try Self.calendarDate(input.path.day)
+        guard try await CalendarRepository(database: database).remove(day: day, actor: RequestScope.actor) else {
+            throw Problem(status: .notFound, type: "not-found", detail: "The calendar has no entry for this day.")
+        }
+        return .noContent(.init())
+    }
+
+    /// The path's day, or 422 when it is not a real `YYYY-MM-DD` date.
+    static func calendarDate(_ text: String) throws -> CalendarDate {
+        guard let day = CalendarDate(iso: text) else { throw Problem.validation([FieldError(field: "day", message: "must be a date as YYYY-MM-DD")]) }
+        return day
+    }
+}
+
+extension Components.Schemas.CalendarDay {
+    init(_ record: CalendarDayRecord) throws {
+        self.init(day: record.day.description, kind: try record.kind.mapped(), note: record.note, updatedAt: record.updatedAt)
+    }
+}

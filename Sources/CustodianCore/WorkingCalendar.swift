@@ -1,0 +1,54 @@
+/// Which days are working days: Monday to Friday, except the listed non-working days (public holidays and days off
+/// moved onto weekdays), plus the listed working weekend days (a Saturday worked in exchange). This is the shape of
+/// the Russian production calendar; the `calendar_days` table holds it and the DPO edits it.
+public struct WorkingCalendar: Sendable, Equatable {
+    public private(set) var nonWorkingDays: Set<CalendarDate>
+    public private(set) var workingWeekendDays: Set<CalendarDate>
+
+    public init(nonWorkingDays: Set<CalendarDate> = [], workingWeekendDays: Set<CalendarDate> = []) {
+        self.nonWorkingDays = nonWorkingDays
+        self.workingWeekendDays = workingWeekendDays
+    }
+
+    public func isWorkingDay(_ date: CalendarDate) -> Bool {
+        if workingWeekendDays.contains(date) { return true }
+        return !date.isWeekend && !nonWorkingDays.contains(date)
+    }
+
+    /// The `count`-th working day after `date`: counting starts on the next day, as for a request received on `date`.
+    public func adding(workingDays count: Int, after date: CalendarDate) -> CalendarDate {
+        precondition(count >= 0, "working days are counted forward")
+        var current = date
+        var remaining = count
+        while remaining > 0 {
+            current = current.adding(days: 1)
+            if isWorkingDay(current) { remaining -= 1 }
+        }
+        return current
+    }
+
+    /// Working days after `start` up to and including `end` (0 when `end` is not after `start`).
+    public func workingDays(after start: CalendarDate, through end: CalendarDate) -> Int {
+        guard start < end else { return 0 }
+        var count = 0
+        var current = start.adding(days: 1)
+        while current <= end {
+            if isWorkingDay(current) { count += 1 }
+            current = current.adding(days: 1)
+        }
+        return count
+    }
+}
+
+/// What an entry of the production calendar says about its day.
+public enum CalendarDayKind: String, Sendable, CaseIterable {
+    /// A weekday off: a public holiday or a day off moved onto a weekday.
+    case nonWorking = "non_working"
+    /// A Saturday or Sunday worked in exchange for a day off elsewhere.
+    case working
+
+    /// Whether an entry of this kind means anything on `date`: only exceptions are stored.
+    public func applies(to date: CalendarDate) -> Bool {
+        self == .working ? date.isWeekend : !date.isWeekend
+    }
+}
