@@ -1,4 +1,5 @@
 import CustodianCore
+import Foundation
 
 /// Settings of the HTTP API, read from the environment by the executable.
 public struct APIConfiguration: Sendable {
@@ -13,11 +14,13 @@ public struct APIConfiguration: Sendable {
     public var receipts: ReceiptConfiguration
     /// Which recipient base URLs are acceptable (https only, no internal addresses unless allow-listed).
     public var outboundPolicy: OutboundAddressPolicy
+    /// The controller's time zone: the day a subject request was received, and so its deadline, is counted in it.
+    public var timeZone: TimeZone
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maximumBodySize: Int = 1 << 20, maximumPageSize: Int = 200,
         defaultPageSize: Int = 50, receipts: ReceiptConfiguration = ReceiptConfiguration(),
-        outboundPolicy: OutboundAddressPolicy = OutboundAddressPolicy()
+        outboundPolicy: OutboundAddressPolicy = OutboundAddressPolicy(), timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow")!
     ) {
         self.host = host
         self.port = port
@@ -26,6 +29,7 @@ public struct APIConfiguration: Sendable {
         self.defaultPageSize = defaultPageSize
         self.receipts = receipts
         self.outboundPolicy = outboundPolicy
+        self.timeZone = timeZone
     }
 }
 

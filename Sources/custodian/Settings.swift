@@ -41,7 +41,19 @@ struct Settings {
             maximumBodySize: try integer("CUSTODIAN_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20)),
             maximumPageSize: try integer("CUSTODIAN_MAX_PAGE_SIZE", default: 200, range: 1...10_000),
             receipts: try receipts(),
-            outboundPolicy: outboundPolicy)
+            outboundPolicy: outboundPolicy,
+            timeZone: try timeZone)
+    }
+
+    /// The controller's time zone for deadlines: `CUSTODIAN_TIME_ZONE` (an IANA name, default Europe/Moscow).
+    var timeZone: TimeZone {
+        get throws {
+            let name = environment["CUSTODIAN_TIME_ZONE"] ?? "Europe/Moscow"
+            guard let zone = TimeZone(identifier: name) else {
+                throw Invalid(description: "CUSTODIAN_TIME_ZONE must be an IANA time zone such as Europe/Moscow")
+            }
+            return zone
+        }
     }
 
     /// Hosts recipients may use over http and at internal addresses: `CUSTODIAN_OUTBOUND_ALLOWED_HOSTS`, comma-separated.

@@ -65,6 +65,9 @@ struct SpecAgreementTests {
             "startErasureCascade": ("POST", "/v1/subjects/\(UUID().uuidString)/erasure-cascade"),
             "getErasureCascade": ("GET", "/v1/subjects/\(UUID().uuidString)/erasure-cascade"),
             "listCalendarDays": ("GET", "/v1/calendar-days?year=2026"),
+            "createSubjectRequest": ("POST", "/v1/subject-requests"),
+            "listSubjectRequests": ("GET", "/v1/subject-requests"),
+            "getSubjectRequest": ("GET", "/v1/subject-requests/\(UUID().uuidString)"),
             "setCalendarDay": ("PUT", "/v1/calendar-days/2026-05-04"),
             "deleteCalendarDay": ("DELETE", "/v1/calendar-days/2026-05-01"),
         ]

@@ -1,0 +1,63 @@
+import CustodianCore
+import CustodianOpenAPI
+import CustodianStore
+import Foundation
+
+extension APIHandler {
+    func createSubjectRequest(_ input: Operations.CreateSubjectRequest.Input) async throws -> Operations.CreateSubjectRequest.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Send a JSON body.") }
+        let request = try NewSubjectRequest(
+            subjectID: body.subjectId, email: body.email, phone: body.phone, externalRef: body.externalRef, kind: try body.kind.mapped(),
+            regime: try body.regime.mapped(), channel: try body.channel.mapped(), receivedAt: body.receivedAt)
+        let receivedOn = CalendarDate(request.receivedAt, in: configuration.timeZone)
+        let record = try await SubjectRequestRepository(database: database).create(
+            request, receivedOn: receivedOn,
+            due: { SubjectRequestDeadlines.due(regime: request.regime, kind: request.kind, received: receivedOn, calendar: $0) },
+            actor: RequestScope.actor)
+        return .created(.init(
+            headers: .init(location: "/v1/subject-requests/\(record.id.lowercasedString)"), body: .json(try .init(record, today: today))))
+    }
+
+    func listSubjectRequests(_ input: Operations.ListSubjectRequests.Input) async throws -> Operations.ListSubjectRequests.Output {
+        let query = input.query
+        let limit = try pageSize(query.limit)
+        var dueBefore: CalendarDate?
+        if let text = query.dueBefore {
+            guard let day = CalendarDate(iso: text) else { throw Problem.validation([FieldError(field: "due_before", message: "must be a date as YYYY-MM-DD")]) }
+            dueBefore = day
+        }
+        let after = try cursorKey(query.cursor) { key -> (CalendarDate, UUID)? in
+            let parts = key.split(separator: "|")
+            guard parts.count == 2, let day = CalendarDate(iso: String(parts[0])), let id = UUID(uuidString: String(parts[1])) else { return nil }
+            return (day, id)
+        }
+        let records = try await SubjectRequestRepository(database: database).list(
+            status: try query.status?.mapped(), kind: try query.kind?.mapped(), dueOnOrBefore: dueBefore, after: after, limit: limit)
+        let today = today
+        let next = nextCursor(records, limit: limit) { "\($0.dueOn)|\($0.id.uuidString)" }
+        return .ok(.init(body: .json(.init(items: try records.map { try .init($0, today: today) }, nextCursor: next))))
+    }
+
+    func getSubjectRequest(_ input: Operations.GetSubjectRequest.Input) async throws -> Operations.GetSubjectRequest.Output {
+        let id = try uuid(input.path.requestId, parameter: "request_id")
+        guard let record = try await SubjectRequestRepository(database: database).read(id: id, actor: RequestScope.actor) else {
+            throw Problem.notFound("subject request")
+        }
+        return .ok(.init(body: .json(try .init(record, today: today))))
+    }
+
+    /// Today in the controller's time zone.
+    var today: CalendarDate { CalendarDate(Date(), in: configuration.timeZone) }
+}
+
+extension Components.Schemas.SubjectRequest {
+    init(_ record: SubjectRequestRecord, today: CalendarDate) throws {
+        let daysLeft = record.dueOn.dayNumber - today.dayNumber
+        self.init(
+            id: record.id.lowercasedString, subjectId: record.subjectID?.lowercasedString, kind: try record.kind.mapped(),
+            regime: try record.regime.mapped(), channel: try record.channel.mapped(), status: try record.status.mapped(),
+            receivedAt: record.receivedAt, receivedOn: record.receivedOn.description, dueOn: record.dueOn.description, daysLeft: daysLeft,
+            overdue: !record.status.isFinal && daysLeft < 0, denialReason: try record.denialReason?.mapped(),
+            denialExplanation: record.denialExplanation, createdAt: record.createdAt, updatedAt: record.updatedAt)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// Where a subject request stands.
+public enum SubjectRequestStatus: String, Sendable, CaseIterable {
+    case received
+    case inProgress = "in_progress"
+    case completed
+    case denied
+    case cancelled
+
+    /// Whether nothing more happens to the request.
+    public var isFinal: Bool { self == .completed || self == .denied || self == .cancelled }
+}
+
+/// Why a request was refused.
+public enum DenialReason: String, Sendable, CaseIterable {
+    case noMatch = "no_match"
+    case identityNotVerified = "identity_not_verified"
+    case legalObligation = "legal_obligation"
+    case manifestlyUnfounded = "manifestly_unfounded"
+    case other
+}
+
+/// How the request reached the shop.
+public enum RequestChannel: String, Sendable, CaseIterable {
+    case email, post, phone
+    case webForm = "web_form"
+    case inPerson = "in_person"
+    case api
+}
+
+/// Who a request names: a subject id, or one identity to look up.
+public enum RequestIdentity: Sendable, Equatable {
+    case subjectID(UUID)
+    case email(String)
+    /// Normalised to E.164.
+    case phone(String)
+    case externalRef(String)
+}
+
+/// A subject request as the DPO registers it, validated.
+public struct NewSubjectRequest: Sendable, Equatable {
+    public let identity: RequestIdentity
+    public let kind: SubjectRequestKind
+    public let regime: RequestRegime
+    public let channel: RequestChannel
+    public let receivedAt: Date
+
+    /// Requests may not be dated in the future beyond this clock skew.
+    public static let allowedSkew: TimeInterval = 300
+
+    /// Exactly one of `subjectID`, `email`, `phone`, `externalRef`; `receivedAt` not in the future. All problems at once.
+    public init(
+        subjectID: String?, email: String?, phone: String?, externalRef: String?, kind: SubjectRequestKind, regime: RequestRegime,
+        channel: RequestChannel, receivedAt: Date, now: Date = Date()
+    ) throws {
+        var errors: [FieldError] = []
+        let given = [subjectID, email, phone, externalRef].compactMap { $0 }
+        var identity: RequestIdentity?
+        if given.count != 1 {
+            errors.append(FieldError(field: "subject", message: "give exactly one of subject_id, email, phone or external_ref"))
+        } else if let subjectID {
+            if let id = UUID(uuidString: subjectID) { identity = .subjectID(id) } else { errors.append(FieldError(field: "subject_id", message: "must be a UUID")) }
+        } else if let email {
+            let trimmed = email.trimmingWhitespace()
+            if trimmed.isEmpty || trimmed.count > 254 { errors.append(FieldError(field: "email", message: "must be an e-mail address")) } else { identity = .email(trimmed) }
+        } else if let phone {
+            switch PhoneNumber.normalise(phone) {
+            case .success(let normalised): identity = .phone(normalised)
+            case .failure(let error): errors.append(error)
+            }
+        } else if let externalRef {
+            let trimmed = externalRef.trimmingWhitespace()
+            if trimmed.isEmpty || trimmed.count > 200 { errors.append(FieldError(field: "external_ref", message: "must be 1 to 200 characters")) } else { identity = .externalRef(trimmed) }
+        }
+        if receivedAt.timeIntervalSince(now) > Self.allowedSkew {
+            errors.append(FieldError(field: "received_at", message: "must not be in the future"))
+        }
+        guard errors.isEmpty, let identity else { throw ValidationFailure(errors) }
+        self.identity = identity
+        self.kind = kind
+        self.regime = regime
+        self.channel = channel
+        self.receivedAt = receivedAt
+    }
+}

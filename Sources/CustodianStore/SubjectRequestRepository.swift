@@ -1,0 +1,115 @@
+import CustodianCore
+import Foundation
+import PostgresNIO
+
+/// A subject request as stored.
+public struct SubjectRequestRecord: Sendable, Equatable {
+    public let id: UUID
+    public let subjectID: UUID?
+    public let kind: SubjectRequestKind
+    public let regime: RequestRegime
+    public let channel: RequestChannel
+    public let status: SubjectRequestStatus
+    public let receivedAt: Date
+    public let receivedOn: CalendarDate
+    public let dueOn: CalendarDate
+    public let denialReason: DenialReason?
+    public let denialExplanation: String?
+    public let createdAt: Date
+    public let updatedAt: Date
+}
+
+/// Registers and reads subject requests; every write and read is audited, every status change is an event.
+public struct SubjectRequestRepository: Sendable {
+    let database: Database
+
+    public static let createAction = "subject_request.create"
+    public static let readAction = "subject_request.read"
+
+    static let columns = """
+        id, subject_id, kind, regime, channel, status, received_at, received_on::text, due_on::text, denial_reason, \
+        denial_explanation, created_at, updated_at
+        """
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// Registers `request`, received on `receivedOn` and due on the date `due` computes. An identity that matches no
+    /// subject is denied at once with `no_match`, and the identity it named is not kept.
+    public func create(
+        _ request: NewSubjectRequest, receivedOn: CalendarDate, due: @escaping @Sendable (WorkingCalendar) -> CalendarDate, actor: AuditActor
+    ) async throws -> SubjectRequestRecord {
+        let calendar = try await CalendarRepository(database: database).workingCalendar()
+        let dueOn = due(calendar)
+        return try await database.transaction { connection in
+            let logger = database.logger
+            let query: PostgresQuery = switch request.identity {
+            case .subjectID(let id): "SELECT id FROM subjects WHERE id = \(id)"
+            case .email(let email): "SELECT id FROM subjects WHERE lower(email) = lower(\(email)) ORDER BY id LIMIT 1"
+            case .phone(let phone): "SELECT id FROM subjects WHERE phone = \(phone) ORDER BY id LIMIT 1"
+            case .externalRef(let reference): "SELECT id FROM subjects WHERE external_ref = \(reference)"
+            }
+            let subjectID = try await connection.query(query, logger: logger).collect().first?.decode(UUID.self)
+            let status: SubjectRequestStatus = subjectID == nil ? .denied : .received
+            let reason: DenialReason? = subjectID == nil ? .noMatch : nil
+            let rows = try await connection.query("""
+                INSERT INTO subject_requests (id, subject_id, kind, regime, channel, status, received_at, received_on, due_on, denial_reason)
+                VALUES (\(UUID()), \(subjectID), \(request.kind.rawValue), \(request.regime.rawValue), \(request.channel.rawValue),
+                        \(status.rawValue), \(request.receivedAt), \(receivedOn.description)::date, \(dueOn.description)::date,
+                        \(reason?.rawValue))
+                RETURNING \(unescaped: Self.columns)
+                """, logger: logger)
+            guard let record = try await Self.decode(rows).first else { throw StoreError.unexpectedlyEmpty }
+            try await connection.query("""
+                INSERT INTO subject_request_events (request_id, status, api_key_id)
+                SELECT \(record.id), s, \(actor.apiKeyID) FROM unnest(\(subjectID == nil ? ["received", "denied"] : ["received"])::text[]) AS s
+                """, logger: logger)
+            try await AuditRepository.append(action: Self.createAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
+            return record
+        }
+    }
+
+    /// One request, its read audited; nil when there is none.
+    public func read(id: UUID, actor: AuditActor) async throws -> SubjectRequestRecord? {
+        try await database.transaction { connection in
+            let rows = try await connection.query("SELECT \(unescaped: Self.columns) FROM subject_requests WHERE id = \(id)", logger: database.logger)
+            guard let record = try await Self.decode(rows).first else { return nil }
+            try await AuditRepository.append(action: Self.readAction, subjectID: record.subjectID, actor: actor, on: connection, logger: database.logger)
+            return record
+        }
+    }
+
+    /// Requests by due date (then id), filtered; `after` is the last (due date, id) of the previous page.
+    public func list(
+        status: SubjectRequestStatus?, kind: SubjectRequestKind?, dueOnOrBefore: CalendarDate?, after: (CalendarDate, UUID)?, limit: Int
+    ) async throws -> [SubjectRequestRecord] {
+        let afterDue = after?.0.description ?? "0001-01-01"
+        let afterID = after?.1 ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        return try await Self.decode(database.query("""
+            SELECT \(unescaped: Self.columns) FROM subject_requests
+            WHERE (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
+              AND (\(kind?.rawValue)::text IS NULL OR kind = \(kind?.rawValue))
+              AND (\(dueOnOrBefore?.description)::date IS NULL OR due_on <= \(dueOnOrBefore?.description)::date)
+              AND (due_on, id) > (\(afterDue)::date, \(afterID))
+            ORDER BY due_on, id
+            LIMIT \(limit)
+            """))
+    }
+
+    static func decode(_ rows: PostgresRowSequence) async throws -> [SubjectRequestRecord] {
+        var records: [SubjectRequestRecord] = []
+        for try await (id, subjectID, kind, regime, channel, status, receivedAt, receivedOn, dueOn, reason, explanation, createdAt, updatedAt)
+            in rows.decode((UUID, UUID?, String, String, String, String, Date, String, String, String?, String?, Date, Date).self) {
+            guard let kind = SubjectRequestKind(rawValue: kind), let regime = RequestRegime(rawValue: regime),
+                  let channel = RequestChannel(rawValue: channel), let status = SubjectRequestStatus(rawValue: status),
+                  let receivedOn = CalendarDate(iso: receivedOn), let dueOn = CalendarDate(iso: dueOn)
+            else { throw StoreError.unexpectedValue(column: "subject_requests") }
+            records.append(SubjectRequestRecord(
+                id: id, subjectID: subjectID, kind: kind, regime: regime, channel: channel, status: status, receivedAt: receivedAt,
+                receivedOn: receivedOn, dueOn: dueOn, denialReason: reason.flatMap(DenialReason.init(rawValue:)),
+                denialExplanation: explanation, createdAt: createdAt, updatedAt: updatedAt))
+        }
+        return records
+    }
+}

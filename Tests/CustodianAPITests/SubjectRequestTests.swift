@@ -1,0 +1,122 @@
+import CustodianCore
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+/// Registering subject requests with their legal deadlines, and reading them by due date.
+@Suite("Subject requests")
+struct SubjectRequestTests {
+    static func body(identity: String, kind: String, regime: String, receivedAt: String) -> String {
+        #"{\#(identity),"kind":"\#(kind)","regime":"\#(regime)","channel":"email","received_at":"\#(receivedAt)"}"#
+    }
+
+    @Test("a request stores the day of receipt in Moscow time and its deadline; the response says how many days are left")
+    func deadlines() async throws {
+        try await TestApp.run { app in
+            let dpo = try await app.key(.dpo)
+            let subject = try await app.createSubject(key: dpo, externalRef: "req-1", email: "req@example.com", phone: "+79035550199")
+            let id = try #require(subject["id"] as? String)
+            // 21:30 UTC on Monday 2 November 2026 is already Tuesday 3 November in Moscow; 4 November is a holiday.
+            let access = try await app.request(.post, "/v1/subject-requests", key: dpo, json: Self.body(
+                identity: #""subject_id":"\#(id)""#, kind: "access", regime: "fz152", receivedAt: "2026-11-02T21:30:00Z"))
+            #expect(access.status == .created)
+            let created = try access.jsonObject()
+            #expect(created["received_on"] as? String == "2026-11-03")
+            #expect(created["due_on"] as? String == "2026-11-18")
+            #expect(created["status"] as? String == "received")
+            #expect(created["subject_id"] as? String == id)
+            let requestID = try #require(created["id"] as? String)
+            #expect(access.headers[.location] == "/v1/subject-requests/\(requestID)")
+            let today = CalendarDate(Date(), in: TimeZone(identifier: "Europe/Moscow")!)
+            #expect(created["days_left"] as? Int == CalendarDate(iso: "2026-11-18")!.dayNumber - today.dayNumber)
+            #expect(created["overdue"] as? Bool == (today > CalendarDate(iso: "2026-11-18")!))
+
+            let byPhone = try await app.request(.post, "/v1/subject-requests", key: dpo, json: Self.body(
+                identity: #""phone":"8 (903) 555-01-99""#, kind: "erasure", regime: "gdpr", receivedAt: "2026-01-31T10:00:00Z"))
+            #expect(try byPhone.jsonObject()["due_on"] as? String == "2026-02-28")
+            #expect(try byPhone.jsonObject()["subject_id"] as? String == id)
+
+            let read = try await app.request(.get, "/v1/subject-requests/\(requestID)", key: dpo)
+            #expect(read.status == .ok)
+            #expect(try read.jsonObject()["due_on"] as? String == "2026-11-18")
+            let audited = try await app.database.query(
+                "SELECT count(*) FROM audit_log WHERE action IN ('subject_request.create', 'subject_request.read')").collect().first?.decode(Int.self)
+            #expect(audited == 3)
+            let events = try await app.rowCount("subject_request_events")
+            #expect(events == 2)
+        }
+    }
+
+    @Test("an identity that matches nobody is registered as denied with no_match, and the identity is not kept")
+    func noMatch() async throws {
+        try await TestApp.run { app in
+            let dpo = try await app.key(.dpo)
+            let response = try await app.request(.post, "/v1/subject-requests", key: dpo, json: Self.body(
+                identity: #""email":"nobody@example.com""#, kind: "access", regime: "gdpr", receivedAt: "2026-06-01T09:00:00Z"))
+            #expect(response.status == .created)
+            let created = try response.jsonObject()
+            #expect(created["status"] as? String == "denied")
+            #expect(created["denial_reason"] as? String == "no_match")
+            #expect(created["subject_id"] == nil)
+            #expect(created["overdue"] as? Bool == false, "a denied request is not overdue")
+            let stored = try await app.database.query("SELECT row_to_json(r)::text FROM subject_requests r").collect().first?.decode(String.self)
+            #expect(stored?.contains("nobody") == false)
+            let events = try await app.database.query("SELECT status FROM subject_request_events ORDER BY id").collect().map { try $0.decode(String.self) }
+            #expect(events == ["received", "denied"])
+        }
+    }
+
+    @Test("the list is ordered by due date, filtered by status, kind and due date, and pages with a cursor")
+    func list() async throws {
+        try await TestApp.run { app in
+            let dpo = try await app.key(.dpo)
+            let subject = try await app.createSubject(key: dpo, externalRef: "req-list")
+            let id = try #require(subject["id"] as? String)
+            for (kind, received) in [("access", "2026-03-02T09:00:00Z"), ("rectification", "2026-03-02T09:00:00Z"), ("erasure", "2026-02-02T09:00:00Z")] {
+                let response = try await app.request(.post, "/v1/subject-requests", key: dpo, json: Self.body(
+                    identity: #""subject_id":"\#(id)""#, kind: kind, regime: "fz152", receivedAt: received))
+                #expect(response.status == .created)
+            }
+            // Due: erasure 2026-03-04 (30 days), rectification 2026-03-12 (7 working days, 9 March off), access 2026-03-17.
+            let all = try #require(try await app.request(.get, "/v1/subject-requests", key: dpo).jsonObject()["items"] as? [[String: Any]])
+            #expect(all.compactMap { $0["due_on"] as? String } == ["2026-03-04", "2026-03-12", "2026-03-17"])
+            #expect(all.allSatisfy { $0["overdue"] as? Bool == true }, "all three are past due and open")
+
+            let firstPage = try await app.request(.get, "/v1/subject-requests?limit=2", key: dpo).jsonObject()
+            let cursor = try #require(firstPage["next_cursor"] as? String)
+            let secondPage = try await app.request(.get, "/v1/subject-requests?limit=2&cursor=\(cursor)", key: dpo).jsonObject()
+            #expect((secondPage["items"] as? [[String: Any]])?.compactMap { $0["kind"] as? String } == ["access"])
+
+            let filtered = try await app.request(.get, "/v1/subject-requests?kind=rectification&status=received&due_before=2026-03-31", key: dpo)
+            #expect((try filtered.jsonObject()["items"] as? [[String: Any]])?.count == 1)
+            let early = try await app.request(.get, "/v1/subject-requests?due_before=2026-03-10", key: dpo)
+            #expect((try early.jsonObject()["items"] as? [[String: Any]])?.compactMap { $0["kind"] as? String } == ["erasure"])
+        }
+    }
+
+    @Test("bad input gets 4xx problems and stores nothing")
+    func refused() async throws {
+        try await TestApp.run { app in
+            let dpo = try await app.key(.dpo)
+            let future = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3600))
+            let cases: [(String, HTTPResponse.Status)] = [
+                (#"{"kind":"access","regime":"fz152","channel":"email","received_at":"2026-06-01T09:00:00Z"}"#, .unprocessableContent),
+                (#"{"email":"a@example.com","phone":"+79035550101","kind":"access","regime":"fz152","channel":"email","received_at":"2026-06-01T09:00:00Z"}"#, .unprocessableContent),
+                (#"{"subject_id":"not-a-uuid","kind":"access","regime":"fz152","channel":"email","received_at":"2026-06-01T09:00:00Z"}"#, .unprocessableContent),
+                (#"{"email":"a@example.com","kind":"forget","regime":"fz152","channel":"email","received_at":"2026-06-01T09:00:00Z"}"#, .unprocessableContent),
+                (#"{"email":"a@example.com","kind":"access","regime":"fz152","channel":"email","received_at":"\#(future)"}"#, .unprocessableContent),
+                (#"{"email":"a@example.com","kind":"access","regime":"fz152","channel":"email"}"#, .unprocessableContent),
+            ]
+            for (body, status) in cases {
+                let response = try await app.request(.post, "/v1/subject-requests", key: dpo, json: body)
+                #expect(response.status == status, "\(body)")
+                #expect(response.headers[.contentType] == "application/problem+json")
+            }
+            #expect(try await app.request(.get, "/v1/subject-requests?due_before=soon", key: dpo).status == .unprocessableContent)
+            #expect(try await app.request(.get, "/v1/subject-requests?cursor=forged", key: dpo).status == .badRequest)
+            #expect(try await app.request(.get, "/v1/subject-requests/\(UUID().uuidString)", key: dpo).status == .notFound)
+            #expect(try await app.rowCount("subject_requests") == 0)
+        }
+    }
+}
