@@ -13,12 +13,17 @@ CREATE TABLE subject_requests (
     -- The day of receipt in the controller's time zone, and the last day of the legal period counted from it.
     received_on date NOT NULL,
     due_on date NOT NULL CHECK (due_on >= received_on),
+    -- Set once, when the deadline is extended: the due date before, why, and when.
+    original_due_on date,
+    extension_reason text CHECK (length(extension_reason) BETWEEN 1 AND 2000),
+    extended_at timestamptz,
     denial_reason text CHECK (denial_reason IN ('no_match', 'identity_not_verified', 'legal_obligation', 'manifestly_unfounded', 'other')),
     denial_explanation text CHECK (length(denial_explanation) <= 2000),
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
     CHECK ((status = 'denied') = (denial_reason IS NOT NULL)),
-    CHECK (subject_id IS NOT NULL OR denial_reason = 'no_match')
+    CHECK (subject_id IS NOT NULL OR denial_reason = 'no_match'),
+    CHECK ((original_due_on IS NULL) = (extension_reason IS NULL) AND (original_due_on IS NULL) = (extended_at IS NULL))
 );
 
 CREATE INDEX subject_requests_due_idx ON subject_requests (due_on, id);

@@ -40,10 +40,55 @@ extension APIHandler {
 
     func getSubjectRequest(_ input: Operations.GetSubjectRequest.Input) async throws -> Operations.GetSubjectRequest.Output {
         let id = try uuid(input.path.requestId, parameter: "request_id")
-        guard let record = try await SubjectRequestRepository(database: database).read(id: id, actor: RequestScope.actor) else {
-            throw Problem.notFound("subject request")
+        let requests = SubjectRequestRepository(database: database)
+        guard let record = try await requests.read(id: id, actor: RequestScope.actor) else { throw Problem.notFound("subject request") }
+        var body = try Components.Schemas.SubjectRequest(record, today: today)
+        body.history = try await requests.history(id: id).map {
+            .init(status: try $0.status.mapped(), occurredAt: $0.occurredAt, apiKeyId: $0.apiKeyID?.lowercasedString)
         }
-        return .ok(.init(body: .json(try .init(record, today: today))))
+        return .ok(.init(body: .json(body)))
+    }
+
+    func extendSubjectRequest(_ input: Operations.ExtendSubjectRequest.Input) async throws -> Operations.ExtendSubjectRequest.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Send a JSON body.") }
+        let id = try uuid(input.path.requestId, parameter: "request_id")
+        let reason = body.reason.trimmingWhitespace()
+        guard (1...2000).contains(reason.count) else { throw Problem.validation([FieldError(field: "reason", message: "must be 1 to 2000 characters")]) }
+        let result = try await SubjectRequestRepository(database: database).extend(id: id, reason: reason, today: today, actor: RequestScope.actor)
+        return .ok(.init(body: .json(try .init(try Self.outcome(result), today: today))))
+    }
+
+    func denySubjectRequest(_ input: Operations.DenySubjectRequest.Input) async throws -> Operations.DenySubjectRequest.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Send a JSON body.") }
+        let id = try uuid(input.path.requestId, parameter: "request_id")
+        let denial = try Denial(reason: try body.reason.mapped(), explanation: body.explanation)
+        let result = try await SubjectRequestRepository(database: database).deny(id: id, denial, actor: RequestScope.actor)
+        return .ok(.init(body: .json(try .init(try Self.outcome(result), today: today))))
+    }
+
+    func cancelSubjectRequest(_ input: Operations.CancelSubjectRequest.Input) async throws -> Operations.CancelSubjectRequest.Output {
+        let id = try uuid(input.path.requestId, parameter: "request_id")
+        let result = try await SubjectRequestRepository(database: database).cancel(id: id, actor: RequestScope.actor)
+        return .ok(.init(body: .json(try .init(try Self.outcome(result), today: today))))
+    }
+
+    /// The changed request, or the problem that explains why nothing changed.
+    static func outcome(_ result: SubjectRequestCommandResult) throws -> SubjectRequestRecord {
+        switch result {
+        case .done(let record):
+            return record
+        case .notFound:
+            throw Problem.notFound("subject request")
+        case .notAllowed(let status):
+            throw Problem.conflict("subject-request-closed", "The request is \(status.rawValue): this change is not allowed now.")
+        case .extensionRefused(let refusal):
+            switch refusal {
+            case .notExtendable: throw Problem.conflict("extension-not-allowed", "The law allows no extension for this kind of request.")
+            case .alreadyExtended: throw Problem.conflict("already-extended", "The deadline was extended once already.")
+            case .tooLate(let lastDay): throw Problem.conflict("extension-too-late", "An extension had to be decided by \(lastDay).")
+            case .reasonMissing: throw Problem.validation([FieldError(field: "reason", message: "must be 1 to 2000 characters")])
+            }
+        }
     }
 
     /// Today in the controller's time zone.
@@ -58,6 +103,7 @@ extension Components.Schemas.SubjectRequest {
             regime: try record.regime.mapped(), channel: try record.channel.mapped(), status: try record.status.mapped(),
             receivedAt: record.receivedAt, receivedOn: record.receivedOn.description, dueOn: record.dueOn.description, daysLeft: daysLeft,
             overdue: !record.status.isFinal && daysLeft < 0, denialReason: try record.denialReason?.mapped(),
-            denialExplanation: record.denialExplanation, createdAt: record.createdAt, updatedAt: record.updatedAt)
+            denialExplanation: record.denialExplanation, originalDueOn: record.originalDueOn?.description, extensionReason: record.extensionReason,
+            createdAt: record.createdAt, updatedAt: record.updatedAt)
     }
 }

@@ -10,6 +10,32 @@ public enum SubjectRequestStatus: String, Sendable, CaseIterable {
 
     /// Whether nothing more happens to the request.
     public var isFinal: Bool { self == .completed || self == .denied || self == .cancelled }
+
+    /// The lifecycle: received → in progress → completed, and an open request may be denied or cancelled.
+    public func canMove(to next: SubjectRequestStatus) -> Bool {
+        switch (self, next) {
+        case (.received, .inProgress), (.inProgress, .completed): true
+        case (.received, .denied), (.inProgress, .denied), (.received, .cancelled), (.inProgress, .cancelled): true
+        default: false
+        }
+    }
+}
+
+/// A DPO's refusal of a request, validated: any reason but `no_match` (which registration alone gives), with an
+/// explanation for the subject.
+public struct Denial: Sendable, Equatable {
+    public let reason: DenialReason
+    public let explanation: String
+
+    public init(reason: DenialReason, explanation: String) throws {
+        var errors: [FieldError] = []
+        if reason == .noMatch { errors.append(FieldError(field: "reason", message: "no_match is given when no subject matches at registration")) }
+        let trimmed = explanation.trimmingWhitespace()
+        if trimmed.isEmpty || trimmed.count > 2000 { errors.append(FieldError(field: "explanation", message: "must be 1 to 2000 characters")) }
+        guard errors.isEmpty else { throw ValidationFailure(errors) }
+        self.reason = reason
+        self.explanation = trimmed
+    }
 }
 
 /// Why a request was refused.

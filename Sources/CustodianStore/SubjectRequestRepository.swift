@@ -15,8 +15,27 @@ public struct SubjectRequestRecord: Sendable, Equatable {
     public let dueOn: CalendarDate
     public let denialReason: DenialReason?
     public let denialExplanation: String?
+    /// The due date before the one extension, and its reason; nil when not extended.
+    public let originalDueOn: CalendarDate?
+    public let extensionReason: String?
     public let createdAt: Date
     public let updatedAt: Date
+}
+
+/// One status a request reached, when, and by which key.
+public struct SubjectRequestEvent: Sendable, Equatable {
+    public let status: SubjectRequestStatus
+    public let occurredAt: Date
+    public let apiKeyID: UUID?
+}
+
+/// What a DPO command on a request did.
+public enum SubjectRequestCommandResult: Sendable {
+    case done(SubjectRequestRecord)
+    case notFound
+    /// The request's status does not allow the command.
+    case notAllowed(SubjectRequestStatus)
+    case extensionRefused(SubjectRequestDeadlines.ExtensionRefusal)
 }
 
 /// Registers and reads subject requests; every write and read is audited, every status change is an event.
@@ -25,10 +44,13 @@ public struct SubjectRequestRepository: Sendable {
 
     public static let createAction = "subject_request.create"
     public static let readAction = "subject_request.read"
+    public static let denyAction = "subject_request.deny"
+    public static let cancelAction = "subject_request.cancel"
+    public static let extendAction = "subject_request.extend"
 
     static let columns = """
         id, subject_id, kind, regime, channel, status, received_at, received_on::text, due_on::text, denial_reason, \
-        denial_explanation, created_at, updated_at
+        denial_explanation, original_due_on::text, extension_reason, created_at, updated_at
         """
 
     public init(database: Database) {
@@ -80,6 +102,88 @@ public struct SubjectRequestRepository: Sendable {
         }
     }
 
+    /// Denies an open request with a reason and an explanation.
+    public func deny(id: UUID, _ denial: Denial, actor: AuditActor) async throws -> SubjectRequestCommandResult {
+        try await move(id: id, to: .denied, action: Self.denyAction, actor: actor) { connection in
+            try await connection.query("""
+                UPDATE subject_requests SET status = 'denied', denial_reason = \(denial.reason.rawValue),
+                    denial_explanation = \(denial.explanation), updated_at = now()
+                WHERE id = \(id)
+                RETURNING \(unescaped: Self.columns)
+                """, logger: database.logger)
+        }
+    }
+
+    /// Cancels an open request (withdrawn by the subject, or registered by mistake).
+    public func cancel(id: UUID, actor: AuditActor) async throws -> SubjectRequestCommandResult {
+        try await move(id: id, to: .cancelled, action: Self.cancelAction, actor: actor) { connection in
+            try await connection.query("""
+                UPDATE subject_requests SET status = 'cancelled', updated_at = now() WHERE id = \(id) RETURNING \(unescaped: Self.columns)
+                """, logger: database.logger)
+        }
+    }
+
+    /// Extends an open request's deadline once, as ``SubjectRequestDeadlines/extend`` allows on `today`.
+    public func extend(id: UUID, reason: String, today: CalendarDate, actor: AuditActor) async throws -> SubjectRequestCommandResult {
+        let calendar = try await CalendarRepository(database: database).workingCalendar()
+        return try await database.transaction { connection in
+            let logger = database.logger
+            let rows = try await connection.query(
+                "SELECT \(unescaped: Self.columns) FROM subject_requests WHERE id = \(id) FOR UPDATE", logger: logger)
+            guard let record = try await Self.decode(rows).first else { return .notFound }
+            guard !record.status.isFinal else { return .notAllowed(record.status) }
+            let outcome = SubjectRequestDeadlines.extend(
+                regime: record.regime, kind: record.kind, received: record.receivedOn, due: record.dueOn,
+                alreadyExtended: record.originalDueOn != nil, today: today, reason: reason, calendar: calendar)
+            switch outcome {
+            case .failure(let refusal):
+                return .extensionRefused(refusal)
+            case .success(let newDue):
+                let updated = try await connection.query("""
+                    UPDATE subject_requests SET original_due_on = due_on, due_on = \(newDue.description)::date,
+                        extension_reason = \(reason.trimmingWhitespace()), extended_at = now(), updated_at = now()
+                    WHERE id = \(id)
+                    RETURNING \(unescaped: Self.columns)
+                    """, logger: logger)
+                guard let extended = try await Self.decode(updated).first else { throw StoreError.unexpectedlyEmpty }
+                try await AuditRepository.append(action: Self.extendAction, subjectID: record.subjectID, actor: actor, on: connection, logger: logger)
+                return .done(extended)
+            }
+        }
+    }
+
+    /// Every status the request reached, oldest first.
+    public func history(id: UUID) async throws -> [SubjectRequestEvent] {
+        var events: [SubjectRequestEvent] = []
+        for try await (status, at, key) in try await database.query(
+            "SELECT status, occurred_at, api_key_id FROM subject_request_events WHERE request_id = \(id) ORDER BY id"
+        ).decode((String, Date, UUID?).self) {
+            guard let status = SubjectRequestStatus(rawValue: status) else { throw StoreError.unexpectedValue(column: "subject_request_events.status") }
+            events.append(SubjectRequestEvent(status: status, occurredAt: at, apiKeyID: key))
+        }
+        return events
+    }
+
+    /// Moves a request to `status` with `update` when its lifecycle allows it, with its event and audit row.
+    private func move(
+        id: UUID, to status: SubjectRequestStatus, action: String, actor: AuditActor,
+        update: @escaping @Sendable (PostgresConnection) async throws -> PostgresRowSequence
+    ) async throws -> SubjectRequestCommandResult {
+        try await database.transaction { connection in
+            let logger = database.logger
+            let rows = try await connection.query(
+                "SELECT \(unescaped: Self.columns) FROM subject_requests WHERE id = \(id) FOR UPDATE", logger: logger)
+            guard let record = try await Self.decode(rows).first else { return .notFound }
+            guard record.status.canMove(to: status) else { return .notAllowed(record.status) }
+            guard let moved = try await Self.decode(update(connection)).first else { throw StoreError.unexpectedlyEmpty }
+            try await connection.query("""
+                INSERT INTO subject_request_events (request_id, status, api_key_id) VALUES (\(id), \(status.rawValue), \(actor.apiKeyID))
+                """, logger: logger)
+            try await AuditRepository.append(action: action, subjectID: record.subjectID, actor: actor, on: connection, logger: logger)
+            return .done(moved)
+        }
+    }
+
     /// Requests by due date (then id), filtered; `after` is the last (due date, id) of the previous page.
     public func list(
         status: SubjectRequestStatus?, kind: SubjectRequestKind?, dueOnOrBefore: CalendarDate?, after: (CalendarDate, UUID)?, limit: Int
@@ -99,8 +203,9 @@ public struct SubjectRequestRepository: Sendable {
 
     static func decode(_ rows: PostgresRowSequence) async throws -> [SubjectRequestRecord] {
         var records: [SubjectRequestRecord] = []
-        for try await (id, subjectID, kind, regime, channel, status, receivedAt, receivedOn, dueOn, reason, explanation, createdAt, updatedAt)
-            in rows.decode((UUID, UUID?, String, String, String, String, Date, String, String, String?, String?, Date, Date).self) {
+        for try await (id, subjectID, kind, regime, channel, status, receivedAt, receivedOn, dueOn, reason, explanation, originalDue, extensionReason,
+                       createdAt, updatedAt)
+            in rows.decode((UUID, UUID?, String, String, String, String, Date, String, String, String?, String?, String?, String?, Date, Date).self) {
             guard let kind = SubjectRequestKind(rawValue: kind), let regime = RequestRegime(rawValue: regime),
                   let channel = RequestChannel(rawValue: channel), let status = SubjectRequestStatus(rawValue: status),
                   let receivedOn = CalendarDate(iso: receivedOn), let dueOn = CalendarDate(iso: dueOn)
@@ -108,7 +213,8 @@ public struct SubjectRequestRepository: Sendable {
             records.append(SubjectRequestRecord(
                 id: id, subjectID: subjectID, kind: kind, regime: regime, channel: channel, status: status, receivedAt: receivedAt,
                 receivedOn: receivedOn, dueOn: dueOn, denialReason: reason.flatMap(DenialReason.init(rawValue:)),
-                denialExplanation: explanation, createdAt: createdAt, updatedAt: updatedAt))
+                denialExplanation: explanation, originalDueOn: originalDue.flatMap(CalendarDate.init(iso:)), extensionReason: extensionReason,
+                createdAt: createdAt, updatedAt: updatedAt))
         }
         return records
     }

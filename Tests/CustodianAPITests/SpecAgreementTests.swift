@@ -68,6 +68,9 @@ struct SpecAgreementTests {
             "createSubjectRequest": ("POST", "/v1/subject-requests"),
             "listSubjectRequests": ("GET", "/v1/subject-requests"),
             "getSubjectRequest": ("GET", "/v1/subject-requests/\(UUID().uuidString)"),
+            "extendSubjectRequest": ("POST", "/v1/subject-requests/\(UUID().uuidString)/extend"),
+            "denySubjectRequest": ("POST", "/v1/subject-requests/\(UUID().uuidString)/deny"),
+            "cancelSubjectRequest": ("POST", "/v1/subject-requests/\(UUID().uuidString)/cancel"),
             "setCalendarDay": ("PUT", "/v1/calendar-days/2026-05-04"),
             "deleteCalendarDay": ("DELETE", "/v1/calendar-days/2026-05-01"),
         ]

@@ -95,6 +95,64 @@ struct SubjectRequestTests {
         }
     }
 
+    @Test("deny, cancel and extend follow the lifecycle and the law; each change is an event with its key, shown in the history")
+    func commands() async throws {
+        try await TestApp.run { app in
+            let dpo = try await app.key(.dpo)
+            let subject = try await app.createSubject(key: dpo, externalRef: "req-cmd")
+            let subjectID = try #require(subject["id"] as? String)
+            func register(_ kind: String, _ regime: String, daysAgo: Double) async throws -> String {
+                let receivedAt = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-daysAgo * 86400))
+                let response = try await app.request(.post, "/v1/subject-requests", key: dpo, json: Self.body(
+                    identity: #""subject_id":"\#(subjectID)""#, kind: kind, regime: regime, receivedAt: receivedAt))
+                return try #require(try response.jsonObject()["id"] as? String)
+            }
+            let access = try await register("access", "gdpr", daysAgo: 1)
+            let extended = try await app.request(.post, "/v1/subject-requests/\(access)/extend", key: dpo, json: #"{"reason":"many systems to search"}"#)
+            #expect(extended.status == .ok)
+            let body = try extended.jsonObject()
+            let receivedOn = try #require(body["received_on"] as? String)
+            let received = try #require(CalendarDate(iso: receivedOn))
+            #expect(body["due_on"] as? String == received.adding(months: 3).description)
+            #expect(body["original_due_on"] as? String == received.adding(months: 1).description)
+            #expect(body["extension_reason"] as? String == "many systems to search")
+            let again = try await app.request(.post, "/v1/subject-requests/\(access)/extend", key: dpo, json: #"{"reason":"more"}"#)
+            #expect(again.status == .conflict)
+            #expect(again.text.contains("already-extended"))
+
+            let rectification = try await register("rectification", "fz152", daysAgo: 1)
+            #expect(try await app.request(.post, "/v1/subject-requests/\(rectification)/extend", key: dpo, json: #"{"reason":"r"}"#).status == .conflict)
+            let late = try await register("access", "fz152", daysAgo: 40)
+            let tooLate = try await app.request(.post, "/v1/subject-requests/\(late)/extend", key: dpo, json: #"{"reason":"r"}"#)
+            #expect(tooLate.status == .conflict)
+            #expect(tooLate.text.contains("extension-too-late"))
+
+            let denied = try await app.request(.post, "/v1/subject-requests/\(rectification)/deny", key: dpo,
+                                               json: #"{"reason":"identity_not_verified","explanation":"The signature does not match."}"#)
+            #expect(denied.status == .ok)
+            #expect(try denied.jsonObject()["status"] as? String == "denied")
+            #expect(try denied.jsonObject()["denial_reason"] as? String == "identity_not_verified")
+            #expect(try await app.request(.post, "/v1/subject-requests/\(rectification)/cancel", key: dpo).status == .conflict, "denied is final")
+            #expect(try await app.request(.post, "/v1/subject-requests/\(late)/cancel", key: dpo).status == .ok)
+            #expect(try await app.request(.post, "/v1/subject-requests/\(late)/deny", key: dpo,
+                                          json: #"{"reason":"other","explanation":"x"}"#).status == .conflict, "cancelled is final")
+            #expect(try await app.request(.post, "/v1/subject-requests/\(access)/deny", key: dpo,
+                                          json: #"{"reason":"no_match","explanation":"x"}"#).status == .unprocessableContent)
+            #expect(try await app.request(.post, "/v1/subject-requests/\(access)/deny", key: dpo,
+                                          json: #"{"reason":"other","explanation":"  "}"#).status == .unprocessableContent)
+            #expect(try await app.request(.post, "/v1/subject-requests/\(UUID().uuidString)/cancel", key: dpo).status == .notFound)
+
+            let history = try #require(try await app.request(.get, "/v1/subject-requests/\(rectification)", key: dpo).jsonObject()["history"] as? [[String: Any]])
+            #expect(history.compactMap { $0["status"] as? String } == ["received", "denied"])
+            let keyIDs = Set(history.compactMap { $0["api_key_id"] as? String })
+            #expect(keyIDs.count == 1, "both changes name the dpo key")
+            let audited = try await app.database.query("""
+                SELECT count(*) FROM audit_log WHERE action IN ('subject_request.extend', 'subject_request.deny', 'subject_request.cancel')
+                """).collect().first?.decode(Int.self)
+            #expect(audited == 3)
+        }
+    }
+
     @Test("bad input gets 4xx problems and stores nothing")
     func refused() async throws {
         try await TestApp.run { app in
