@@ -13,7 +13,7 @@ extension APIHandler {
 
     func setCalendarDay(_ input: Operations.SetCalendarDay.Input) async throws -> Operations.SetCalendarDay.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send a JSON body.") }
-        let day = try Self.calendarDate(input.path.day)
+        let day = try Self.calendarDate(input.path.day, field: "day")
         let kind: CalendarDayKind = try body.kind.mapped()
         let note = (body.note ?? "").trimmingWhitespace()
         var errors: [FieldError] = []
@@ -28,16 +28,16 @@ extension APIHandler {
     }
 
     func deleteCalendarDay(_ input: Operations.DeleteCalendarDay.Input) async throws -> Operations.DeleteCalendarDay.Output {
-        let day = try Self.calendarDate(input.path.day)
+        let day = try Self.calendarDate(input.path.day, field: "day")
         guard try await CalendarRepository(database: database).remove(day: day, actor: RequestScope.actor) else {
             throw Problem(status: .notFound, type: "not-found", detail: "The calendar has no entry for this day.")
         }
         return .noContent(.init())
     }
 
-    /// The path's day, or 422 when it is not a real `YYYY-MM-DD` date.
-    static func calendarDate(_ text: String) throws -> CalendarDate {
-        guard let day = CalendarDate(iso: text) else { throw Problem.validation([FieldError(field: "day", message: "must be a date as YYYY-MM-DD")]) }
+    /// A date parameter, or 422 naming `field` when it is not a real `YYYY-MM-DD` date.
+    static func calendarDate(_ text: String, field: String) throws -> CalendarDate {
+        guard let day = CalendarDate(iso: text) else { throw Problem.validation([FieldError(field: field, message: "must be a date as YYYY-MM-DD")]) }
         return day
     }
 }

@@ -10,10 +10,7 @@ extension APIHandler {
             subjectID: body.subjectId, email: body.email, phone: body.phone, externalRef: body.externalRef, kind: try body.kind.mapped(),
             regime: try body.regime.mapped(), channel: try body.channel.mapped(), receivedAt: body.receivedAt)
         let receivedOn = CalendarDate(request.receivedAt, in: configuration.timeZone)
-        let record = try await SubjectRequestRepository(database: database).create(
-            request, receivedOn: receivedOn,
-            due: { SubjectRequestDeadlines.due(regime: request.regime, kind: request.kind, received: receivedOn, calendar: $0) },
-            actor: RequestScope.actor)
+        let record = try await SubjectRequestRepository(database: database).create(request, receivedOn: receivedOn, actor: RequestScope.actor)
         return .created(.init(
             headers: .init(location: "/v1/subject-requests/\(record.id.lowercasedString)"), body: .json(try .init(record, today: today))))
     }
@@ -21,11 +18,7 @@ extension APIHandler {
     func listSubjectRequests(_ input: Operations.ListSubjectRequests.Input) async throws -> Operations.ListSubjectRequests.Output {
         let query = input.query
         let limit = try pageSize(query.limit)
-        var dueBefore: CalendarDate?
-        if let text = query.dueBefore {
-            guard let day = CalendarDate(iso: text) else { throw Problem.validation([FieldError(field: "due_before", message: "must be a date as YYYY-MM-DD")]) }
-            dueBefore = day
-        }
+        let dueBefore = try query.dueBefore.map { try Self.calendarDate($0, field: "due_before") }
         let after = try cursorKey(query.cursor) { key -> (CalendarDate, UUID)? in
             let parts = key.split(separator: "|")
             guard parts.count == 2, let day = CalendarDate(iso: String(parts[0])), let id = UUID(uuidString: String(parts[1])) else { return nil }
@@ -52,8 +45,9 @@ extension APIHandler {
     func extendSubjectRequest(_ input: Operations.ExtendSubjectRequest.Input) async throws -> Operations.ExtendSubjectRequest.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send a JSON body.") }
         let id = try uuid(input.path.requestId, parameter: "request_id")
+        // An empty reason is the deadline rules' refusal (422); only the length is checked here.
         let reason = body.reason.trimmingWhitespace()
-        guard (1...2000).contains(reason.count) else { throw Problem.validation([FieldError(field: "reason", message: "must be 1 to 2000 characters")]) }
+        guard reason.count <= 2000 else { throw Problem.validation([FieldError(field: "reason", message: "must be 1 to 2000 characters")]) }
         let result = try await SubjectRequestRepository(database: database).extend(id: id, reason: reason, today: today, actor: RequestScope.actor)
         return .ok(.init(body: .json(try .init(try Self.outcome(result), today: today))))
     }

@@ -2,8 +2,8 @@
 /// moved onto weekdays), plus the listed working weekend days (a Saturday worked in exchange). This is the shape of
 /// the Russian production calendar; the `calendar_days` table holds it and the DPO edits it.
 public struct WorkingCalendar: Sendable, Equatable {
-    public private(set) var nonWorkingDays: Set<CalendarDate>
-    public private(set) var workingWeekendDays: Set<CalendarDate>
+    public let nonWorkingDays: Set<CalendarDate>
+    public let workingWeekendDays: Set<CalendarDate>
 
     public init(nonWorkingDays: Set<CalendarDate> = [], workingWeekendDays: Set<CalendarDate> = []) {
         self.nonWorkingDays = nonWorkingDays
@@ -25,18 +25,6 @@ public struct WorkingCalendar: Sendable, Equatable {
             if isWorkingDay(current) { remaining -= 1 }
         }
         return current
-    }
-
-    /// Working days after `start` up to and including `end` (0 when `end` is not after `start`).
-    public func workingDays(after start: CalendarDate, through end: CalendarDate) -> Int {
-        guard start < end else { return 0 }
-        var count = 0
-        var current = start.adding(days: 1)
-        while current <= end {
-            if isWorkingDay(current) { count += 1 }
-            current = current.adding(days: 1)
-        }
-        return count
     }
 }
 

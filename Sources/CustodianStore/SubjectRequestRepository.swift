@@ -57,13 +57,12 @@ public struct SubjectRequestRepository: Sendable {
         self.database = database
     }
 
-    /// Registers `request`, received on `receivedOn` and due on the date `due` computes. An identity that matches no
-    /// subject is denied at once with `no_match`, and the identity it named is not kept.
-    public func create(
-        _ request: NewSubjectRequest, receivedOn: CalendarDate, due: @escaping @Sendable (WorkingCalendar) -> CalendarDate, actor: AuditActor
-    ) async throws -> SubjectRequestRecord {
+    /// Registers `request`, received on `receivedOn` (the controller's day), due as ``SubjectRequestDeadlines`` counts in
+    /// the production calendar. An identity that matches no subject is denied at once with `no_match`, and the identity
+    /// it named is not kept.
+    public func create(_ request: NewSubjectRequest, receivedOn: CalendarDate, actor: AuditActor) async throws -> SubjectRequestRecord {
         let calendar = try await CalendarRepository(database: database).workingCalendar()
-        let dueOn = due(calendar)
+        let dueOn = SubjectRequestDeadlines.due(regime: request.regime, kind: request.kind, received: receivedOn, calendar: calendar)
         return try await database.transaction { connection in
             let logger = database.logger
             let query: PostgresQuery = switch request.identity {
@@ -123,14 +122,13 @@ public struct SubjectRequestRepository: Sendable {
         }
     }
 
-    /// Extends an open request's deadline once, as ``SubjectRequestDeadlines/extend`` allows on `today`.
+    /// Extends an open request's deadline once, as ``SubjectRequestDeadlines/extend`` allows on `today`, for `reason`
+    /// (already trimmed).
     public func extend(id: UUID, reason: String, today: CalendarDate, actor: AuditActor) async throws -> SubjectRequestCommandResult {
         let calendar = try await CalendarRepository(database: database).workingCalendar()
         return try await database.transaction { connection in
             let logger = database.logger
-            let rows = try await connection.query(
-                "SELECT \(unescaped: Self.columns) FROM subject_requests WHERE id = \(id) FOR UPDATE", logger: logger)
-            guard let record = try await Self.decode(rows).first else { return .notFound }
+            guard let record = try await lockedRecord(id: id, on: connection) else { return .notFound }
             guard !record.status.isFinal else { return .notAllowed(record.status) }
             let outcome = SubjectRequestDeadlines.extend(
                 regime: record.regime, kind: record.kind, received: record.receivedOn, due: record.dueOn,
@@ -141,7 +139,7 @@ public struct SubjectRequestRepository: Sendable {
             case .success(let newDue):
                 let updated = try await connection.query("""
                     UPDATE subject_requests SET original_due_on = due_on, due_on = \(newDue.description)::date,
-                        extension_reason = \(reason.trimmingWhitespace()), extended_at = now(), updated_at = now()
+                        extension_reason = \(reason), extended_at = now(), updated_at = now()
                     WHERE id = \(id)
                     RETURNING \(unescaped: Self.columns)
                     """, logger: logger)
@@ -171,9 +169,7 @@ public struct SubjectRequestRepository: Sendable {
     ) async throws -> SubjectRequestCommandResult {
         try await database.transaction { connection in
             let logger = database.logger
-            let rows = try await connection.query(
-                "SELECT \(unescaped: Self.columns) FROM subject_requests WHERE id = \(id) FOR UPDATE", logger: logger)
-            guard let record = try await Self.decode(rows).first else { return .notFound }
+            guard let record = try await lockedRecord(id: id, on: connection) else { return .notFound }
             guard record.status.canMove(to: status) else { return .notAllowed(record.status) }
             guard let moved = try await Self.decode(update(connection)).first else { throw StoreError.unexpectedlyEmpty }
             try await connection.query("""
@@ -182,6 +178,12 @@ public struct SubjectRequestRepository: Sendable {
             try await AuditRepository.append(action: action, subjectID: record.subjectID, actor: actor, on: connection, logger: logger)
             return .done(moved)
         }
+    }
+
+    /// The request, locked until the caller's transaction ends; nil when there is none.
+    private func lockedRecord(id: UUID, on connection: PostgresConnection) async throws -> SubjectRequestRecord? {
+        try await Self.decode(connection.query(
+            "SELECT \(unescaped: Self.columns) FROM subject_requests WHERE id = \(id) FOR UPDATE", logger: database.logger)).first
     }
 
     /// Requests by due date (then id), filtered; `after` is the last (due date, id) of the previous page.
