@@ -16,11 +16,14 @@ public struct APIConfiguration: Sendable {
     public var outboundPolicy: OutboundAddressPolicy
     /// The controller's time zone: the day a subject request was received, and so its deadline, is counted in it.
     public var timeZone: TimeZone
+    /// Keys the hashes a depersonalised subject's e-mail and phone are kept under; nil keeps none.
+    public var identityHasher: IdentityHasher?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maximumBodySize: Int = 1 << 20, maximumPageSize: Int = 200,
         defaultPageSize: Int = 50, receipts: ReceiptConfiguration = ReceiptConfiguration(),
-        outboundPolicy: OutboundAddressPolicy = OutboundAddressPolicy(), timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow")!
+        outboundPolicy: OutboundAddressPolicy = OutboundAddressPolicy(), timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow")!,
+        identityHasher: IdentityHasher? = nil
     ) {
         self.host = host
         self.port = port
@@ -30,6 +33,7 @@ public struct APIConfiguration: Sendable {
         self.receipts = receipts
         self.outboundPolicy = outboundPolicy
         self.timeZone = timeZone
+        self.identityHasher = identityHasher
     }
 }
 

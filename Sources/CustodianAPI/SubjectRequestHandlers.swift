@@ -6,11 +6,16 @@ import Foundation
 extension APIHandler {
     func createSubjectRequest(_ input: Operations.CreateSubjectRequest.Input) async throws -> Operations.CreateSubjectRequest.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send a JSON body.") }
+        let corrections = try body.corrections.map {
+            try SubjectCorrections(fullName: $0.fullName, email: $0.email, phone: $0.phone, registrationAddress: $0.registrationAddress)
+        }
         let request = try NewSubjectRequest(
             subjectID: body.subjectId, email: body.email, phone: body.phone, externalRef: body.externalRef, kind: try body.kind.mapped(),
-            regime: try body.regime.mapped(), channel: try body.channel.mapped(), receivedAt: body.receivedAt)
+            regime: try body.regime.mapped(), channel: try body.channel.mapped(), receivedAt: body.receivedAt, corrections: corrections,
+            purposes: body.purposes)
         let receivedOn = CalendarDate(request.receivedAt, in: configuration.timeZone)
-        let record = try await SubjectRequestRepository(database: database).create(request, receivedOn: receivedOn, actor: RequestScope.actor)
+        let record = try await SubjectRequestRepository(database: database).create(
+            request, receivedOn: receivedOn, hasher: configuration.identityHasher, actor: RequestScope.actor)
         return .created(.init(
             headers: .init(location: "/v1/subject-requests/\(record.id.lowercasedString)"), body: .json(try .init(record, today: today))))
     }
@@ -39,8 +44,45 @@ extension APIHandler {
         body.history = try await requests.history(id: id).map {
             .init(status: try $0.status.mapped(), occurredAt: $0.occurredAt, apiKeyId: $0.apiKeyID?.lowercasedString)
         }
+        let proof = try await work.proof(of: record)
+        body.erasureCascade = try proof.cascade.map { try .init($0) }
+        body.destructionRecord = try proof.destruction.map { try .init($0) }
+        body.notices = try record.kind == .rectification ? proof.notices.map { try .init($0) } : nil
         return .ok(.init(body: .json(body)))
     }
+
+    func fulfilSubjectRequest(_ input: Operations.FulfilSubjectRequest.Input) async throws -> Operations.FulfilSubjectRequest.Output {
+        let id = try uuid(input.path.requestId, parameter: "request_id")
+        let result: SubjectRequestWorkResult
+        do {
+            result = try await work.fulfil(id: id, actor: RequestScope.actor)
+        } catch StoreError.duplicate(let field) {
+            throw Problem.conflict("duplicate", "Another subject already has this \(field == "corrections.email" ? "e-mail address" : field).")
+        }
+        return .ok(.init(body: .json(try .init(try Self.outcome(result), today: today))))
+    }
+
+    func liftSubjectRequest(_ input: Operations.LiftSubjectRequest.Input) async throws -> Operations.LiftSubjectRequest.Output {
+        let id = try uuid(input.path.requestId, parameter: "request_id")
+        return .ok(.init(body: .json(try .init(try Self.outcome(try await work.lift(id: id, actor: RequestScope.actor)), today: today))))
+    }
+
+    func getSubjectRequestExport(_ input: Operations.GetSubjectRequestExport.Input) async throws -> Operations.GetSubjectRequestExport.Output {
+        let id = try uuid(input.path.requestId, parameter: "request_id")
+        switch try await work.export(id: id, actor: RequestScope.actor) {
+        case nil:
+            throw Problem.notFound("subject request")
+        case .failure(.notAccess):
+            throw Problem.conflict("not-an-access-request", "Only an access request has an export.")
+        case .failure(.notCompleted):
+            throw Problem.conflict("export-not-ready", "The export is available once the access request is fulfilled.")
+        case .success(let json):
+            return .ok(.init(body: .json(try JSONDecoder().decode(Components.Schemas.SubjectExport.self, from: Data(json.utf8)))))
+        }
+    }
+
+    /// The work of subject requests, with the configured identity hasher.
+    var work: SubjectRequestWork { SubjectRequestWork(database: database, hasher: configuration.identityHasher) }
 
     func extendSubjectRequest(_ input: Operations.ExtendSubjectRequest.Input) async throws -> Operations.ExtendSubjectRequest.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send a JSON body.") }
@@ -64,6 +106,22 @@ extension APIHandler {
         let id = try uuid(input.path.requestId, parameter: "request_id")
         let result = try await SubjectRequestRepository(database: database).cancel(id: id, actor: RequestScope.actor)
         return .ok(.init(body: .json(try .init(try Self.outcome(result), today: today))))
+    }
+
+    /// The request the work changed, or the problem that explains why nothing changed.
+    static func outcome(_ result: SubjectRequestWorkResult) throws -> SubjectRequestRecord {
+        switch result {
+        case .done(let record):
+            return record
+        case .notFound:
+            throw Problem.notFound("subject request")
+        case .notAllowed(let status):
+            throw Problem.conflict("subject-request-not-received", "The request is \(status.rawValue): only a received request can be fulfilled.")
+        case .subjectErased:
+            throw Problem.conflict("subject-erased", "The subject's data was destroyed: there is nothing left to change.")
+        case .notLiftable:
+            throw Problem.conflict("not-liftable", "Only a completed restriction that is still in force can be lifted.")
+        }
     }
 
     /// The changed request, or the problem that explains why nothing changed.
@@ -99,5 +157,30 @@ extension Components.Schemas.SubjectRequest {
             overdue: !record.status.isFinal && daysLeft < 0, denialReason: try record.denialReason?.mapped(),
             denialExplanation: record.denialExplanation, originalDueOn: record.originalDueOn?.description, extensionReason: record.extensionReason,
             createdAt: record.createdAt, updatedAt: record.updatedAt)
+        correctedFields = record.work.correctedFields
+        purposes = record.work.purposes
+        exportSha256 = record.work.exportSHA256
+        fulfilledAt = record.work.fulfilledAt
+        completedAt = record.work.completedAt
+        liftedAt = record.work.liftedAt
+    }
+}
+
+extension Components.Schemas.DestructionRecord {
+    init(_ record: DestructionRecord) throws {
+        self.init(
+            id: record.id.lowercasedString, grounds: try record.grounds.mapped(), regime: try record.regime.mapped(),
+            dataCategories: record.dataCategories, tables: record.tables, recipients: record.recipients,
+            ordersDepersonalised: record.ordersDepersonalised, consentsWithdrawn: record.consentsWithdrawn, jobsCancelled: record.jobsCancelled,
+            apiKeyId: record.apiKeyID?.lowercasedString, destroyedAt: record.destroyedAt)
+    }
+}
+
+extension Components.Schemas.RectificationNotice {
+    init(_ record: RectificationNoticeRecord) throws {
+        self.init(
+            id: record.id.lowercasedString, recipient: record.recipientCode, fields: record.fields,
+            status: try StatusPayload(rawValue: record.status).orThrow(),
+            jobId: record.jobID, failureReason: record.failureReason, deliveredAt: record.deliveredAt)
     }
 }

@@ -46,6 +46,8 @@ public enum JobKind: String, Sendable, CaseIterable, Codable {
     case courierTransfer = "courier_transfer"
     /// Ask one recipient to erase a subject's data (OpenDSR 2.0), part of an erasure cascade.
     case erasureRequest = "erasure_request"
+    /// Tell one recipient which of the subject's data it holds were corrected (GDPR Art. 19).
+    case rectificationNotice = "rectification_notice"
 
     /// How many times a job of this kind runs before it fails for good. With the default retry policy (5 s doubling,
     /// capped at 1 h) 12 attempts span about 2.5 hours, 20 about 11 hours and 25 about 16 hours: a courier hand-over is
@@ -55,6 +57,17 @@ public enum JobKind: String, Sendable, CaseIterable, Codable {
         case .newsletterOptOut: 20
         case .courierTransfer: 12
         case .erasureRequest: 25
+        case .rectificationNotice: 20
+        }
+    }
+
+    /// Whether a job of this kind discloses the subject's data to a third party: such jobs are held while the subject
+    /// is restricted and cancelled when the subject is erased. Opt-outs and erasure requests only ever reduce what a
+    /// recipient holds, so they run regardless.
+    public var disclosesSubjectData: Bool {
+        switch self {
+        case .courierTransfer, .rectificationNotice: true
+        case .newsletterOptOut, .erasureRequest: false
         }
     }
 }

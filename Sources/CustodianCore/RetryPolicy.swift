@@ -7,6 +7,8 @@ public enum JobOutcome: Sendable, Equatable {
     case retry(reason: String, httpStatus: Int?, retryAfter: TimeInterval?)
     /// Never try again.
     case failed(reason: String, httpStatus: Int?)
+    /// Wait until the subject's restriction is lifted.
+    case held(reason: String)
 
     /// Classifies a partner's HTTP answer: 2xx succeeds; 408, 425, 429 and 5xx are retried (honouring Retry-After on
     /// 429 and 503); every other status, redirects and 410 Gone included, fails permanently.

@@ -11,11 +11,12 @@ public enum SubjectRequestStatus: String, Sendable, CaseIterable {
     /// Whether nothing more happens to the request.
     public var isFinal: Bool { self == .completed || self == .denied || self == .cancelled }
 
-    /// The lifecycle: received → in progress → completed, and an open request may be denied or cancelled.
+    /// The lifecycle: received → in progress → completed; a received request may be denied or cancelled. Once its
+    /// work has started (data changed, recipients asked) it can only complete.
     public func canMove(to next: SubjectRequestStatus) -> Bool {
         switch (self, next) {
         case (.received, .inProgress), (.inProgress, .completed): true
-        case (.received, .denied), (.inProgress, .denied), (.received, .cancelled), (.inProgress, .cancelled): true
+        case (.received, .denied), (.received, .cancelled): true
         default: false
         }
     }
@@ -71,6 +72,10 @@ public struct NewSubjectRequest: Sendable, Equatable {
     public let regime: RequestRegime
     public let channel: RequestChannel
     public let receivedAt: Date
+    /// Rectification: the corrected values (required for that kind, refused for the others).
+    public let corrections: SubjectCorrections?
+    /// Objection: the consent-based purposes objected to; nil means every one.
+    public let purposes: [String]?
 
     /// Requests may not be dated in the future beyond this clock skew.
     public static let allowedSkew: TimeInterval = 300
@@ -78,9 +83,18 @@ public struct NewSubjectRequest: Sendable, Equatable {
     /// Exactly one of `subjectID`, `email`, `phone`, `externalRef`; `receivedAt` not in the future. All problems at once.
     public init(
         subjectID: String?, email: String?, phone: String?, externalRef: String?, kind: SubjectRequestKind, regime: RequestRegime,
-        channel: RequestChannel, receivedAt: Date, now: Date = Date()
+        channel: RequestChannel, receivedAt: Date, corrections: SubjectCorrections? = nil, purposes: [String]? = nil, now: Date = Date()
     ) throws {
         var errors: [FieldError] = []
+        if (kind == .rectification) != (corrections != nil) {
+            errors.append(FieldError(field: "corrections", message: kind == .rectification ? "is required for rectification" : "is only for rectification"))
+        }
+        if let purposes {
+            if kind != .objection { errors.append(FieldError(field: "purposes", message: "is only for objection")) }
+            if purposes.isEmpty || purposes.count > 50 || Set(purposes).count != purposes.count {
+                errors.append(FieldError(field: "purposes", message: "must name 1 to 50 distinct purposes"))
+            }
+        }
         let given = [subjectID, email, phone, externalRef].compactMap { $0 }
         var identity: RequestIdentity?
         if given.count != 1 {
@@ -108,5 +122,40 @@ public struct NewSubjectRequest: Sendable, Equatable {
         self.regime = regime
         self.channel = channel
         self.receivedAt = receivedAt
+        self.corrections = corrections
+        self.purposes = purposes
+    }
+}
+
+/// The corrections of a rectification request, validated like the subject's own fields. Only what identifies or
+/// reaches the person can be corrected here: name, e-mail, phone and registration address.
+public struct SubjectCorrections: Sendable, Equatable, Codable {
+    public let fullName: String?
+    public let email: String?
+    public let phone: String?
+    public let registrationAddress: String?
+
+    public init(fullName: String?, email: String?, phone: String?, registrationAddress: String?) throws(ValidationFailure) {
+        var validator = SubjectFieldValidator()
+        self.fullName = fullName.map { validator.fullName($0) }
+        self.email = email.map { validator.email($0) }
+        self.phone = phone.map { validator.phone($0) }
+        self.registrationAddress = registrationAddress.map { validator.registrationAddress($0) }
+        if [fullName, email, phone, registrationAddress].allSatisfy({ $0 == nil }) {
+            validator.errors.append(FieldError(field: "corrections", message: "must contain at least one field to correct"))
+        }
+        try validator.finish()
+    }
+
+    /// The categories of data the corrections change.
+    public var categories: [DataCategory] {
+        [(fullName, DataCategory.fullName), (email, .email), (phone, .phone), (registrationAddress, .registrationAddress)]
+            .compactMap { $0.0 == nil ? nil : $0.1 }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case email, phone
+        case fullName = "full_name"
+        case registrationAddress = "registration_address"
     }
 }

@@ -135,7 +135,7 @@ public struct ConsentRepository: Sendable {
                     NewJob(
                         kind: .newsletterOptOut,
                         payload: ["subject_id": event.subjectID.uuidString.lowercased(), "consent_event_id": id.uuidString.lowercased()],
-                        uniqueKey: "\(JobKind.newsletterOptOut.rawValue):\(event.subjectID.uuidString.lowercased())"),
+                        uniqueKey: "\(JobKind.newsletterOptOut.rawValue):\(event.subjectID.uuidString.lowercased())", subjectID: event.subjectID),
                     on: connection, logger: logger)
             }
             try await AuditRepository.append(action: Action.record, subjectID: event.subjectID, actor: actor, on: connection, logger: logger)
@@ -144,6 +144,41 @@ public struct ConsentRepository: Sendable {
                 logger: logger)).first else { throw StoreError.unexpectedlyEmpty }
             return record
         }
+    }
+
+    /// Withdraws, inside the caller's transaction (which holds the subject's row), every consent-based purpose in
+    /// `purposes` (nil: all of them) whose current state is a grant, under the policy version of that grant, and
+    /// returns the purposes withdrawn. With `optOutNewsletter`, withdrawing the newsletter enqueues the opt-out job.
+    static func withdrawAll(
+        subjectID: UUID, purposes: [String]?, optOutNewsletter: Bool, actor: AuditActor, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [String] {
+        let withdrawn = try await connection.query("""
+            WITH granted AS (
+                SELECT cs.purpose_code, e.policy_version_id
+                FROM consent_states cs JOIN consent_events e ON e.id = cs.event_id JOIN purposes p ON p.code = cs.purpose_code
+                WHERE cs.subject_id = \(subjectID) AND cs.action = 'grant' AND p.legal_basis = 'consent'
+                  AND (\(purposes)::text[] IS NULL OR cs.purpose_code = ANY(\(purposes)::text[]))
+            ), inserted AS (
+                INSERT INTO consent_events (id, subject_id, purpose_code, action, policy_version_id, channel, occurred_at, api_key_id, request_id)
+                SELECT gen_random_uuid(), \(subjectID), purpose_code, 'withdraw', policy_version_id, 'api', clock_timestamp(),
+                       \(actor.apiKeyID), \(actor.requestID)
+                FROM granted
+                RETURNING id, purpose_code, occurred_at, recorded_at
+            )
+            UPDATE consent_states cs SET event_id = i.id, action = 'withdraw', occurred_at = i.occurred_at, recorded_at = i.recorded_at
+            FROM inserted i
+            WHERE cs.subject_id = \(subjectID) AND cs.purpose_code = i.purpose_code
+            RETURNING cs.purpose_code, cs.event_id
+            """, logger: logger).decode((String, UUID).self).reduce(into: [(String, UUID)]()) { $0.append($1) }
+        if optOutNewsletter, let (_, eventID) = withdrawn.first(where: { $0.0 == PurposeCode.newsletter }) {
+            try await JobQueue.enqueue(
+                NewJob(
+                    kind: .newsletterOptOut,
+                    payload: ["subject_id": subjectID.uuidString.lowercased(), "consent_event_id": eventID.uuidString.lowercased()],
+                    uniqueKey: "\(JobKind.newsletterOptOut.rawValue):\(subjectID.uuidString.lowercased())", subjectID: subjectID),
+                on: connection, logger: logger)
+        }
+        return withdrawn.map(\.0).sorted()
     }
 
     /// The subject's current state for every consent-based purpose and its full history, newest first; nil when there

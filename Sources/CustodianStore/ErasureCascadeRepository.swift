@@ -59,28 +59,41 @@ public struct ErasureCascadeRepository: Sendable {
             if let running = try await Self.latest(subjectID: subjectID, on: connection, logger: logger), running.status == .inProgress {
                 throw ErasureCascadeFailure.alreadyInProgress(running.id)
             }
-            let holders = try await Self.holders(subjectID: subjectID, email: email, phone: phone, on: connection, logger: logger)
-            let cascadeID = UUID()
-            try await connection.query("""
-                INSERT INTO erasure_cascades (id, subject_id, regulation, api_key_id)
-                VALUES (\(cascadeID), \(subjectID), \(regulation.rawValue), \(actor.apiKeyID))
-                """, logger: logger)
-            for (recipientID, holder) in holders.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
-                let requestID = UUID()
-                let identitiesJSON = String(decoding: try JSONEncoder.canonical.encode(holder.identities), as: UTF8.self)
-                let jobID = try await JobQueue.enqueue(
-                    NewJob(kind: .erasureRequest, payload: ["erasure_request_id": requestID.uuidString.lowercased()],
-                           uniqueKey: "erasure_request:\(requestID.uuidString.lowercased())"),
-                    on: connection, logger: logger)
-                try await connection.query("""
-                    INSERT INTO erasure_requests (id, cascade_id, recipient_id, identities, job_id)
-                    VALUES (\(requestID), \(cascadeID), \(recipientID), \(identitiesJSON)::jsonb, \(jobID))
-                    """, logger: logger)
-            }
+            try await Self.start(subjectID: subjectID, email: email, phone: phone, regulation: regulation, actor: actor, on: connection, logger: logger)
             try await AuditRepository.append(action: Action.start, subjectID: subjectID, actor: actor, on: connection, logger: logger)
             guard let record = try await Self.latest(subjectID: subjectID, on: connection, logger: logger) else { throw StoreError.unexpectedlyEmpty }
             return record
         }
+    }
+
+    /// Starts a cascade inside the caller's transaction, which holds the subject's row: one request and its job per
+    /// recipient that holds the subject's data, named by `email` and `phone` as they were before any erasure. Returns
+    /// the cascade's id and its recipients' codes.
+    @discardableResult
+    static func start(
+        subjectID: UUID, email: String?, phone: String?, regulation: ErasureRegulation, actor: AuditActor,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> (id: UUID, recipientIDs: [UUID]) {
+        let holders = try await holders(subjectID: subjectID, email: email, phone: phone, on: connection, logger: logger)
+        let cascadeID = UUID()
+        try await connection.query("""
+            INSERT INTO erasure_cascades (id, subject_id, regulation, api_key_id)
+            VALUES (\(cascadeID), \(subjectID), \(regulation.rawValue), \(actor.apiKeyID))
+            """, logger: logger)
+        let recipients = holders.keys.sorted { $0.uuidString < $1.uuidString }
+        for recipientID in recipients {
+            let requestID = UUID()
+            let identitiesJSON = String(decoding: try JSONEncoder.canonical.encode(holders[recipientID]?.identities ?? []), as: UTF8.self)
+            let jobID = try await JobQueue.enqueue(
+                NewJob(kind: .erasureRequest, payload: ["erasure_request_id": requestID.uuidString.lowercased()],
+                       uniqueKey: "erasure_request:\(requestID.uuidString.lowercased())", subjectID: subjectID),
+                on: connection, logger: logger)
+            try await connection.query("""
+                INSERT INTO erasure_requests (id, cascade_id, recipient_id, identities, job_id)
+                VALUES (\(requestID), \(cascadeID), \(recipientID), \(identitiesJSON)::jsonb, \(jobID))
+                """, logger: logger)
+        }
+        return (cascadeID, recipients)
     }
 
     /// The subject's latest cascade, or nil when none was started; ``ErasureCascadeFailure/subjectNotFound`` when
@@ -138,8 +151,16 @@ public struct ErasureCascadeRepository: Sendable {
     }
 
     static func latest(subjectID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> ErasureCascadeRecord? {
-        guard let (id, regulation, createdAt) = try await connection.query("""
-            SELECT id, regulation, created_at FROM erasure_cascades WHERE subject_id = \(subjectID) ORDER BY created_at DESC, id LIMIT 1
+        guard let id = try await connection.query("""
+            SELECT id FROM erasure_cascades WHERE subject_id = \(subjectID) ORDER BY created_at DESC, id LIMIT 1
+            """, logger: logger).decode(UUID.self).first(where: { _ in true }) else { return nil }
+        return try await cascade(id: id, on: connection, logger: logger)
+    }
+
+    /// One cascade with its recipients' requests; nil when there is none.
+    static func cascade(id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> ErasureCascadeRecord? {
+        guard let (subjectID, regulation, createdAt) = try await connection.query("""
+            SELECT subject_id, regulation, created_at FROM erasure_cascades WHERE id = \(id)
             """, logger: logger).decode((UUID, String, Date).self).first(where: { _ in true }) else { return nil }
         guard let regulation = ErasureRegulation(rawValue: regulation) else { throw StoreError.unexpectedValue(column: "erasure_cascades.regulation") }
         var requests: [ErasureRequestRecord] = []

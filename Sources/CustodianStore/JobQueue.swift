@@ -3,18 +3,21 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// A job to enqueue: its kind, an id-only payload, and an optional unique key (one live job per key).
+/// A job to enqueue: its kind, an id-only payload, an optional unique key (one live job per key), and the subject
+/// whose data it concerns (so a restriction can hold it and an erasure cancel it).
 public struct NewJob: Sendable {
     public let kind: JobKind
     public let payload: [String: String]
     public let uniqueKey: String?
     public let priority: Int16
+    public let subjectID: UUID?
 
-    public init(kind: JobKind, payload: [String: String], uniqueKey: String? = nil, priority: Int16 = 0) {
+    public init(kind: JobKind, payload: [String: String], uniqueKey: String? = nil, priority: Int16 = 0, subjectID: UUID? = nil) {
         self.kind = kind
         self.payload = payload
         self.uniqueKey = uniqueKey
         self.priority = priority
+        self.subjectID = subjectID
     }
 }
 
@@ -30,8 +33,8 @@ public enum JobQueue {
     public static func enqueue(_ job: NewJob, on connection: PostgresConnection, logger: Logger) async throws -> Int64? {
         let payload = String(decoding: try JSONEncoder.canonical.encode(job.payload), as: UTF8.self)
         let rows = try await connection.query("""
-            INSERT INTO jobs (kind, payload, unique_key, priority, max_attempts)
-            VALUES (\(job.kind.rawValue), \(payload)::jsonb, \(job.uniqueKey), \(job.priority), \(job.kind.maximumAttempts))
+            INSERT INTO jobs (kind, payload, unique_key, priority, max_attempts, subject_id)
+            VALUES (\(job.kind.rawValue), \(payload)::jsonb, \(job.uniqueKey), \(job.priority), \(job.kind.maximumAttempts), \(job.subjectID))
             ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running') DO NOTHING
             RETURNING id
             """, logger: logger)

@@ -20,6 +20,8 @@ public struct ClaimedJob: Sendable, Equatable {
 public struct JobResult: Sendable {
     public enum Outcome: String, Sendable {
         case succeeded, retry, failed
+        /// Parked until the subject's restriction is lifted (the attempt that found the restriction is counted).
+        case held
     }
 
     public let jobID: Int64
@@ -108,6 +110,7 @@ public struct JobStore: Sendable {
                 UPDATE jobs j SET
                     state = CASE
                         WHEN r.outcome = 'succeeded' THEN 'succeeded'
+                        WHEN r.outcome = 'held' THEN 'held'
                         WHEN r.outcome = 'retry' AND j.attempt < j.max_attempts THEN 'available'
                         ELSE 'failed' END,
                     run_at = CASE WHEN r.outcome = 'retry' AND j.attempt < j.max_attempts THEN COALESCE(r.retry_at, now()) ELSE j.run_at END,
@@ -115,7 +118,7 @@ public struct JobStore: Sendable {
                         WHEN r.outcome = 'retry' AND j.attempt >= j.max_attempts THEN left(COALESCE(r.error, '') || ' (no attempts left)', 1000)
                         ELSE left(r.error, 1000) END,
                     lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
-                    finished_at = CASE WHEN r.outcome = 'retry' AND j.attempt < j.max_attempts THEN NULL ELSE now() END
+                    finished_at = CASE WHEN r.outcome = 'held' OR (r.outcome = 'retry' AND j.attempt < j.max_attempts) THEN NULL ELSE now() END
                 FROM result r
                 WHERE j.id = r.id AND j.lease_owner = \(owner) AND j.state = 'running'
                 RETURNING j.id, j.attempt, r.outcome, r.http_status, r.error, r.started_at, r.duration_ms

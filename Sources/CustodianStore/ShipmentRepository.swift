@@ -56,7 +56,7 @@ public struct ShipmentRepository: Sendable {
             ).decode(UUID.self).first(where: { _ in true }) else { throw ShipmentFailure.recipientNotACourier }
             let id = UUID()
             let jobID = try await JobQueue.enqueue(
-                NewJob(kind: .courierTransfer, payload: ["shipment_id": id.uuidString.lowercased()]), on: connection, logger: logger)
+                NewJob(kind: .courierTransfer, payload: ["shipment_id": id.uuidString.lowercased()], subjectID: subjectID), on: connection, logger: logger)
             try await connection.query("""
                 INSERT INTO shipments (id, order_id, recipient_id, job_id) VALUES (\(id), \(orderID), \(recipientID), \(jobID))
                 """, logger: logger)

@@ -20,6 +20,26 @@ public struct SubjectRequestRecord: Sendable, Equatable {
     public let extensionReason: String?
     public let createdAt: Date
     public let updatedAt: Date
+    /// What the request's work did (empty until it is fulfilled, or where the kind leaves no such trace).
+    public var work = SubjectRequestWorkRecord()
+}
+
+/// The trace a request's work leaves, without personal data.
+public struct SubjectRequestWorkRecord: Sendable, Equatable {
+    /// Rectification: the fields corrected.
+    public var correctedFields: [String]?
+    /// Objection: the purposes objected to (nil: every consent-based one).
+    public var purposes: [String]?
+    /// Erasure: the cascade to the recipients.
+    public var cascadeID: UUID?
+    /// Access: the SHA-256 of the export when the request was fulfilled.
+    public var exportSHA256: String?
+    public var fulfilledAt: Date?
+    public var completedAt: Date?
+    /// Restriction: when it was lifted.
+    public var liftedAt: Date?
+
+    public init() {}
 }
 
 /// One status a request reached, when, and by which key.
@@ -50,7 +70,8 @@ public struct SubjectRequestRepository: Sendable {
 
     static let columns = """
         id, subject_id, kind, regime, channel, status, received_at, received_on::text, due_on::text, denial_reason, \
-        denial_explanation, original_due_on::text, extension_reason, created_at, updated_at
+        denial_explanation, original_due_on::text, extension_reason, created_at, updated_at, corrected_fields, purposes, cascade_id, \
+        export_sha256, fulfilled_at, completed_at, lifted_at
         """
 
     public init(database: Database) {
@@ -60,8 +81,11 @@ public struct SubjectRequestRepository: Sendable {
     /// Registers `request`, received on `receivedOn` (the controller's day), due as ``SubjectRequestDeadlines`` counts in
     /// the production calendar. An identity that matches no subject is denied at once with `no_match`, and the identity
     /// it named is not kept.
-    public func create(_ request: NewSubjectRequest, receivedOn: CalendarDate, actor: AuditActor) async throws -> SubjectRequestRecord {
+    public func create(
+        _ request: NewSubjectRequest, receivedOn: CalendarDate, hasher: IdentityHasher?, actor: AuditActor
+    ) async throws -> SubjectRequestRecord {
         let calendar = try await CalendarRepository(database: database).workingCalendar()
+        let correctionsJSON = try request.corrections.map { String(decoding: try JSONEncoder.canonical.encode($0), as: UTF8.self) }
         let dueOn = SubjectRequestDeadlines.due(regime: request.regime, kind: request.kind, received: receivedOn, calendar: calendar)
         return try await database.transaction { connection in
             let logger = database.logger
@@ -71,14 +95,30 @@ public struct SubjectRequestRepository: Sendable {
             case .phone(let phone): "SELECT id FROM subjects WHERE phone = \(phone) ORDER BY id LIMIT 1"
             case .externalRef(let reference): "SELECT id FROM subjects WHERE external_ref = \(reference)"
             }
-            let subjectID = try await connection.query(query, logger: logger).collect().first?.decode(UUID.self)
+            var subjectID = try await connection.query(query, logger: logger).collect().first?.decode(UUID.self)
+            if subjectID == nil, let hasher, let hash = Self.identityHash(request.identity, hasher) {
+                // A person whose data was already destroyed: recognised by the keyed hash, never by the identifier.
+                subjectID = try await connection.query("""
+                    SELECT id FROM subjects WHERE email_hash = \(hash) OR phone_hash = \(hash) ORDER BY erased_at DESC LIMIT 1
+                    """, logger: logger).collect().first?.decode(UUID.self)
+            }
+            if let purposes = request.purposes {
+                let known = try await connection.query(
+                    "SELECT code FROM purposes WHERE code = ANY(\(purposes)) AND legal_basis = 'consent'", logger: logger
+                ).decode(String.self).reduce(into: Set<String>()) { $0.insert($1) }
+                let unknown = purposes.filter { !known.contains($0) }
+                if !unknown.isEmpty {
+                    throw ValidationFailure([FieldError(field: "purposes", message: "not consent-based purposes: \(unknown.joined(separator: ", "))")])
+                }
+            }
             let status: SubjectRequestStatus = subjectID == nil ? .denied : .received
             let reason: DenialReason? = subjectID == nil ? .noMatch : nil
             let rows = try await connection.query("""
-                INSERT INTO subject_requests (id, subject_id, kind, regime, channel, status, received_at, received_on, due_on, denial_reason)
+                INSERT INTO subject_requests (id, subject_id, kind, regime, channel, status, received_at, received_on, due_on, denial_reason,
+                                              corrections, purposes)
                 VALUES (\(UUID()), \(subjectID), \(request.kind.rawValue), \(request.regime.rawValue), \(request.channel.rawValue),
                         \(status.rawValue), \(request.receivedAt), \(receivedOn.description)::date, \(dueOn.description)::date,
-                        \(reason?.rawValue))
+                        \(reason?.rawValue), \(subjectID == nil ? nil : correctionsJSON)::jsonb, \(request.purposes))
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
             guard let record = try await Self.decode(rows).first else { throw StoreError.unexpectedlyEmpty }
@@ -88,6 +128,15 @@ public struct SubjectRequestRepository: Sendable {
                 """, logger: logger)
             try await AuditRepository.append(action: Self.createAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
             return record
+        }
+    }
+
+    /// The keyed hash an e-mail or phone identity would have been kept under.
+    static func identityHash(_ identity: RequestIdentity, _ hasher: IdentityHasher) -> ByteBuffer? {
+        switch identity {
+        case .email(let email): ByteBuffer(bytes: hasher.email(email))
+        case .phone(let phone): ByteBuffer(bytes: hasher.phone(phone))
+        case .subjectID, .externalRef: nil
         }
     }
 
@@ -181,7 +230,7 @@ public struct SubjectRequestRepository: Sendable {
     }
 
     /// The request, locked until the caller's transaction ends; nil when there is none.
-    private func lockedRecord(id: UUID, on connection: PostgresConnection) async throws -> SubjectRequestRecord? {
+    func lockedRecord(id: UUID, on connection: PostgresConnection) async throws -> SubjectRequestRecord? {
         try await Self.decode(connection.query(
             "SELECT \(unescaped: Self.columns) FROM subject_requests WHERE id = \(id) FOR UPDATE", logger: database.logger)).first
     }
@@ -205,18 +254,28 @@ public struct SubjectRequestRepository: Sendable {
 
     static func decode(_ rows: PostgresRowSequence) async throws -> [SubjectRequestRecord] {
         var records: [SubjectRequestRecord] = []
-        for try await (id, subjectID, kind, regime, channel, status, receivedAt, receivedOn, dueOn, reason, explanation, originalDue, extensionReason,
-                       createdAt, updatedAt)
-            in rows.decode((UUID, UUID?, String, String, String, String, Date, String, String, String?, String?, String?, String?, Date, Date).self) {
+        for try await row in rows {
+            let (id, subjectID, kind, regime, channel, status, receivedAt, receivedOn, dueOn, reason, explanation, originalDue, extensionReason,
+                 createdAt, updatedAt)
+                = try row.decode((UUID, UUID?, String, String, String, String, Date, String, String, String?, String?, String?, String?, Date, Date).self)
             guard let kind = SubjectRequestKind(rawValue: kind), let regime = RequestRegime(rawValue: regime),
                   let channel = RequestChannel(rawValue: channel), let status = SubjectRequestStatus(rawValue: status),
                   let receivedOn = CalendarDate(iso: receivedOn), let dueOn = CalendarDate(iso: dueOn)
             else { throw StoreError.unexpectedValue(column: "subject_requests") }
-            records.append(SubjectRequestRecord(
+            var record = SubjectRequestRecord(
                 id: id, subjectID: subjectID, kind: kind, regime: regime, channel: channel, status: status, receivedAt: receivedAt,
                 receivedOn: receivedOn, dueOn: dueOn, denialReason: reason.flatMap(DenialReason.init(rawValue:)),
                 denialExplanation: explanation, originalDueOn: originalDue.flatMap(CalendarDate.init(iso:)), extensionReason: extensionReason,
-                createdAt: createdAt, updatedAt: updatedAt))
+                createdAt: createdAt, updatedAt: updatedAt)
+            let cells = row.makeRandomAccess()
+            record.work.correctedFields = try cells[15].decode([String]?.self)
+            record.work.purposes = try cells[16].decode([String]?.self)
+            record.work.cascadeID = try cells[17].decode(UUID?.self)
+            record.work.exportSHA256 = try cells[18].decode(String?.self)
+            record.work.fulfilledAt = try cells[19].decode(Date?.self)
+            record.work.completedAt = try cells[20].decode(Date?.self)
+            record.work.liftedAt = try cells[21].decode(Date?.self)
+            records.append(record)
         }
         return records
     }

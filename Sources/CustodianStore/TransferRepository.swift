@@ -46,9 +46,29 @@ public struct TransferRepository: Sendable {
         self.database = database
     }
 
+    /// Runs `disclose` with the shipment's context while the subject's row is locked `FOR KEY SHARE`, in one
+    /// transaction that also records the outcome. Restriction and erasure lock the row `FOR UPDATE`, so they wait for
+    /// a disclosure in flight, and a disclosure that starts after they commit sees the new status: nothing is disclosed
+    /// after an erasure commits. `outgoingTime` is how long the outgoing call may take. The context is nil when the
+    /// shipment no longer exists.
+    public func withDisclosureGate<Result: Sendable>(
+        shipmentID: UUID, outgoingTime: Duration,
+        _ disclose: @escaping @Sendable (CourierTransferContext?, CourierTransferRecorder) async throws -> Result
+    ) async throws -> Result {
+        try await database.transaction(extraTime: outgoingTime) { connection in
+            let logger = database.logger
+            try await connection.query("""
+                SELECT 1 FROM subjects WHERE id = (SELECT o.subject_id FROM shipments s JOIN orders o ON o.id = s.order_id WHERE s.id = \(shipmentID))
+                FOR KEY SHARE
+                """, logger: logger)
+            let context = try await Self.courierContext(shipmentID: shipmentID, on: connection, logger: logger)
+            return try await disclose(context, CourierTransferRecorder(connection: connection, logger: logger))
+        }
+    }
+
     /// The shipment, its order with the parcel lines, the subject's status and consent, and the courier, in one query.
-    public func courierContext(shipmentID: UUID) async throws -> CourierTransferContext? {
-        guard let row = try await database.query("""
+    static func courierContext(shipmentID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> CourierTransferContext? {
+        guard let row = try await connection.query("""
             SELECT s.status, o.id, o.subject_id, subj.status, o.external_ref, o.delivery_recipient_name, o.delivery_phone,
                    o.delivery_address_lines, o.delivery_city, o.delivery_postal_code, o.delivery_country,
                    r.id, r.base_url, r.api_token, r.signing_secret, r.active, r.country_adequate,
@@ -61,7 +81,7 @@ public struct TransferRepository: Sendable {
             FROM shipments s JOIN orders o ON o.id = s.order_id JOIN subjects subj ON subj.id = o.subject_id
             JOIN recipients r ON r.id = s.recipient_id
             WHERE s.id = \(shipmentID)
-            """).collect().first else { return nil }
+            """, logger: logger).collect().first else { return nil }
         let (shipmentStatus, orderID, subjectID, subjectStatus, reference, name, phone, lines, city, postalCode, country,
              recipientID, baseURL, token, secret, active, adequate, consented, basis, itemsJSON)
             = try row.decode((String, UUID, UUID, String, String, String?, String?, [String]?, String?, String?, String?,
@@ -91,35 +111,6 @@ public struct TransferRepository: Sendable {
         }
     }
 
-    /// Marks a shipment failed with a reason the shop can read (no personal data).
-    public func markShipmentFailed(shipmentID: UUID, reason: String) async throws {
-        try await database.query("""
-            UPDATE shipments SET status = 'failed', failure_reason = \(reason), updated_at = now() WHERE id = \(shipmentID) AND status = 'pending'
-            """)
-    }
-
-    /// Marks a shipment sent with the courier's tracking reference, records the disclosure and audits it, in one
-    /// statement (atomic without a transaction's extra round trips).
-    public func recordCourierTransfer(
-        shipmentID: UUID, context: CourierTransferContext, trackingReference: String?, categories: [DataCategory], jobID: Int64
-    ) async throws {
-        try await database.query("""
-            WITH sent AS (
-                UPDATE shipments SET status = 'sent', tracking_reference = \(trackingReference), failure_reason = NULL, updated_at = now()
-                WHERE id = \(shipmentID)
-                RETURNING id
-            ), logged AS (
-                INSERT INTO transfers (recipient_id, subject_id, order_id, shipment_id, data_categories, purpose_code, legal_basis, job_id)
-                SELECT \(context.target.recipientID), \(context.subjectID), \(context.orderID), id, \(categories.map(\.rawValue)),
-                       \(PurposeCode.delivery), \(context.deliveryLegalBasis.rawValue), \(jobID)
-                FROM sent
-                RETURNING subject_id
-            )
-            INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
-            SELECT NULL, \(Self.courierAction), subject_id, \("job-\(jobID)") FROM logged
-            """)
-    }
-
     /// Every disclosure of the subject's data, oldest first; the read is audited.
     public func transfers(subjectID: UUID, actor: AuditActor) async throws -> [TransferRecord]? {
         try await database.transaction { connection in
@@ -137,5 +128,40 @@ public struct TransferRepository: Sendable {
             try await AuditRepository.append(action: "transfer.read", subjectID: subjectID, actor: actor, on: connection, logger: logger)
             return records
         }
+    }
+}
+
+/// Writes a courier job's outcome inside its disclosure gate's transaction.
+public struct CourierTransferRecorder: Sendable {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    /// Marks a shipment failed with a reason the shop can read (no personal data).
+    public func markShipmentFailed(shipmentID: UUID, reason: String) async throws {
+        try await connection.query("""
+            UPDATE shipments SET status = 'failed', failure_reason = \(reason), updated_at = now() WHERE id = \(shipmentID) AND status = 'pending'
+            """, logger: logger)
+    }
+
+    /// Marks a shipment sent with the courier's tracking reference, records the disclosure and audits it, in one
+    /// statement (atomic without a transaction's extra round trips).
+    public func recordCourierTransfer(
+        shipmentID: UUID, context: CourierTransferContext, trackingReference: String?, categories: [DataCategory], jobID: Int64
+    ) async throws {
+        try await connection.query("""
+            WITH sent AS (
+                UPDATE shipments SET status = 'sent', tracking_reference = \(trackingReference), failure_reason = NULL, updated_at = now()
+                WHERE id = \(shipmentID)
+                RETURNING id
+            ), logged AS (
+                INSERT INTO transfers (recipient_id, subject_id, order_id, shipment_id, data_categories, purpose_code, legal_basis, job_id)
+                SELECT \(context.target.recipientID), \(context.subjectID), \(context.orderID), id, \(categories.map(\.rawValue)),
+                       \(PurposeCode.delivery), \(context.deliveryLegalBasis.rawValue), \(jobID)
+                FROM sent
+                RETURNING subject_id
+            )
+            INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
+            SELECT NULL, \(TransferRepository.courierAction), subject_id, \("job-\(jobID)") FROM logged
+            """, logger: logger)
     }
 }

@@ -51,6 +51,8 @@ public struct ErasureRequestHandler: JobHandler {
                     try await deliveries.markFailed(context, reason: "no attempts left: \(reason)", jobID: job.id)
                 }
                 return outcome
+            case .held:
+                return outcome
             }
         } catch {
             return .retry(reason: "database error: \(type(of: error))", httpStatus: nil, retryAfter: nil)

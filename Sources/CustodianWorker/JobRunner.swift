@@ -153,6 +153,8 @@ public struct JobRunner: Service {
                 startedAt: startedAt, durationMilliseconds: milliseconds)
         case .failed(let reason, let status):
             return JobResult(jobID: job.id, outcome: .failed, retryAt: nil, error: reason, httpStatus: status, startedAt: startedAt, durationMilliseconds: milliseconds)
+        case .held(let reason):
+            return JobResult(jobID: job.id, outcome: .held, retryAt: nil, error: reason, httpStatus: nil, startedAt: startedAt, durationMilliseconds: milliseconds)
         }
     }
 

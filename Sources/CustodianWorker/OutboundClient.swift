@@ -11,7 +11,7 @@ import NIOHTTP1
 public struct OutboundClient: Sendable {
     let http: HTTPClient
     let policy: OutboundAddressPolicy
-    let totalTimeout: Duration
+    public let totalTimeout: Duration
 
     public init(http: HTTPClient, policy: OutboundAddressPolicy, totalTimeout: Duration = .seconds(30)) {
         self.http = http

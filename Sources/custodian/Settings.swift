@@ -42,7 +42,20 @@ struct Settings {
             maximumPageSize: try integer("CUSTODIAN_MAX_PAGE_SIZE", default: 200, range: 1...10_000),
             receipts: try receipts(),
             outboundPolicy: outboundPolicy,
-            timeZone: try timeZone)
+            timeZone: try timeZone,
+            identityHasher: try identityHasher)
+    }
+
+    /// The key of the hashes a depersonalised subject's e-mail and phone are kept under to recognise a repeat request:
+    /// `CUSTODIAN_IDENTITY_HASH_KEY` (base64, at least 32 bytes). Without it no hash is kept.
+    var identityHasher: IdentityHasher? {
+        get throws {
+            guard let key = environment["CUSTODIAN_IDENTITY_HASH_KEY"], !key.isEmpty else { return nil }
+            guard let hasher = IdentityHasher(base64Key: key) else {
+                throw Invalid(description: "CUSTODIAN_IDENTITY_HASH_KEY must be at least 32 bytes, base64-encoded (openssl rand -base64 32)")
+            }
+            return hasher
+        }
     }
 
     /// The controller's time zone for deadlines: `CUSTODIAN_TIME_ZONE` (an IANA name, default Europe/Moscow).

@@ -1,4 +1,5 @@
 import CustodianCore
+import CustodianStore
 import CustodianWorker
 import Foundation
 
@@ -25,6 +26,21 @@ extension Settings {
     func outboundTimeouts() throws -> (connect: Duration, total: Duration) {
         (.milliseconds(try integer("CUSTODIAN_OUTBOUND_CONNECT_TIMEOUT_MS", default: 5000, range: 100...600_000)),
          .milliseconds(try integer("CUSTODIAN_OUTBOUND_TIMEOUT_MS", default: 30_000, range: 100...3_600_000)))
+    }
+
+    /// Retention: `CUSTODIAN_RETENTION_PERIOD_SECONDS` (86400: once a day across all workers; 0 turns it off),
+    /// `CUSTODIAN_RETENTION_INACTIVE_DAYS` (1095: three years without orders, consents, requests or changes, and no
+    /// consent in force), `CUSTODIAN_RETENTION_BATCH` (500 subjects per run) and `CUSTODIAN_RETENTION_REGIME`
+    /// (fz152 or gdpr, named on destruction records).
+    func retention() throws -> (period: Duration, policy: RetentionPolicy)? {
+        let period = try integer("CUSTODIAN_RETENTION_PERIOD_SECONDS", default: 86_400, range: 0...31_536_000)
+        guard period > 0 else { return nil }
+        guard let regime = RequestRegime(rawValue: environment["CUSTODIAN_RETENTION_REGIME"] ?? "fz152") else {
+            throw Invalid(description: "CUSTODIAN_RETENTION_REGIME must be fz152 or gdpr")
+        }
+        return (.seconds(period), RetentionPolicy(
+            inactiveDays: try integer("CUSTODIAN_RETENTION_INACTIVE_DAYS", default: 1095, range: 1...36_500),
+            batchSize: try integer("CUSTODIAN_RETENTION_BATCH", default: 500, range: 1...100_000), regime: regime))
     }
 
     /// Where recipients call back about erasure requests: `CUSTODIAN_PUBLIC_URL` (http://127.0.0.1:8080), the

@@ -71,6 +71,9 @@ struct SpecAgreementTests {
             "extendSubjectRequest": ("POST", "/v1/subject-requests/\(UUID().uuidString)/extend"),
             "denySubjectRequest": ("POST", "/v1/subject-requests/\(UUID().uuidString)/deny"),
             "cancelSubjectRequest": ("POST", "/v1/subject-requests/\(UUID().uuidString)/cancel"),
+            "fulfilSubjectRequest": ("POST", "/v1/subject-requests/\(UUID().uuidString)/fulfil"),
+            "liftSubjectRequest": ("POST", "/v1/subject-requests/\(UUID().uuidString)/lift"),
+            "getSubjectRequestExport": ("GET", "/v1/subject-requests/\(UUID().uuidString)/export"),
             "setCalendarDay": ("PUT", "/v1/calendar-days/2026-05-04"),
             "deleteCalendarDay": ("DELETE", "/v1/calendar-days/2026-05-01"),
         ]

@@ -7,8 +7,10 @@ import Testing
 /// Registering subject requests with their legal deadlines, and reading them by due date.
 @Suite("Subject requests")
 struct SubjectRequestTests {
+    /// A registration body; a rectification carries a correction, as it must.
     static func body(identity: String, kind: String, regime: String, receivedAt: String) -> String {
-        #"{\#(identity),"kind":"\#(kind)","regime":"\#(regime)","channel":"email","received_at":"\#(receivedAt)"}"#
+        let corrections = kind == "rectification" ? #","corrections":{"full_name":"Corrected Name"}"# : ""
+        return #"{\#(identity),"kind":"\#(kind)","regime":"\#(regime)","channel":"email","received_at":"\#(receivedAt)"\#(corrections)}"#
     }
 
     @Test("a request stores the day of receipt in Moscow time and its deadline; the response says how many days are left")

@@ -31,7 +31,7 @@ public enum TestDatabase {
     /// A pool on the database `name` of the test server.
     public static func pool(
         database name: String, maximumConnections: Int = 10, operationTimeout: Duration = .seconds(15),
-        metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance
+        metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger = TestDatabase.logger
     ) throws -> Database {
         var configuration = try serverURL().configuration
         configuration.database = name

@@ -7,6 +7,7 @@ import CustodianWorker
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Logging
 import NIOCore
 import PartnerSim
 import Prometheus
@@ -25,12 +26,18 @@ struct EndToEndStack {
     let http: HTTPClient
 
     func request(_ method: HTTPRequest.Method, _ uri: String, key: String, json: String? = nil) async throws -> [String: Any] {
+        let (status, body) = try await answer(method, uri, key: key, json: json)
+        guard (200..<300).contains(status) else { throw TestDatabaseError("\(method) \(uri) answered \(status)") }
+        return body
+    }
+
+    /// The status and JSON body of a request, whatever the status.
+    func answer(_ method: HTTPRequest.Method, _ uri: String, key: String, json: String? = nil) async throws -> (status: Int, body: [String: Any]) {
         let response = try await client.execute(
             uri: uri, method: method,
             headers: json == nil ? [.authorization: "Bearer \(key)"] : [.authorization: "Bearer \(key)", .contentType: "application/json"],
             body: json.map { ByteBuffer(string: $0) })
-        guard (200..<300).contains(response.status.code) else { throw TestDatabaseError("\(method) \(uri) answered \(response.status.code)") }
-        return (try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:]
+        return (response.status.code, (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:])
     }
 
     func sim(_ path: String, json: String? = nil) async throws -> Data {
@@ -71,14 +78,19 @@ struct EndToEndStack {
         try await database.query("SELECT state FROM jobs ORDER BY id DESC LIMIT 1").collect().first?.decode(String.self)
     }
 
-    static func run(_ body: @Sendable (EndToEndStack) async throws -> Void) async throws {
+    /// The key of the identity hashes the stack's API keeps for erased subjects.
+    static let identityHasher = IdentityHasher(base64Key: Data((0..<32).map { UInt8($0) }).base64EncodedString())
+
+    /// Runs `body` against a fresh stack; the API, the worker and their database pools log to `logger` (PartnerSim,
+    /// which plays the third parties and receives their data by design, keeps the quiet test logger).
+    static func run(logger: Logger = TestDatabase.logger, _ body: @Sendable (EndToEndStack) async throws -> Void) async throws {
         try await TestDatabase.withMigratedName { name in
-            let apiDatabase = try TestDatabase.pool(database: name)
-            let workerDatabase = try TestDatabase.pool(database: name)
+            let apiDatabase = try TestDatabase.pool(database: name, logger: logger)
+            let workerDatabase = try TestDatabase.pool(database: name, maximumConnections: 20, logger: logger)
             let policy = OutboundAddressPolicy(allowedHosts: ["127.0.0.1"])
             let app = try APIApplication.build(
-                configuration: APIConfiguration(port: 0, outboundPolicy: policy), database: apiDatabase, metrics: PrometheusCollectorRegistry(),
-                logger: TestDatabase.logger)
+                configuration: APIConfiguration(port: 0, outboundPolicy: policy, identityHasher: identityHasher), database: apiDatabase,
+                metrics: PrometheusCollectorRegistry(), logger: logger)
             let (ports, portSource) = AsyncStream.makeStream(of: Int.self)
             let sim = PartnerSim.build(port: 0, secret: secret, onServerRunning: { portSource.yield($0) }, logger: TestDatabase.logger)
             let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: OutboundClient.httpConfiguration())
@@ -92,8 +104,8 @@ struct EndToEndStack {
                         try await app.test(.live) { client in
                             let apiPort = try #require(client.port)
                             let worker = ServiceGroup(configuration: .init(
-                                services: [.init(service: runner(database: workerDatabase, http: http, policy: policy, apiPort: apiPort))],
-                                logger: TestDatabase.logger))
+                                services: [.init(service: runner(database: workerDatabase, http: http, policy: policy, apiPort: apiPort, logger: logger))],
+                                logger: logger))
                             try await withThrowingTaskGroup(of: Void.self) { workerTask in
                                 workerTask.addTask { try await worker.run() }
                                 do {
@@ -122,7 +134,9 @@ struct EndToEndStack {
     }
 
     /// A worker with every handler, fast retries, and the API's callback URL.
-    static func runner(database: Database, http: HTTPClient, policy: OutboundAddressPolicy, apiPort: Int) -> JobRunner {
+    static func runner(
+        database: Database, http: HTTPClient, policy: OutboundAddressPolicy, apiPort: Int, logger: Logger = TestDatabase.logger
+    ) -> JobRunner {
         let client = OutboundClient(http: http, policy: policy, totalTimeout: .seconds(5))
         return JobRunner(
             database: database,
@@ -130,9 +144,10 @@ struct EndToEndStack {
                 NewsletterOptOutHandler(database: database, client: client),
                 CourierTransferHandler(database: database, client: client),
                 ErasureRequestHandler(database: database, client: client, callbackURL: "http://127.0.0.1:\(apiPort)/v1/callbacks/erasure"),
+                RectificationNoticeHandler(database: database, client: client),
             ],
             configuration: .init(owner: "e2e", pollInterval: .milliseconds(100), retryPolicy: RetryPolicy(base: 0.05, cap: 0.5)),
-            logger: TestDatabase.logger)
+            logger: logger)
     }
 
     static func waitFor(_ condition: () async throws -> Bool) async throws {

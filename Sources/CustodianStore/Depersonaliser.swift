@@ -1,0 +1,105 @@
+import CustodianCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Why a subject's data was destroyed.
+public enum DestructionGrounds: String, Sendable {
+    case subjectRequest = "subject_request"
+    case retentionExpired = "retention_expired"
+}
+
+/// What one depersonalisation destroyed, as its destruction record states it.
+public struct DestructionSummary: Sendable, Equatable {
+    public let recordID: UUID
+    public let cascadeID: UUID
+    public let recipients: Int
+    public let ordersDepersonalised: Int
+    public let consentsWithdrawn: Int
+    public let jobsCancelled: Int
+}
+
+/// Depersonalises a subject inside the caller's transaction, which must hold the subject's row `FOR UPDATE` (so a
+/// disclosure in flight has finished and none can start): starts the erasure cascade with the identities as they were,
+/// withdraws every consent keeping its history without the evidence that identifies the person, cancels the jobs that
+/// would disclose the subject's data, removes name, e-mail, phone and addresses from the subject and from its orders'
+/// delivery blocks (the accounting facts stay), drops stored responses that carry the data, keeps only keyed hashes
+/// of the e-mail and phone, and writes the destruction record.
+enum Depersonaliser {
+    static let eraseAction = "subject.erase"
+
+    static func depersonalise(
+        subjectID: UUID, email: String?, phone: String?, grounds: DestructionGrounds, requestID: UUID?, regime: RequestRegime,
+        hasher: IdentityHasher?, actor: AuditActor, on connection: PostgresConnection, logger: Logger
+    ) async throws -> DestructionSummary {
+        let cascade = try await ErasureCascadeRepository.start(
+            subjectID: subjectID, email: email, phone: phone, regulation: ErasureRegulation(rawValue: regime.rawValue) ?? .gdpr,
+            actor: actor, on: connection, logger: logger)
+        let withdrawn = try await ConsentRepository.withdrawAll(
+            subjectID: subjectID, purposes: nil, optOutNewsletter: false, actor: actor, on: connection, logger: logger)
+        let disclosing = JobKind.allCases.filter(\.disclosesSubjectData).map(\.rawValue)
+        let cancelled = try await connection.query("""
+            WITH cancelled AS (
+                UPDATE jobs SET state = 'cancelled', last_error = 'the subject was erased', lease_owner = NULL, lease_expires_at = NULL,
+                    finished_at = now(), updated_at = now()
+                WHERE subject_id = \(subjectID) AND state IN ('available', 'held') AND kind = ANY(\(disclosing))
+                RETURNING id
+            ), shipments AS (
+                UPDATE shipments SET status = 'cancelled', failure_reason = 'the subject was erased', updated_at = now()
+                WHERE status = 'pending' AND job_id IN (SELECT id FROM cancelled)
+            ), notices AS (
+                UPDATE rectification_notices SET status = 'cancelled', identities = NULL, failure_reason = 'the subject was erased', updated_at = now()
+                WHERE status = 'pending' AND job_id IN (SELECT id FROM cancelled)
+            )
+            SELECT count(*)::int8 FROM cancelled
+            """, logger: logger).decode(Int64.self).first(where: { _ in true }) ?? 0
+        try await connection.query("""
+            UPDATE subjects SET full_name = NULL, email = NULL, phone = NULL, registration_address = NULL, status = 'erased',
+                email_hash = \(email.flatMap { hasher?.email($0) }.map { ByteBuffer(bytes: $0) }),
+                phone_hash = \(phone.flatMap { hasher?.phone($0) }.map { ByteBuffer(bytes: $0) }),
+                erased_at = now(), updated_at = now()
+            WHERE id = \(subjectID)
+            """, logger: logger)
+        let orders = try await connection.query("""
+            WITH cleared AS (
+                UPDATE orders SET delivery_recipient_name = NULL, delivery_phone = NULL, delivery_address_lines = NULL, delivery_city = NULL,
+                    delivery_postal_code = NULL, updated_at = now()
+                WHERE subject_id = \(subjectID)
+                RETURNING 1
+            )
+            SELECT count(*)::int8 FROM cleared
+            """, logger: logger).decode(Int64.self).first(where: { _ in true }) ?? 0
+        let subjectText = subjectID.uuidString.lowercased()
+        try await connection.query("""
+            UPDATE consent_events SET ip_address = NULL, user_agent = NULL
+            WHERE subject_id = \(subjectID) AND (ip_address IS NOT NULL OR user_agent IS NOT NULL)
+            """, logger: logger)
+        try await connection.query("""
+            DELETE FROM idempotency_keys
+            WHERE position(convert_to(\(subjectText), 'UTF8') IN COALESCE(response_body, ''::bytea)) > 0
+               OR (\(email)::text IS NOT NULL AND position(convert_to(\(email ?? ""), 'UTF8') IN COALESCE(response_body, ''::bytea)) > 0)
+            """, logger: logger)
+        try await connection.query("""
+            UPDATE subject_requests SET corrections = NULL, updated_at = now() WHERE subject_id = \(subjectID) AND corrections IS NOT NULL
+            """, logger: logger)
+        try await connection.query("""
+            UPDATE rectification_notices n SET identities = NULL, updated_at = now()
+            FROM subject_requests q WHERE q.id = n.request_id AND q.subject_id = \(subjectID) AND n.identities IS NOT NULL
+            """, logger: logger)
+        let recipientCodes = try await connection.query(
+            "SELECT code FROM recipients WHERE id = ANY(\(cascade.recipientIDs)) ORDER BY code", logger: logger
+        ).decode(String.self).reduce(into: [String]()) { $0.append($1) }
+        let recordID = UUID()
+        try await connection.query("""
+            INSERT INTO destruction_records (id, subject_id, request_id, grounds, regime, data_categories, tables, recipients,
+                                             orders_depersonalised, consents_withdrawn, jobs_cancelled, api_key_id)
+            VALUES (\(recordID), \(subjectID), \(requestID), \(grounds.rawValue), \(regime.rawValue),
+                    \(Depersonalisation.categories.map(\.rawValue)), \(Depersonalisation.tables), \(recipientCodes),
+                    \(Int32(clamping: orders)), \(Int32(clamping: withdrawn.count)), \(Int32(clamping: cancelled)), \(actor.apiKeyID))
+            """, logger: logger)
+        try await AuditRepository.append(action: eraseAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
+        return DestructionSummary(
+            recordID: recordID, cascadeID: cascade.id, recipients: cascade.recipientIDs.count, ordersDepersonalised: Int(orders),
+            consentsWithdrawn: withdrawn.count, jobsCancelled: Int(cancelled))
+    }
+}

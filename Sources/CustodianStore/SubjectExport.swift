@@ -1,0 +1,57 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The machine-readable export of everything held about a subject (GDPR Art. 15, 152-FZ Art. 14): the profile, the
+/// orders with their delivery blocks and items, the current consent state and the whole consent history with policy
+/// versions, every transfer (recipient, categories, purpose, legal basis, time), the subject's requests, and the
+/// purposes with their legal bases, categories, recipient kinds and retention. Built by PostgreSQL in one query.
+enum SubjectExport {
+    static func build(subjectID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> String {
+        guard let text = try await connection.query("""
+            SELECT json_build_object(
+                'format', 'custodian-subject-export/1',
+                'generated_at', clock_timestamp(),
+                'subject', (SELECT json_build_object(
+                        'id', s.id, 'external_ref', s.external_ref, 'full_name', s.full_name, 'email', s.email, 'phone', s.phone,
+                        'registration_address', s.registration_address, 'locale', s.locale, 'status', s.status,
+                        'created_at', s.created_at, 'updated_at', s.updated_at)
+                    FROM subjects s WHERE s.id = \(subjectID)),
+                'orders', COALESCE((SELECT json_agg(json_build_object(
+                        'id', o.id, 'external_ref', o.external_ref, 'status', o.status, 'currency', o.currency, 'total_minor', o.total_minor,
+                        'placed_at', o.placed_at,
+                        'delivery', json_build_object('recipient_name', o.delivery_recipient_name, 'phone', o.delivery_phone,
+                            'address_lines', o.delivery_address_lines, 'city', o.delivery_city, 'postal_code', o.delivery_postal_code,
+                            'country', o.delivery_country),
+                        'items', COALESCE((SELECT json_agg(json_build_object('sku', i.sku, 'name', i.name, 'quantity', i.quantity,
+                                'unit_price_minor', i.unit_price_minor) ORDER BY i.line_no) FROM order_items i WHERE i.order_id = o.id), '[]'))
+                        ORDER BY o.placed_at, o.id)
+                    FROM orders o WHERE o.subject_id = \(subjectID)), '[]'),
+                'consent_state', COALESCE((SELECT json_agg(json_build_object(
+                        'purpose', cs.purpose_code, 'state', CASE cs.action WHEN 'grant' THEN 'granted' ELSE 'withdrawn' END,
+                        'since', cs.occurred_at) ORDER BY cs.purpose_code)
+                    FROM consent_states cs WHERE cs.subject_id = \(subjectID)), '[]'),
+                'consent_history', COALESCE((SELECT json_agg(json_build_object(
+                        'purpose', e.purpose_code, 'action', e.action, 'policy_version', p.label, 'policy_url', p.url,
+                        'policy_sha256', p.text_sha256, 'channel', e.channel, 'occurred_at', e.occurred_at, 'recorded_at', e.recorded_at,
+                        'ip_address', host(e.ip_address), 'user_agent', e.user_agent, 'form_id', e.form_id)
+                        ORDER BY e.occurred_at, e.recorded_at, e.id)
+                    FROM consent_events e JOIN policy_versions p ON p.id = e.policy_version_id WHERE e.subject_id = \(subjectID)), '[]'),
+                'transfers', COALESCE((SELECT json_agg(json_build_object(
+                        'recipient', r.code, 'recipient_name', r.name, 'recipient_kind', r.kind, 'recipient_country', r.country,
+                        'data_categories', t.data_categories, 'purpose', t.purpose_code, 'legal_basis', t.legal_basis,
+                        'order_id', t.order_id, 'transferred_at', t.transferred_at) ORDER BY t.id)
+                    FROM transfers t JOIN recipients r ON r.id = t.recipient_id WHERE t.subject_id = \(subjectID)), '[]'),
+                'subject_requests', COALESCE((SELECT json_agg(json_build_object(
+                        'id', q.id, 'kind', q.kind, 'regime', q.regime, 'status', q.status, 'received_at', q.received_at,
+                        'due_on', q.due_on, 'completed_at', q.completed_at) ORDER BY q.received_at, q.id)
+                    FROM subject_requests q WHERE q.subject_id = \(subjectID)), '[]'),
+                'purposes', COALESCE((SELECT json_agg(json_build_object(
+                        'code', p.code, 'title', p.title, 'legal_basis', p.legal_basis, 'data_categories', p.data_categories,
+                        'recipient_kinds', p.recipient_kinds, 'retention_days', p.retention_days) ORDER BY p.code)
+                    FROM purposes p WHERE p.retired_at IS NULL), '[]')
+            )::text
+            """, logger: logger).decode(String.self).first(where: { _ in true }) else { throw StoreError.unexpectedlyEmpty }
+        return text
+    }
+}

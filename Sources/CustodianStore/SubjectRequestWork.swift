@@ -1,0 +1,233 @@
+import Crypto
+import CustodianCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// What fulfilling or lifting a request did, or why it did nothing.
+public enum SubjectRequestWorkResult: Sendable {
+    case done(SubjectRequestRecord)
+    case notFound
+    /// The request's status does not allow the command.
+    case notAllowed(SubjectRequestStatus)
+    /// The subject's data is already destroyed, so there is nothing to correct or lift.
+    case subjectErased
+    /// Lift applies only to a completed restriction not yet lifted.
+    case notLiftable
+}
+
+/// Carries out a registered request, each kind in one transaction with the jobs it causes. The transaction locks the
+/// request, then the subject `FOR UPDATE`, which waits for any disclosure in flight (see
+/// ``TransferRepository/withDisclosureGate(shipmentID:outgoingTime:_:)``).
+///
+/// - access: builds the export and records its SHA-256; completed.
+/// - rectification: applies the corrections and enqueues a notice to every recipient that received a corrected field;
+///   completed when every notice is delivered (at once when there is none).
+/// - restriction: the subject becomes `restricted` and its pending disclosing jobs are held; completed. `lift` ends it.
+/// - erasure: depersonalises the subject (``Depersonaliser``) and starts the cascade; completed when every recipient
+///   confirmed (at once when there is none).
+/// - objection: withdraws the named consent-based purposes (all by default), the newsletter with its opt-out job; completed.
+public struct SubjectRequestWork: Sendable {
+    let database: Database
+    let hasher: IdentityHasher?
+
+    public static let fulfilAction = "subject_request.fulfil"
+    public static let liftAction = "subject_request.lift"
+    public static let exportAction = "subject_request.export"
+
+    public init(database: Database, hasher: IdentityHasher?) {
+        self.database = database
+        self.hasher = hasher
+    }
+
+    public func fulfil(id: UUID, actor: AuditActor) async throws -> SubjectRequestWorkResult {
+        let requests = SubjectRequestRepository(database: database)
+        let hasher = hasher
+        return try await database.transaction { connection in
+            let logger = database.logger
+            guard let record = try await requests.lockedRecord(id: id, on: connection) else { return .notFound }
+            guard record.status == .received, let subjectID = record.subjectID else { return .notAllowed(record.status) }
+            guard let (statusText, email, phone) = try await connection.query(
+                "SELECT status, email, phone FROM subjects WHERE id = \(subjectID) FOR UPDATE", logger: logger
+            ).decode((String, String?, String?).self).first(where: { _ in true }), let status = SubjectStatus(rawValue: statusText) else {
+                throw StoreError.unexpectedlyEmpty
+            }
+            var settled = true
+            switch record.kind {
+            case .access:
+                let export = try await SubjectExport.build(subjectID: subjectID, on: connection, logger: logger)
+                let digest = SHA256.hash(data: Data(export.utf8)).map { String(format: "%02x", $0) }.joined()
+                try await connection.query("UPDATE subject_requests SET export_sha256 = \(digest) WHERE id = \(id)", logger: logger)
+            case .objection:
+                guard status != .erased else { break }
+                try await ConsentRepository.withdrawAll(
+                    subjectID: subjectID, purposes: record.work.purposes, optOutNewsletter: true, actor: actor, on: connection, logger: logger)
+            case .restriction:
+                guard status == .active else { break }
+                try await Self.restrict(subjectID: subjectID, on: connection, logger: logger)
+            case .erasure:
+                guard status != .erased else { break }
+                let summary = try await Depersonaliser.depersonalise(
+                    subjectID: subjectID, email: email, phone: phone, grounds: .subjectRequest, requestID: id, regime: record.regime,
+                    hasher: hasher, actor: actor, on: connection, logger: logger)
+                try await connection.query("UPDATE subject_requests SET cascade_id = \(summary.cascadeID) WHERE id = \(id)", logger: logger)
+                settled = summary.recipients == 0
+            case .rectification:
+                guard status != .erased else { return .subjectErased }
+                let notices = try await Rectification.apply(
+                    requestID: id, subjectID: subjectID, restricted: status == .restricted, actor: actor, on: connection, logger: logger)
+                settled = notices == 0
+            }
+            let final: SubjectRequestStatus = settled ? .completed : .inProgress
+            try await connection.query("""
+                UPDATE subject_requests SET status = \(final.rawValue), fulfilled_at = now(),
+                    completed_at = CASE WHEN \(final.rawValue) = 'completed' THEN now() END, updated_at = now()
+                WHERE id = \(id)
+                """, logger: logger)
+            try await connection.query("""
+                INSERT INTO subject_request_events (request_id, status, api_key_id)
+                SELECT \(id), s, \(actor.apiKeyID) FROM unnest(\(settled ? ["in_progress", "completed"] : ["in_progress"])::text[]) WITH ORDINALITY AS t(s, n)
+                ORDER BY n
+                """, logger: logger)
+            try await AuditRepository.append(action: Self.fulfilAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
+            guard let done = try await requests.lockedRecord(id: id, on: connection) else { throw StoreError.unexpectedlyEmpty }
+            return .done(done)
+        }
+    }
+
+    /// Ends the restriction a completed restriction request put in place: the subject is active again and its held
+    /// jobs resume.
+    public func lift(id: UUID, actor: AuditActor) async throws -> SubjectRequestWorkResult {
+        let requests = SubjectRequestRepository(database: database)
+        return try await database.transaction { connection in
+            let logger = database.logger
+            guard let record = try await requests.lockedRecord(id: id, on: connection) else { return .notFound }
+            guard record.kind == .restriction, record.status == .completed, record.work.liftedAt == nil, let subjectID = record.subjectID else {
+                return .notLiftable
+            }
+            guard let status = try await SubjectRepository.lockedStatus(of: subjectID, .exclusive, on: connection, logger: logger) else {
+                throw StoreError.unexpectedlyEmpty
+            }
+            guard status != .erased else { return .subjectErased }
+            try await connection.query("UPDATE subjects SET status = 'active', updated_at = now() WHERE id = \(subjectID) AND status = 'restricted'", logger: logger)
+            let resumed = try await connection.query("""
+                WITH resumed AS (
+                    UPDATE jobs SET state = 'available', run_at = now(), updated_at = now() WHERE subject_id = \(subjectID) AND state = 'held'
+                    RETURNING kind
+                )
+                SELECT DISTINCT kind FROM resumed
+                """, logger: logger).decode(String.self).reduce(into: [String]()) { $0.append($1) }
+            for kind in resumed {
+                try await connection.query("SELECT pg_notify(\(JobQueue.notificationChannel), \(kind))", logger: logger)
+            }
+            try await connection.query("UPDATE subject_requests SET lifted_at = now(), updated_at = now() WHERE id = \(id)", logger: logger)
+            try await AuditRepository.append(action: Self.liftAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
+            guard let done = try await requests.lockedRecord(id: id, on: connection) else { throw StoreError.unexpectedlyEmpty }
+            return .done(done)
+        }
+    }
+
+    /// The export of an access request's subject, as JSON, built now; the read is audited. nil when there is no such
+    /// request; a refusal unless it is a completed access request.
+    public func export(id: UUID, actor: AuditActor) async throws -> Result<String, SubjectExportRefusal>? {
+        try await database.transaction { connection in
+            let logger = database.logger
+            guard let (kind, status, subjectID) = try await connection.query(
+                "SELECT kind, status, subject_id FROM subject_requests WHERE id = \(id)", logger: logger
+            ).decode((String, String, UUID?).self).first(where: { _ in true }) else { return nil }
+            guard kind == SubjectRequestKind.access.rawValue else { return .failure(.notAccess) }
+            guard status == SubjectRequestStatus.completed.rawValue, let subjectID else { return .failure(.notCompleted) }
+            let export = try await SubjectExport.build(subjectID: subjectID, on: connection, logger: logger)
+            try await AuditRepository.append(action: Self.exportAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
+            return .success(export)
+        }
+    }
+
+    /// Puts the restriction in place: the subject's status, and its pending disclosing jobs held.
+    static func restrict(subjectID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("UPDATE subjects SET status = 'restricted', updated_at = now() WHERE id = \(subjectID)", logger: logger)
+        try await holdDisclosingJobs(subjectID: subjectID, on: connection, logger: logger)
+    }
+
+    /// Holds the subject's pending jobs that would disclose its data.
+    static func holdDisclosingJobs(subjectID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE jobs SET state = 'held', updated_at = now()
+            WHERE subject_id = \(subjectID) AND state = 'available' AND kind = ANY(\(JobKind.allCases.filter(\.disclosesSubjectData).map(\.rawValue)))
+            """, logger: logger)
+    }
+}
+
+/// Why an export cannot be given.
+public enum SubjectExportRefusal: Error, Sendable {
+    case notAccess
+    case notCompleted
+}
+
+/// A destruction record as stored.
+public struct DestructionRecord: Sendable, Equatable {
+    public let id: UUID
+    public let grounds: DestructionGrounds
+    public let regime: RequestRegime
+    public let dataCategories: [String]
+    public let tables: [String]
+    public let recipients: [String]
+    public let ordersDepersonalised: Int
+    public let consentsWithdrawn: Int
+    public let jobsCancelled: Int
+    public let apiKeyID: UUID?
+    public let destroyedAt: Date
+}
+
+/// A rectification notice as the DPO sees it.
+public struct RectificationNoticeRecord: Sendable, Equatable {
+    public let id: UUID
+    public let recipientCode: String
+    public let fields: [String]
+    public let status: String
+    public let jobID: Int64?
+    public let failureReason: String?
+    public let deliveredAt: Date?
+}
+
+/// The proof a request's work left: the erasure cascade, the destruction record, the rectification notices.
+public struct SubjectRequestProof: Sendable {
+    public let cascade: ErasureCascadeRecord?
+    public let destruction: DestructionRecord?
+    public let notices: [RectificationNoticeRecord]
+}
+
+extension SubjectRequestWork {
+    /// What `record`'s work left behind.
+    public func proof(of record: SubjectRequestRecord) async throws -> SubjectRequestProof {
+        try await database.withConnection { connection in
+            let logger = database.logger
+            var cascade: ErasureCascadeRecord?
+            if let cascadeID = record.work.cascadeID {
+                cascade = try await ErasureCascadeRepository.cascade(id: cascadeID, on: connection, logger: logger)
+            }
+            var destruction: DestructionRecord?
+            for try await (id, grounds, regime, categories, tables, recipients, orders, consents, jobs, key, at) in try await connection.query("""
+                SELECT id, grounds, regime, data_categories, tables, recipients, orders_depersonalised, consents_withdrawn, jobs_cancelled,
+                       api_key_id, destroyed_at
+                FROM destruction_records WHERE request_id = \(record.id)
+                """, logger: logger).decode((UUID, String, String, [String], [String], [String], Int32, Int32, Int32, UUID?, Date).self) {
+                guard let grounds = DestructionGrounds(rawValue: grounds), let regime = RequestRegime(rawValue: regime) else {
+                    throw StoreError.unexpectedValue(column: "destruction_records")
+                }
+                destruction = DestructionRecord(
+                    id: id, grounds: grounds, regime: regime, dataCategories: categories, tables: tables, recipients: recipients,
+                    ordersDepersonalised: Int(orders), consentsWithdrawn: Int(consents), jobsCancelled: Int(jobs), apiKeyID: key, destroyedAt: at)
+            }
+            var notices: [RectificationNoticeRecord] = []
+            for try await (id, code, fields, status, jobID, reason, deliveredAt) in try await connection.query("""
+                SELECT n.id, r.code, n.fields, n.status, n.job_id, n.failure_reason, n.delivered_at
+                FROM rectification_notices n JOIN recipients r ON r.id = n.recipient_id WHERE n.request_id = \(record.id) ORDER BY r.code
+                """, logger: logger).decode((UUID, String, [String], String, Int64?, String?, Date?).self) {
+                notices.append(RectificationNoticeRecord(
+                    id: id, recipientCode: code, fields: fields, status: status, jobID: jobID, failureReason: reason, deliveredAt: deliveredAt))
+            }
+            return SubjectRequestProof(cascade: cascade, destruction: destruction, notices: notices)
+        }
+    }
+}

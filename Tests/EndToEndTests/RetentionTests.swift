@@ -1,0 +1,106 @@
+import CustodianCore
+import CustodianStore
+import CustodianTestSupport
+import CustodianWorker
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import Testing
+
+/// Retention, run by the worker itself: once per period however many workers run.
+@Suite("Retention")
+struct RetentionTests {
+    /// Stores a subject whose last activity (record, consent, order) was `daysAgo` days ago.
+    static func subject(_ database: Database, _ reference: String, daysAgo: Int, consent: ConsentAction?, order: String?) async throws -> UUID {
+        let id = UUID()
+        try await database.query("""
+            INSERT INTO subjects (id, external_ref, full_name, email, phone, registration_address, locale, created_at, updated_at)
+            VALUES (\(id), \(reference), 'Анна Смирнова', \(reference + "@example.com"), '+79990000000', 'Москва', 'ru-RU',
+                    now() - make_interval(days => \(Int32(daysAgo))), now() - make_interval(days => \(Int32(daysAgo))))
+            """)
+        if let consent {
+            let event = UUID()
+            try await database.query("""
+                WITH policy AS (
+                    INSERT INTO policy_versions (id, label, url, text_sha256, effective_at)
+                    VALUES (gen_random_uuid(), \(reference), 'https://shop.example/p', repeat('a', 64), '2000-01-01')
+                    RETURNING id
+                ), event AS (
+                    INSERT INTO consent_events (id, subject_id, purpose_code, action, policy_version_id, channel, occurred_at, request_id)
+                    SELECT \(event), \(id), 'newsletter', \(consent.rawValue), id, 'web_form', now() - make_interval(days => \(Int32(daysAgo))), 't'
+                    FROM policy
+                    RETURNING id, occurred_at, recorded_at
+                )
+                INSERT INTO consent_states (subject_id, purpose_code, event_id, action, occurred_at, recorded_at)
+                SELECT \(id), 'newsletter', id, \(consent.rawValue), occurred_at, recorded_at FROM event
+                """)
+        }
+        if let order {
+            try await database.query("""
+                INSERT INTO orders (id, subject_id, external_ref, status, currency, total_minor, delivery_recipient_name, delivery_phone,
+                                    placed_at, status_changed_at)
+                VALUES (gen_random_uuid(), \(id), \(order), 'delivered', 'RUB', 100, 'Анна Смирнова', '+79990000000',
+                        now() - make_interval(days => \(Int32(daysAgo))), now() - make_interval(days => \(Int32(daysAgo))))
+                """)
+        }
+        return id
+    }
+
+    @Test("two workers: one run per period, every expired subject depersonalised once with a destruction record, the rest untouched")
+    func oncePerPeriodWithTwoWorkers() async throws {
+        try await TestDatabase.withMigratedName { name in
+            let setup = try TestDatabase.pool(database: name)
+            try await TestDatabase.running(setup) { database in
+                let expired = try await Self.subject(database, "old-1", daysAgo: 400, consent: .withdraw, order: "R-1")
+                let expiredToo = try await Self.subject(database, "old-2", daysAgo: 500, consent: nil, order: nil)
+                _ = try await Self.subject(database, "old-3", daysAgo: 400, consent: .grant, order: nil)
+                let recentOrder = try await Self.subject(database, "new-1", daysAgo: 10, consent: nil, order: nil)
+                try await database.query("UPDATE orders SET status_changed_at = now() - interval '400 days' WHERE subject_id = \(recentOrder)")
+                try await database.query("UPDATE subjects SET updated_at = now() - interval '400 days' WHERE id = \(recentOrder)")
+                try await database.query("""
+                    INSERT INTO orders (id, subject_id, external_ref, currency, total_minor) VALUES (gen_random_uuid(), \(recentOrder), 'R-2', 'RUB', 1)
+                    """)
+
+                let policy = RetentionPolicy(inactiveDays: 365, batchSize: 100, regime: .fz152)
+                let workers = try (1...2).map { index in
+                    let pool = try TestDatabase.pool(database: name)
+                    let service = RetentionService(
+                        retention: RetentionRepository(database: pool, hasher: nil), policy: policy, period: .seconds(3600),
+                        checkInterval: .milliseconds(20), worker: "worker-\(index)", logger: TestDatabase.logger)
+                    return ServiceGroup(configuration: .init(services: [.init(service: pool.client), .init(service: service)], logger: TestDatabase.logger))
+                }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for worker in workers { group.addTask { try await worker.run() } }
+                    try await Task.sleep(for: .seconds(1))
+                    for worker in workers { await worker.triggerGracefulShutdown() }
+                    try await group.waitForAll()
+                }
+
+                let runs = try await RetentionRepository(database: database, hasher: nil).runs()
+                #expect(runs.count == 1, "one run for the period, though both workers checked about 50 times")
+                #expect(runs.first?.subjectsDepersonalised == 2)
+                let destroyed = try await database.query("""
+                    SELECT subject_id, grounds, regime FROM destruction_records ORDER BY subject_id
+                    """).decode((UUID, String, String).self).reduce(into: [(UUID, String, String)]()) { $0.append($1) }
+                #expect(Set(destroyed.map(\.0)) == [expired, expiredToo] && destroyed.count == 2, "each expired subject once")
+                #expect(destroyed.allSatisfy { $0.1 == "retention_expired" && $0.2 == "fz152" })
+                let statuses = try await database.query("SELECT external_ref, status, full_name, email FROM subjects ORDER BY external_ref")
+                    .decode((String, String, String?, String?).self).reduce(into: [String: (String, String?, String?)]()) { $0[$1.0] = ($1.1, $1.2, $1.3) }
+                #expect(statuses["old-1"]?.0 == "erased" && statuses["old-1"]?.1 == nil && statuses["old-1"]?.2 == nil)
+                #expect(statuses["old-2"]?.0 == "erased")
+                #expect(statuses["old-3"]?.0 == "active", "a consent in force keeps its purpose alive")
+                #expect(statuses["new-1"]?.0 == "active", "an open order keeps the subject")
+                let order = try await database.query("SELECT delivery_recipient_name, total_minor FROM orders WHERE external_ref = 'R-1'")
+                    .decode((String?, Int64).self).first { _ in true }
+                #expect(order?.0 == nil && order?.1 == 100, "delivery block removed, amount kept")
+            }
+        }
+    }
+
+    @Test("the period a moment falls in is counted from the epoch")
+    func periods() {
+        let start = RetentionService.periodStart(of: Date(timeIntervalSince1970: 86_400 * 3 + 5000), period: .seconds(86_400))
+        #expect(start == Date(timeIntervalSince1970: 86_400 * 3))
+    }
+}
