@@ -27,10 +27,14 @@ extension APIHandler {
             externalRef: body.externalRef, fullName: body.fullName, email: body.email, phone: body.phone,
             registrationAddress: body.registrationAddress, locale: body.locale)
         let id = try uuid(input.path.subjectId, parameter: "subject_id")
-        guard let record = try await subjects.update(id: id, changes: changes, actor: RequestScope.actor) else {
-            throw Problem.notFound("subject")
+        do {
+            guard let record = try await subjects.update(id: id, changes: changes, actor: RequestScope.actor) else {
+                throw Problem.notFound("subject")
+            }
+            return .ok(.init(body: .json(.init(record))))
+        } catch is SubjectErased {
+            throw Problem.conflict("subject-erased", "The subject's data was destroyed on request or at the end of its retention; it cannot be written again.")
         }
-        return .ok(.init(body: .json(.init(record))))
     }
 
     func listSubjects(_ input: Operations.ListSubjects.Input) async throws -> Operations.ListSubjects.Output {

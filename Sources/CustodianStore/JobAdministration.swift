@@ -102,7 +102,7 @@ public struct JobAdministration: Sendable {
 
     /// Cancels a job that has not finished; a running job's worker can then no longer complete it.
     public func cancel(id: Int64, actor: AuditActor) async throws -> JobCommandResult {
-        try await command(id: id, allowedStates: ["available", "running", "failed"], action: Action.cancel, actor: actor, update: """
+        try await command(id: id, allowedStates: ["available", "running", "held", "failed"], action: Action.cancel, actor: actor, update: """
             state = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, finished_at = now()
             """)
     }
@@ -152,12 +152,21 @@ public struct JobAdministration: Sendable {
                     updated_at = now()
                 WHERE job_id = \(id) AND status IN ('pending', 'failed')
                 """, logger: logger)
+            try await connection.query("""
+                UPDATE rectification_notices SET status = 'cancelled', identities = NULL, failure_reason = 'the notice job was cancelled',
+                    updated_at = now()
+                WHERE job_id = \(id) AND status IN ('pending', 'failed')
+                """, logger: logger)
         case Action.retry:
             try await connection.query("""
                 UPDATE shipments SET status = 'pending', failure_reason = NULL, updated_at = now() WHERE job_id = \(id) AND status = 'failed'
                 """, logger: logger)
             try await connection.query("""
                 UPDATE erasure_requests SET status = 'pending', failure_reason = NULL, updated_at = now()
+                WHERE job_id = \(id) AND status = 'failed' AND identities IS NOT NULL
+                """, logger: logger)
+            try await connection.query("""
+                UPDATE rectification_notices SET status = 'pending', failure_reason = NULL, updated_at = now()
                 WHERE job_id = \(id) AND status = 'failed' AND identities IS NOT NULL
                 """, logger: logger)
         default:

@@ -150,6 +150,9 @@ public struct JobStore: Sendable {
             ), failed_erasure_requests AS (
                 UPDATE erasure_requests SET status = 'failed', failure_reason = \(reason), updated_at = now()
                 WHERE status = 'pending' AND job_id IN (SELECT id FROM rescued WHERE state = 'failed')
+            ), failed_notices AS (
+                UPDATE rectification_notices SET status = 'failed', failure_reason = \(reason), updated_at = now()
+                WHERE status = 'pending' AND job_id IN (SELECT id FROM rescued WHERE state = 'failed')
             )
             SELECT id FROM rescued
             """).decode(Int64.self).reduce(0) { count, _ in count + 1 }

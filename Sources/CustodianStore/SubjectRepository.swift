@@ -26,6 +26,9 @@ public enum SubjectLookup: Sendable, Equatable {
     case externalRef(String)
 }
 
+/// The subject was depersonalised: nothing about it can be written again.
+public struct SubjectErased: Error {}
+
 /// Stores and reads data subjects. Every write and every read appends its audit row in the same transaction.
 public struct SubjectRepository: Sendable {
     let database: Database
@@ -76,10 +79,13 @@ public struct SubjectRepository: Sendable {
     }
 
     /// Applies a correction; nil when there is no such subject. Throws ``StoreError/duplicate(field:)`` on a taken
-    /// e-mail or external_ref.
+    /// e-mail or external_ref, and ``SubjectErased`` for a depersonalised subject (its data may not come back).
     public func update(id: UUID, changes: SubjectChanges, actor: AuditActor) async throws -> SubjectRecord? {
         do {
             return try await database.transaction { connection in
+                if try await Self.lockedStatus(of: id, .exclusive, on: connection, logger: database.logger) == .erased {
+                    throw SubjectErased()
+                }
                 let rows = try await connection.query("""
                     UPDATE subjects SET
                         external_ref = COALESCE(\(changes.externalRef), external_ref),

@@ -89,6 +89,9 @@ struct SubjectErasureTests {
             #expect(((consents["current"] as? [[String: Any]]) ?? []).first { $0["purpose"] as? String == "newsletter" }?["state"] as? String == "withdrawn")
             #expect(((consents["history"] as? [[String: Any]]) ?? []).count == 2, "the history stays: grant and withdrawal")
 
+            let rewrite = try await stack.answer(.patch, "/v1/subjects/\(subjectID)", key: dpo, json: #"{"full_name":"Пётр Кузнецов"}"#)
+            #expect(rewrite.status == 409, "an erased subject's data cannot be written back")
+
             let leftovers = try await Self.findPersonalData(stack.database, Self.personalData)
             #expect(leftovers.isEmpty, "\(leftovers)")
             #expect(logs.count > 0, "the logs were captured")

@@ -125,6 +125,8 @@ struct SubjectRequestWorkTests {
             try await EndToEndStack.waitFor { try await stack.jobState() == "held" }
             try await Task.sleep(for: .milliseconds(500))
             #expect(try await stack.jobState() == "held", "a held job stays held")
+            let held = try await stack.request(.get, "/v1/jobs?state=held", key: dpo)
+            #expect(((held["items"] as? [[String: Any]]) ?? []).map { $0["kind"] as? String } == ["courier_transfer"], "the DPO sees it held")
             #expect(try await stack.received().received.filter { $0.endpoint == "/courier/shipments" }.isEmpty, "nothing reaches the courier")
             let pending = try await stack.request(.get, "/v1/orders/\(orderID)/shipments", key: shop)
             #expect(((pending["items"] as? [[String: Any]]) ?? []).first?["status"] as? String == "pending", "held, not failed")
