@@ -7,6 +7,10 @@ ALTER TABLE jobs DROP CONSTRAINT jobs_state_check;
 ALTER TABLE jobs ADD CONSTRAINT jobs_state_check
     CHECK (state IN ('available', 'running', 'held', 'succeeded', 'failed', 'cancelled'));
 CREATE INDEX jobs_subject_idx ON jobs (subject_id) WHERE subject_id IS NOT NULL AND state IN ('available', 'running', 'held');
+-- A held job is still live: no second job with its unique key may be enqueued beside it.
+DROP INDEX jobs_live_unique_key;
+CREATE UNIQUE INDEX jobs_live_unique_key ON jobs (unique_key)
+    WHERE unique_key IS NOT NULL AND state IN ('available', 'running', 'held');
 
 ALTER TABLE job_attempts DROP CONSTRAINT job_attempts_outcome_check;
 ALTER TABLE job_attempts ADD CONSTRAINT job_attempts_outcome_check CHECK (outcome IN ('succeeded', 'retry', 'failed', 'held'));
@@ -52,8 +56,9 @@ CREATE TABLE rectification_notices (
     UNIQUE (request_id, recipient_id)
 );
 
--- A request whose work waits on recipients completes when the last one confirms. The trigger locks the request
--- first, so two confirmations committing at once cannot both see the other as still pending.
+-- A request whose work waits on recipients completes when the last one confirms (or, after following it up by hand,
+-- the DPO cancels its job). The trigger locks the request first, so two confirmations committing at once cannot both
+-- see the other as still pending.
 CREATE FUNCTION complete_subject_request_when_settled() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -61,12 +66,14 @@ DECLARE
 BEGIN
     IF TG_TABLE_NAME = 'erasure_requests' THEN
         SELECT id INTO request FROM subject_requests WHERE cascade_id = NEW.cascade_id AND status = 'in_progress' FOR UPDATE;
-        IF request IS NULL OR EXISTS (SELECT 1 FROM erasure_requests WHERE cascade_id = NEW.cascade_id AND status <> 'completed') THEN
+        IF request IS NULL OR EXISTS (SELECT 1 FROM erasure_requests WHERE cascade_id = NEW.cascade_id
+                                      AND status NOT IN ('completed', 'cancelled')) THEN
             RETURN NULL;
         END IF;
     ELSE
         SELECT id INTO request FROM subject_requests WHERE id = NEW.request_id AND status = 'in_progress' FOR UPDATE;
-        IF request IS NULL OR EXISTS (SELECT 1 FROM rectification_notices WHERE request_id = NEW.request_id AND status <> 'delivered') THEN
+        IF request IS NULL OR EXISTS (SELECT 1 FROM rectification_notices WHERE request_id = NEW.request_id
+                                      AND status NOT IN ('delivered', 'cancelled')) THEN
             RETURN NULL;
         END IF;
     END IF;
@@ -78,12 +85,12 @@ $$;
 
 CREATE TRIGGER erasure_requests_complete_subject_request
     AFTER UPDATE OF status ON erasure_requests
-    FOR EACH ROW WHEN (NEW.status = 'completed' AND OLD.status <> 'completed')
+    FOR EACH ROW WHEN (NEW.status IN ('completed', 'cancelled') AND OLD.status NOT IN ('completed', 'cancelled'))
     EXECUTE FUNCTION complete_subject_request_when_settled();
 
 CREATE TRIGGER rectification_notices_complete_subject_request
     AFTER UPDATE OF status ON rectification_notices
-    FOR EACH ROW WHEN (NEW.status = 'delivered' AND OLD.status <> 'delivered')
+    FOR EACH ROW WHEN (NEW.status IN ('delivered', 'cancelled') AND OLD.status NOT IN ('delivered', 'cancelled'))
     EXECUTE FUNCTION complete_subject_request_when_settled();
 
 -- The act of destruction (152-FZ): what was destroyed, where, when, on what grounds and by which key. No personal data.

@@ -33,7 +33,7 @@ extension APIHandler {
 
     func cancelJob(_ input: Operations.CancelJob.Input) async throws -> Operations.CancelJob.Output {
         let result = try await JobAdministration(database: database).cancel(id: input.path.jobId, actor: RequestScope.actor)
-        return .ok(.init(body: .json(try .init(jobCommand: result, verb: "cancelled", allowed: "available, running or failed"))))
+        return .ok(.init(body: .json(try .init(jobCommand: result, verb: "cancelled", allowed: "available, running, held or failed"))))
     }
 }
 

@@ -27,8 +27,17 @@ enum ProblemMapping {
             return problem(for: decodingError)
         case is NIOTooManyBytesError:
             return Problem(status: .contentTooLarge, type: "content-too-large", detail: "The request body is too large.")
+        case is SubjectBusy:
+            return Problem(
+                status: .serviceUnavailable, type: "subject-busy",
+                detail: "A transfer of this subject's data to a recipient is in flight; try again in a few seconds.", headers: [.retryAfter: "5"])
         case is DatabaseUnavailable:
             logger.warning("database did not answer in time")
+            return .serviceUnavailable
+        case let psqlError as PSQLError
+            where [PostgresError.Code.lockNotAvailable.raw, PostgresError.Code.queryCanceled.raw].contains(psqlError.serverInfo?[.sqlState]):
+            // A lock or statement timeout: the database is busy with this data, not broken.
+            logger.warning("database busy", metadata: ["sqlstate": "\(psqlError.serverInfo?[.sqlState] ?? "")"])
             return .serviceUnavailable
         case let psqlError as PSQLError where psqlError.serverInfo == nil:
             logger.warning("database unavailable", metadata: ["error.code": "\(psqlError.code)"])
@@ -49,7 +58,7 @@ enum ProblemMapping {
     private static func problem(for serverError: ServerError, logger: Logger) -> Problem {
         let underlying = serverError.underlyingError
         if underlying is Problem || underlying is ValidationFailure || underlying is StoreError || underlying is ConsentRecordingFailure
-            || underlying is OrderFailure
+            || underlying is OrderFailure || underlying is SubjectBusy
             || underlying is DecodingError || underlying is PSQLError || underlying is DatabaseUnavailable {
             return problem(for: underlying, logger: logger)
         }

@@ -56,8 +56,10 @@ extension APIHandler {
         let result: SubjectRequestWorkResult
         do {
             result = try await work.fulfil(id: id, actor: RequestScope.actor)
-        } catch StoreError.duplicate(let field) {
-            throw Problem.conflict("duplicate", "Another subject already has this \(field == "corrections.email" ? "e-mail address" : field).")
+        } catch StoreError.duplicate {
+            throw Problem.conflict("duplicate", "Another subject already has this e-mail address.")
+        } catch RectificationFailure.noCorrections {
+            throw Problem.conflict("no-corrections", "The request holds no corrections to apply; register a new one with them.")
         }
         return .ok(.init(body: .json(try .init(try Self.outcome(result), today: today))))
     }

@@ -35,6 +35,13 @@ enum Depersonaliser {
         let cascade = try await ErasureCascadeRepository.start(
             subjectID: subjectID, email: email, phone: phone, regulation: ErasureRegulation(rawValue: regime.rawValue) ?? .gdpr,
             actor: actor, on: connection, logger: logger)
+        // Requests of earlier cascades still open are superseded by this one; their identities go.
+        try await connection.query("""
+            UPDATE erasure_requests q SET status = 'cancelled', identities = NULL, failure_reason = 'superseded by the erasure of the subject',
+                updated_at = now()
+            FROM erasure_cascades c
+            WHERE c.id = q.cascade_id AND c.subject_id = \(subjectID) AND c.id <> \(cascade.id) AND q.status IN ('pending', 'failed')
+            """, logger: logger)
         let withdrawn = try await ConsentRepository.withdrawAll(
             subjectID: subjectID, purposes: nil, optOutNewsletter: false, actor: actor, on: connection, logger: logger)
         let disclosing = JobKind.allCases.filter(\.disclosesSubjectData).map(\.rawValue)

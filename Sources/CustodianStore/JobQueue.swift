@@ -35,7 +35,7 @@ public enum JobQueue {
         let rows = try await connection.query("""
             INSERT INTO jobs (kind, payload, unique_key, priority, max_attempts, subject_id)
             VALUES (\(job.kind.rawValue), \(payload)::jsonb, \(job.uniqueKey), \(job.priority), \(job.kind.maximumAttempts), \(job.subjectID))
-            ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running') DO NOTHING
+            ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running', 'held') DO NOTHING
             RETURNING id
             """, logger: logger)
         guard let id = try await rows.decode(Int64.self).first(where: { _ in true }) else { return nil }

@@ -130,8 +130,8 @@ public struct JobStore: Sendable {
     }
 
     /// Returns jobs whose lease expired (their worker died or hangs) to `available`, or fails them when they have no
-    /// attempts left, together with the shipment or erasure request such a job served, so they show why. Returns how
-    /// many were rescued.
+    /// attempts left, together with the shipment, erasure request or notice such a job served, so they show why; and
+    /// releases held jobs whose subject is no longer restricted. Returns how many leases were rescued.
     @discardableResult
     public func rescueExpiredLeases() async throws -> Int {
         let reason = "the worker stopped or hung on the last attempt"
@@ -153,6 +153,10 @@ public struct JobStore: Sendable {
             ), failed_notices AS (
                 UPDATE rectification_notices SET status = 'failed', failure_reason = \(reason), updated_at = now()
                 WHERE status = 'pending' AND job_id IN (SELECT id FROM rescued WHERE state = 'failed')
+            ), released AS (
+                -- A job held while its subject's restriction was being lifted (its result written after the lift).
+                UPDATE jobs SET state = 'available', run_at = now(), updated_at = now()
+                WHERE state = 'held' AND subject_id IN (SELECT id FROM subjects WHERE status = 'active')
             )
             SELECT id FROM rescued
             """).decode(Int64.self).reduce(0) { count, _ in count + 1 }

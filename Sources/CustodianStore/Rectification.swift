@@ -3,6 +3,12 @@ import Foundation
 import Logging
 import PostgresNIO
 
+/// Why a rectification request cannot be fulfilled.
+public enum RectificationFailure: Error, Sendable {
+    /// The request holds no corrections (registered before they were recorded, or cleared).
+    case noCorrections
+}
+
 /// Applies a rectification request's corrections and prepares the notices GDPR Art. 19 requires: one to every
 /// recipient that received a corrected field of the subject's own record (an e-mail provider holding the newsletter
 /// address, a recipient of profile data). A courier received an order's delivery block, which a profile correction
@@ -15,7 +21,7 @@ enum Rectification {
     static func apply(requestID: UUID, subjectID: UUID, restricted: Bool, actor: AuditActor, on connection: PostgresConnection, logger: Logger) async throws -> Int {
         guard let json = try await connection.query(
             "SELECT corrections::text FROM subject_requests WHERE id = \(requestID)", logger: logger
-        ).decode(String?.self).first(where: { _ in true }) ?? nil else { throw StoreError.unexpectedValue(column: "subject_requests.corrections") }
+        ).decode(String?.self).first(where: { _ in true }) ?? nil else { throw RectificationFailure.noCorrections }
         let corrections = try JSONDecoder().decode(SubjectCorrections.self, from: Data(json.utf8))
         if let email = corrections.email, try await connection.query(
             "SELECT 1 FROM subjects WHERE lower(email) = lower(\(email)) AND id <> \(subjectID)", logger: logger
@@ -46,15 +52,19 @@ enum Rectification {
             notices += 1
         }
         if restricted { try await SubjectRequestWork.holdDisclosingJobs(subjectID: subjectID, on: connection, logger: logger) }
-        try await connection.query("""
-            UPDATE subjects SET
-                full_name = COALESCE(\(corrections.fullName), full_name),
-                email = COALESCE(\(corrections.email), email),
-                phone = COALESCE(\(corrections.phone), phone),
-                registration_address = COALESCE(\(corrections.registrationAddress), registration_address),
-                updated_at = now()
-            WHERE id = \(subjectID)
-            """, logger: logger)
+        do {
+            try await connection.query("""
+                UPDATE subjects SET
+                    full_name = COALESCE(\(corrections.fullName), full_name),
+                    email = COALESCE(\(corrections.email), email),
+                    phone = COALESCE(\(corrections.phone), phone),
+                    registration_address = COALESCE(\(corrections.registrationAddress), registration_address),
+                    updated_at = now()
+                WHERE id = \(subjectID)
+                """, logger: logger)
+        } catch {
+            throw StoreError.mapUniqueViolation(error, ["subjects_email_key": "corrections.email"])
+        }
         try await connection.query("""
             UPDATE subject_requests SET corrections = NULL, corrected_fields = \(corrections.categories.map(\.rawValue)) WHERE id = \(requestID)
             """, logger: logger)

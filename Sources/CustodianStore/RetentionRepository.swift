@@ -36,34 +36,41 @@ public struct RetentionRepository: Sendable {
         self.hasher = hasher
     }
 
-    /// Runs the period starting at `periodStart` unless a worker already ran (or is running) it: the run's row, the
-    /// depersonalisations and their destruction records commit together, so a crashed run leaves the period to another
-    /// worker and no period runs twice. Returns the run, or nil when this worker did not run it.
+    /// Runs the period starting at `periodStart` unless a worker already claimed it: the claim (the period's row)
+    /// commits first, so no period runs twice; then each expired subject is depersonalised, with its destruction
+    /// record, in a transaction of its own, up to the policy's batch. A run that stops half-way leaves the rest to the
+    /// next period. Returns the run, or nil when this worker did not run it.
     public func runOnce(periodStart: Date, policy: RetentionPolicy, worker: String) async throws -> RetentionRun? {
+        guard try await database.query("""
+            INSERT INTO retention_runs (period_start, worker) VALUES (\(periodStart), \(worker)) ON CONFLICT DO NOTHING RETURNING 1
+            """).decode(Int.self).first(where: { _ in true }) != nil else { return nil }
+        let actor = AuditActor(apiKeyID: nil, requestID: "retention-\(Int(periodStart.timeIntervalSince1970))")
+        var count = 0
+        while count < policy.batchSize, try await depersonaliseNextExpired(policy: policy, actor: actor) {
+            count += 1
+        }
+        try await database.query("""
+            UPDATE retention_runs SET finished_at = now(), subjects_depersonalised = \(Int32(count)) WHERE period_start = \(periodStart)
+            """)
+        return RetentionRun(periodStart: periodStart, worker: worker, subjectsDepersonalised: count)
+    }
+
+    /// Depersonalises the expired subject inactive longest, if any; returns whether there was one.
+    private func depersonaliseNextExpired(policy: RetentionPolicy, actor: AuditActor) async throws -> Bool {
         let hasher = hasher
-        return try await database.transaction { connection -> RetentionRun? in
+        return try await database.transaction { connection in
             let logger = database.logger
-            guard try await connection.query("""
-                INSERT INTO retention_runs (period_start, worker) VALUES (\(periodStart), \(worker)) ON CONFLICT DO NOTHING RETURNING 1
-                """, logger: logger).decode(Int.self).first(where: { _ in true }) != nil else { return nil }
-            let actor = AuditActor(apiKeyID: nil, requestID: "retention-\(Int(periodStart.timeIntervalSince1970))")
-            var count = 0
-            for (subjectID, email, phone) in try await Self.expired(policy: policy, on: connection, logger: logger) {
-                try await Depersonaliser.depersonalise(
-                    subjectID: subjectID, email: email, phone: phone, grounds: .retentionExpired, requestID: nil, regime: policy.regime,
-                    hasher: hasher, actor: actor, on: connection, logger: logger)
-                count += 1
-            }
-            try await connection.query("""
-                UPDATE retention_runs SET finished_at = now(), subjects_depersonalised = \(Int32(count)) WHERE period_start = \(periodStart)
-                """, logger: logger)
-            return RetentionRun(periodStart: periodStart, worker: worker, subjectsDepersonalised: count)
+            guard let (subjectID, email, phone) = try await Self.nextExpired(policy: policy, on: connection, logger: logger) else { return false }
+            try await Depersonaliser.depersonalise(
+                subjectID: subjectID, email: email, phone: phone, grounds: .retentionExpired, requestID: nil, regime: policy.regime,
+                hasher: hasher, actor: actor, on: connection, logger: logger)
+            return true
         }
     }
 
-    /// Active subjects with no consent in force, nothing pending (requests, shipments), and no activity for the
-    /// policy's days, locked `FOR UPDATE` (skipping any another transaction holds), oldest first.
-    static func expired(policy: RetentionPolicy, on connection: PostgresConnection, logger: Logger) async throws -> [(UUID, String?, String?)] {
+    /// The active subject with no consent in force, nothing open (orders, requests) and no activity for the policy's
+    /// days that was inactive longest, locked `FOR UPDATE` (skipping any another transaction holds).
+    static func nextExpired(policy: RetentionPolicy, on connection: PostgresConnection, logger: Logger) async throws -> (UUID, String?, String?)? {
         try await connection.query("""
             SELECT s.id, s.email, s.phone FROM subjects s
             WHERE s.status = 'active'
@@ -76,9 +83,9 @@ public struct RetentionRepository: Sendable {
               AND NOT EXISTS (SELECT 1 FROM subject_requests q WHERE q.subject_id = s.id
                               AND (q.status IN ('received', 'in_progress') OR q.updated_at >= now() - make_interval(days => \(Int32(clamping: policy.inactiveDays)))))
             ORDER BY s.updated_at, s.id
-            LIMIT \(policy.batchSize)
+            LIMIT 1
             FOR UPDATE OF s SKIP LOCKED
-            """, logger: logger).decode((UUID, String?, String?).self).reduce(into: []) { $0.append($1) }
+            """, logger: logger).decode((UUID, String?, String?).self).first(where: { _ in true })
     }
 
     /// The recorded runs, newest first.

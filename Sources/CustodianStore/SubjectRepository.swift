@@ -134,8 +134,9 @@ public struct SubjectRepository: Sendable {
 
     /// How a write that depends on a subject's status locks the subject row until its transaction ends.
     enum StatusLock: String {
-        /// Serialises with every other write of the subject (consent events).
-        case exclusive = "FOR UPDATE"
+        /// Serialises with every other write of the subject (consent events) and with status changes, but not with a
+        /// disclosure in flight (which holds `FOR KEY SHARE`), so a slow courier never delays a consent.
+        case exclusive = "FOR NO KEY UPDATE"
         /// Blocks only status changes (new orders may run side by side).
         case shared = "FOR SHARE"
     }

@@ -80,7 +80,8 @@ public struct SubjectRequestRepository: Sendable {
 
     /// Registers `request`, received on `receivedOn` (the controller's day), due as ``SubjectRequestDeadlines`` counts in
     /// the production calendar. An identity that matches no subject is denied at once with `no_match`, and the identity
-    /// it named is not kept.
+    /// it named is not kept; an e-mail or phone whose keyed hash (`hasher`) an erased subject kept names that subject.
+    /// Corrections are not kept for a subject that has nothing left to correct.
     public func create(
         _ request: NewSubjectRequest, receivedOn: CalendarDate, hasher: IdentityHasher?, actor: AuditActor
     ) async throws -> SubjectRequestRecord {
@@ -96,11 +97,16 @@ public struct SubjectRequestRepository: Sendable {
             case .externalRef(let reference): "SELECT id FROM subjects WHERE external_ref = \(reference)"
             }
             var subjectID = try await connection.query(query, logger: logger).collect().first?.decode(UUID.self)
+            var erased = false
             if subjectID == nil, let hasher, let hash = Self.identityHash(request.identity, hasher) {
                 // A person whose data was already destroyed: recognised by the keyed hash, never by the identifier.
                 subjectID = try await connection.query("""
                     SELECT id FROM subjects WHERE email_hash = \(hash) OR phone_hash = \(hash) ORDER BY erased_at DESC LIMIT 1
                     """, logger: logger).collect().first?.decode(UUID.self)
+            }
+            if let subjectID {
+                erased = try await connection.query("SELECT status = 'erased' FROM subjects WHERE id = \(subjectID)", logger: logger)
+                    .decode(Bool.self).first(where: { _ in true }) ?? false
             }
             if let purposes = request.purposes {
                 let known = try await connection.query(
@@ -118,7 +124,7 @@ public struct SubjectRequestRepository: Sendable {
                                               corrections, purposes)
                 VALUES (\(UUID()), \(subjectID), \(request.kind.rawValue), \(request.regime.rawValue), \(request.channel.rawValue),
                         \(status.rawValue), \(request.receivedAt), \(receivedOn.description)::date, \(dueOn.description)::date,
-                        \(reason?.rawValue), \(subjectID == nil ? nil : correctionsJSON)::jsonb, \(request.purposes))
+                        \(reason?.rawValue), \(subjectID == nil || erased ? nil : correctionsJSON)::jsonb, \(request.purposes))
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
             guard let record = try await Self.decode(rows).first else { throw StoreError.unexpectedlyEmpty }
@@ -155,7 +161,7 @@ public struct SubjectRequestRepository: Sendable {
         try await move(id: id, to: .denied, action: Self.denyAction, actor: actor) { connection in
             try await connection.query("""
                 UPDATE subject_requests SET status = 'denied', denial_reason = \(denial.reason.rawValue),
-                    denial_explanation = \(denial.explanation), updated_at = now()
+                    denial_explanation = \(denial.explanation), corrections = NULL, updated_at = now()
                 WHERE id = \(id)
                 RETURNING \(unescaped: Self.columns)
                 """, logger: database.logger)
@@ -166,7 +172,8 @@ public struct SubjectRequestRepository: Sendable {
     public func cancel(id: UUID, actor: AuditActor) async throws -> SubjectRequestCommandResult {
         try await move(id: id, to: .cancelled, action: Self.cancelAction, actor: actor) { connection in
             try await connection.query("""
-                UPDATE subject_requests SET status = 'cancelled', updated_at = now() WHERE id = \(id) RETURNING \(unescaped: Self.columns)
+                UPDATE subject_requests SET status = 'cancelled', corrections = NULL, updated_at = now() WHERE id = \(id)
+                RETURNING \(unescaped: Self.columns)
                 """, logger: database.logger)
         }
     }

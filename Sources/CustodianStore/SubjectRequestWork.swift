@@ -17,8 +17,9 @@ public enum SubjectRequestWorkResult: Sendable {
 }
 
 /// Carries out a registered request, each kind in one transaction with the jobs it causes. The transaction locks the
-/// request, then the subject `FOR UPDATE`, which waits for any disclosure in flight (see
-/// ``TransferRepository/withDisclosureGate(shipmentID:outgoingTime:_:)``).
+/// subject `FOR UPDATE`, which waits for any disclosure in flight (see
+/// ``TransferRepository/withDisclosureGate(shipmentID:outgoingTime:_:)``) — at most ``lockWait``, then
+/// ``SubjectBusy`` —, and then the request: subject before request, the order every writer of both follows.
 ///
 /// - access: builds the export and records its SHA-256; completed.
 /// - rectification: applies the corrections and enqueues a notice to every recipient that received a corrected field;
@@ -35,9 +36,37 @@ public struct SubjectRequestWork: Sendable {
     public static let liftAction = "subject_request.lift"
     public static let exportAction = "subject_request.export"
 
+    /// The longest a command waits for a disclosure in flight to finish before answering ``SubjectBusy``.
+    public static let lockWait = "5s"
+
     public init(database: Database, hasher: IdentityHasher?) {
         self.database = database
         self.hasher = hasher
+    }
+
+    /// Locks the subject of request `id` `FOR UPDATE`, waiting at most ``lockWait``; nil when the request names no
+    /// subject (or does not exist).
+    static func lockSubject(ofRequest id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> LockedSubject? {
+        try await connection.query("SET LOCAL lock_timeout = '\(unescaped: lockWait)'", logger: logger)
+        do {
+            guard let (subjectID, status, email, phone) = try await connection.query("""
+                SELECT s.id, s.status, s.email, s.phone FROM subjects s
+                WHERE s.id = (SELECT subject_id FROM subject_requests WHERE id = \(id))
+                FOR UPDATE OF s
+                """, logger: logger).decode((UUID, String, String?, String?).self).first(where: { _ in true }) else { return nil }
+            guard let status = SubjectStatus(rawValue: status) else { throw StoreError.unexpectedValue(column: "subjects.status") }
+            return LockedSubject(id: subjectID, status: status, email: email, phone: phone)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == PostgresError.Code.lockNotAvailable.raw {
+            throw SubjectBusy()
+        }
+    }
+
+    /// A subject row held `FOR UPDATE` by the caller's transaction.
+    struct LockedSubject {
+        let id: UUID
+        let status: SubjectStatus
+        let email: String?
+        let phone: String?
     }
 
     public func fulfil(id: UUID, actor: AuditActor) async throws -> SubjectRequestWorkResult {
@@ -45,13 +74,10 @@ public struct SubjectRequestWork: Sendable {
         let hasher = hasher
         return try await database.transaction { connection in
             let logger = database.logger
+            let subject = try await Self.lockSubject(ofRequest: id, on: connection, logger: logger)
             guard let record = try await requests.lockedRecord(id: id, on: connection) else { return .notFound }
-            guard record.status == .received, let subjectID = record.subjectID else { return .notAllowed(record.status) }
-            guard let (statusText, email, phone) = try await connection.query(
-                "SELECT status, email, phone FROM subjects WHERE id = \(subjectID) FOR UPDATE", logger: logger
-            ).decode((String, String?, String?).self).first(where: { _ in true }), let status = SubjectStatus(rawValue: statusText) else {
-                throw StoreError.unexpectedlyEmpty
-            }
+            guard record.status == .received, let subject, subject.id == record.subjectID else { return .notAllowed(record.status) }
+            let (subjectID, status, email, phone) = (subject.id, subject.status, subject.email, subject.phone)
             var settled = true
             switch record.kind {
             case .access:
@@ -101,14 +127,13 @@ public struct SubjectRequestWork: Sendable {
         let requests = SubjectRequestRepository(database: database)
         return try await database.transaction { connection in
             let logger = database.logger
+            let subject = try await Self.lockSubject(ofRequest: id, on: connection, logger: logger)
             guard let record = try await requests.lockedRecord(id: id, on: connection) else { return .notFound }
-            guard record.kind == .restriction, record.status == .completed, record.work.liftedAt == nil, let subjectID = record.subjectID else {
-                return .notLiftable
-            }
-            guard let status = try await SubjectRepository.lockedStatus(of: subjectID, .exclusive, on: connection, logger: logger) else {
-                throw StoreError.unexpectedlyEmpty
-            }
-            guard status != .erased else { return .subjectErased }
+            guard record.kind == .restriction, record.status == .completed, record.work.liftedAt == nil, let subject,
+                  subject.id == record.subjectID
+            else { return .notLiftable }
+            let subjectID = subject.id
+            guard subject.status != .erased else { return .subjectErased }
             try await connection.query("UPDATE subjects SET status = 'active', updated_at = now() WHERE id = \(subjectID) AND status = 'restricted'", logger: logger)
             let resumed = try await connection.query("""
                 WITH resumed AS (
@@ -157,6 +182,9 @@ public struct SubjectRequestWork: Sendable {
             """, logger: logger)
     }
 }
+
+/// A disclosure of the subject's data is in flight and did not finish within ``SubjectRequestWork/lockWait``.
+public struct SubjectBusy: Error {}
 
 /// Why an export cannot be given.
 public enum SubjectExportRefusal: Error, Sendable {

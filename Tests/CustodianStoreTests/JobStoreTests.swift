@@ -173,4 +173,26 @@ struct JobStoreTests {
             #expect(try await database.query("SELECT count(*) FROM job_attempts").collect().first?.decode(Int.self) == 0)
         }
     }
+
+    @Test("a held result parks the job without finishing it; a held job whose subject is active again is released by the rescue pass")
+    func heldAndReleased() async throws {
+        try await TestDatabase.withMigrated { database in
+            let subjectID = UUID()
+            try await database.query("INSERT INTO subjects (id, external_ref, locale, status) VALUES (\(subjectID), 'held-1', 'ru-RU', 'restricted')")
+            let job = NewJob(kind: .courierTransfer, payload: [:], uniqueKey: "held-key", subjectID: subjectID)
+            let id = try #require(try await database.transaction { try await JobQueue.enqueue(job, on: $0, logger: TestDatabase.logger) })
+            let store = JobStore(database: database)
+            _ = try await store.claim(kinds: [JobKind.courierTransfer.rawValue], limit: 1, owner: "w", lease: .seconds(30))
+            let held = JobResult(jobID: id, outcome: .held, retryAt: nil, error: "restricted", httpStatus: nil, startedAt: Date(), durationMilliseconds: 1)
+            #expect(try await store.complete([held], owner: "w") == [id])
+            #expect(try await state(id, database).0 == "held")
+            #expect(try await database.transaction { try await JobQueue.enqueue(job, on: $0, logger: TestDatabase.logger) } == nil, "a held job is live")
+            try await store.rescueExpiredLeases()
+            #expect(try await state(id, database).0 == "held", "stays held while the subject is restricted")
+            // The restriction was lifted while the job's result was still being written.
+            try await database.query("UPDATE subjects SET status = 'active' WHERE id = \(subjectID)")
+            try await store.rescueExpiredLeases()
+            #expect(try await state(id, database).0 == "available")
+        }
+    }
 }

@@ -131,6 +131,26 @@ struct SubjectErasureTests {
         }
     }
 
+    @Test("a failed recipient followed up by hand: cancelling its job settles it and the request completes")
+    func failedRecipientCancelled() async throws {
+        try await EndToEndStack.run { stack in
+            let (_, dpo) = try await ErasureCascadeTests.prepare(stack)
+            try await stack.sim("/_faults", json: #"{"endpoint":"/opendsr/requests","status":410,"count":1}"#)
+            let requestID = try await SubjectRequestWorkTests.register(stack, dpo: dpo, kind: "erasure", identity: #""external_ref":"courier-1""#)
+            _ = try await SubjectRequestWorkTests.fulfil(stack, dpo: dpo, requestID)
+            var failedJob: Int?
+            try await EndToEndStack.waitFor {
+                let cascade = try await stack.request(.get, "/v1/subject-requests/\(requestID)", key: dpo)["erasure_cascade"] as? [String: Any]
+                failedJob = ErasureCascadeTests.requests(cascade ?? [:]).values.first { $0["status"] as? String == "failed" }?["job_id"] as? Int
+                return failedJob != nil
+            }
+            #expect(try await SubjectRequestWorkTests.status(stack, dpo: dpo, requestID) == "in_progress")
+            _ = try await stack.request(.post, "/v1/jobs/\(try #require(failedJob))/cancel", key: dpo)
+            try await EndToEndStack.waitFor { try await SubjectRequestWorkTests.status(stack, dpo: dpo, requestID) == "completed" }
+            #expect(try await SubjectRequestWorkTests.count(stack, "SELECT count(*) FROM erasure_requests WHERE identities IS NOT NULL") == 0)
+        }
+    }
+
     @Test("erasure racing an in-flight courier transfer: it waits for the transfer, tells the courier, and nothing is disclosed after it commits")
     func racingCourier() async throws {
         try await EndToEndStack.run { stack in

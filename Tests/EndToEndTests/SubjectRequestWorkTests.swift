@@ -158,6 +158,15 @@ struct SubjectRequestWorkTests {
                 {"subject_id":"\(subjectID)","kind":"rectification","regime":"gdpr","channel":"email","received_at":"2026-01-05T10:00:00Z"}
                 """)
             #expect(missing.status == 422, "a rectification names its corrections")
+            let shop = try await APIKeyRepository(database: stack.database).create(name: "shop-r", scope: .shop).secret.token
+            _ = try await stack.request(.post, "/v1/subjects", key: shop, json: #"{"external_ref":"other-1","full_name":"Other","email":"taken@example.com"}"#)
+            let clash = try await Self.register(
+                stack, dpo: dpo, kind: "rectification", identity: #""subject_id":"\#(subjectID)""#, extra: #","corrections":{"email":"Taken@example.com"}"#)
+            let refused = try await stack.answer(.post, "/v1/subject-requests/\(clash)/fulfil", key: dpo)
+            #expect(refused.status == 409 && refused.body["type"] as? String == "https://custodian.dev/problems/duplicate")
+            #expect(try await Self.status(stack, dpo: dpo, clash) == "received", "a refused fulfilment changes nothing")
+            _ = try await stack.request(.post, "/v1/subject-requests/\(clash)/deny", key: dpo, json: #"{"reason":"other","explanation":"The address belongs to another customer."}"#)
+            #expect(try await Self.count(stack, "SELECT count(*) FROM subject_requests WHERE corrections IS NOT NULL") == 0, "a denied request keeps no values")
             let requestID = try await Self.register(
                 stack, dpo: dpo, kind: "rectification", identity: #""subject_id":"\#(subjectID)""#,
                 extra: #","corrections":{"email":"Petr.K@Example.com","full_name":"Пётр Кузнецов-Иванов"}"#)
