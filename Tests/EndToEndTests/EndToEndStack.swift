@@ -86,7 +86,7 @@ struct EndToEndStack {
     static func run(logger: Logger = TestDatabase.logger, _ body: @Sendable (EndToEndStack) async throws -> Void) async throws {
         try await TestDatabase.withMigratedName { name in
             let apiDatabase = try TestDatabase.pool(database: name, logger: logger)
-            let workerDatabase = try TestDatabase.pool(database: name, maximumConnections: 20, logger: logger)
+            let workerDatabase = try TestDatabase.pool(database: name, logger: logger)
             let policy = OutboundAddressPolicy(allowedHosts: ["127.0.0.1"])
             let app = try APIApplication.build(
                 configuration: APIConfiguration(port: 0, outboundPolicy: policy, identityHasher: identityHasher), database: apiDatabase,
