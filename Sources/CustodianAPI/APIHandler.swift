@@ -28,15 +28,25 @@ struct APIHandler: APIProtocol {
         return id
     }
 
-    /// The id after which a page continues, from a cursor made by this API: a UUID or an integer id.
+    /// 422 naming every query parameter longer than the spec allows (the generated code does not check lengths).
+    static func checkLengths(_ parameters: [(name: String, value: String?, maximum: Int)]) throws {
+        let errors = parameters.compactMap { parameter -> FieldError? in
+            guard let value = parameter.value, value.count > parameter.maximum else { return nil }
+            return FieldError(field: parameter.name, message: "must be at most \(parameter.maximum) characters")
+        }
+        if !errors.isEmpty { throw Problem.validation(errors) }
+    }
+
+    /// The key after which a page continues. Cursors are the plain sort key of a page's last item, so any key of the
+    /// right form is a valid place to continue from; another form is 400.
     func cursorKey<Key>(_ cursor: String?, parse: (String) -> Key?) throws -> Key? {
         guard let cursor else { return nil }
-        guard let text = PageCursor.decode(cursor), let key = parse(text) else { throw Problem.badRequest("The cursor is not one this API returned.") }
+        guard let key = parse(cursor) else { throw Problem.badRequest("The cursor is not of the form this list uses.") }
         return key
     }
 
     /// A page's `next_cursor`: present when the page is full, so more may follow.
     func nextCursor<Item>(_ items: [Item], limit: Int, key: (Item) -> String) -> String? {
-        items.count == limit ? items.last.map { PageCursor.encode(key($0)) } : nil
+        items.count == limit ? items.last.map(key) : nil
     }
 }

@@ -5,7 +5,7 @@ import CustodianStore
 extension APIHandler {
     func listAuditEvents(_ input: Operations.ListAuditEvents.Input) async throws -> Operations.ListAuditEvents.Output {
         let limit = try pageSize(input.query.limit)
-        let after = try cursorKey(input.query.cursor) { Int64($0) }
+        let after = try cursorKey(input.query.cursor) { $0.count <= 18 ? Int64($0) : nil }
         let subjectID = try uuid(input.query.subjectId, parameter: "subject_id")
         let events = try await audit.events(subjectID: subjectID, afterID: after, limit: limit)
         let next = nextCursor(events, limit: limit) { String($0.id) }

@@ -27,9 +27,8 @@ struct IdempotencyMiddleware: ServerMiddleware {
 
         switch try await store.begin(apiKeyID: apiKey.id, key: key, requestHash: requestHash) {
         case .mismatch:
-            throw Problem(
-                status: .unprocessableContent, type: "idempotency-key-reused",
-                detail: "This Idempotency-Key was already used with a different request.")
+            // 409 rather than the draft's 422: the request itself is valid, it conflicts with the key's earlier use.
+            throw Problem.conflict("idempotency-key-reused", "This Idempotency-Key was already used with a different request.")
         case .inProgress:
             throw Problem.conflict("idempotency-key-in-progress", "A request with this Idempotency-Key is still being processed.")
         case .replay(let stored):

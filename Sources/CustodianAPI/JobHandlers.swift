@@ -4,8 +4,9 @@ import CustodianStore
 
 extension APIHandler {
     func listJobs(_ input: Operations.ListJobs.Input) async throws -> Operations.ListJobs.Output {
+        try Self.checkLengths([("kind", input.query.kind, 64)])
         let limit = try pageSize(input.query.limit)
-        let after = try cursorKey(input.query.cursor) { Int64($0) }
+        let after = try cursorKey(input.query.cursor) { $0.count <= 18 ? Int64($0) : nil }
         let jobs = try await JobAdministration(database: database).list(
             state: input.query.state?.rawValue, kind: input.query.kind, afterID: after, limit: limit)
         let next = nextCursor(jobs, limit: limit) { String($0.id) }

@@ -41,7 +41,7 @@ extension APIHandler {
         guard let orders = try await OrderRepository(database: database).list(subjectID: subjectID, afterID: after, limit: limit, actor: RequestScope.actor) else {
             throw Problem.notFound("subject")
         }
-        let next = nextCursor(orders, limit: limit) { $0.id.uuidString }
+        let next = nextCursor(orders, limit: limit) { $0.id.lowercasedString }
         return .ok(.init(body: .json(.init(items: try orders.map(Components.Schemas.Order.init), nextCursor: next))))
     }
 }

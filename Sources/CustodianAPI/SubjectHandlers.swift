@@ -39,25 +39,19 @@ extension APIHandler {
 
     func listSubjects(_ input: Operations.ListSubjects.Input) async throws -> Operations.ListSubjects.Output {
         let query = input.query
-        let given = [query.email, query.phone, query.externalRef].compactMap { $0 }
-        guard given.count == 1 else {
-            throw Problem.validation([FieldError(field: "query", message: "give exactly one of email, phone or external_ref")])
-        }
-        let lookup: SubjectLookup
-        if let email = query.email {
-            lookup = .email(email.trimmingWhitespace())
-        } else if let phone = query.phone {
+        try Self.checkLengths([("email", query.email, 254), ("phone", query.phone, 32), ("external_ref", query.externalRef, 128)])
+        var lookup = SubjectLookup(email: query.email?.trimmingWhitespace(), externalRef: query.externalRef)
+        if let phone = query.phone {
+            // A phone that is no telephone number matches nobody (any notation of a real one is normalised).
             switch PhoneNumber.normalise(phone) {
-            case .success(let normalised): lookup = .phone(normalised)
-            case .failure(let error): throw Problem.validation([error])
+            case .success(let normalised): lookup.phone = normalised
+            case .failure: return .ok(.init(body: .json(.init(items: []))))
             }
-        } else {
-            lookup = .externalRef(query.externalRef ?? "")
         }
         let limit = try pageSize(query.limit)
         let after = try cursorKey(query.cursor) { UUID(uuidString: $0) }
         let records = try await subjects.find(lookup, afterID: after, limit: limit, actor: RequestScope.actor)
-        let next = nextCursor(records, limit: limit) { $0.id.uuidString }
+        let next = nextCursor(records, limit: limit) { $0.id.lowercasedString }
         return .ok(.init(body: .json(.init(items: records.map(Components.Schemas.Subject.init), nextCursor: next))))
     }
 }

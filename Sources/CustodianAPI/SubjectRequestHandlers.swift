@@ -25,14 +25,18 @@ extension APIHandler {
         let limit = try pageSize(query.limit)
         let dueBefore = try query.dueBefore.map { try Self.calendarDate($0, field: "due_before") }
         let after = try cursorKey(query.cursor) { key -> (CalendarDate, UUID)? in
-            let parts = key.split(separator: "|")
-            guard parts.count == 2, let day = CalendarDate(iso: String(parts[0])), let id = UUID(uuidString: String(parts[1])) else { return nil }
-            return (day, id)
+            // A day such as 02-31 that the form allows but the calendar lacks continues from where it would fall.
+            let parts = key.split(separator: "_")
+            let dayParts = parts.first?.split(separator: "-").compactMap { Int($0) } ?? []
+            guard parts.count == 2, dayParts.count == 3, (1...12).contains(dayParts[1]), (1...31).contains(dayParts[2]),
+                  let first = CalendarDate(year: dayParts[0], month: dayParts[1], day: 1), let id = UUID(uuidString: String(parts[1]))
+            else { return nil }
+            return (first.adding(days: dayParts[2] - 1), id)
         }
         let records = try await SubjectRequestRepository(database: database).list(
             status: try query.status?.mapped(), kind: try query.kind?.mapped(), dueOnOrBefore: dueBefore, after: after, limit: limit)
         let today = today
-        let next = nextCursor(records, limit: limit) { "\($0.dueOn)|\($0.id.uuidString)" }
+        let next = nextCursor(records, limit: limit) { "\($0.dueOn)_\($0.id.lowercasedString)" }
         return .ok(.init(body: .json(.init(items: try records.map { try .init($0, today: today) }, nextCursor: next))))
     }
 

@@ -17,13 +17,19 @@ public struct SubjectRecord: Sendable, Equatable {
     public let updatedAt: Date
 }
 
-/// The one identifier a subject search matches on.
-public enum SubjectLookup: Sendable, Equatable {
+/// What a subject search matches on: every identifier given must match; none given matches every subject.
+public struct SubjectLookup: Sendable, Equatable {
     /// Matched case-insensitively.
-    case email(String)
+    public var email: String?
     /// Already normalised to E.164.
-    case phone(String)
-    case externalRef(String)
+    public var phone: String?
+    public var externalRef: String?
+
+    public init(email: String? = nil, phone: String? = nil, externalRef: String? = nil) {
+        self.email = email
+        self.phone = phone
+        self.externalRef = externalRef
+    }
 }
 
 /// The subject was depersonalised: nothing about it can be written again.
@@ -111,15 +117,14 @@ public struct SubjectRepository: Sendable {
     public func find(_ lookup: SubjectLookup, afterID: UUID?, limit: Int, actor: AuditActor) async throws -> [SubjectRecord] {
         let after = afterID ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         return try await database.transaction { connection in
-            let query: PostgresQuery = switch lookup {
-            case .email(let email):
-                "SELECT \(unescaped: Self.columns) FROM subjects WHERE lower(email) = lower(\(email)) AND id > \(after) ORDER BY id LIMIT \(limit)"
-            case .phone(let phone):
-                "SELECT \(unescaped: Self.columns) FROM subjects WHERE phone = \(phone) AND id > \(after) ORDER BY id LIMIT \(limit)"
-            case .externalRef(let externalRef):
-                "SELECT \(unescaped: Self.columns) FROM subjects WHERE external_ref = \(externalRef) AND id > \(after) ORDER BY id LIMIT \(limit)"
-            }
-            let rows = try await connection.query(query, logger: database.logger)
+            let rows = try await connection.query("""
+                SELECT \(unescaped: Self.columns) FROM subjects
+                WHERE (\(lookup.email)::text IS NULL OR lower(email) = lower(\(lookup.email)))
+                  AND (\(lookup.phone)::text IS NULL OR phone = \(lookup.phone))
+                  AND (\(lookup.externalRef)::text IS NULL OR external_ref = \(lookup.externalRef))
+                  AND id > \(after)
+                ORDER BY id LIMIT \(limit)
+                """, logger: database.logger)
             let records = try await Self.decode(rows)
             try await AuditRepository.append(action: Action.read, subjectIDs: records.map(\.id), actor: actor, on: connection, logger: database.logger)
             return records

@@ -26,13 +26,13 @@ struct IdempotencyTests {
         }
     }
 
-    @Test("the same key with a different body is 422")
+    @Test("the same key with a different body is 409")
     func mismatch() async throws {
         try await TestApp.run { app in
             let key = try await app.key(.shop)
             _ = try await app.request(.post, "/v1/subjects", key: key, json: body, headers: [.idempotencyKey: "k-2"])
             let other = try await app.request(.post, "/v1/subjects", key: key, json: #"{"external_ref":"idem-2","full_name":"Other"}"#, headers: [.idempotencyKey: "k-2"])
-            #expect(other.status == .unprocessableContent)
+            #expect(other.status == .conflict)
             #expect(other.headers[.contentType] == "application/problem+json")
             let count = try await app.rowCount("subjects")
             #expect(count == 1)

@@ -13,6 +13,25 @@ struct SubjectRequestTests {
         return #"{\#(identity),"kind":"\#(kind)","regime":"\#(regime)","channel":"email","received_at":"\#(receivedAt)"\#(corrections)}"#
     }
 
+    @Test("received_at is read in every RFC 3339 form; impossible dates are refused", arguments: [
+        ("2026-03-02T01:00:00-18:56", "2026-03-02T19:56:00.000Z"), ("2026-03-02t10:00:00.5z", "2026-03-02T10:00:00.500Z"),
+        ("2026-03-02 10:00:00+03:00", "2026-03-02T07:00:00.000Z"), ("2026-03-02T23:59:60Z", "2026-03-02T23:59:59.000Z"),
+        ("2026-02-30T10:00:00Z", nil), ("2026-03-02T10:00:00+24:00", nil), ("2026-03-02T10:00Z", nil),
+    ])
+    func dateTimes(text: String, stored: String?) async throws {
+        try await TestApp.run { app in
+            let dpo = try await app.key(.dpo)
+            let response = try await app.request(.post, "/v1/subject-requests", key: dpo, json: Self.body(
+                identity: #""email":"nobody@example.com""#, kind: "access", regime: "gdpr", receivedAt: text))
+            if let stored {
+                #expect(response.status == .created)
+                #expect(try response.jsonObject()["received_at"] as? String == stored)
+            } else {
+                #expect((400..<500).contains(response.status.code), "\(response.status)")
+            }
+        }
+    }
+
     @Test("a request stores the day of receipt in Moscow time and its deadline; the response says how many days are left")
     func deadlines() async throws {
         try await TestApp.run { app in

@@ -52,7 +52,7 @@ struct SubjectTests {
         }
     }
 
-    @Test("find by exactly one of email (any case), phone (any notation) or external_ref")
+    @Test("find by email (any case), phone (any notation) and external_ref, every one given matching; none lists all")
     func lookups() async throws {
         try await TestApp.run { app in
             let key = try await app.key(.shop)
@@ -66,14 +66,21 @@ struct SubjectTests {
             }
             let none = try await app.request(.get, "/v1/subjects?external_ref=missing", key: key)
             #expect(try #require(try none.jsonObject()["items"] as? [Any]).isEmpty)
-            for query in ["", "email=a%40b.com&phone=%2B79031112233", "limit=5"] {
-                let response = try await app.request(.get, "/v1/subjects?\(query)", key: key)
-                #expect(response.status == .unprocessableContent, "\(query)")
-            }
+            let both = try await app.request(.get, "/v1/subjects?email=maria%40example.com&phone=%2B79031112233", key: key)
+            #expect(try #require(try both.jsonObject()["items"] as? [[String: Any]]).map { $0["id"] as? String } == [id], "every filter given matches")
+            let mismatch = try await app.request(.get, "/v1/subjects?email=maria%40example.com&external_ref=c-8", key: key)
+            #expect(try #require(try mismatch.jsonObject()["items"] as? [Any]).isEmpty)
+            let all = try await app.request(.get, "/v1/subjects?limit=5", key: key)
+            #expect(try #require(try all.jsonObject()["items"] as? [[String: Any]]).count == 1, "no filter lists every subject")
+            let notAPhone = try await app.request(.get, "/v1/subjects?phone=abc", key: key)
+            #expect(notAPhone.status == .ok)
+            #expect(try #require(try notAPhone.jsonObject()["items"] as? [Any]).isEmpty)
+            let tooLong = try await app.request(.get, "/v1/subjects?external_ref=\(String(repeating: "x", count: 129))", key: key)
+            #expect(tooLong.status == .unprocessableContent)
         }
     }
 
-    @Test("results page with an opaque cursor")
+    @Test("results page with a cursor")
     func pagination() async throws {
         try await TestApp.run { app in
             let key = try await app.key(.shop)

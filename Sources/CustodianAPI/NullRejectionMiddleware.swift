@@ -1,0 +1,45 @@
+import CustodianCore
+import Foundation
+import HTTPTypes
+import OpenAPIRuntime
+
+/// Refuses JSON bodies with an explicit `null` anywhere (422 naming the member): no request field of the API is
+/// nullable, and the generated decoder would otherwise read `null` as an absent optional and silently apply the rest.
+/// Callbacks from recipients are exempt (their extra members are allowed and ignored).
+struct NullRejectionMiddleware: ServerMiddleware {
+    let maximumBodySize: Int
+
+    func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        guard let body, !SignedBodyCaptureMiddleware.signedOperations.contains(operationID),
+              request.headerFields[.contentType]?.lowercased().hasPrefix("application/json") == true
+        else { return try await next(request, body, metadata) }
+        let bytes = try await [UInt8](collecting: body, upTo: maximumBodySize)
+        if let json = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]), let path = Self.firstNull(in: json, at: "") {
+            throw Problem.validation([FieldError(field: path.isEmpty ? "body" : path, message: "must not be null; omit it instead")])
+        }
+        return try await next(request, HTTPBody(bytes), metadata)
+    }
+
+    /// The dotted path of the first `null` in `value`, or nil.
+    static func firstNull(in value: Any, at path: String) -> String? {
+        switch value {
+        case is NSNull:
+            return path
+        case let object as [String: Any]:
+            for key in object.keys.sorted() {
+                if let found = firstNull(in: object[key] as Any, at: path.isEmpty ? key : "\(path).\(key)") { return found }
+            }
+            return nil
+        case let array as [Any]:
+            for (index, element) in array.enumerated() {
+                if let found = firstNull(in: element, at: "\(path).\(index)") { return found }
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+}
