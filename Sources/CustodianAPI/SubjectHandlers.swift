@@ -40,6 +40,8 @@ extension APIHandler {
     func listSubjects(_ input: Operations.ListSubjects.Input) async throws -> Operations.ListSubjects.Output {
         let query = input.query
         try Self.checkLengths([("email", query.email, 254), ("phone", query.phone, 32), ("external_ref", query.externalRef, 128)])
+        let limit = try pageSize(query.limit)
+        let after = try cursorKey(query.cursor) { UUID(uuidString: $0) }
         var lookup = SubjectLookup(email: query.email?.trimmingWhitespace(), externalRef: query.externalRef)
         if let phone = query.phone {
             // A phone that is no telephone number matches nobody (any notation of a real one is normalised).
@@ -48,8 +50,6 @@ extension APIHandler {
             case .failure: return .ok(.init(body: .json(.init(items: []))))
             }
         }
-        let limit = try pageSize(query.limit)
-        let after = try cursorKey(query.cursor) { UUID(uuidString: $0) }
         let records = try await subjects.find(lookup, afterID: after, limit: limit, actor: RequestScope.actor)
         let next = nextCursor(records, limit: limit) { $0.id.lowercasedString }
         return .ok(.init(body: .json(.init(items: records.map(Components.Schemas.Subject.init), nextCursor: next))))
