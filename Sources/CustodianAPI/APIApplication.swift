@@ -40,6 +40,7 @@ public enum APIApplication {
                 OpenAPIProblemMiddleware(),
                 SignedBodyCaptureMiddleware(maximumBodySize: configuration.maximumBodySize),
                 AuthenticationMiddleware(keys: APIKeyRepository(database: database)),
+            ] + (configuration.rateLimit.map { [RateLimitMiddleware(perMinute: $0.perMinute, burst: $0.burst)] } ?? []) + [
                 NullRejectionMiddleware(maximumBodySize: configuration.maximumBodySize),
                 IdempotencyMiddleware(store: IdempotencyRepository(database: database), maximumBodySize: configuration.maximumBodySize),
                 LocationHeaderMiddleware(),

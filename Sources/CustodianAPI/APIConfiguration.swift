@@ -18,12 +18,14 @@ public struct APIConfiguration: Sendable {
     public var timeZone: TimeZone
     /// Keys the hashes a depersonalised subject's e-mail and phone are kept under; nil keeps none.
     public var identityHasher: IdentityHasher?
+    /// Requests per minute and burst allowed to each API key; nil: no limit.
+    public var rateLimit: (perMinute: Int, burst: Int)?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maximumBodySize: Int = 1 << 20, maximumPageSize: Int = 200,
         defaultPageSize: Int = 50, receipts: ReceiptConfiguration = ReceiptConfiguration(),
         outboundPolicy: OutboundAddressPolicy = OutboundAddressPolicy(), timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow")!,
-        identityHasher: IdentityHasher? = nil
+        identityHasher: IdentityHasher? = nil, rateLimit: (perMinute: Int, burst: Int)? = nil
     ) {
         self.host = host
         self.port = port
@@ -34,6 +36,7 @@ public struct APIConfiguration: Sendable {
         self.outboundPolicy = outboundPolicy
         self.timeZone = timeZone
         self.identityHasher = identityHasher
+        self.rateLimit = rateLimit
     }
 }
 

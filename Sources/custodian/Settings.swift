@@ -43,7 +43,18 @@ struct Settings {
             receipts: try receipts(),
             outboundPolicy: outboundPolicy,
             timeZone: try timeZone,
-            identityHasher: try identityHasher)
+            identityHasher: try identityHasher,
+            rateLimit: try rateLimit)
+    }
+
+    /// Requests per minute per API key, `CUSTODIAN_RATE_LIMIT_PER_MINUTE` (6000; 0 turns the limit off), with bursts
+    /// of `CUSTODIAN_RATE_LIMIT_BURST` (200).
+    var rateLimit: (perMinute: Int, burst: Int)? {
+        get throws {
+            let perMinute = try integer("CUSTODIAN_RATE_LIMIT_PER_MINUTE", default: 6000, range: 0...10_000_000)
+            guard perMinute > 0 else { return nil }
+            return (perMinute, try integer("CUSTODIAN_RATE_LIMIT_BURST", default: 200, range: 1...1_000_000))
+        }
     }
 
     /// The key of the hashes a depersonalised subject's e-mail and phone are kept under to recognise a repeat request:

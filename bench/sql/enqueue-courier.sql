@@ -1,6 +1,7 @@
 -- Enqueues :n courier transfers the way `POST /v1/orders/{id}/shipments` does (ShipmentRepository.create): per
 -- transfer one active subject, one paid order with its delivery block and one item, one pending shipment to the
--- `bench-courier` recipient, and its `courier_transfer` job whose payload is the shipment id (lowercase uuid).
+-- `bench-courier` recipient, and its `courier_transfer` job whose payload is the shipment id (lowercase uuid) and
+-- which names its subject (as the API's jobs do, so a restriction could hold it).
 -- Then one NOTIFY, as JobQueue.enqueue does. The caller wraps this file in a transaction (psql -1, or BEGIN/COMMIT).
 --
 -- psql variables: n (how many), tag (unique per call: external refs and e-mails are unique).
@@ -28,8 +29,8 @@ WITH ids AS MATERIALIZED (
     INSERT INTO order_items (order_id, line_no, sku, name, quantity, unit_price_minor)
     SELECT order_id, 1, 'SKU-BENCH-1', 'Benchmark parcel', 1, 149900 FROM ids
 ), new_jobs AS (
-    INSERT INTO jobs (kind, payload, max_attempts)
-    SELECT 'courier_transfer', jsonb_build_object('shipment_id', shipment_id::text), 12 FROM ids
+    INSERT INTO jobs (kind, payload, max_attempts, subject_id)
+    SELECT 'courier_transfer', jsonb_build_object('shipment_id', shipment_id::text), 12, subject_id FROM ids
     RETURNING id, payload ->> 'shipment_id' AS shipment_id
 )
 INSERT INTO shipments (id, order_id, recipient_id, job_id)
