@@ -3,9 +3,10 @@ import Foundation
 import HTTPTypes
 import OpenAPIRuntime
 
-/// Refuses JSON bodies with an explicit `null` anywhere (422 naming the member): no request field of the API is
-/// nullable, and the generated decoder would otherwise read `null` as an absent optional and silently apply the rest.
-/// Callbacks from recipients are exempt (their extra members are allowed and ignored).
+/// Refuses JSON bodies with an explicit `null` or a NUL character in a string anywhere (422 naming the member): no
+/// request field of the API is nullable, the generated decoder would otherwise read `null` as an absent optional and
+/// silently apply the rest, and PostgreSQL text cannot hold NUL. A NUL (`%00`) in the path or query is 400. Callbacks
+/// from recipients are exempt from the body check (their extra members are allowed and ignored).
 struct NullRejectionMiddleware: ServerMiddleware {
     let maximumBodySize: Int
 
@@ -13,21 +14,26 @@ struct NullRejectionMiddleware: ServerMiddleware {
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
+        if request.path?.range(of: "%00", options: .caseInsensitive) != nil {
+            throw Problem.badRequest("The path or query contains a NUL character (%00).")
+        }
         guard let body, !SignedBodyCaptureMiddleware.signedOperations.contains(operationID),
               request.headerFields[.contentType]?.lowercased().hasPrefix("application/json") == true
         else { return try await next(request, body, metadata) }
         let bytes = try await [UInt8](collecting: body, upTo: maximumBodySize)
         if let json = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]), let path = Self.firstNull(in: json, at: "") {
-            throw Problem.validation([FieldError(field: path.isEmpty ? "body" : path, message: "must not be null; omit it instead")])
+            throw Problem.validation([FieldError(field: path.isEmpty ? "body" : path, message: "must not be null (omit it) or contain NUL characters")])
         }
         return try await next(request, HTTPBody(bytes), metadata)
     }
 
-    /// The dotted path of the first `null` in `value`, or nil.
+    /// The dotted path of the first `null`, or string with a NUL character, in `value`; nil when there is none.
     static func firstNull(in value: Any, at path: String) -> String? {
         switch value {
         case is NSNull:
             return path
+        case let text as String:
+            return text.unicodeScalars.contains("\0") ? path : nil
         case let object as [String: Any]:
             for key in object.keys.sorted() {
                 if let found = firstNull(in: object[key] as Any, at: path.isEmpty ? key : "\(path).\(key)") { return found }
