@@ -6,7 +6,7 @@ import HTTPTypes
 import OpenAPIRuntime
 
 /// Makes POSTs with an `Idempotency-Key` safe to retry: the first response (below 500) is stored for 24 hours per API
-/// key and replayed for the same request; a different request with the key gets 422, and a request arriving while
+/// key and replayed for the same request; a different request with the key gets 409, and a request arriving while
 /// the first still runs gets 409.
 struct IdempotencyMiddleware: ServerMiddleware {
     let store: IdempotencyRepository

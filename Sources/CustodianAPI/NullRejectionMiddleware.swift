@@ -17,10 +17,15 @@ struct NullRejectionMiddleware: ServerMiddleware {
         if request.path?.range(of: "%00", options: .caseInsensitive) != nil {
             throw Problem.badRequest("The path or query contains a NUL character (%00).")
         }
-        guard let body, !SignedBodyCaptureMiddleware.signedOperations.contains(operationID),
-              request.headerFields[.contentType]?.lowercased().hasPrefix("application/json") == true
-        else { return try await next(request, body, metadata) }
+        // Every body, whatever its Content-Type says: the generated decoder reads JSON also without one.
+        guard let body, !SignedBodyCaptureMiddleware.signedOperations.contains(operationID) else {
+            return try await next(request, body, metadata)
+        }
         let bytes = try await [UInt8](collecting: body, upTo: maximumBodySize)
+        // A NUL can only be written \u0000 in JSON; checked on the raw text too, so a duplicate key cannot hide it.
+        if String(decoding: bytes, as: UTF8.self).range(of: "\\u0000", options: .caseInsensitive) != nil {
+            throw Problem.validation([FieldError(field: "body", message: "must not contain NUL characters (\\u0000)")])
+        }
         if let json = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]), let path = Self.firstNull(in: json, at: "") {
             throw Problem.validation([FieldError(field: path.isEmpty ? "body" : path, message: "must not be null (omit it) or contain NUL characters")])
         }

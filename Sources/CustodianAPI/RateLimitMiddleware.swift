@@ -27,8 +27,9 @@ struct RateLimitMiddleware: ServerMiddleware {
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
         guard let key = RequestScope.apiKey else { return try await next(request, body, metadata) }
-        let now = ProcessInfo.processInfo.systemUptime
         let wait = buckets.byKey.withLock { buckets in
+            // Read under the lock, so concurrent requests see the clock in order.
+            let now = ProcessInfo.processInfo.systemUptime
             var bucket = buckets[key.id] ?? TokenBucket(capacity: burst, perMinute: perMinute, now: now)
             defer { buckets[key.id] = bucket }
             return bucket.take(now: now)

@@ -42,6 +42,10 @@ extension APIHandler {
         try Self.checkLengths([("email", query.email, 254), ("phone", query.phone, 32), ("external_ref", query.externalRef, 128)])
         let limit = try pageSize(query.limit)
         let after = try cursorKey(query.cursor) { UUID(uuidString: $0) }
+        if query.email == nil, query.phone == nil, query.externalRef == nil, RequestScope.apiKey?.scope != .dpo {
+            // Listing every subject is for the DPO; the shop looks its customers up.
+            throw Problem.validation([FieldError(field: "query", message: "give at least one of email, phone or external_ref")])
+        }
         var lookup = SubjectLookup(email: query.email?.trimmingWhitespace(), externalRef: query.externalRef)
         if let phone = query.phone {
             // A phone that is no telephone number matches nobody (any notation of a real one is normalised).

@@ -28,7 +28,8 @@ extension APIHandler {
             // A day such as 02-31 that the form allows but the calendar lacks continues from where it would fall.
             let parts = key.split(separator: "_")
             let dayParts = parts.first?.split(separator: "-").compactMap { Int($0) } ?? []
-            guard parts.count == 2, dayParts.count == 3, (1...12).contains(dayParts[1]), (1...31).contains(dayParts[2]),
+            guard parts.count == 2, parts[0].utf8.count == 10, dayParts.count == 3, (1000...9999).contains(dayParts[0]),
+                  (1...12).contains(dayParts[1]), (1...31).contains(dayParts[2]),
                   let first = CalendarDate(year: dayParts[0], month: dayParts[1], day: 1), let id = UUID(uuidString: String(parts[1]))
             else { return nil }
             return (first.adding(days: dayParts[2] - 1), id)

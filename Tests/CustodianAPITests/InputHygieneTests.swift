@@ -9,7 +9,8 @@ struct InputHygieneTests {
             let key = try await app.key(.shop)
             for (body, field) in [
                 (#"{"external_ref":"n-1","full_name":"Anna","email":null}"#, "email"),
-                (#"{"external_ref":"n-1","full_name":"An\u0000na"}"#, "full_name"),
+                (#"{"external_ref":"n-1","full_name":"An\u0000na"}"#, "body"),
+                (#"{"external_ref":"n-1","full_name":"An\u0000na","full_name":"Anna"}"#, "body"),
             ] {
                 let response = try await app.request(.post, "/v1/subjects", key: key, json: body)
                 #expect(response.status == .unprocessableContent, "\(field)")

@@ -194,6 +194,12 @@ struct SubjectRequestTests {
             }
             #expect(try await app.request(.get, "/v1/subject-requests?due_before=soon", key: dpo).status == .unprocessableContent)
             #expect(try await app.request(.get, "/v1/subject-requests?cursor=forged", key: dpo).status == .badRequest)
+            for cursor in ["99999999999999999-01-01_\(UUID().uuidString.lowercased())", "0000-01-01_\(UUID().uuidString.lowercased())",
+                           "2026-13-01_\(UUID().uuidString.lowercased())"] {
+                #expect(try await app.request(.get, "/v1/subject-requests?cursor=\(cursor)", key: dpo).status == .badRequest, "\(cursor)")
+            }
+            #expect(try await app.request(.get, "/v1/subject-requests?cursor=2026-02-31_\(UUID().uuidString.lowercased())", key: dpo).status == .ok,
+                    "a day the form allows continues from where it would fall")
             #expect(try await app.request(.get, "/v1/subject-requests/\(UUID().uuidString)", key: dpo).status == .notFound)
             #expect(try await app.rowCount("subject_requests") == 0)
         }
