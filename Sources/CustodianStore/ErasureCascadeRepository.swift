@@ -138,12 +138,7 @@ public struct ErasureCascadeRepository: Sendable {
             }
             holders[recipientID] = holder
         }
-        for try await recipientID in try await connection.query("""
-            SELECT r.id FROM recipients r
-            WHERE r.kind = \(RecipientKind.emailProvider.rawValue) AND r.active
-              AND EXISTS (SELECT 1 FROM consent_events e
-                          WHERE e.subject_id = \(subjectID) AND e.purpose_code = \(PurposeCode.newsletter) AND e.action = 'grant')
-            """, logger: logger).decode(UUID.self) {
+        for recipientID in try await RecipientRepository.newsletterProviders(subjectID: subjectID, on: connection, logger: logger) {
             holders[recipientID, default: Holder()].categories.formUnion([.email, .fullName])
             if let email { holders[recipientID, default: Holder()].emails.append(email) }
         }

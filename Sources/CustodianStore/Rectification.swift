@@ -89,12 +89,7 @@ enum Rectification {
             holders[recipientID, default: Holder(recipientID: recipientID, categories: [], purpose: purpose)]
                 .categories.formUnion(categories.compactMap(DataCategory.init(rawValue:)))
         }
-        for try await recipientID in try await connection.query("""
-            SELECT r.id FROM recipients r
-            WHERE r.kind = \(RecipientKind.emailProvider.rawValue) AND r.active
-              AND EXISTS (SELECT 1 FROM consent_events e
-                          WHERE e.subject_id = \(subjectID) AND e.purpose_code = \(PurposeCode.newsletter) AND e.action = 'grant')
-            """, logger: logger).decode(UUID.self) {
+        for recipientID in try await RecipientRepository.newsletterProviders(subjectID: subjectID, on: connection, logger: logger) {
             holders[recipientID, default: Holder(recipientID: recipientID, categories: [], purpose: PurposeCode.newsletter)]
                 .categories.formUnion([.email, .fullName])
         }

@@ -27,20 +27,16 @@ public struct RectificationNoticeRepository: Sendable {
         self.database = database
     }
 
-    /// Runs `notify` with the notice's context while the subject's row is locked `FOR KEY SHARE`, in one transaction that
-    /// also records the outcome, exactly as ``TransferRepository/withDisclosureGate(shipmentID:outgoingTime:_:)`` does
-    /// for couriers. The context is nil when the notice no longer exists.
+    /// Runs `notify` with the notice's context inside the subject's ``DisclosureGate``, which also commits the outcome.
+    /// The context is nil when the notice no longer exists.
     public func withDisclosureGate<Result: Sendable>(
         noticeID: UUID, outgoingTime: Duration,
         _ notify: @escaping @Sendable (RectificationNoticeContext?, RectificationNoticeRecorder) async throws -> Result
     ) async throws -> Result {
-        try await database.transaction(extraTime: outgoingTime) { connection in
-            let logger = database.logger
-            try await connection.query("""
-                SELECT 1 FROM subjects WHERE id = (SELECT q.subject_id FROM rectification_notices n JOIN subject_requests q ON q.id = n.request_id
-                                                   WHERE n.id = \(noticeID))
-                FOR KEY SHARE
-                """, logger: logger)
+        try await DisclosureGate.run(
+            database: database, outgoingTime: outgoingTime,
+            subjectQuery: "SELECT q.subject_id FROM rectification_notices n JOIN subject_requests q ON q.id = n.request_id WHERE n.id = \(noticeID)"
+        ) { connection, logger in
             let context = try await Self.context(noticeID: noticeID, on: connection, logger: logger)
             return try await notify(context, RectificationNoticeRecorder(connection: connection, logger: logger))
         }

@@ -55,12 +55,10 @@ public struct TransferRepository: Sendable {
         shipmentID: UUID, outgoingTime: Duration,
         _ disclose: @escaping @Sendable (CourierTransferContext?, CourierTransferRecorder) async throws -> Result
     ) async throws -> Result {
-        try await database.transaction(extraTime: outgoingTime) { connection in
-            let logger = database.logger
-            try await connection.query("""
-                SELECT 1 FROM subjects WHERE id = (SELECT o.subject_id FROM shipments s JOIN orders o ON o.id = s.order_id WHERE s.id = \(shipmentID))
-                FOR KEY SHARE
-                """, logger: logger)
+        try await DisclosureGate.run(
+            database: database, outgoingTime: outgoingTime,
+            subjectQuery: "SELECT o.subject_id FROM shipments s JOIN orders o ON o.id = s.order_id WHERE s.id = \(shipmentID)"
+        ) { connection, logger in
             let context = try await Self.courierContext(shipmentID: shipmentID, on: connection, logger: logger)
             return try await disclose(context, CourierTransferRecorder(connection: connection, logger: logger))
         }
