@@ -71,6 +71,8 @@ public enum PartnerSim {
             var responseHeaders: HTTPFields = [:]
             if let retryAfter { responseHeaders[.retryAfter] = String(retryAfter) }
             return Response(status: .init(code: status), headers: responseHeaders)
+        case .redirect(let location):
+            return Response(status: .temporaryRedirect, headers: [.location: location])
         case .proceed:
             break
         }

@@ -5,6 +5,7 @@ import CustodianTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import HummingbirdTesting
 import NIOCore
 import PostgresNIO
@@ -16,7 +17,7 @@ struct TestApp {
     let database: Database
 
     static func run(
-        configuration: APIConfiguration = APIConfiguration(),
+        configuration: APIConfiguration = APIConfiguration(), logger: Logger = TestDatabase.logger,
         _ body: @Sendable (TestApp) async throws -> Void
     ) async throws {
         try await TestDatabase.withMigratedName { name in
@@ -24,7 +25,7 @@ struct TestApp {
             let database = try TestDatabase.pool(database: name, metricsFactory: PrometheusMetricsFactory(registry: metrics))
             let app = try APIApplication.build(
                 configuration: configuration, database: database, metrics: metrics,
-                logger: TestDatabase.logger)
+                logger: logger)
             try await app.test(.router) { client in
                 try await body(TestApp(client: client, database: database))
             }
@@ -51,6 +52,20 @@ struct TestApp {
         if let key { headers[.authorization] = "Bearer \(key)" }
         if json != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
         return try await client.execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+    }
+
+    /// Sends `request` with `bytes` as its body, signed when the request says so.
+    func send(_ request: ValidRequest, bytes: [UInt8]) async throws -> TestResponse {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let key = request.key { headers[.authorization] = "Bearer \(key)" }
+        if let secret = request.signedWith {
+            let id = "msg_\(UUID().uuidString)"
+            let timestamp = Int64(Date().timeIntervalSince1970)
+            headers[HTTPField.Name("webhook-id")!] = id
+            headers[HTTPField.Name("webhook-timestamp")!] = String(timestamp)
+            headers[HTTPField.Name("webhook-signature")!] = secret.signature(id: id, timestamp: timestamp, body: Data(bytes))
+        }
+        return try await client.execute(uri: request.path, method: request.method, headers: headers, body: ByteBuffer(bytes: bytes))
     }
 
     /// Creates a subject and returns its JSON.

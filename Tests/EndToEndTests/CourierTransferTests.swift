@@ -65,6 +65,24 @@ struct CourierTransferTests {
         }
     }
 
+    @Test("SSRF: a courier answering with a redirect is not followed; the job fails at once and the target gets nothing")
+    func redirectNotFollowed() async throws {
+        try await EndToEndStack.run { stack in
+            let (orderID, _, shop, _) = try await Self.prepare(stack, country: "RU", adequate: true)
+            // Had the worker followed it, the same signed request would be recorded at this other PartnerSim endpoint.
+            _ = try await stack.sim("/_faults", json: """
+                {"endpoint":"/courier/shipments","redirect_to":"http://127.0.0.1:\(stack.simPort)/rectifications"}
+                """)
+            _ = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
+            try await EndToEndStack.waitFor { try await stack.jobState() == "failed" }
+            let job = try #require(try await stack.database.query("SELECT attempt, last_error FROM jobs ORDER BY id DESC LIMIT 1").collect().first)
+            let (attempts, reason) = try job.decode((Int, String?).self)
+            #expect(attempts == 1)
+            #expect(reason?.contains("redirects are not followed") == true, "\(reason ?? "")")
+            #expect(try await stack.received().received.isEmpty)
+        }
+    }
+
     @Test("a courier in a non-adequate country gets nothing without cross-border consent, and the shipment says why")
     func crossBorder() async throws {
         try await EndToEndStack.run { stack in

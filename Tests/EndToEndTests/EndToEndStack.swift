@@ -24,6 +24,10 @@ struct EndToEndStack {
     let database: Database
     let simPort: Int
     let http: HTTPClient
+    /// What the API, the worker and their database pools logged, at debug level.
+    let logs: CapturedLogs
+    /// The personal data this test sent through `answer`; none of it may reach `logs`.
+    let sent: SentPersonalData
 
     func request(_ method: HTTPRequest.Method, _ uri: String, key: String, json: String? = nil) async throws -> [String: Any] {
         let (status, body) = try await answer(method, uri, key: key, json: json)
@@ -33,6 +37,7 @@ struct EndToEndStack {
 
     /// The status and JSON body of a request, whatever the status.
     func answer(_ method: HTTPRequest.Method, _ uri: String, key: String, json: String? = nil) async throws -> (status: Int, body: [String: Any]) {
+        if let json { sent.record(json: json) }
         let response = try await client.execute(
             uri: uri, method: method,
             headers: json == nil ? [.authorization: "Bearer \(key)"] : [.authorization: "Bearer \(key)", .contentType: "application/json"],
@@ -81,9 +86,13 @@ struct EndToEndStack {
     /// The key of the identity hashes the stack's API keeps for erased subjects.
     static let identityHasher = IdentityHasher(base64Key: Data((0..<32).map { UInt8($0) }).base64EncodedString())
 
-    /// Runs `body` against a fresh stack; the API, the worker and their database pools log to `logger` (PartnerSim,
-    /// which plays the third parties and receives their data by design, keeps the quiet test logger).
-    static func run(logger: Logger = TestDatabase.logger, _ body: @Sendable (EndToEndStack) async throws -> Void) async throws {
+    /// Runs `body` against a fresh stack. The API, the worker and their database pools log at debug level into
+    /// `logs` (PartnerSim, which plays the third parties and receives their data by design, keeps the quiet test
+    /// logger); when `body` returns, the logs must hold none of the personal data the test sent and no e-mail address.
+    static func run(_ body: @Sendable (EndToEndStack) async throws -> Void) async throws {
+        let logs = CapturedLogs()
+        let sent = SentPersonalData()
+        let logger = logs.logger(level: .debug)
         try await TestDatabase.withMigratedName { name in
             let apiDatabase = try TestDatabase.pool(database: name, logger: logger)
             let workerDatabase = try TestDatabase.pool(database: name, logger: logger)
@@ -109,7 +118,7 @@ struct EndToEndStack {
                             try await withThrowingTaskGroup(of: Void.self) { workerTask in
                                 workerTask.addTask { try await worker.run() }
                                 do {
-                                    try await body(EndToEndStack(client: client, database: apiDatabase, simPort: simPort, http: http))
+                                    try await body(EndToEndStack(client: client, database: apiDatabase, simPort: simPort, http: http, logs: logs, sent: sent))
                                 } catch {
                                     await worker.triggerGracefulShutdown()
                                     throw error
@@ -130,6 +139,19 @@ struct EndToEndStack {
                 throw error
             }
             try await http.shutdown()
+        }
+        checkLogs(logs, sent: sent)
+    }
+
+    /// Records an issue for each personal value, and each e-mail address, the logs hold.
+    private static func checkLogs(_ logs: CapturedLogs, sent: SentPersonalData) {
+        let text = logs.text
+        #expect(logs.count > 0, "the stack's logs were captured")
+        for needle in sent.needles where text.localizedCaseInsensitiveContains(needle) {
+            Issue.record("the logs hold personal data the test sent (\(needle.count) characters)")
+        }
+        for match in text.matches(of: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/) {
+            Issue.record("the logs hold an e-mail address at \(match.range.lowerBound.utf16Offset(in: text))")
         }
     }
 

@@ -43,8 +43,7 @@ struct SubjectErasureTests {
 
     @Test("erasure depersonalises subject and orders, keeps accounting facts, tells every recipient, completes on their confirmation; nothing personal is left in any column or log")
     func erasure() async throws {
-        let logs = CapturedLogs()
-        try await EndToEndStack.run(logger: logs.logger(level: .debug)) { stack in
+        try await EndToEndStack.run { stack in
             let (subjectID, dpo) = try await ErasureCascadeTests.prepare(stack)
             // A stored idempotent response (an order with its delivery block) carries the data until erasure removes it.
             let shopKey = try await APIKeyRepository(database: stack.database).create(name: "shop2", scope: .shop).secret.token
@@ -94,9 +93,9 @@ struct SubjectErasureTests {
 
             let leftovers = try await Self.findPersonalData(stack.database, Self.personalData)
             #expect(leftovers.isEmpty, "\(leftovers)")
-            #expect(logs.count > 0, "the logs were captured")
+            #expect(stack.logs.count > 0, "the logs were captured")
             for needle in Self.personalData {
-                #expect(!logs.text.localizedCaseInsensitiveContains(needle), "the logs hold \(needle)")
+                #expect(!stack.logs.text.localizedCaseInsensitiveContains(needle), "the logs hold \(needle)")
             }
 
             // The same person asks again: recognised by the keyed hash of the phone, and there is nothing left to erase.

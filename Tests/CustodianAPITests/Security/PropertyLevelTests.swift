@@ -1,0 +1,44 @@
+import CustodianTestSupport
+import Foundation
+import Testing
+
+/// OWASP API3 (broken object property level authorisation): a client cannot set what the server owns.
+@Suite("Property level: unknown and server-owned members")
+struct PropertyLevelTests {
+    /// Bodies the spec leaves open on purpose: a recipient's OpenDSR callback may carry members of later versions.
+    static let openBodies: Set = ["receiveErasureCallback"]
+
+    @Test("every JSON body schema but the recipients' callback refuses members it does not declare")
+    func closedSchemas() throws {
+        for operation in try OpenAPISpec.load().operations {
+            guard let schema = operation.requestSchema, !Self.openBodies.contains(operation.id) else { continue }
+            #expect(schema["additionalProperties"] as? Bool == false, "\(operation.id)")
+        }
+    }
+
+    @Test(
+        "ids, status, timestamps and other members only the server sets, and unknown members, are refused with 422 and change nothing",
+        arguments: ValidRequests.operationIDs.filter { !PropertyLevelTests.openBodies.contains($0) })
+    func serverOwnedMembers(operationID: String) async throws {
+        let spec = try OpenAPISpec.load()
+        let operation = try #require(spec.operations.first { $0.id == operationID })
+        let settable = spec.propertyNames(of: operation.requestSchema)
+        let serverOwned = spec.propertyNames(of: operation.successSchema).union(["id", "status", "created_at", "updated_at"]).subtracting(settable)
+        try await TestApp.run(configuration: ValidRequests.configuration) { app in
+            let requests = try await ValidRequests.prepare(app)
+            let base = try await requests.request(for: operationID, number: 1)
+            let accepted = try await app.send(base, bytes: BodyMutation.encode(base.body))
+            #expect((200..<300).contains(accepted.status.code), "the valid request: \(accepted.status) \(accepted.text.prefix(300))")
+            let existing = (try? accepted.jsonObject()) ?? [:]
+            for (number, member) in (serverOwned.sorted() + ["unexpected_member"]).enumerated() {
+                let request = try await requests.request(for: operationID, number: number + 2)
+                var body = request.body
+                // The value a real resource has, so only the member's name can be the reason for refusing it.
+                body[member] = existing[member].flatMap { $0 is NSNull ? nil : $0 } ?? "x"
+                let response = try await Attempt.send(
+                    app, request, bytes: BodyMutation.encode(body), sent: PersonalData.values(in: body), context: "\(operationID) + \(member)")
+                #expect(response.status == .unprocessableContent, "\(operationID) + \(member): \(response.status)")
+            }
+        }
+    }
+}
