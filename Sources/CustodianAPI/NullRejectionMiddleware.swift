@@ -23,13 +23,31 @@ struct NullRejectionMiddleware: ServerMiddleware {
         }
         let bytes = try await [UInt8](collecting: body, upTo: maximumBodySize)
         // A NUL can only be written \u0000 in JSON; checked on the raw text too, so a duplicate key cannot hide it.
-        if String(decoding: bytes, as: UTF8.self).range(of: "\\u0000", options: .caseInsensitive) != nil {
+        if Self.containsEscapedNUL(bytes) {
             throw Problem.validation([FieldError(field: "body", message: "must not contain NUL characters (\\u0000)")])
         }
         if let json = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]), let path = Self.firstNull(in: json, at: "") {
             throw Problem.validation([FieldError(field: path.isEmpty ? "body" : path, message: "must not be null (omit it) or contain NUL characters")])
         }
         return try await next(request, HTTPBody(bytes), metadata)
+    }
+
+    /// Whether JSON text holds the escape `\u0000` (any case): a backslash that is not itself escaped, then `u0000`.
+    /// (`\\u0000`, an escaped backslash before the text `u0000`, is no NUL.)
+    static func containsEscapedNUL(_ bytes: [UInt8]) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: "\\") else {
+                index += 1
+                continue
+            }
+            let escape = bytes[(index + 1)...].prefix(5)
+            if escape.count == 5, escape.first.map({ $0 | 0x20 }) == UInt8(ascii: "u"), escape.dropFirst().allSatisfy({ $0 == UInt8(ascii: "0") }) {
+                return true
+            }
+            index += 2
+        }
+        return false
     }
 
     /// The dotted path of the first `null`, or string with a NUL character, in `value`; nil when there is none.

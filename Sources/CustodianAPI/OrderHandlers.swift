@@ -6,7 +6,9 @@ import Foundation
 extension APIHandler {
     func createOrder(_ input: Operations.CreateOrder.Input) async throws -> Operations.CreateOrder.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send a JSON body.") }
-        let subjectID = try uuid(body.subjectId, parameter: "subject_id")
+        guard let subjectID = UUID(uuidString: body.subjectId) else {
+            throw Problem.validation([FieldError(field: "subject_id", message: "must be a UUID")])
+        }
         let delivery = body.delivery
         let order = try NewOrder(
             externalRef: body.externalRef,

@@ -1,4 +1,5 @@
 import CustodianCore
+import CustodianOpenAPI
 import CustodianStore
 import Foundation
 import HTTPTypes
@@ -94,6 +95,9 @@ enum ProblemMapping {
             return .validation([FieldError(field: path(context.codingPath), message: "must be a non-null \(jsonTypeName(type))")])
         case .dataCorrupted(let context) where context.debugDescription.contains("not valid JSON"):
             return .badRequest("The request body is not valid JSON.")
+        case .dataCorrupted(let context) where context.debugDescription == FlexibleISO8601DateTranscoder.invalidDateTime:
+            // Only body members are date-times (no parameter is), and the transcoder is not told which member it reads.
+            return .validation([FieldError(field: "body", message: "holds a date-time that is not RFC 3339, such as 2026-03-02T10:00:00Z")])
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
             return .badRequest("A path, query or header parameter has an invalid value.")
         case .dataCorrupted(let context) where context.debugDescription.hasPrefix("Failed to convert"):

@@ -102,8 +102,10 @@ public struct NewSubjectRequest: Sendable, Equatable {
         } else if let subjectID {
             if let id = UUID(uuidString: subjectID) { identity = .subjectID(id) } else { errors.append(FieldError(field: "subject_id", message: "must be a UUID")) }
         } else if let email {
-            let trimmed = email.trimmingWhitespace()
-            if trimmed.isEmpty || trimmed.count > 254 { errors.append(FieldError(field: "email", message: "must be an e-mail address")) } else { identity = .email(trimmed) }
+            switch EmailAddress.normalise(email) {
+            case .success(let normalised): identity = .email(normalised)
+            case .failure(let error): errors.append(error)
+            }
         } else if let phone {
             switch PhoneNumber.normalise(phone) {
             case .success(let normalised): identity = .phone(normalised)
@@ -141,6 +143,8 @@ public struct SubjectCorrections: Sendable, Equatable, Codable {
         self.email = email.map { validator.email($0) }
         self.phone = phone.map { validator.phone($0) }
         self.registrationAddress = registrationAddress.map { validator.registrationAddress($0) }
+        // Named as members of `corrections`, so they are not mistaken for the request's own e-mail or phone.
+        validator.errors = validator.errors.map { FieldError(field: "corrections.\($0.field)", message: $0.message) }
         if [fullName, email, phone, registrationAddress].allSatisfy({ $0 == nil }) {
             validator.errors.append(FieldError(field: "corrections", message: "must contain at least one field to correct"))
         }

@@ -6,13 +6,16 @@ package import OpenAPIRuntime
 package struct FlexibleISO8601DateTranscoder: DateTranscoder {
     package init() {}
 
+    /// What a value that is not an RFC 3339 date-time is refused with.
+    package static let invalidDateTime = "Expected an RFC 3339 date-time."
+
     package func encode(_ date: Date) throws -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
     package func decode(_ string: String) throws -> Date {
         guard let date = Self.parse(string) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Expected an RFC 3339 date-time."))
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: Self.invalidDateTime))
         }
         return date
     }

@@ -114,7 +114,7 @@ public struct SubjectRequestRepository: Sendable {
                 ).decode(String.self).reduce(into: Set<String>()) { $0.insert($1) }
                 let unknown = purposes.filter { !known.contains($0) }
                 if !unknown.isEmpty {
-                    throw ValidationFailure([FieldError(field: "purposes", message: "not consent-based purposes: \(unknown.joined(separator: ", "))")])
+                    throw ValidationFailure([FieldError(field: "purposes", message: "names \(unknown.count) purpose(s) that are unknown or not consent-based")])
                 }
             }
             let status: SubjectRequestStatus = subjectID == nil ? .denied : .received

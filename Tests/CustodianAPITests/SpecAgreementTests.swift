@@ -13,6 +13,16 @@ struct SpecAgreementTests {
         }
     }
 
+    @Test("the spec reader understands the whole spec: every reference resolves, and no schema is composed")
+    func specReadable() throws {
+        let spec = try OpenAPISpec.load()
+        #expect(spec.unresolvedReferences.isEmpty, "\(spec.unresolvedReferences)")
+        let text = try String(contentsOfFile: SpecFile.path, encoding: .utf8)
+        for keyword in ["oneOf:", "anyOf:", "allOf:"] {
+            #expect(!text.contains(keyword), "OpenAPISpec.stringFields must learn \(keyword) first")
+        }
+    }
+
     @Test("a shop key gets 403 on every dpo-only operation in the spec, and changes nothing")
     func shopForbiddenOnDPOOperations() async throws {
         let spec = try OpenAPISpec.load()

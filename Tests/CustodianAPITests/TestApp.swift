@@ -11,7 +11,8 @@ import NIOCore
 import PostgresNIO
 import Prometheus
 
-/// Runs the real API (router, middlewares, generated handlers) on an isolated migrated database.
+/// Runs the real API (router, middlewares, generated handlers) on an isolated migrated database; the API and its
+/// database pool log to `logger`.
 struct TestApp {
     let client: any TestClientProtocol
     let database: Database
@@ -22,7 +23,7 @@ struct TestApp {
     ) async throws {
         try await TestDatabase.withMigratedName { name in
             let metrics = PrometheusCollectorRegistry()
-            let database = try TestDatabase.pool(database: name, metricsFactory: PrometheusMetricsFactory(registry: metrics))
+            let database = try TestDatabase.pool(database: name, metricsFactory: PrometheusMetricsFactory(registry: metrics), logger: logger)
             let app = try APIApplication.build(
                 configuration: configuration, database: database, metrics: metrics,
                 logger: logger)

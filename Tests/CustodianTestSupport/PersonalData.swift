@@ -33,13 +33,25 @@ public enum PersonalData {
         return found
     }
 
-    /// The forms of a value a log could hold: the value itself and, for phone-like values, its last ten digits.
+    /// The forms of a value a log could hold: the value itself (if it is long enough to mean something: not a short
+    /// number such as a postal code) and, for phone-like values, their last ten digits.
     public static func needles(for value: String) -> [String] {
         let digits = value.filter(\.isASCII).filter(\.isNumber)
         let trimmed = value.trimmingCharacters(in: .whitespaces)
-        var needles = trimmed.count >= 5 ? [trimmed] : []
+        var needles: [String] = []
+        if trimmed.count >= 5, !trimmed.allSatisfy(\.isNumber) { needles.append(trimmed) }
         if digits.count >= 10, digits.count * 2 >= value.count { needles.append(String(digits.suffix(10))) }
         return needles
+    }
+
+    /// Where `text` (logs) holds one of `needles` or any e-mail address, described without the value itself.
+    public static func findings(in text: String, needles: Set<String>) -> [String] {
+        var findings = needles.filter { text.localizedCaseInsensitiveContains($0) }.map { "personal data the test sent (\($0.count) characters)" }
+        let decoded = text.replacingOccurrences(of: "%40", with: "@")
+        for match in decoded.matches(of: /[\w.%+-]+@[\w-]+(\.[\w-]+)*\.\w{2,}/) {
+            findings.append("an e-mail address at offset \(decoded.distance(from: decoded.startIndex, to: match.range.lowerBound))")
+        }
+        return findings
     }
 }
 
@@ -53,6 +65,13 @@ public final class SentPersonalData: Sendable {
     public func record(json body: String) {
         guard let json = try? JSONSerialization.jsonObject(with: Data(body.utf8)) else { return }
         let found = PersonalData.values(in: json).flatMap(PersonalData.needles)
+        values.withLock { $0.formUnion(found) }
+    }
+
+    /// Records the personal values in a URI's query (`?email=…&phone=…`).
+    public func record(uri: String) {
+        let items = URLComponents(string: uri)?.queryItems ?? []
+        let found = items.filter { PersonalData.members.contains($0.name) }.compactMap(\.value).flatMap(PersonalData.needles)
         values.withLock { $0.formUnion(found) }
     }
 

@@ -23,22 +23,35 @@ struct PropertyLevelTests {
         let spec = try OpenAPISpec.load()
         let operation = try #require(spec.operations.first { $0.id == operationID })
         let settable = spec.propertyNames(of: operation.requestSchema)
-        let serverOwned = spec.propertyNames(of: operation.successSchema).union(["id", "status", "created_at", "updated_at"]).subtracting(settable)
+        var returned = spec.propertyNames(of: operation.successSchema)
+        // A response that wraps the resource (`{"recipient": {…}, …}`) returns the resource's members too.
+        for name in returned {
+            let member = (operation.successSchema?["properties"] as? [String: Any])?[name]
+            returned.formUnion(spec.propertyNames(of: member.flatMap { spec.resolve($0) }))
+        }
+        let serverOwned = returned.union(["id", "status", "created_at", "updated_at"]).subtracting(settable)
         try await TestApp.run(configuration: ValidRequests.configuration) { app in
             let requests = try await ValidRequests.prepare(app)
             let base = try await requests.request(for: operationID, number: 1)
             let accepted = try await app.send(base, bytes: BodyMutation.encode(base.body))
             #expect((200..<300).contains(accepted.status.code), "the valid request: \(accepted.status) \(accepted.text.prefix(300))")
-            let existing = (try? accepted.jsonObject()) ?? [:]
+            let existing = try accepted.jsonObject()
             for (number, member) in (serverOwned.sorted() + ["unexpected_member"]).enumerated() {
                 let request = try await requests.request(for: operationID, number: number + 2)
                 var body = request.body
                 // The value a real resource has, so only the member's name can be the reason for refusing it.
-                body[member] = existing[member].flatMap { $0 is NSNull ? nil : $0 } ?? "x"
+                body[member] = Self.value(named: member, in: existing) ?? "x"
                 let response = try await Attempt.send(
                     app, request, bytes: BodyMutation.encode(body), sent: PersonalData.values(in: body), context: "\(operationID) + \(member)")
-                #expect(response.status == .unprocessableContent, "\(operationID) + \(member): \(response.status)")
+                let named = ((try? response.jsonObject())?["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+                #expect(response.status == .unprocessableContent && named.contains(member), "\(operationID) + \(member): \(response.status) naming \(named)")
             }
         }
+    }
+
+    /// The first non-null value of a member called `name` in a response, at the top or one object down.
+    static func value(named name: String, in object: [String: Any]) -> Any? {
+        if let value = object[name], !(value is NSNull) { return value }
+        return object.values.lazy.compactMap { ($0 as? [String: Any])?[name] }.first { !($0 is NSNull) }
     }
 }

@@ -46,15 +46,34 @@ struct OpenAPISpec: @unchecked Sendable {
         return result
     }
 
-    /// Follows `$ref`s (local ones only) until it reaches a node that is not a reference.
+    /// Follows `$ref`s (local ones, without JSON-pointer escapes, as the spec writes them) until it reaches a node that
+    /// is not a reference; nil for a reference that leads nowhere or in a circle.
     func resolve(_ node: Any) -> [String: Any]? {
         var current = node as? [String: Any]
+        var hops = 0
         while let reference = current?["$ref"] as? String {
+            hops += 1
+            guard hops <= 16 else { return nil }
             current = reference.split(separator: "/").dropFirst().reduce(document as Any?) { node, key in
                 (node as? [String: Any])?[String(key)]
             } as? [String: Any]
         }
         return current
+    }
+
+    /// Every `$ref` in the document that `resolve` cannot follow.
+    var unresolvedReferences: [String] {
+        var found: [String] = []
+        func walk(_ node: Any) {
+            if let object = node as? [String: Any] {
+                if let reference = object["$ref"] as? String, resolve(object) == nil { found.append(reference) }
+                object.values.forEach(walk)
+            } else if let array = node as? [Any] {
+                array.forEach(walk)
+            }
+        }
+        walk(document)
+        return found
     }
 
     /// A path with every path parameter, and every required query parameter, set to a value of its schema's type;
@@ -74,11 +93,14 @@ struct OpenAPISpec: @unchecked Sendable {
         return query.isEmpty ? path : path + "?" + query.joined(separator: "&")
     }
 
-    /// Every string leaf of a schema as a member path: `delivery.city`, `items[].name`, `address_lines[]`.
-    func stringFields(of schema: [String: Any], prefix: String = "") -> [String] {
-        if let alternatives = (schema["oneOf"] ?? schema["anyOf"]) as? [Any] {
-            return Array(Set(alternatives.flatMap { stringFields(of: resolve($0) ?? [:], prefix: prefix) })).sorted()
-        }
+    /// A string leaf of a request body: its member path (`delivery.city`, `items[].name`, `address_lines[]`) and format.
+    struct StringField: Sendable {
+        let path: String
+        let format: String?
+    }
+
+    /// Every string leaf of a schema (the spec has no `oneOf`, `anyOf` or `allOf`; a test checks it).
+    func stringFields(of schema: [String: Any], prefix: String = "") -> [StringField] {
         if let properties = schema["properties"] as? [String: Any] {
             return properties.keys.sorted().flatMap { name in
                 stringFields(of: resolve(properties[name] as Any) ?? [:], prefix: prefix.isEmpty ? name : "\(prefix).\(name)")
@@ -87,7 +109,7 @@ struct OpenAPISpec: @unchecked Sendable {
         if Self.types(of: schema).contains("array"), let items = resolve(schema["items"] as Any) {
             return stringFields(of: items, prefix: prefix + "[]")
         }
-        return Self.types(of: schema).contains("string") ? [prefix] : []
+        return Self.types(of: schema).contains("string") ? [StringField(path: prefix, format: schema["format"] as? String)] : []
     }
 
     /// The top-level member names a schema declares.

@@ -24,6 +24,47 @@ struct ValidRequests {
         "createShipment", "startErasureCascade", "receiveErasureCallback", "createPurpose", "updatePurpose", "createSubjectRequest",
         "extendSubjectRequest", "denySubjectRequest", "setCalendarDay", "createPolicyVersion",
     ]
+    /// Response members that echo a request member under another name (operation id and member path as keys).
+    static let echoedAs = [
+        "extendSubjectRequest reason": "extension_reason", "denySubjectRequest reason": "denial_reason",
+        "denySubjectRequest explanation": "denial_explanation",
+    ]
+    /// Request members no response repeats, and why.
+    static let notEchoed: [String: String] = [
+        "createRecipient api_token": "a credential: stored, never returned",
+        "updateRecipient api_token": "a credential: stored, never returned",
+        "createSubjectRequest corrections.full_name": "corrections are applied at fulfilment, not shown",
+        "createSubjectRequest corrections.email": "corrections are applied at fulfilment, not shown",
+        "createSubjectRequest corrections.phone": "corrections are applied at fulfilment, not shown",
+        "createSubjectRequest corrections.registration_address": "corrections are applied at fulfilment, not shown",
+        "createSubjectRequest email": "an identity finds the subject; the request does not repeat it",
+        "createSubjectRequest phone": "an identity finds the subject; the request does not repeat it",
+        "createSubjectRequest external_ref": "an identity finds the subject; the request does not repeat it",
+        "receiveErasureCallback controller_id": "the callback is answered without a body",
+        "receiveErasureCallback expected_completion_time": "the callback is answered without a body",
+        "receiveErasureCallback request_status": "the callback is answered without a body",
+        "receiveErasureCallback status_callback_url": "the callback is answered without a body",
+        "receiveErasureCallback subject_request_id": "the callback is answered without a body",
+    ]
+
+    /// The base body made fit for a value in `member`: a subject request names its subject one way only, and only an
+    /// objection names purposes.
+    static func prepared(_ body: [String: Any], for operationID: String, member: String) -> [String: Any] {
+        guard operationID == "createSubjectRequest" else { return body }
+        var body = body
+        let identities = ["email": "someone@example.com", "phone": "+79030000000", "external_ref": "someone"]
+        if let identity = identities[member] {
+            body["subject_id"] = nil
+            body[member] = identity
+        }
+        if member == "purposes[]" {
+            body["kind"] = "objection"
+            body["corrections"] = nil
+            body["purposes"] = ["newsletter"]
+        }
+        return body
+    }
+
     /// The API configuration these requests need (recipients on `*.example` hosts are fine, nothing is called).
     static let configuration = APIConfiguration(outboundPolicy: OutboundAddressPolicy(allowedHosts: ["127.0.0.1"]))
     static let mailSecret = StandardWebhooksSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")!
