@@ -1,0 +1,76 @@
+# Helpers shared by the benchmark scripts (sourced after scripts/lib/postgres.sh). They use and set the caller's
+# globals: PSQL (psql binary), BIN (the custodian binary), PG_DURABLE, and TMP_ROOT, PG_DIR, PG_PORT, PG_OPTIONS,
+# PG_VERSION (set by start_cluster), MISSED (set by verdict).
+
+say() { printf '==> %s\n' "$*" >&2; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# stop_process PID NAME SECONDS: SIGTERM, then SIGKILL after SECONDS. Returns the exit status.
+stop_process() {
+    local pid=$1 name=$2 timeout=$3 rc=0
+    [[ -n "$pid" ]] || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    wait_exit "$pid" "$timeout" || rc=$?
+    if [[ "$WAIT_EXIT_KILLED" == 1 ]]; then warn "$name did not stop within ${timeout}s; killed it"; fi
+    return "$rc"
+}
+
+db_url() { printf 'postgres://%s@127.0.0.1:%s/%s?sslmode=disable\n' "$PG_SUPERUSER" "$PG_PORT" "$1"; }
+
+# q DB [psql args...]: psql on database DB, unaligned, tuples only, stopping at the first error.
+q() {
+    local db=$1; shift
+    "$PSQL" -X -q -At -P pager=off -v ON_ERROR_STOP=1 "$(db_url "$db")" "$@"
+}
+
+# calc EXPR: floating-point arithmetic (awk), printed with up to 6 significant digits.
+calc() { awk "BEGIN { printf \"%.6g\", $1 }"; }
+
+# cpu_seconds PID: user + system CPU of PID and of its reaped children, in seconds (0 when PID is gone).
+# In /proc/PID/stat, after the ") " that ends the command name, fields 12-15 are utime, stime, cutime, cstime.
+cpu_seconds() {
+    { cat "/proc/$1/stat" 2>/dev/null || true; } | awk -v hz="$(getconf CLK_TCK)" '
+        { sub(/^.*\) /, ""); total = $12 + $13 + $14 + $15 } END { printf "%.2f", total / hz }'
+}
+
+# wait_until SECONDS DESCRIPTION COMMAND...: retries COMMAND every 0.2 s until it succeeds or SECONDS pass.
+wait_until() {
+    local timeout=$1 what=$2 i; shift 2
+    for ((i = 0; i < timeout * 5; i++)); do
+        if "$@" >/dev/null 2>&1; then return 0; fi
+        sleep 0.2
+    done
+    die "timed out after ${timeout}s waiting for $what"
+}
+
+# start_cluster: a throwaway cluster in a new temp dir on a free port; without PG_DURABLE=1, fsync,
+# synchronous_commit and full_page_writes are off (the figures measure CPU, not this VM's disk).
+start_cluster() {
+    local options=(-c max_connections=200 -c shared_buffers=256MB)
+    if [[ "$PG_DURABLE" != 1 ]]; then
+        options+=(-c fsync=off -c synchronous_commit=off -c full_page_writes=off)
+    fi
+    TMP_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/custodian-bench.XXXXXX")
+    PG_DIR="$TMP_ROOT/pg"
+    PG_PORT=$(free_port)
+    say "starting PostgreSQL on 127.0.0.1:$PG_PORT in $PG_DIR (${options[*]})"
+    pg_cluster_init "$PG_DIR" --no-sync
+    pg_cluster_start "$PG_DIR" "$PG_PORT" "${options[@]}" || die "PostgreSQL did not start"
+    PG_OPTIONS="${options[*]}"
+    PG_VERSION=$(q postgres -c 'SHOW server_version')
+}
+
+# create_database NAME: a database migrated by the binary under test.
+create_database() {
+    pg_create_database "$PG_PORT" "$1"
+    DATABASE_URL=$(db_url "$1") CUSTODIAN_LOG_LEVEL=warning \
+        timeout 120 "$BIN" migrate --migrations-dir "$REPO_ROOT/Migrations" >&2
+}
+
+# verdict VAR CONDITION: VAR = met or MISSED (and MISSED=1), CONDITION evaluated by awk.
+verdict() {
+    if awk "BEGIN { exit !($2) }"; then printf -v "$1" 'met'; else printf -v "$1" 'MISSED'; MISSED=1; fi
+}
+
+row() { printf '%-30s %s\n' "$1" "$2"; }
