@@ -89,4 +89,9 @@ extension TestResponse {
     }
 
     var text: String { String(buffer: body) }
+
+    /// The `field` of each entry in a problem's `errors` (none when the body is not such a problem).
+    var errorFields: [String] {
+        ((try? jsonObject())?["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+    }
 }

@@ -81,7 +81,7 @@ struct InjectionTests {
     /// date-time is named only as `body` (the date decoder is not told which member it reads).
     static func expectNamed(_ field: OpenAPISpec.StringField, in response: TestResponse, context: String) {
         let path = field.format == "date-time" ? "body" : field.path.replacingOccurrences(of: "[]", with: "")
-        let named = ((try? response.jsonObject())?["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }.map { name in
+        let named = response.errorFields.map { name in
             name.split(separator: ".").filter { !$0.allSatisfy(\.isNumber) }.joined(separator: ".")
         }
         let matches = named.contains { $0 == path || path.hasPrefix($0 + ".") }

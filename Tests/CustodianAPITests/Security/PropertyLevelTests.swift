@@ -43,7 +43,7 @@ struct PropertyLevelTests {
                 body[member] = Self.value(named: member, in: existing) ?? "x"
                 let response = try await Attempt.send(
                     app, request, bytes: BodyMutation.encode(body), sent: PersonalData.values(in: body), context: "\(operationID) + \(member)")
-                let named = ((try? response.jsonObject())?["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+                let named = response.errorFields
                 #expect(response.status == .unprocessableContent && named.contains(member), "\(operationID) + \(member): \(response.status) naming \(named)")
             }
         }
