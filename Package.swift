@@ -163,6 +163,7 @@ let package = Package(
             name: "CustodianAPITests",
             dependencies: [
                 "CustodianAPI",
+                "CustodianOpenAPI",
                 "CustodianTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,6 +1,7 @@
 # Helpers shared by the benchmark scripts (sourced after scripts/lib/postgres.sh). They use and set the caller's
 # globals: PSQL (psql binary), BIN (the custodian binary), PG_DURABLE, and TMP_ROOT, PG_DIR, PG_PORT, PG_OPTIONS,
-# PG_VERSION (set by start_cluster), MISSED (set by verdict).
+# PG_VERSION (set by start_cluster), MISSED (set by verdict), KEY, KEY_LOOKUP, KEY_ID (set by create_dpo_key),
+# API_PORT, SERVE_PID (set by start_serve; DB_MAX_CONNECTIONS, when set, sizes its pool).
 
 say() { printf '==> %s\n' "$*" >&2; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
@@ -74,3 +75,22 @@ verdict() {
 }
 
 row() { printf '%-30s %s\n' "$1" "$2"; }
+
+# create_dpo_key DB: a dpo-scope API key made by the binary under test: KEY (the bearer token), KEY_LOOKUP, KEY_ID.
+create_dpo_key() {
+    KEY=$(DATABASE_URL=$(db_url "$1") CUSTODIAN_LOG_LEVEL=warning "$BIN" keys create --name bench --scope dpo 2>/dev/null | tail -n 1)
+    [[ "$KEY" =~ ^cus_([0-9a-f]{16})_ ]] || die "could not create an API key"
+    KEY_LOOKUP=${BASH_REMATCH[1]}
+    KEY_ID=$(q "$1" -c "SELECT id FROM api_keys WHERE lookup_id = '$KEY_LOOKUP'")
+}
+
+# start_serve DB: `custodian serve` on DB and a free port, no rate limit, logging to $TMP_ROOT/serve.log; waits until ready.
+start_serve() {
+    API_PORT=$(free_port)
+    local pool=()
+    if [[ -n "${DB_MAX_CONNECTIONS:-}" ]]; then pool=(CUSTODIAN_DB_MAX_CONNECTIONS="$DB_MAX_CONNECTIONS"); fi
+    env DATABASE_URL="$(db_url "$1")" CUSTODIAN_PORT="$API_PORT" CUSTODIAN_RATE_LIMIT_PER_MINUTE=0 CUSTODIAN_LOG_LEVEL=warning \
+        "${pool[@]}" "$BIN" serve >"$TMP_ROOT/serve.log" 2>&1 &
+    SERVE_PID=$!
+    wait_until 60 "the API" curl -fs --max-time 2 "http://127.0.0.1:$API_PORT/health/ready"
+}

@@ -1,6 +1,7 @@
--- wrk script for bench/api-load. BENCH_OPERATION picks the request: consent-write (a newsletter grant or withdrawal
--- at random, as bench/sql/pgbench-consent-write.sql does), subject-read or consent-read; subjects are drawn at random
--- from BENCH_IDS_FILE (one uuid per line); BENCH_KEY is the bearer key. done() prints one line:
+-- wrk script for bench/api-load and bench/scale. BENCH_OPERATION picks the request: consent-write (a newsletter grant
+-- or withdrawal at random, as bench/sql/pgbench-consent-write.sql does), subject-read or consent-read, each for a
+-- subject drawn at random from BENCH_IDS_FILE (one uuid per line); or get-path: a GET of a path drawn at random from
+-- BENCH_IDS_FILE (one path per line). BENCH_KEY is the bearer key. done() prints one line:
 -- RESULT requests seconds status_errors(4xx/5xx) socket_errors p50_ms p99_ms p999_ms mean_ms
 local ids = {}
 local operation = os.getenv("BENCH_OPERATION")
@@ -17,6 +18,8 @@ function request()
         local action = math.random(2) == 1 and "grant" or "withdraw"
         local body = '{"purpose":"newsletter","action":"' .. action .. '","policy_version":"v1","channel":"api"}'
         return wrk.format("POST", "/v1/subjects/" .. id .. "/consents", headers, body)
+    elseif operation == "get-path" then
+        return wrk.format("GET", id, headers)
     elseif operation == "consent-read" then
         return wrk.format("GET", "/v1/subjects/" .. id .. "/consents", headers)
     else
