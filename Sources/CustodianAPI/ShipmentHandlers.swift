@@ -33,16 +33,19 @@ extension APIHandler {
 
     func listTransfers(_ input: Operations.ListTransfers.Input) async throws -> Operations.ListTransfers.Output {
         let subjectID = try uuid(input.path.subjectId, parameter: "subject_id")
-        guard let transfers = try await TransferRepository(database: database).transfers(subjectID: subjectID, actor: RequestScope.actor) else {
-            throw Problem.notFound("subject")
-        }
+        let limit = try pageSize(input.query.limit)
+        let after = try cursorKey(input.query.cursor) { $0.count <= 18 ? Int64($0) : nil }
+        guard let transfers = try await TransferRepository(database: database).transfers(
+            subjectID: subjectID, afterID: after, limit: limit, actor: RequestScope.actor)
+        else { throw Problem.notFound("subject") }
+        let next = nextCursor(transfers, limit: limit) { String($0.id) }
         return .ok(.init(body: .json(.init(items: try transfers.map { transfer in
             Components.Schemas.Transfer(
                 id: transfer.id, recipient: transfer.recipientCode, orderId: transfer.orderID?.lowercasedString,
                 shipmentId: transfer.shipmentID?.lowercasedString, dataCategories: try transfer.dataCategories.map { try $0.mapped() },
                 purpose: transfer.purpose, legalBasis: try LegalBasis(rawValue: transfer.legalBasis).orThrow().mapped(),
                 transferredAt: transfer.transferredAt)
-        }))))
+        }, nextCursor: next))))
     }
 }
 

@@ -182,30 +182,37 @@ public struct ConsentRepository: Sendable {
     }
 
     /// The subject's current state for every consent-based purpose and its full history, newest first; nil when there
-    /// is no such subject. The read is audited.
+    /// is no such subject. Two statements, no transaction (at READ COMMITTED each statement reads its own snapshot
+    /// anyway): the states with the existence check and the audit row, then the history.
     public func overview(subjectID: UUID, actor: AuditActor) async throws -> (states: [ConsentStateRecord], history: [ConsentEventRecord])? {
-        try await database.transaction { connection in
-            let logger = database.logger
-            guard try await SubjectRepository.exists(subjectID, on: connection, logger: logger) else { return nil }
-            var states: [ConsentStateRecord] = []
-            for try await (code, basis, action, since, eventID) in try await connection.query("""
+        var subjectExists = false
+        var states: [ConsentStateRecord] = []
+        for try await (code, basis, action, since, eventID) in try await database.query("""
+            WITH subject AS (SELECT id FROM subjects WHERE id = \(subjectID)),
+            audited AS (
+                INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
+                SELECT \(actor.apiKeyID), \(Action.read), id, \(actor.requestID) FROM subject
+            )
+            SELECT state.code, state.legal_basis, state.action, state.occurred_at, state.event_id
+            FROM subject LEFT JOIN LATERAL (
                 SELECT p.code, p.legal_basis, s.action, s.occurred_at, s.event_id
-                FROM purposes p LEFT JOIN consent_states s ON s.purpose_code = p.code AND s.subject_id = \(subjectID)
+                FROM purposes p LEFT JOIN consent_states s ON s.purpose_code = p.code AND s.subject_id = subject.id
                 WHERE p.requires_consent OR s.event_id IS NOT NULL
-                ORDER BY p.code
-                """, logger: logger).decode((String, String, String?, Date?, UUID?).self) {
-                states.append(ConsentStateRecord(
-                    purpose: code, legalBasis: LegalBasis(rawValue: basis) ?? .consent,
-                    action: action.flatMap(ConsentAction.init(rawValue:)), since: since, eventID: eventID))
-            }
-            let rows = try await connection.query("""
-                SELECT \(unescaped: Self.eventColumns) FROM consent_events e JOIN policy_versions p ON p.id = e.policy_version_id
-                WHERE e.subject_id = \(subjectID) ORDER BY e.occurred_at DESC, e.recorded_at DESC
-                """, logger: logger)
-            let history = try await Self.decodeEvents(rows)
-            try await AuditRepository.append(action: Action.read, subjectID: subjectID, actor: actor, on: connection, logger: logger)
-            return (states, history)
+            ) AS state ON true
+            ORDER BY state.code
+            """).decode((String?, String?, String?, Date?, UUID?).self) {
+            subjectExists = true
+            guard let code, let basis else { continue }
+            states.append(ConsentStateRecord(
+                purpose: code, legalBasis: LegalBasis(rawValue: basis) ?? .consent,
+                action: action.flatMap(ConsentAction.init(rawValue:)), since: since, eventID: eventID))
         }
+        guard subjectExists else { return nil }
+        let history = try await Self.decodeEvents(database.query("""
+            SELECT \(unescaped: Self.eventColumns) FROM consent_events e JOIN policy_versions p ON p.id = e.policy_version_id
+            WHERE e.subject_id = \(subjectID) ORDER BY e.occurred_at DESC, e.recorded_at DESC
+            """))
+        return (states, history)
     }
 
     /// The purposes the subject currently consents to, with what a receipt states about each, and the subject's

@@ -92,17 +92,31 @@ public struct OrderRepository: Sendable {
         }
     }
 
-    /// A page of the subject's orders ordered by id, after `afterID`; nil when there is no such subject.
+    /// A page of the subject's orders ordered by id, after `afterID`; nil when there is no such subject. The page's
+    /// ids with the existence check and the audit row in one statement, then the orders and items (which never change
+    /// order): no transaction, three round trips.
     public func list(subjectID: UUID, afterID: UUID?, limit: Int, actor: AuditActor) async throws -> [OrderRecord]? {
-        try await database.transaction { connection in
-            let logger = database.logger
-            guard try await SubjectRepository.exists(subjectID, on: connection, logger: logger) else { return nil }
-            let after = afterID ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
-            let ids = try await connection.query(
-                "SELECT id FROM orders WHERE subject_id = \(subjectID) AND id > \(after) ORDER BY id LIMIT \(limit)", logger: logger
-            ).decode(UUID.self).reduce(into: [UUID]()) { $0.append($1) }
-            try await AuditRepository.append(action: Action.list, subjectID: subjectID, actor: actor, on: connection, logger: logger)
-            return try await Self.load(ids: ids, on: connection, logger: logger)
+        let after = afterID ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        var subjectExists = false
+        var ids: [UUID] = []
+        for try await id in try await database.query("""
+            WITH subject AS (SELECT id FROM subjects WHERE id = \(subjectID)),
+            audited AS (
+                INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
+                SELECT \(actor.apiKeyID), \(Action.list), id, \(actor.requestID) FROM subject
+            )
+            SELECT page.id FROM subject LEFT JOIN LATERAL (
+                SELECT id FROM orders WHERE subject_id = subject.id AND id > \(after) ORDER BY id LIMIT \(limit)
+            ) AS page ON true
+            ORDER BY page.id
+            """).decode(UUID?.self) {
+            subjectExists = true
+            if let id { ids.append(id) }
+        }
+        guard subjectExists else { return nil }
+        guard !ids.isEmpty else { return [] }
+        return try await database.withConnection { [ids, logger = database.logger] connection in
+            try await Self.load(ids: ids, on: connection, logger: logger)
         }
     }
 

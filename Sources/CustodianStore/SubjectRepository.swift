@@ -73,15 +73,18 @@ public struct SubjectRepository: Sendable {
         }
     }
 
-    /// Reads one subject and records the read; nil when there is none.
+    /// Reads one subject and records the read; nil when there is none. One statement (one round trip): the row and
+    /// its audit row commit together, and a missing subject records nothing.
     public func read(id: UUID, actor: AuditActor) async throws -> SubjectRecord? {
-        try await database.transaction { connection in
-            let rows = try await connection.query(
-                "SELECT \(unescaped: Self.columns) FROM subjects WHERE id = \(id)", logger: database.logger)
-            guard let record = try await Self.decode(rows).first else { return nil }
-            try await AuditRepository.append(action: Action.read, subjectID: id, actor: actor, on: connection, logger: database.logger)
-            return record
-        }
+        let rows = try await database.query("""
+            WITH subject AS (SELECT \(unescaped: Self.columns) FROM subjects WHERE id = \(id)),
+            audited AS (
+                INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
+                SELECT \(actor.apiKeyID), \(Action.read), id, \(actor.requestID) FROM subject
+            )
+            SELECT \(unescaped: Self.columns) FROM subject
+            """)
+        return try await Self.decode(rows).first
     }
 
     /// Applies a correction; nil when there is no such subject. Throws ``StoreError/duplicate(field:)`` on a taken
@@ -113,22 +116,25 @@ public struct SubjectRepository: Sendable {
         }
     }
 
-    /// Subjects matching `lookup`, ordered by id, after `afterID`; each returned subject is recorded as read.
+    /// Subjects matching `lookup`, ordered by id, after `afterID`; each returned subject is recorded as read, in the
+    /// same statement.
     public func find(_ lookup: SubjectLookup, afterID: UUID?, limit: Int, actor: AuditActor) async throws -> [SubjectRecord] {
         let after = afterID ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
-        return try await database.transaction { connection in
-            let rows = try await connection.query("""
+        let rows = try await database.query("""
+            WITH found AS (
                 SELECT \(unescaped: Self.columns) FROM subjects
                 WHERE (\(lookup.email)::text IS NULL OR lower(email) = lower(\(lookup.email)))
                   AND (\(lookup.phone)::text IS NULL OR phone = \(lookup.phone))
                   AND (\(lookup.externalRef)::text IS NULL OR external_ref = \(lookup.externalRef))
                   AND id > \(after)
                 ORDER BY id LIMIT \(limit)
-                """, logger: database.logger)
-            let records = try await Self.decode(rows)
-            try await AuditRepository.append(action: Action.read, subjectIDs: records.map(\.id), actor: actor, on: connection, logger: database.logger)
-            return records
-        }
+            ), audited AS (
+                INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
+                SELECT \(actor.apiKeyID), \(Action.read), id, \(actor.requestID) FROM found
+            )
+            SELECT \(unescaped: Self.columns) FROM found ORDER BY id
+            """)
+        return try await Self.decode(rows)
     }
 
     /// Whether the subject exists, read on `connection` (inside the caller's transaction).

@@ -109,23 +109,32 @@ public struct TransferRepository: Sendable {
         }
     }
 
-    /// Every disclosure of the subject's data, oldest first; the read is audited.
-    public func transfers(subjectID: UUID, actor: AuditActor) async throws -> [TransferRecord]? {
-        try await database.transaction { connection in
-            let logger = database.logger
-            guard try await SubjectRepository.exists(subjectID, on: connection, logger: logger) else { return nil }
-            var records: [TransferRecord] = []
-            for try await (id, code, orderID, shipmentID, categories, purpose, basis, at) in try await connection.query("""
+    /// One page of the disclosures of the subject's data, oldest first, after the transfer `afterID`; nil when there
+    /// is no such subject. One statement: the page and its audit row commit together.
+    public func transfers(subjectID: UUID, afterID: Int64?, limit: Int, actor: AuditActor) async throws -> [TransferRecord]? {
+        let rows = try await database.query("""
+            WITH subject AS (SELECT id FROM subjects WHERE id = \(subjectID)),
+            page AS (
                 SELECT t.id, r.code, t.order_id, t.shipment_id, t.data_categories, t.purpose_code, t.legal_basis, t.transferred_at
-                FROM transfers t JOIN recipients r ON r.id = t.recipient_id WHERE t.subject_id = \(subjectID) ORDER BY t.id
-                """, logger: logger).decode((Int64, String, UUID?, UUID?, [String], String, String, Date).self) {
-                records.append(TransferRecord(
-                    id: id, recipientCode: code, orderID: orderID, shipmentID: shipmentID,
-                    dataCategories: categories.compactMap(DataCategory.init(rawValue:)), purpose: purpose, legalBasis: basis, transferredAt: at))
-            }
-            try await AuditRepository.append(action: "transfer.read", subjectID: subjectID, actor: actor, on: connection, logger: logger)
-            return records
+                FROM transfers t JOIN recipients r ON r.id = t.recipient_id
+                WHERE t.subject_id = \(subjectID) AND t.id > \(afterID ?? 0) ORDER BY t.id LIMIT \(limit)
+            ), audited AS (
+                INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
+                SELECT \(actor.apiKeyID), 'transfer.read', id, \(actor.requestID) FROM subject
+            )
+            SELECT page.* FROM subject LEFT JOIN page ON true ORDER BY page.id
+            """)
+        var subjectExists = false
+        var records: [TransferRecord] = []
+        for try await (id, code, orderID, shipmentID, categories, purpose, basis, at)
+            in rows.decode((Int64?, String?, UUID?, UUID?, [String]?, String?, String?, Date?).self) {
+            subjectExists = true
+            guard let id, let code, let categories, let purpose, let basis, let at else { continue }
+            records.append(TransferRecord(
+                id: id, recipientCode: code, orderID: orderID, shipmentID: shipmentID,
+                dataCategories: categories.compactMap(DataCategory.init(rawValue:)), purpose: purpose, legalBasis: basis, transferredAt: at))
         }
+        return subjectExists ? records : nil
     }
 }
 

@@ -3,9 +3,35 @@
 -- subject drawn at random from BENCH_IDS_FILE (one uuid per line); or get-path: a GET of a path drawn at random from
 -- BENCH_IDS_FILE (one path per line). BENCH_KEY is the bearer key. done() prints one line:
 -- RESULT requests seconds status_errors(4xx/5xx) socket_errors p50_ms p99_ms p999_ms mean_ms
+-- With BENCH_RATE set (requests per second for the whole run, BENCH_THREADS = wrk's -t), each thread sends on a
+-- fixed schedule instead of as fast as it can: a request waits for its slot, and a thread behind schedule sends at
+-- once (catching up at most one second of backlog).
 local ids = {}
 local operation = os.getenv("BENCH_OPERATION")
 local headers = { ["Authorization"] = "Bearer " .. os.getenv("BENCH_KEY"), ["Content-Type"] = "application/json" }
+
+local rate = tonumber(os.getenv("BENCH_RATE") or "0")
+if rate > 0 then
+    local ffi = require("ffi")
+    ffi.cdef[[
+        typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+        int clock_gettime(int clock_id, bench_timespec *time);
+    ]]
+    local clock = ffi.new("bench_timespec")
+    local function now_ms()
+        ffi.C.clock_gettime(1, clock) -- CLOCK_MONOTONIC
+        return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
+    end
+    local interval_ms = tonumber(os.getenv("BENCH_THREADS") or "1") * 1000 / rate
+    local next_ms = nil
+
+    function delay()
+        local now = now_ms()
+        if next_ms == nil or next_ms < now - 1000 then next_ms = now end
+        next_ms = next_ms + interval_ms
+        return math.max(0, math.floor(next_ms - now))
+    end
+end
 
 function init(args)
     for line in io.lines(os.getenv("BENCH_IDS_FILE")) do ids[#ids + 1] = line end
