@@ -86,23 +86,26 @@ public struct ConsentRepository: Sendable {
 
     /// Records the event. Locks the subject row first, so concurrent events of one subject serialise and a status change
     /// (restriction, erasure) cannot slip between the check and the write. Withdrawing `newsletter`, when it becomes the
-    /// current state, enqueues the opt-out job in the same transaction.
+    /// current state, enqueues the opt-out job in the same transaction. Two statements between BEGIN and COMMIT (three
+    /// more for the job): the locked subject with the purpose and the policy version, then the event, the state and
+    /// the audit row.
     public func record(_ event: NewConsentEvent, actor: AuditActor, now: Date = Date()) async throws -> ConsentEventRecord {
         try await database.transaction { connection in
             let logger = database.logger
-            guard let status = try await SubjectRepository.lockedStatus(of: event.subjectID, .exclusive, on: connection, logger: logger) else {
-                throw ConsentRecordingFailure.subjectNotFound
-            }
-            guard let (basis, requiresConsent, retiredAt) = try await connection.query(
-                "SELECT legal_basis, requires_consent, retired_at FROM purposes WHERE code = \(event.purpose)", logger: logger
-            ).decode((String, Bool, Date?).self).first(where: { _ in true }), let legalBasis = LegalBasis(rawValue: basis) else {
+            guard let (subjectStatus, basis, requiresConsent, retiredAt, policyID, effectiveAt) = try await connection.query("""
+                SELECT s.status, p.legal_basis, p.requires_consent, p.retired_at, v.id, v.effective_at
+                FROM subjects s
+                LEFT JOIN purposes p ON p.code = \(event.purpose)
+                LEFT JOIN policy_versions v ON v.label = \(event.policyLabel)
+                WHERE s.id = \(event.subjectID)
+                FOR NO KEY UPDATE OF s
+                """, logger: logger).decode((String, String?, Bool?, Date?, UUID?, Date?).self).first(where: { _ in true }),
+                let status = SubjectStatus(rawValue: subjectStatus)
+            else { throw ConsentRecordingFailure.subjectNotFound }
+            guard let basis, let legalBasis = LegalBasis(rawValue: basis), let requiresConsent else {
                 throw ConsentRecordingFailure.unknownPurpose(event.purpose)
             }
-            guard let (policyID, effectiveAt) = try await connection.query(
-                "SELECT id, effective_at FROM policy_versions WHERE label = \(event.policyLabel)", logger: logger
-            ).decode((UUID, Date).self).first(where: { _ in true }) else {
-                throw ConsentRecordingFailure.unknownPolicyVersion(event.policyLabel)
-            }
+            guard let policyID, let effectiveAt else { throw ConsentRecordingFailure.unknownPolicyVersion(event.policyLabel) }
             do throws(ConsentRefusal) {
                 try ConsentRules.check(
                     action: event.action, purpose: event.purpose, policyLabel: event.policyLabel,
@@ -115,22 +118,40 @@ public struct ConsentRepository: Sendable {
             }
 
             let id = UUID()
-            try await connection.query("""
-                INSERT INTO consent_events (id, subject_id, purpose_code, action, policy_version_id, channel, occurred_at,
-                                            ip_address, user_agent, form_id, api_key_id, request_id)
-                VALUES (\(id), \(event.subjectID), \(event.purpose), \(event.action.rawValue), \(policyID), \(event.channel.rawValue),
-                        \(event.occurredAt), \(event.ipAddress)::inet, \(event.userAgent), \(event.formID), \(actor.apiKeyID), \(actor.requestID))
-                """, logger: logger)
-            let becameCurrent = try await connection.query("""
-                INSERT INTO consent_states (subject_id, purpose_code, event_id, action, occurred_at, recorded_at)
-                SELECT subject_id, purpose_code, id, action, occurred_at, recorded_at FROM consent_events WHERE id = \(id)
-                ON CONFLICT (subject_id, purpose_code) DO UPDATE SET
-                    event_id = EXCLUDED.event_id, action = EXCLUDED.action,
-                    occurred_at = EXCLUDED.occurred_at, recorded_at = EXCLUDED.recorded_at
-                WHERE (consent_states.occurred_at, consent_states.recorded_at) < (EXCLUDED.occurred_at, EXCLUDED.recorded_at)
-                RETURNING event_id
-                """, logger: logger).decode(UUID.self).first(where: { _ in true }) != nil
-            if becameCurrent, event.action == .withdraw, event.purpose == PurposeCode.newsletter {
+            var written: (record: ConsentEventRecord, becameCurrent: Bool)?
+            for try await (subjectID, purpose, action, channel, occurredAt, recordedAt, ip, userAgent, formID, becameCurrent)
+                in try await connection.query("""
+                WITH event AS (
+                    INSERT INTO consent_events (id, subject_id, purpose_code, action, policy_version_id, channel, occurred_at,
+                                                ip_address, user_agent, form_id, api_key_id, request_id)
+                    VALUES (\(id), \(event.subjectID), \(event.purpose), \(event.action.rawValue), \(policyID), \(event.channel.rawValue),
+                            \(event.occurredAt), \(event.ipAddress)::inet, \(event.userAgent), \(event.formID), \(actor.apiKeyID), \(actor.requestID))
+                    RETURNING *
+                ), state AS (
+                    INSERT INTO consent_states (subject_id, purpose_code, event_id, action, occurred_at, recorded_at)
+                    SELECT subject_id, purpose_code, id, action, occurred_at, recorded_at FROM event
+                    ON CONFLICT (subject_id, purpose_code) DO UPDATE SET
+                        event_id = EXCLUDED.event_id, action = EXCLUDED.action,
+                        occurred_at = EXCLUDED.occurred_at, recorded_at = EXCLUDED.recorded_at
+                    WHERE (consent_states.occurred_at, consent_states.recorded_at) < (EXCLUDED.occurred_at, EXCLUDED.recorded_at)
+                    RETURNING event_id
+                ), audited AS (
+                    INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
+                    VALUES (\(actor.apiKeyID), \(Action.record), \(event.subjectID), \(actor.requestID))
+                )
+                SELECT subject_id, purpose_code, action, channel, occurred_at, recorded_at, host(ip_address), user_agent, form_id,
+                       EXISTS (SELECT 1 FROM state)
+                FROM event
+                """, logger: logger).decode((UUID, String, String, String, Date, Date, String?, String?, String?, Bool).self) {
+                guard let action = ConsentAction(rawValue: action), let channel = ConsentChannel(rawValue: channel) else {
+                    throw StoreError.unexpectedValue(column: "consent_events.action/channel")
+                }
+                written = (ConsentEventRecord(
+                    id: id, subjectID: subjectID, purpose: purpose, action: action, policyLabel: event.policyLabel, channel: channel,
+                    occurredAt: occurredAt, recordedAt: recordedAt, ipAddress: ip, userAgent: userAgent, formID: formID), becameCurrent)
+            }
+            guard let written else { throw StoreError.unexpectedlyEmpty }
+            if written.becameCurrent, event.action == .withdraw, event.purpose == PurposeCode.newsletter {
                 try await JobQueue.enqueue(
                     NewJob(
                         kind: .newsletterOptOut,
@@ -138,11 +159,7 @@ public struct ConsentRepository: Sendable {
                         uniqueKey: "\(JobKind.newsletterOptOut.rawValue):\(event.subjectID.uuidString.lowercased())", subjectID: event.subjectID),
                     on: connection, logger: logger)
             }
-            try await AuditRepository.append(action: Action.record, subjectID: event.subjectID, actor: actor, on: connection, logger: logger)
-            guard let record = try await Self.decodeEvents(connection.query(
-                "SELECT \(unescaped: Self.eventColumns) FROM consent_events e JOIN policy_versions p ON p.id = e.policy_version_id WHERE e.id = \(id)",
-                logger: logger)).first else { throw StoreError.unexpectedlyEmpty }
-            return record
+            return written.record
         }
     }
 

@@ -1,28 +1,41 @@
 -- pgbench: the very SQL the API runs for POST /v1/subjects/{id}/consents (newsletter grant or withdrawal at
 -- random): the key lookup (AuthenticationMiddleware via APIKeyRepository.authenticate), then ConsentRepository.record's
--- transaction: subject locked, purpose and policy read, event inserted, state upserted, the opt-out job for a
--- withdrawal (JobQueue.enqueue, with its NOTIFY when a job is made), the audit row, the event read back.
+-- transaction: the subject locked with the purpose and the policy version read, then event, state and audit row in
+-- one statement, and the opt-out job for a withdrawal that became current (JobQueue.enqueue, with its NOTIFY).
 -- Variables (pgbench -D): subjects, key_lookup, key_id; run with -M extended, as PostgresNIO sends parameters.
 -- When those repositories change, copy the statements here again.
 \set n random(1, :subjects)
 \set withdraw random(0, 1)
 SELECT id, name, scope, created_at, revoked_at, secret_hash FROM api_keys WHERE lookup_id = :key_lookup AND revoked_at IS NULL;
 BEGIN;
-SELECT status FROM subjects WHERE id = md5('s' || :n)::uuid FOR NO KEY UPDATE;
-SELECT legal_basis, requires_consent, retired_at FROM purposes WHERE code = 'newsletter';
-SELECT id AS policy_id, effective_at FROM policy_versions WHERE label = 'v1' \gset
+SELECT s.status, p.legal_basis, p.requires_consent, p.retired_at, v.id AS policy_id, v.effective_at
+FROM subjects s
+LEFT JOIN purposes p ON p.code = 'newsletter'
+LEFT JOIN policy_versions v ON v.label = 'v1'
+WHERE s.id = md5('s' || :n)::uuid
+FOR NO KEY UPDATE OF s \gset
 SELECT gen_random_uuid() AS event_id \gset
-INSERT INTO consent_events (id, subject_id, purpose_code, action, policy_version_id, channel, occurred_at,
-                            ip_address, user_agent, form_id, api_key_id, request_id)
-VALUES (:event_id, md5('s' || :n)::uuid, 'newsletter', CASE WHEN :withdraw = 1 THEN 'withdraw' ELSE 'grant' END, :policy_id, 'api',
-        now(), NULL::inet, NULL, NULL, :key_id, 'pgbench');
-INSERT INTO consent_states (subject_id, purpose_code, event_id, action, occurred_at, recorded_at)
-SELECT subject_id, purpose_code, id, action, occurred_at, recorded_at FROM consent_events WHERE id = :event_id
-ON CONFLICT (subject_id, purpose_code) DO UPDATE SET
-    event_id = EXCLUDED.event_id, action = EXCLUDED.action,
-    occurred_at = EXCLUDED.occurred_at, recorded_at = EXCLUDED.recorded_at
-WHERE (consent_states.occurred_at, consent_states.recorded_at) < (EXCLUDED.occurred_at, EXCLUDED.recorded_at)
-RETURNING event_id;
+WITH event AS (
+    INSERT INTO consent_events (id, subject_id, purpose_code, action, policy_version_id, channel, occurred_at,
+                                ip_address, user_agent, form_id, api_key_id, request_id)
+    VALUES (:event_id, md5('s' || :n)::uuid, 'newsletter', CASE WHEN :withdraw = 1 THEN 'withdraw' ELSE 'grant' END,
+            :policy_id, 'api', now(), NULL::inet, NULL, NULL, :key_id, 'pgbench')
+    RETURNING *
+), state AS (
+    INSERT INTO consent_states (subject_id, purpose_code, event_id, action, occurred_at, recorded_at)
+    SELECT subject_id, purpose_code, id, action, occurred_at, recorded_at FROM event
+    ON CONFLICT (subject_id, purpose_code) DO UPDATE SET
+        event_id = EXCLUDED.event_id, action = EXCLUDED.action,
+        occurred_at = EXCLUDED.occurred_at, recorded_at = EXCLUDED.recorded_at
+    WHERE (consent_states.occurred_at, consent_states.recorded_at) < (EXCLUDED.occurred_at, EXCLUDED.recorded_at)
+    RETURNING event_id
+), audited AS (
+    INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
+    VALUES (:key_id, 'consent.record', md5('s' || :n)::uuid, 'pgbench')
+)
+SELECT subject_id, purpose_code, action, channel, occurred_at, recorded_at, host(ip_address), user_agent, form_id,
+       EXISTS (SELECT 1 FROM state)
+FROM event;
 \if :withdraw
 INSERT INTO jobs (kind, payload, unique_key, priority, max_attempts, subject_id)
 VALUES ('newsletter_opt_out', jsonb_build_object('subject_id', md5('s' || :n)::uuid::text, 'consent_event_id', :event_id::text),
@@ -31,8 +44,4 @@ ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available',
 RETURNING id;
 SELECT pg_notify('custodian_jobs', 'newsletter_opt_out');
 \endif
-INSERT INTO audit_log (api_key_id, action, subject_id, request_id) VALUES (:key_id, 'consent.record', md5('s' || :n)::uuid, 'pgbench');
-SELECT e.id, e.subject_id, e.purpose_code, e.action, p.label, e.channel, e.occurred_at, e.recorded_at,
-       host(e.ip_address), e.user_agent, e.form_id
-FROM consent_events e JOIN policy_versions p ON p.id = e.policy_version_id WHERE e.id = :event_id;
 COMMIT;
