@@ -3,8 +3,8 @@ package import OpenAPIRuntime
 
 /// Reads any RFC 3339 date-time — with or without fractional seconds, `T`, `t` or a space between date and time,
 /// `Z`, `z` or any offset up to ±23:59, a leap second read as :59 —; writes them with milliseconds (truncated) in UTC.
-/// Both directions are plain arithmetic on the proleptic Gregorian calendar, as PostgreSQL counts: no `Calendar` or
-/// format style per value (those cost more than the rest of encoding a response).
+/// Both directions are plain arithmetic on the proleptic Gregorian calendar, as PostgreSQL counts (Foundation's
+/// calendar switches to the Julian one before 1582), with no `Calendar` or format style made per value.
 package struct FlexibleISO8601DateTranscoder: DateTranscoder {
     package init() {}
 
