@@ -18,9 +18,14 @@ package struct FlexibleISO8601DateTranscoder: DateTranscoder {
     /// `date` as `YYYY-MM-DDTHH:MM:SS.mmmZ`: the instant to the microsecond (PostgreSQL's precision, and what a
     /// decoded `.123` must stay despite binary fractions), then milliseconds rounded down.
     static func format(_ date: Date) -> String {
-        let microseconds = Int((date.timeIntervalSinceReferenceDate * 1_000_000).rounded()) + 978_307_200_000_000
+        // Only SQL can store an instant beyond years 0...9999 (PostgreSQL reaches 294276, and `infinity`): written
+        // as Foundation writes it, since the arithmetic below would overflow or print a malformed year.
+        let seconds = date.timeIntervalSinceReferenceDate
+        guard seconds.magnitude < 1e12 else { return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
+        let microseconds = Int((seconds * 1_000_000).rounded()) + 978_307_200_000_000
         let (days, millisecondOfDay) = microseconds.floorDividedBy(1000).quotient.floorDividedBy(86_400_000)
         let (year, month, day) = CivilDay.date(fromDaysSinceEpoch: days)
+        guard (0...9999).contains(year) else { return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
         let secondOfDay = millisecondOfDay / 1000
         var text = ""
         text.reserveCapacity(24)

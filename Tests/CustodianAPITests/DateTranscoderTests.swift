@@ -23,6 +23,15 @@ import Testing
         }
     }
 
+    @Test func instantsOutsideYears0To9999AreWrittenAsFoundationWritesThem() throws {
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        // Year -1, year 10000, and PostgreSQL's last and first timestamps (294276 AD, 4713 BC).
+        for date in [Date(timeIntervalSince1970: -62_167_219_201), Date(timeIntervalSince1970: 253_402_300_800),
+                     Date(timeIntervalSince1970: 9_224_318_015_999), Date(timeIntervalSince1970: -210_866_803_200)] {
+            #expect(try transcoder.encode(date) == date.formatted(style))
+        }
+    }
+
     @Test func decodingReadsEveryRFC3339Form() throws {
         let expectations: [(String, Double)] = [
             ("2024-02-29T23:59:59.5+03:00", 1_709_240_399.5),

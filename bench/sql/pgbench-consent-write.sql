@@ -1,7 +1,8 @@
 -- pgbench: the very SQL the API runs for POST /v1/subjects/{id}/consents (newsletter grant or withdrawal at
 -- random): the key lookup (AuthenticationMiddleware via APIKeyRepository.authenticate), then ConsentRepository.record's
 -- transaction: the subject locked with the purpose and the policy version read, then event, state and audit row in
--- one statement, and the opt-out job for a withdrawal that became current (JobQueue.enqueue, with its NOTIFY).
+-- one statement, and the opt-out job for a withdrawal that became current (JobQueue.enqueue: the insert, then its
+-- NOTIFY only when a job was made).
 -- Variables (pgbench -D): subjects, key_lookup, key_id; run with -M extended, as PostgresNIO sends parameters.
 -- When those repositories change, copy the statements here again.
 \set n random(1, :subjects)
@@ -34,14 +35,19 @@ WITH event AS (
     VALUES (:key_id, 'consent.record', md5('s' || :n)::uuid, 'pgbench')
 )
 SELECT subject_id, purpose_code, action, channel, occurred_at, recorded_at, host(ip_address), user_agent, form_id,
-       EXISTS (SELECT 1 FROM state)
-FROM event;
-\if :withdraw
-INSERT INTO jobs (kind, payload, unique_key, priority, max_attempts, subject_id)
-VALUES ('newsletter_opt_out', jsonb_build_object('subject_id', md5('s' || :n)::uuid::text, 'consent_event_id', :event_id::text),
-        'newsletter_opt_out:' || md5('s' || :n)::uuid::text, 0, 20, md5('s' || :n)::uuid)
-ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running', 'held') DO NOTHING
-RETURNING id;
+       EXISTS (SELECT 1 FROM state)::int AS became_current
+FROM event \gset
+\if :withdraw = 1 and :became_current = 1
+WITH job AS (
+    INSERT INTO jobs (kind, payload, unique_key, priority, max_attempts, subject_id)
+    VALUES ('newsletter_opt_out', jsonb_build_object('subject_id', md5('s' || :n)::uuid::text, 'consent_event_id', :event_id::text),
+            'newsletter_opt_out:' || md5('s' || :n)::uuid::text, 0, 20, md5('s' || :n)::uuid)
+    ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running', 'held') DO NOTHING
+    RETURNING id
+)
+SELECT count(*) AS enqueued FROM job \gset
+\if :enqueued = 1
 SELECT pg_notify('custodian_jobs', 'newsletter_opt_out');
+\endif
 \endif
 COMMIT;
