@@ -53,6 +53,7 @@ let package = Package(
         .target(
             name: "CustodianOpenAPI",
             dependencies: [
+                "CustodianCore",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             ],
             swiftSettings: swiftSettings,

@@ -94,3 +94,27 @@ start_serve() {
     SERVE_PID=$!
     wait_until 60 "the API" curl -fs --max-time 2 "http://127.0.0.1:$API_PORT/health/ready"
 }
+
+# build_custodian: BIN = CUSTODIAN_BIN when set, else a release build of custodian made here.
+build_custodian() {
+    if [[ -n "${CUSTODIAN_BIN:-}" ]]; then
+        BIN=$CUSTODIAN_BIN
+        say "using the prebuilt binary $BIN (make sure it is a release build)"
+    else
+        say "building: swift build -c release --product custodian"
+        timeout "${BENCH_BUILD_TIMEOUT:-3600}" swift build -c release --product custodian >&2
+        BIN="$(swift build -c release --show-bin-path)/custodian"
+    fi
+    [[ -x "$BIN" ]] || die "no executable at $BIN"
+}
+
+# cleanup_serve_and_cluster: the EXIT trap of the scripts that run `custodian serve` (start_serve) on their own
+# cluster (start_cluster): the serve log's tail when the run failed, then serve, the cluster and the temp dir gone.
+cleanup_serve_and_cluster() {
+    local rc=$?
+    trap '' INT TERM
+    if [[ "$rc" -ne 0 && "$rc" -ne 3 && -s "$TMP_ROOT/serve.log" ]]; then tail -n 20 "$TMP_ROOT/serve.log" >&2; fi
+    stop_process "$SERVE_PID" serve 20 || true
+    if [[ -n "$PG_DIR" ]]; then pg_cluster_stop "$PG_DIR" || true; fi
+    if [[ -n "$TMP_ROOT" ]]; then rm -rf "$TMP_ROOT"; fi
+}

@@ -1,9 +1,10 @@
+import CustodianCore
 package import Foundation
 package import OpenAPIRuntime
 
 /// Reads any RFC 3339 date-time — with or without fractional seconds, `T`, `t` or a space between date and time,
 /// `Z`, `z` or any offset up to ±23:59, a leap second read as :59 —; writes them with milliseconds (truncated) in UTC.
-/// Both directions are plain arithmetic on the proleptic Gregorian calendar, as PostgreSQL counts (Foundation's
+/// Both directions are plain arithmetic on the proleptic Gregorian calendar (``CalendarDate``), as PostgreSQL counts (Foundation's
 /// calendar switches to the Julian one before 1582), with no `Calendar` or format style made per value.
 package struct FlexibleISO8601DateTranscoder: DateTranscoder {
     package init() {}
@@ -24,8 +25,8 @@ package struct FlexibleISO8601DateTranscoder: DateTranscoder {
         guard seconds.magnitude < 1e12 else { return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
         let microseconds = Int((seconds * 1_000_000).rounded()) + 978_307_200_000_000
         let (days, millisecondOfDay) = microseconds.floorDividedBy(1000).quotient.floorDividedBy(86_400_000)
-        let (year, month, day) = CivilDay.date(fromDaysSinceEpoch: days)
-        guard (0...9999).contains(year) else { return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
+        let civil = CalendarDate(dayNumber: days)
+        guard (0...9999).contains(civil.year) else { return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
         let secondOfDay = millisecondOfDay / 1000
         var text = ""
         text.reserveCapacity(24)
@@ -34,7 +35,7 @@ package struct FlexibleISO8601DateTranscoder: DateTranscoder {
             if digits.count < width { text += String(repeating: "0", count: width - digits.count) }
             text += digits
         }
-        append(year, width: 4); text += "-"; append(month, width: 2); text += "-"; append(day, width: 2); text += "T"
+        append(civil.year, width: 4); text += "-"; append(civil.month, width: 2); text += "-"; append(civil.day, width: 2); text += "T"
         append(secondOfDay / 3600, width: 2); text += ":"; append(secondOfDay / 60 % 60, width: 2); text += ":"
         append(secondOfDay % 60, width: 2); text += "."; append(millisecondOfDay % 1000, width: 3); text += "Z"
         return text
@@ -82,42 +83,9 @@ package struct FlexibleISO8601DateTranscoder: DateTranscoder {
         default:
             return nil
         }
-        guard day >= 1, day <= CivilDay.length(ofMonth: month, year: year) else { return nil }
-        let days = CivilDay.daysSinceEpoch(year: year, month: month, day: day)
-        let seconds = days * 86_400 + hour * 3600 + minute * 60 + min(second, 59) - offsetSeconds
+        guard let civil = CalendarDate(year: year, month: month, day: day) else { return nil }
+        let seconds = civil.dayNumber * 86_400 + hour * 3600 + minute * 60 + min(second, 59) - offsetSeconds
         return Date(timeIntervalSinceReferenceDate: Double(seconds - 978_307_200) + fraction)
-    }
-}
-
-/// Days of the proleptic Gregorian calendar counted from 1970-01-01 (H. Hinnant's civil-date algorithms).
-enum CivilDay {
-    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-        let year = month <= 2 ? year - 1 : year
-        let era = (year >= 0 ? year : year - 399) / 400
-        let yearOfEra = year - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    static func date(fromDaysSinceEpoch days: Int) -> (year: Int, month: Int, day: Int) {
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    static func length(ofMonth month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
     }
 }
 

@@ -40,15 +40,6 @@ public struct AuditRepository: Sendable {
             """, logger: logger)
     }
 
-    /// Appends one row per subject on `connection`, in a single statement.
-    static func append(action: String, subjectIDs: [UUID], actor: AuditActor, on connection: PostgresConnection, logger: Logger) async throws {
-        guard !subjectIDs.isEmpty else { return }
-        try await connection.query("""
-            INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
-            SELECT \(actor.apiKeyID), \(action), unnest(\(subjectIDs)::uuid[]), \(actor.requestID)
-            """, logger: logger)
-    }
-
     /// One subject's events, oldest first, after the event with id `afterID`.
     public func events(subjectID: UUID, afterID: Int64?, limit: Int) async throws -> [AuditEvent] {
         let rows = try await database.query("""
