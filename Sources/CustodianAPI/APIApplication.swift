@@ -9,7 +9,7 @@ import Prometheus
 import ServiceLifecycle
 
 /// Builds the HTTP API: the router with its middlewares, the generated handlers, and the services it runs
-/// (the database pool first, so it starts before and stops after the HTTP server).
+/// (the database pool first, so it starts before and stops after the HTTP server and the key cache's listener).
 public enum APIApplication {
     public static func build(
         configuration: APIConfiguration,
@@ -26,6 +26,7 @@ public enum APIApplication {
         router.add(middleware: ErrorResponseMiddleware(routes: routes))
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maximumBodySize))
 
+        let keyCache = APIKeyCache(keys: APIKeyRepository(database: database), logger: logger)
         let handler = APIHandler(
             configuration: configuration,
             subjects: SubjectRepository(database: database),
@@ -39,7 +40,7 @@ public enum APIApplication {
             middlewares: [
                 OpenAPIProblemMiddleware(),
                 SignedBodyCaptureMiddleware(maximumBodySize: configuration.maximumBodySize),
-                AuthenticationMiddleware(keys: APIKeyRepository(database: database)),
+                AuthenticationMiddleware(keys: keyCache),
             ] + (configuration.rateLimit.map { [RateLimitMiddleware(perMinute: $0.perMinute, burst: $0.burst)] } ?? []) + [
                 NullRejectionMiddleware(maximumBodySize: configuration.maximumBodySize),
                 IdempotencyMiddleware(store: IdempotencyRepository(database: database), maximumBodySize: configuration.maximumBodySize),
@@ -49,7 +50,7 @@ public enum APIApplication {
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "custodian"),
-            services: [database.client, IdempotencyPruner(store: IdempotencyRepository(database: database), logger: logger)] + additionalServices,
+            services: [database.client, keyCache, IdempotencyPruner(store: IdempotencyRepository(database: database), logger: logger)] + additionalServices,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }

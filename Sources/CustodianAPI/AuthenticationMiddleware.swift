@@ -6,10 +6,10 @@ import HTTPTypes
 import OpenAPIRuntime
 
 /// Checks `Authorization: Bearer <key>` against the stored keys and the operation's scope: 401 for a missing,
-/// malformed, unknown or revoked key, 403 for a key without the scope. Keys are looked up on every request, so a
-/// revoked key stops working at once.
+/// malformed, unknown or revoked key, 403 for a key without the scope. Keys come from ``APIKeyCache``, so a revoked
+/// key stops working as soon as the API hears of the revocation.
 struct AuthenticationMiddleware: ServerMiddleware {
-    let keys: APIKeyRepository
+    let keys: APIKeyCache
 
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,

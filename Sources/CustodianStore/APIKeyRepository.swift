@@ -12,6 +12,12 @@ public struct StoredAPIKey: Sendable, Equatable {
     public let revokedAt: Date?
 }
 
+/// An active key as stored, with the SHA-256 of its secret.
+public struct ActiveAPIKey: Sendable, Equatable {
+    public let key: StoredAPIKey
+    public let hash: [UInt8]
+}
+
 /// Creates, lists, revokes and authenticates API keys.
 public struct APIKeyRepository: Sendable {
     let database: Database
@@ -39,7 +45,7 @@ public struct APIKeyRepository: Sendable {
             "SELECT id, name, scope, created_at, revoked_at FROM api_keys ORDER BY created_at, id"))
     }
 
-    /// Revokes a key at once; false when there is no such active key.
+    /// Revokes a key (the API hears of it when this commits); false when there is no such active key.
     public func revoke(id: UUID) async throws -> Bool {
         let rows = try await database.query(
             "UPDATE api_keys SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL RETURNING id")
@@ -48,15 +54,36 @@ public struct APIKeyRepository: Sendable {
 
     /// The active key that `secret` belongs to, compared in constant time; nil for unknown or revoked keys.
     public func authenticate(_ secret: APIKeySecret) async throws -> StoredAPIKey? {
+        guard let active = try await activeKey(lookupID: secret.lookupID) else { return nil }
+        return secret.matches(storedHash: active.hash) ? active.key : nil
+    }
+
+    /// The active (not revoked) key stored under `lookupID`, with the hash its secret must match.
+    public func activeKey(lookupID: String) async throws -> ActiveAPIKey? {
         let rows = try await database.query("""
             SELECT id, name, scope, created_at, revoked_at, secret_hash FROM api_keys
-            WHERE lookup_id = \(secret.lookupID) AND revoked_at IS NULL
+            WHERE lookup_id = \(lookupID) AND revoked_at IS NULL
             """)
         for try await (id, name, scope, createdAt, revokedAt, hash) in rows.decode((UUID, String, String, Date, Date?, ByteBuffer).self) {
-            guard secret.matches(storedHash: Array(buffer: hash)), let scope = APIKeyScope(rawValue: scope) else { return nil }
-            return StoredAPIKey(id: id, name: name, scope: scope, createdAt: createdAt, revokedAt: revokedAt)
+            guard let scope = APIKeyScope(rawValue: scope) else { throw StoreError.unexpectedValue(column: "api_keys.scope") }
+            return ActiveAPIKey(key: StoredAPIKey(id: id, name: name, scope: scope, createdAt: createdAt, revokedAt: revokedAt), hash: Array(buffer: hash))
         }
         return nil
+    }
+
+    /// The channel on which every committed change to api_keys is told (a trigger, migration 0013).
+    public static let changeChannel = "custodian_api_keys"
+
+    /// LISTENs for changes to api_keys on a connection of its own until the connection fails or the task is cancelled:
+    /// `listening` runs once LISTEN is in effect, `changed` for each change heard after it.
+    public func listenForChanges(listening: @Sendable () -> Void, changed: @Sendable () -> Void) async throws {
+        // The pool's client directly: the operation deadline would end a listener that is meant to run for hours.
+        try await database.client.withConnection { connection in
+            try await connection.listen(on: Self.changeChannel) { notifications in
+                listening()
+                for try await _ in notifications { changed() }
+            }
+        }
     }
 
     private static func decode(_ rows: PostgresRowSequence) async throws -> [StoredAPIKey] {

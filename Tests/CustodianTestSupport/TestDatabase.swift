@@ -90,6 +90,17 @@ public enum TestDatabase {
         }
     }
 
+    /// Terminates the server processes on the database `name` whose last statement was a LISTEN, returning how many.
+    @discardableResult
+    public static func terminateListeners(on name: String) async throws -> Int {
+        try await running(pool(database: "postgres", maximumConnections: 1)) { database in
+            try await database.query("""
+                SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
+                WHERE datname = \(name) AND query ILIKE 'LISTEN %' AND pid <> pg_backend_pid()
+                """).collect().first?.decode(Int.self) ?? 0
+        }
+    }
+
     /// Runs one statement on the server's maintenance database (`postgres`).
     static func administer(_ sql: String) async throws {
         try await running(pool(database: "postgres", maximumConnections: 1)) { database in

@@ -1,0 +1,147 @@
+@testable import CustodianAPI
+import CustodianCore
+import CustodianStore
+import CustodianTestSupport
+import Foundation
+import PostgresNIO
+import Testing
+
+/// The API key cache against a real database: what it serves from memory, and every way it learns to stop.
+@Suite("API key cache")
+struct APIKeyCacheTests {
+    @Test("a looked-up key is served from memory until a change to api_keys is heard")
+    func servedUntilChangeHeard() async throws {
+        try await withCache { cache, database, _ in
+            let keys = APIKeyRepository(database: database)
+            let (stored, secret) = try await keys.create(name: "cached", scope: .shop)
+            #expect(try await cache.authenticate(secret)?.id == stored.id)
+            try await revokeUnheard(stored.id, database)
+            #expect(try await cache.authenticate(secret)?.id == stored.id, "served from memory: the revocation was not told")
+            try await database.query("ALTER TABLE api_keys ENABLE TRIGGER api_keys_changed")
+            try await database.query("UPDATE api_keys SET name = name")
+            try await waitUntil { try await cache.authenticate(secret) == nil }
+        }
+    }
+
+    @Test("a key revoked through the repository fails within a second")
+    func revocationHeard() async throws {
+        try await withCache { cache, database, _ in
+            let keys = APIKeyRepository(database: database)
+            let (stored, secret) = try await keys.create(name: "revoked", scope: .dpo)
+            #expect(try await cache.authenticate(secret) != nil)
+            #expect(try await cache.authenticate(secret) != nil)
+            let revokedAt = ContinuousClock.now
+            #expect(try await keys.revoke(id: stored.id))
+            try await waitUntil { try await cache.authenticate(secret) == nil }
+            #expect(ContinuousClock.now - revokedAt < .seconds(1))
+        }
+    }
+
+    @Test("a wrong secret with a real key's lookup id fails, cached or not")
+    func wrongSecret() async throws {
+        try await withCache { cache, database, _ in
+            let (_, secret) = try await APIKeyRepository(database: database).create(name: "real", scope: .dpo)
+            let forged = try #require(APIKeySecret(token: "cus_\(secret.lookupID)_\(String(repeating: "A", count: 43))"))
+            #expect(try await cache.authenticate(forged) == nil)
+            #expect(try await cache.authenticate(secret) != nil)
+            #expect(try await cache.authenticate(forged) == nil)
+        }
+    }
+
+    @Test("nothing is cached while the cache is not listening")
+    func notListening() async throws {
+        try await TestDatabase.withMigrated { database in
+            let cache = APIKeyCache(keys: APIKeyRepository(database: database), logger: TestDatabase.logger)
+            let (stored, secret) = try await APIKeyRepository(database: database).create(name: "uncached", scope: .shop)
+            #expect(try await cache.authenticate(secret) != nil)
+            try await revokeUnheard(stored.id, database)
+            #expect(try await cache.authenticate(secret) == nil)
+        }
+    }
+
+    @Test("a lost listening connection empties the cache, and caching resumes once it listens again")
+    func connectionLost() async throws {
+        try await withCache(reconnectDelay: .milliseconds(300)) { cache, database, name in
+            let keys = APIKeyRepository(database: database)
+            let (first, firstSecret) = try await keys.create(name: "first", scope: .shop)
+            #expect(try await cache.authenticate(firstSecret) != nil)
+            try await database.query("ALTER TABLE api_keys DISABLE TRIGGER api_keys_changed")
+            let terminated = try await TestDatabase.terminateListeners(on: name)
+            #expect(terminated == 1)
+            try await waitUntil { !cache.isListening }
+            try await database.query("UPDATE api_keys SET revoked_at = now() WHERE id = \(first.id)")
+            #expect(try await cache.authenticate(firstSecret) == nil, "emptied when the connection was lost")
+
+            try await waitUntil { cache.isListening }
+            let (second, secondSecret) = try await keys.create(name: "second", scope: .shop)
+            #expect(try await cache.authenticate(secondSecret) != nil)
+            try await database.query("UPDATE api_keys SET revoked_at = now() WHERE id = \(second.id)")
+            #expect(try await cache.authenticate(secondSecret) != nil, "cached again after listening again")
+        }
+    }
+
+    @Test("an entry older than the maximum age is looked up again")
+    func maximumAge() async throws {
+        try await withCache(maximumAge: .milliseconds(300)) { cache, database, _ in
+            let (stored, secret) = try await APIKeyRepository(database: database).create(name: "aging", scope: .shop)
+            #expect(try await cache.authenticate(secret) != nil)
+            try await revokeUnheard(stored.id, database)
+            #expect(try await cache.authenticate(secret) != nil)
+            try await Task.sleep(for: .milliseconds(350))
+            #expect(try await cache.authenticate(secret) == nil)
+        }
+    }
+
+    @Test("a lookup overtaken by a change is not stored")
+    func overtakenLookup() async throws {
+        try await withCache { cache, database, _ in
+            let keys = APIKeyRepository(database: database)
+            let (stored, secret) = try await keys.create(name: "overtaken", scope: .shop)
+            let authenticated = try await cache.authenticate(secret) { lookupID in
+                let before = cache.generation
+                let active = try await keys.activeKey(lookupID: lookupID)
+                try await database.query("UPDATE api_keys SET name = 'renamed' WHERE id = \(stored.id)")
+                try await waitUntil { cache.generation != before }
+                return active
+            }
+            #expect(authenticated?.name == "overtaken")
+            try await revokeUnheard(stored.id, database)
+            #expect(try await cache.authenticate(secret) == nil, "the overtaken lookup was not kept")
+        }
+    }
+
+    /// Runs `body` with a cache listening on a fresh migrated database (its name the third argument).
+    private func withCache(
+        maximumAge: Duration = .seconds(30), reconnectDelay: Duration = .seconds(1),
+        _ body: @Sendable (APIKeyCache, Database, String) async throws -> Void
+    ) async throws {
+        try await TestDatabase.withMigratedName { name in
+            try await TestDatabase.running(TestDatabase.pool(database: name)) { database in
+                let cache = APIKeyCache(
+                    keys: APIKeyRepository(database: database), maximumAge: maximumAge, reconnectDelay: reconnectDelay,
+                    logger: TestDatabase.logger)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await cache.run() }
+                    defer { group.cancelAll() }
+                    try await waitUntil { cache.isListening }
+                    try await body(cache, database, name)
+                }
+            }
+        }
+    }
+
+    /// Revokes a key with the notifying trigger disabled, so no listener hears of it.
+    private func revokeUnheard(_ id: UUID, _ database: Database) async throws {
+        try await database.query("ALTER TABLE api_keys DISABLE TRIGGER api_keys_changed")
+        try await database.query("UPDATE api_keys SET revoked_at = now() WHERE id = \(id)")
+    }
+
+    /// Polls `condition` every 5 ms until it holds, failing after 5 seconds.
+    private func waitUntil(_ condition: @Sendable () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else { throw TestDatabaseError("condition not met within 5 s") }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+}
