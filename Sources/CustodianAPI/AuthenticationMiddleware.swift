@@ -21,10 +21,9 @@ struct AuthenticationMiddleware: ServerMiddleware {
         guard let header = request.headerFields[.authorization] else {
             throw Problem.unauthorized("Send an API key as Authorization: Bearer <key>.")
         }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer",
-              let secret = APIKeySecret(token: parts[1].trimmingCharacters(in: .whitespaces))
-        else { throw Problem.unauthorized("The Authorization header is not a Bearer API key.") }
+        guard let secret = Self.bearerKey(header) else {
+            throw Problem.unauthorized("The Authorization header is not a Bearer API key.")
+        }
         guard let key = try await keys.authenticate(secret) else {
             throw Problem.unauthorized("The API key is unknown or revoked.")
         }
@@ -34,6 +33,21 @@ struct AuthenticationMiddleware: ServerMiddleware {
                 try await next(request, body, metadata)
             }
         }
+    }
+}
+
+extension AuthenticationMiddleware {
+    /// The key in `Bearer <key>` (the scheme in any case, blanks around the key ignored); nil for any other shape.
+    static func bearerKey(_ header: String) -> APIKeySecret? {
+        let scheme = "bearer ".utf8
+        let bytes = header.utf8
+        guard bytes.count > scheme.count,
+              zip(bytes, scheme).allSatisfy({ byte, expected in byte == expected || (expected != UInt8(ascii: " ") && byte | 0x20 == expected) })
+        else { return nil }
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        let rest = bytes.dropFirst(scheme.count)
+        guard let first = rest.firstIndex(where: { !isBlank($0) }), let last = rest.lastIndex(where: { !isBlank($0) }) else { return nil }
+        return APIKeySecret(token: String(Substring(header.utf8[first...last])))
     }
 }
 

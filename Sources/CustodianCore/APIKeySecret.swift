@@ -19,15 +19,26 @@ public struct APIKeySecret: Sendable, Equatable {
         return APIKeySecret(lookupID: lookupID, token: "\(prefix)\(lookupID)_\(secret.base64URLEncodedString())")
     }
 
-    /// Parses a presented key; nil when it does not have the key's shape.
+    /// Parses a presented key; nil when it does not have the key's shape: `cus_`, 16 lowercase hex digits, `_`, and 43
+    /// base64url characters (checked byte by byte: this runs on every request).
     public init?(token: String) {
-        guard token.utf8.count <= 128, token.hasPrefix(Self.prefix) else { return nil }
-        let parts = token.dropFirst(Self.prefix.count).split(separator: "_", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2,
-              parts[0].utf8.count == 16, parts[0].allSatisfy({ $0.isHexDigit && !$0.isUppercase }),
-              parts[1].utf8.count == 43, parts[1].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+        let bytes = token.utf8
+        guard bytes.count == Self.prefix.utf8.count + 16 + 1 + 43, bytes.starts(with: Self.prefix.utf8) else { return nil }
+        let lookup = bytes.dropFirst(Self.prefix.utf8.count).prefix(16)
+        let secret = bytes.suffix(43)
+        guard lookup.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }),
+              bytes[lookup.endIndex] == UInt8(ascii: "_"),
+              secret.allSatisfy(Self.isBase64URL)
         else { return nil }
-        self.init(lookupID: String(parts[0]), token: token)
+        self.init(lookupID: String(decoding: lookup, as: UTF8.self), token: token)
+    }
+
+    private static func isBase64URL(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "_"): true
+        default: false
+        }
     }
 
     private init(lookupID: String, token: String) {

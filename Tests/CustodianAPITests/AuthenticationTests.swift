@@ -17,6 +17,8 @@ struct AuthenticationTests {
                 ("not a key", [.authorization: "Bearer nonsense"]),
                 ("empty bearer", [.authorization: "Bearer "]),
                 ("unknown key", [.authorization: "Bearer \(unknown)"]),
+                ("no blank after the scheme", [.authorization: "Bearer\(unknown)"]),
+                ("another scheme spelled alike", [.authorization: "Bearers \(unknown)"]),
             ]
             for (name, headers) in cases {
                 let response = try await app.request(.get, "/v1/subjects?external_ref=x", headers: headers)
@@ -43,6 +45,19 @@ struct AuthenticationTests {
             #expect(forbidden.headers[.contentType] == "application/problem+json")
             #expect(try await app.request(.get, "/v1/audit?subject_id=\(id)", key: dpo).status == .ok)
             #expect(try await app.request(.get, "/v1/subjects/\(id)", key: dpo).status == .ok)
+        }
+    }
+
+    @Test("the Bearer scheme is read in any case, with blanks around the key")
+    func schemeSpelling() async throws {
+        try await TestApp.run { app in
+            let key = try await app.key(.shop)
+            for header in ["Bearer \(key)", "bearer \(key)", "BEARER \(key)", "Bearer   \(key) \t"] {
+                let status = try await app.request(.get, "/v1/subjects?external_ref=x", headers: [.authorization: header]).status
+                #expect(status == .ok, "\(header.prefix(9))")
+            }
+            let status = try await app.request(.get, "/v1/subjects?external_ref=x", headers: [.authorization: "Bearer \(key)x"]).status
+            #expect(status == .unauthorized)
         }
     }
 

@@ -15,6 +15,14 @@ struct APIKeySecretTests {
         #expect(!parsed.matches(storedHash: Array(key.hash.dropLast())))
     }
 
+    @Test("every key of the right shape parses, with its lookup id")
+    func accepts() throws {
+        let token = "cus_0123456789abcdef_" + "AZaz09-_" + String(repeating: "x", count: 35)
+        let parsed = try #require(APIKeySecret(token: token))
+        #expect(parsed.lookupID == "0123456789abcdef")
+        #expect(parsed.token == token)
+    }
+
     @Test("two keys differ")
     func unique() {
         #expect(APIKeySecret.generate().token != APIKeySecret.generate().token)
@@ -24,6 +32,9 @@ struct APIKeySecretTests {
         "", "cus_", "cus_0123456789abcdef", "cus_0123456789ABCDEF_" + String(repeating: "a", count: 43),
         "key_0123456789abcdef_" + String(repeating: "a", count: 43), "cus_0123456789abcdef_" + String(repeating: "a", count: 42),
         "cus_0123456789abcdef_" + String(repeating: "=", count: 43),
+        "cus_0123456789abcdef_" + String(repeating: "a", count: 44), "cus_0123456789abcdefa" + String(repeating: "a", count: 43),
+        "cus_0123456789abcdeg_" + String(repeating: "a", count: 43), "cus_0123456789abcdef_" + String(repeating: "a", count: 42) + "é",
+        "CUS_0123456789abcdef_" + String(repeating: "a", count: 43), " cus_0123456789abcdef_" + String(repeating: "a", count: 42),
     ])
     func rejects(token: String) {
         #expect(APIKeySecret(token: token) == nil)

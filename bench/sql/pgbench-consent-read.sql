@@ -1,8 +1,7 @@
--- pgbench: the very SQL the API runs for GET /v1/subjects/{id}/consents: the key lookup, then
+-- pgbench: the very SQL the API runs for GET /v1/subjects/{id}/consents with a key it has cached (no key lookup):
 -- ConsentRepository.overview's two statements (existence, audit row and current state per purpose; history).
--- Variables (pgbench -D): subjects, key_lookup, key_id; -M extended.
+-- Variables (pgbench -D): subjects, key_id; -M extended.
 \set n random(1, :subjects)
-SELECT id, name, scope, created_at, revoked_at, secret_hash FROM api_keys WHERE lookup_id = :key_lookup AND revoked_at IS NULL;
 WITH subject AS (SELECT id FROM subjects WHERE id = md5('s' || :n)::uuid),
 audited AS (
     INSERT INTO audit_log (api_key_id, action, subject_id, request_id)

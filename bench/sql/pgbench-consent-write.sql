@@ -1,13 +1,11 @@
 -- pgbench: the very SQL the API runs for POST /v1/subjects/{id}/consents (newsletter grant or withdrawal at
--- random): the key lookup (AuthenticationMiddleware via APIKeyRepository.authenticate), then ConsentRepository.record's
--- transaction: the subject locked with the purpose and the policy version read, then event, state and audit row in
+-- random) with a key it has cached (APIKeyCache: no key lookup): ConsentRepository.record's transaction: the subject locked with the purpose and the policy version read, then event, state and audit row in
 -- one statement, and the opt-out job for a withdrawal that became current (JobQueue.enqueue: the insert, then its
 -- NOTIFY only when a job was made).
--- Variables (pgbench -D): subjects, key_lookup, key_id; run with -M extended, as PostgresNIO sends parameters.
+-- Variables (pgbench -D): subjects, key_id; run with -M extended, as PostgresNIO sends parameters.
 -- When those repositories change, copy the statements here again.
 \set n random(1, :subjects)
 \set withdraw random(0, 1)
-SELECT id, name, scope, created_at, revoked_at, secret_hash FROM api_keys WHERE lookup_id = :key_lookup AND revoked_at IS NULL;
 BEGIN;
 SELECT s.status, p.legal_basis, p.requires_consent, p.retired_at, v.id AS policy_id, v.effective_at
 FROM subjects s

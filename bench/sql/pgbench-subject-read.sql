@@ -1,7 +1,6 @@
--- pgbench: the very SQL the API runs for GET /v1/subjects/{id}: the key lookup, then SubjectRepository.read's single
--- statement (the subject and its audit row). Variables (pgbench -D): subjects, key_lookup, key_id; -M extended.
+-- pgbench: the very SQL the API runs for GET /v1/subjects/{id} with a key it has cached (APIKeyCache: no key lookup):
+-- SubjectRepository.read's single statement (the subject and its audit row). Variables (pgbench -D): subjects, key_id; -M extended.
 \set n random(1, :subjects)
-SELECT id, name, scope, created_at, revoked_at, secret_hash FROM api_keys WHERE lookup_id = :key_lookup AND revoked_at IS NULL;
 WITH subject AS (SELECT id, external_ref, full_name, email, phone, registration_address, locale, status, created_at, updated_at
                  FROM subjects WHERE id = md5('s' || :n)::uuid),
 audited AS (
