@@ -8,9 +8,9 @@ import Synchronization
 ///
 /// It is only trusted while PostgreSQL tells it of every change: a trigger on api_keys NOTIFYs on commit, ``run()``
 /// LISTENs, and each change heard empties the cache, so a revoked key fails as soon as the notification arrives
-/// (milliseconds). While the listening connection is down nothing is cached and every request looks its key up; a
-/// lookup overtaken by a change is not stored; an entry older than `maximumAge` is looked up again, which bounds how
-/// long a connection that died without a sound could keep a revoked key alive.
+/// (milliseconds). While the listening connection is down nothing is cached and every request looks its key up (a
+/// heartbeat on it finds a connection that died without a sound within 15 seconds); a lookup overtaken by a change is
+/// not stored; an entry older than `maximumAge` is looked up again whatever happens.
 final class APIKeyCache: Service, Sendable {
     private struct Entry {
         let active: ActiveAPIKey

@@ -75,14 +75,42 @@ public struct APIKeyRepository: Sendable {
     public static let changeChannel = "custodian_api_keys"
 
     /// LISTENs for changes to api_keys on a connection of its own until the connection fails or the task is cancelled:
-    /// `listening` runs once LISTEN is in effect, `changed` for each change heard after it.
-    public func listenForChanges(listening: @Sendable () -> Void, changed: @Sendable () -> Void) async throws {
+    /// `listening` runs once LISTEN is in effect, `changed` for each change heard after it. Every `heartbeat` a
+    /// `SELECT` on that connection must answer within 5 seconds, or this throws: a connection that died without a
+    /// sound would otherwise wait for notifications forever.
+    public func listenForChanges(
+        heartbeat: Duration = .seconds(10), listening: @escaping @Sendable () -> Void, changed: @escaping @Sendable () -> Void
+    ) async throws {
+        let logger = database.logger
         // The pool's client directly: the operation deadline would end a listener that is meant to run for hours.
         try await database.client.withConnection { connection in
             try await connection.listen(on: Self.changeChannel) { notifications in
+                // LISTEN takes effect when its implicit transaction commits, after the answer the call above awaited;
+                // the connection runs this only after that commit.
+                try await Self.ping(connection, logger: logger)
                 listening()
-                for try await _ in notifications { changed() }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for try await _ in notifications { changed() }
+                    }
+                    group.addTask {
+                        while true {
+                            try await Task.sleep(for: heartbeat)
+                            try await Self.ping(connection, logger: logger)
+                        }
+                    }
+                    // Whichever ends first (the notifications on cancellation, either by an error) ends both.
+                    try await group.next()
+                    group.cancelAll()
+                }
             }
+        }
+    }
+
+    /// A `SELECT` that answers within 5 seconds; it names the channel, so pg_stat_activity shows which connection listens.
+    private static func ping(_ connection: PostgresConnection, logger: Logger) async throws {
+        try await OperationDeadline.run(within: .seconds(5)) {
+            _ = try await connection.query("SELECT 'heartbeat of the listener on custodian_api_keys'", logger: logger)
         }
     }
 

@@ -92,32 +92,44 @@ public struct OrderRepository: Sendable {
         }
     }
 
-    /// A page of the subject's orders ordered by id, after `afterID`; nil when there is no such subject. The page's
-    /// ids with the existence check and the audit row in one statement, then the orders and items (which never change
-    /// order): no transaction, three round trips.
+    /// A page of the subject's orders ordered by id, after `afterID`, with their items; nil when there is no such
+    /// subject. One statement: the existence check, the audit row, and the page with each order's items as arrays.
     public func list(subjectID: UUID, afterID: UUID?, limit: Int, actor: AuditActor) async throws -> [OrderRecord]? {
         let after = afterID ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         var subjectExists = false
-        var ids: [UUID] = []
-        for try await id in try await database.query("""
+        var orders: [OrderRecord] = []
+        for try await row in try await database.query("""
             WITH subject AS (SELECT id FROM subjects WHERE id = \(subjectID)),
             audited AS (
                 INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
                 SELECT \(actor.apiKeyID), \(Action.list), id, \(actor.requestID) FROM subject
             )
-            SELECT page.id FROM subject LEFT JOIN LATERAL (
-                SELECT id FROM orders WHERE subject_id = subject.id AND id > \(after) ORDER BY id LIMIT \(limit)
+            SELECT page.*, items.skus, items.names, items.quantities, items.prices
+            FROM subject
+            LEFT JOIN LATERAL (
+                SELECT \(unescaped: Self.columns) FROM orders WHERE subject_id = subject.id AND id > \(after) ORDER BY id LIMIT \(limit)
             ) AS page ON true
+            LEFT JOIN LATERAL (
+                SELECT array_agg(sku ORDER BY line_no) AS skus, array_agg(name ORDER BY line_no) AS names,
+                       array_agg(quantity::bigint ORDER BY line_no) AS quantities, array_agg(unit_price_minor ORDER BY line_no) AS prices
+                FROM order_items WHERE order_id = page.id
+            ) AS items ON true
             ORDER BY page.id
-            """).decode(UUID?.self) {
+            """) {
             subjectExists = true
-            if let id { ids.append(id) }
+            let cells = row.makeRandomAccess()
+            guard try cells[0].decode(UUID?.self) != nil else { continue }
+            let skus = try cells[14].decode([String]?.self) ?? []
+            let names = try cells[15].decode([String]?.self) ?? []
+            let quantities = try cells[16].decode([Int64]?.self) ?? []
+            let prices = try cells[17].decode([Int64]?.self) ?? []
+            guard names.count == skus.count, quantities.count == skus.count, prices.count == skus.count else {
+                throw StoreError.unexpectedValue(column: "order_items")
+            }
+            let items = skus.indices.map { OrderItem(sku: skus[$0], name: names[$0], quantity: Int(quantities[$0]), unitPriceMinor: prices[$0]) }
+            orders.append(try Self.order(from: row, items: items))
         }
-        guard subjectExists else { return nil }
-        guard !ids.isEmpty else { return [] }
-        return try await database.withConnection { [ids, logger = database.logger] connection in
-            try await Self.load(ids: ids, on: connection, logger: logger)
-        }
+        return subjectExists ? orders : nil
     }
 
     /// Moves an order to `status` if the transition is allowed; moving to the current status changes nothing.
@@ -141,6 +153,17 @@ public struct OrderRepository: Sendable {
         }
     }
 
+    /// The order in a row whose first columns are ``columns``.
+    private static func order(from row: PostgresRow, items: [OrderItem]) throws -> OrderRecord {
+        let (id, subjectID, externalRef, status, currency, total, name, phone, lines, city, postalCode, country, placedAt, changedAt)
+            = try row.decode((UUID, UUID, String, String, String, Int64, String?, String?, [String]?, String?, String?, String?, Date, Date).self)
+        guard let status = OrderStatus(rawValue: status) else { throw StoreError.unexpectedValue(column: "orders.status") }
+        return OrderRecord(
+            id: id, subjectID: subjectID, externalRef: externalRef, status: status, currency: currency, totalMinor: total,
+            items: items, deliveryRecipientName: name, deliveryPhone: phone, deliveryAddressLines: lines,
+            deliveryCity: city, deliveryPostalCode: postalCode, deliveryCountry: country, placedAt: placedAt, statusChangedAt: changedAt)
+    }
+
     /// Orders with their items, in the order of `ids`.
     static func load(ids: [UUID], on connection: PostgresConnection, logger: Logger) async throws -> [OrderRecord] {
         guard !ids.isEmpty else { return [] }
@@ -151,14 +174,9 @@ public struct OrderRepository: Sendable {
             items[orderID, default: []].append(OrderItem(sku: sku, name: name, quantity: quantity, unitPriceMinor: price))
         }
         var orders: [UUID: OrderRecord] = [:]
-        for try await (id, subjectID, externalRef, status, currency, total, name, phone, lines, city, postalCode, country, placedAt, changedAt)
-            in try await connection.query("SELECT \(unescaped: columns) FROM orders WHERE id = ANY(\(ids))", logger: logger)
-            .decode((UUID, UUID, String, String, String, Int64, String?, String?, [String]?, String?, String?, String?, Date, Date).self) {
-            guard let status = OrderStatus(rawValue: status) else { throw StoreError.unexpectedValue(column: "orders.status") }
-            orders[id] = OrderRecord(
-                id: id, subjectID: subjectID, externalRef: externalRef, status: status, currency: currency, totalMinor: total,
-                items: items[id] ?? [], deliveryRecipientName: name, deliveryPhone: phone, deliveryAddressLines: lines,
-                deliveryCity: city, deliveryPostalCode: postalCode, deliveryCountry: country, placedAt: placedAt, statusChangedAt: changedAt)
+        for try await row in try await connection.query("SELECT \(unescaped: columns) FROM orders WHERE id = ANY(\(ids))", logger: logger) {
+            let id = try row.makeRandomAccess()[0].decode(UUID.self)
+            orders[id] = try order(from: row, items: items[id] ?? [])
         }
         return ids.compactMap { orders[$0] }
     }

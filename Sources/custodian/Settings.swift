@@ -104,8 +104,9 @@ struct Settings {
                 phone: text("CUSTODIAN_CONTROLLER_PHONE"), piiControllerUrl: text("CUSTODIAN_CONTROLLER_URL")))
     }
 
+    /// At least two: `serve` and `work` each keep one connection listening (API key changes, new jobs).
     func databasePoolSize(default value: Int) throws -> Int {
-        try integer("CUSTODIAN_DB_MAX_CONNECTIONS", default: value, range: 1...500)
+        try integer("CUSTODIAN_DB_MAX_CONNECTIONS", default: value, range: 2...500)
     }
 
     var databaseConnectTimeout: Duration {

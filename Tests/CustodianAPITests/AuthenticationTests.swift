@@ -1,3 +1,4 @@
+@testable import CustodianAPI
 import CustodianCore
 import CustodianStore
 import Foundation
@@ -61,7 +62,19 @@ struct AuthenticationTests {
         }
     }
 
-    @Test("a revoked key stops working within a second, though the API caches keys")
+    @Test("the key is read from exactly `Bearer <key>`: any case of the scheme, blanks around the key, nothing else")
+    func bearerKeyShapes() throws {
+        let key = APIKeySecret.generate().token
+        for header in ["Bearer \(key)", "bEaReR \(key)", "Bearer \t \(key)\t ", "bearer \(key) "] {
+            #expect(AuthenticationMiddleware.bearerKey(header)?.token == key, "\(header.prefix(10))")
+        }
+        for header in ["Bearer", "Bearer ", "Bearer  \t ", "Bearer\t\(key)", "Bearerx\(key)", "Bearér \(key)", "Bearer \(key)é",
+                       "Bearer é\(key)", "Bearer \(key) x", "Basic \(key)", "\(key)", " Bearer \(key)"] {
+            #expect(AuthenticationMiddleware.bearerKey(header) == nil, "\(header.prefix(10))")
+        }
+    }
+
+    @Test("a revoked key stops working within a second")
     func revoked() async throws {
         try await TestApp.run { app in
             let keys = APIKeyRepository(database: app.database)

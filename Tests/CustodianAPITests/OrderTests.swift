@@ -32,14 +32,23 @@ struct OrderTests {
             for number in 2...4 {
                 _ = try await app.request(.post, "/v1/orders", key: key, json: Self.body(subjectID: subjectID, ref: "SO-\(number)"))
             }
-            var seen: [String] = []
+            var listed: [[String: Any]] = []
             var cursor: String?
             repeat {
                 let page = try await app.request(.get, "/v1/subjects/\(subjectID)/orders?limit=3\(cursor.map { "&cursor=\($0)" } ?? "")", key: key).jsonObject()
-                seen += (page["items"] as? [[String: Any]] ?? []).compactMap { $0["external_ref"] as? String }
+                listed += page["items"] as? [[String: Any]] ?? []
                 cursor = page["next_cursor"] as? String
-            } while cursor != nil && seen.count < 10
-            #expect(Set(seen) == ["SO-1", "SO-2", "SO-3", "SO-4"])
+            } while cursor != nil && listed.count < 10
+            #expect(Set(listed.compactMap { $0["external_ref"] as? String }) == ["SO-1", "SO-2", "SO-3", "SO-4"])
+            #expect(listed.compactMap { $0["id"] as? String } == listed.compactMap { $0["id"] as? String }.sorted(), "ordered by id")
+            for entry in listed {
+                let single = try await app.request(.get, "/v1/orders/\(entry["id"] as? String ?? "")", key: key).jsonObject()
+                #expect(NSDictionary(dictionary: entry).isEqual(to: single), "a listed order is the order as read alone, items in order")
+            }
+            let orderless = try #require(try await app.createSubject(key: key, externalRef: "o-2")["id"] as? String)
+            let empty = try await app.request(.get, "/v1/subjects/\(orderless)/orders", key: key)
+            #expect(empty.status == .ok)
+            #expect((try empty.jsonObject()["items"] as? [Any])?.isEmpty == true)
             #expect(try await app.request(.get, "/v1/subjects/\(UUID().uuidString)/orders", key: key).status == .notFound)
 
             let actions = try await app.database.query("SELECT action FROM audit_log WHERE action LIKE 'order.%'").collect()

@@ -90,13 +90,14 @@ public enum TestDatabase {
         }
     }
 
-    /// Terminates the server processes on the database `name` whose last statement was a LISTEN, returning how many.
+    /// Terminates the server processes on the database `name` whose last statement named `channel` (its LISTEN, or a
+    /// heartbeat that names it), returning how many.
     @discardableResult
-    public static func terminateListeners(on name: String) async throws -> Int {
+    public static func terminateListeners(on name: String, channel: String) async throws -> Int {
         try await running(pool(database: "postgres", maximumConnections: 1)) { database in
             try await database.query("""
                 SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
-                WHERE datname = \(name) AND query ILIKE 'LISTEN %' AND pid <> pg_backend_pid()
+                WHERE datname = \(name) AND strpos(query, \(channel)) > 0 AND pid <> pg_backend_pid()
                 """).collect().first?.decode(Int.self) ?? 0
         }
     }
