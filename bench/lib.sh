@@ -1,5 +1,6 @@
 # Helpers shared by the benchmark scripts (sourced after scripts/lib/postgres.sh). They use and set the caller's
-# globals: PSQL (psql binary), BIN (the custodian binary), PG_DURABLE, and TMP_ROOT, PG_DIR, PG_PORT, PG_OPTIONS,
+# globals: PSQL (psql binary), BIN (the custodian binary), PG_DURABLE, PG_SHARED_BUFFERS (256MB when unset), and
+# TMP_ROOT, PG_DIR, PG_PORT, PG_OPTIONS,
 # PG_VERSION (set by start_cluster), MISSED (set by verdict), KEY, KEY_LOOKUP, KEY_ID (set by create_dpo_key),
 # API_PORT, SERVE_PID (set by start_serve; DB_MAX_CONNECTIONS, when set, sizes its pool).
 
@@ -48,7 +49,7 @@ wait_until() {
 # start_cluster: a throwaway cluster in a new temp dir on a free port; without PG_DURABLE=1, fsync,
 # synchronous_commit and full_page_writes are off (the figures measure CPU, not this VM's disk).
 start_cluster() {
-    local options=(-c max_connections=200 -c shared_buffers=256MB)
+    local options=(-c max_connections=200 -c "shared_buffers=${PG_SHARED_BUFFERS:-256MB}")
     if [[ "$PG_DURABLE" != 1 ]]; then
         options+=(-c fsync=off -c synchronous_commit=off -c full_page_writes=off)
     fi
