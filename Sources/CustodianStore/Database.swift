@@ -27,14 +27,8 @@ public struct Database: Sendable {
         url: DatabaseURL, maximumConnections: Int, connectTimeout: Duration, statementTimeout: Duration?, operationTimeout: Duration?,
         metricsFactory: any MetricsFactory, logger: Logger
     ) {
-        var configuration = url.configuration
-        configuration.options.maximumConnections = maximumConnections
-        configuration.options.connectTimeout = connectTimeout
-        if let statementTimeout {
-            let milliseconds = statementTimeout.components.seconds * 1000
-                + statementTimeout.components.attoseconds / 1_000_000_000_000_000
-            configuration.options.additionalStartupParameters = [("statement_timeout", "\(milliseconds)")]
-        }
+        let configuration = url.poolConfiguration(
+            maximumConnections: maximumConnections, connectTimeout: connectTimeout, statementTimeout: statementTimeout)
         self.init(
             client: PostgresClient(configuration: configuration, backgroundLogger: logger),
             maximumConnections: maximumConnections, operationTimeout: operationTimeout, metricsFactory: metricsFactory, logger: logger)

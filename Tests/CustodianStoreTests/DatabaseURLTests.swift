@@ -19,6 +19,17 @@ struct DatabaseURLTests {
         #expect(url.configuration.unixSocketPath == "/tmp/pg/.s.PGSQL.5433")
     }
 
+    @Test("the pool carries its limits and short keep-alive and idle timers, so cancelled timers do not pile up")
+    func pool() throws {
+        let configuration = try DatabaseURL("postgres://app@db.internal/custodian").poolConfiguration(
+            maximumConnections: 7, connectTimeout: .seconds(3), statementTimeout: .milliseconds(2500))
+        #expect(configuration.options.maximumConnections == 7)
+        #expect(configuration.options.connectTimeout == .seconds(3))
+        #expect(configuration.options.keepAliveBehavior?.frequency == .seconds(5))
+        #expect(configuration.options.connectionIdleTimeout == .seconds(10))
+        #expect(configuration.options.additionalStartupParameters.map { "\($0.0)=\($0.1)" } == ["statement_timeout=2500"])
+    }
+
     @Test("other schemes and hostless URLs are refused without echoing the password", arguments: [
         "mysql://u:secret@h/db", "postgres:///db", "not a url",
     ])
