@@ -4,7 +4,6 @@ import CustodianStore
 import CustodianTestSupport
 import Foundation
 import HummingbirdTesting
-import PostgresNIO
 import Prometheus
 import Testing
 
@@ -57,12 +56,10 @@ enum SpecFile {
 struct UnreachableDatabaseTests {
     @Test("readiness answers 503 problem+json quickly when the database cannot be reached")
     func notReady() async throws {
-        var configuration = try TestDatabase.serverURL().configuration
-        configuration = .init(host: "127.0.0.1", port: 1, username: configuration.username, password: nil, database: "none", tls: .disable)
-        configuration.options.connectTimeout = .milliseconds(200)
+        let unreachable = try DatabaseURL("postgres://custodian@127.0.0.1:1/none?sslmode=disable")
         let database = Database(
-            client: PostgresClient(configuration: configuration, backgroundLogger: TestDatabase.logger),
-            maximumConnections: 2, metricsFactory: NOOPMetricsHandler.instance, logger: TestDatabase.logger)
+            url: unreachable, maximumConnections: 2, connectTimeout: .milliseconds(200), statementTimeout: nil,
+            operationTimeout: .seconds(15), metricsFactory: NOOPMetricsHandler.instance, logger: TestDatabase.logger)
         try await LiveServer.run(database: database) { server in
             let clock = ContinuousClock()
             let start = clock.now

@@ -33,9 +33,9 @@ public enum TestDatabase {
         database name: String, maximumConnections: Int = 10, operationTimeout: Duration = .seconds(15),
         metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger = TestDatabase.logger
     ) throws -> Database {
-        var configuration = try serverURL().configuration
+        var configuration = try serverURL().poolConfiguration(
+            maximumConnections: maximumConnections, connectTimeout: .seconds(10), statementTimeout: nil)
         configuration.database = name
-        configuration.options.maximumConnections = maximumConnections
         return Database(
             client: PostgresClient(configuration: configuration, backgroundLogger: logger),
             maximumConnections: maximumConnections, operationTimeout: operationTimeout, metricsFactory: metricsFactory, logger: logger)
