@@ -34,13 +34,18 @@ final class APIKeyCache: Service, Sendable {
     private let keys: APIKeyRepository
     private let maximumAge: Duration
     private let reconnectDelay: Duration
+    private let heartbeat: Duration
     private let logger: Logger
     private let state = Mutex(State())
 
-    init(keys: APIKeyRepository, maximumAge: Duration = .seconds(30), reconnectDelay: Duration = .seconds(1), logger: Logger) {
+    init(
+        keys: APIKeyRepository, maximumAge: Duration = .seconds(30), reconnectDelay: Duration = .seconds(1),
+        heartbeat: Duration = .seconds(10), logger: Logger
+    ) {
         self.keys = keys
         self.maximumAge = maximumAge
         self.reconnectDelay = reconnectDelay
+        self.heartbeat = heartbeat
         self.logger = logger
     }
 
@@ -83,6 +88,7 @@ final class APIKeyCache: Service, Sendable {
             do {
                 try await cancelWhenGracefulShutdown {
                     try await self.keys.listenForChanges(
+                        heartbeat: self.heartbeat,
                         listening: { self.state.withLock { $0.forgetAll(listening: true) } },
                         changed: { self.state.withLock { $0.forgetAll(listening: true) } })
                 }

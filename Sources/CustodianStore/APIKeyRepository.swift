@@ -84,26 +84,37 @@ public struct APIKeyRepository: Sendable {
         let logger = database.logger
         // The pool's client directly: the operation deadline would end a listener that is meant to run for hours.
         try await database.client.withConnection { connection in
-            try await connection.listen(on: Self.changeChannel) { notifications in
-                // LISTEN takes effect when its implicit transaction commits, after the answer the call above awaited;
-                // the connection runs this only after that commit.
-                try await Self.ping(connection, logger: logger)
-                listening()
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        for try await _ in notifications { changed() }
-                    }
-                    group.addTask {
-                        while true {
-                            try await Task.sleep(for: heartbeat)
-                            try await Self.ping(connection, logger: logger)
+            let failure: (any Error)?
+            do {
+                try await connection.listen(on: Self.changeChannel) { notifications in
+                    // LISTEN takes effect when its implicit transaction commits, after the answer the call above
+                    // awaited; the connection runs this only after that commit.
+                    try await Self.ping(connection, logger: logger)
+                    listening()
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            for try await _ in notifications { changed() }
                         }
+                        group.addTask {
+                            while true {
+                                try await Task.sleep(for: heartbeat)
+                                try await Self.ping(connection, logger: logger)
+                            }
+                        }
+                        // Whichever ends first (the notifications on cancellation, either by an error) ends both.
+                        try await group.next()
+                        group.cancelAll()
                     }
-                    // Whichever ends first (the notifications on cancellation, either by an error) ends both.
-                    try await group.next()
-                    group.cancelAll()
                 }
+                failure = nil
+            } catch {
+                failure = error
             }
+            // Closed before it goes back, so the pool never leases it again: the server may have closed it (the pool
+            // could hand it out before it notices), or it may still owe an answer to a heartbeat that timed out, and
+            // the next statement on it would wait behind that.
+            try? await connection.close()
+            if let failure { throw failure }
         }
     }
 
