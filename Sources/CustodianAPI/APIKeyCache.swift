@@ -9,8 +9,8 @@ import Synchronization
 /// It is only trusted while PostgreSQL tells it of every change: a trigger on api_keys NOTIFYs on commit, ``run()``
 /// LISTENs, and each change heard empties the cache, so a revoked key fails as soon as the notification arrives
 /// (milliseconds). While the listening connection is down nothing is cached and every request looks its key up (a
-/// heartbeat on it finds a connection that died without a sound within 15 seconds); a lookup overtaken by a change is
-/// not stored; an entry older than `maximumAge` is looked up again whatever happens.
+/// heartbeat on it finds a connection that died without a sound within 15 seconds by default); a lookup overtaken by
+/// a change is not stored; an entry older than `maximumAge` is looked up again whatever happens.
 final class APIKeyCache: Service, Sendable {
     private struct Entry {
         let active: ActiveAPIKey
@@ -35,17 +35,21 @@ final class APIKeyCache: Service, Sendable {
     private let maximumAge: Duration
     private let reconnectDelay: Duration
     private let heartbeat: Duration
+    private let heartbeatAnswer: Duration
     private let logger: Logger
     private let state = Mutex(State())
 
+    /// `heartbeat` is how often the listening connection is checked, `heartbeatAnswer` how long a check may take
+    /// before the connection counts as lost.
     init(
         keys: APIKeyRepository, maximumAge: Duration = .seconds(30), reconnectDelay: Duration = .seconds(1),
-        heartbeat: Duration = .seconds(10), logger: Logger
+        heartbeat: Duration = .seconds(10), heartbeatAnswer: Duration = .seconds(5), logger: Logger
     ) {
         self.keys = keys
         self.maximumAge = maximumAge
         self.reconnectDelay = reconnectDelay
         self.heartbeat = heartbeat
+        self.heartbeatAnswer = heartbeatAnswer
         self.logger = logger
     }
 
@@ -88,7 +92,7 @@ final class APIKeyCache: Service, Sendable {
             do {
                 try await cancelWhenGracefulShutdown {
                     try await self.keys.listenForChanges(
-                        heartbeat: self.heartbeat,
+                        heartbeat: self.heartbeat, answerWithin: self.heartbeatAnswer,
                         listening: { self.state.withLock { $0.forgetAll(listening: true) } },
                         changed: { self.state.withLock { $0.forgetAll(listening: true) } })
                 }

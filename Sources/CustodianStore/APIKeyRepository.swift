@@ -76,20 +76,31 @@ public struct APIKeyRepository: Sendable {
 
     /// LISTENs for changes to api_keys on a connection of its own until the connection fails or the task is cancelled:
     /// `listening` runs once LISTEN is in effect, `changed` for each change heard after it. Every `heartbeat` a
-    /// `SELECT` on that connection must answer within 5 seconds, or this throws: a connection that died without a
-    /// sound would otherwise wait for notifications forever.
+    /// `SELECT` on that connection must answer within `answerWithin`, or this throws: a connection that died without a
+    /// sound would otherwise wait for notifications forever. The connection is closed when this ends, never handed out
+    /// again by the pool.
     public func listenForChanges(
-        heartbeat: Duration = .seconds(10), listening: @escaping @Sendable () -> Void, changed: @escaping @Sendable () -> Void
+        heartbeat: Duration, answerWithin: Duration,
+        listening: @escaping @Sendable () -> Void, changed: @escaping @Sendable () -> Void
     ) async throws {
         let logger = database.logger
+        let ping = { @Sendable (connection: PostgresConnection) in
+            try await OperationDeadline.run(within: answerWithin) {
+                // It names the channel, so pg_stat_activity shows which connection listens.
+                _ = try await connection.query("SELECT 'heartbeat of the listener on custodian_api_keys'", logger: logger)
+            }
+        }
         // The pool's client directly: the operation deadline would end a listener that is meant to run for hours.
         try await database.client.withConnection { connection in
             let failure: (any Error)?
             do {
+                // LISTEN itself has no deadline: a connection that died silently since it went back to the pool is
+                // found here first.
+                try await ping(connection)
                 try await connection.listen(on: Self.changeChannel) { notifications in
                     // LISTEN takes effect when its implicit transaction commits, after the answer the call above
                     // awaited; the connection runs this only after that commit.
-                    try await Self.ping(connection, logger: logger)
+                    try await ping(connection)
                     listening()
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask {
@@ -98,7 +109,7 @@ public struct APIKeyRepository: Sendable {
                         group.addTask {
                             while true {
                                 try await Task.sleep(for: heartbeat)
-                                try await Self.ping(connection, logger: logger)
+                                try await ping(connection)
                             }
                         }
                         // Whichever ends first (the notifications on cancellation, either by an error) ends both.
@@ -115,13 +126,6 @@ public struct APIKeyRepository: Sendable {
             // the next statement on it would wait behind that.
             try? await connection.close()
             if let failure { throw failure }
-        }
-    }
-
-    /// A `SELECT` that answers within 5 seconds; it names the channel, so pg_stat_activity shows which connection listens.
-    private static func ping(_ connection: PostgresConnection, logger: Logger) async throws {
-        try await OperationDeadline.run(within: .seconds(5)) {
-            _ = try await connection.query("SELECT 'heartbeat of the listener on custodian_api_keys'", logger: logger)
         }
     }
 

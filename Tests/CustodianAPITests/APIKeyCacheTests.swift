@@ -3,9 +3,6 @@ import CustodianCore
 import CustodianStore
 import CustodianTestSupport
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import PostgresNIO
 import Testing
 
@@ -85,18 +82,17 @@ struct APIKeyCacheTests {
 
     @Test("a listening connection that stops answering is found by the heartbeat, closed, and listened on anew")
     func silentConnection() async throws {
-        try await withCache(reconnectDelay: .milliseconds(300), heartbeat: .milliseconds(200)) { cache, database, name in
-            let silent = try #require(try await TestDatabase.listenerProcessIDs(on: name, channel: APIKeyRepository.changeChannel).first)
-            // A stopped server process keeps its socket open and answers nothing, as a peer behind a lost network does.
-            try #require(kill(silent, SIGSTOP) == 0, "the test server runs on this machine")
-            defer { kill(silent, SIGCONT) }
+        try await withCache(reconnectDelay: .milliseconds(300), heartbeat: .milliseconds(200), heartbeatAnswer: .seconds(1)) {
+            cache, database, name in
+            let silent = try await TestDatabase.stopListener(on: name, channel: APIKeyRepository.changeChannel)
+            defer { TestDatabase.resume(serverProcess: silent) }
             let stopped = ContinuousClock.now
-            try await waitUntil(within: .seconds(8)) { !cache.isListening }
-            #expect(ContinuousClock.now - stopped < .seconds(6), "a heartbeat answers within 5 s or fails")
+            try await waitUntil { !cache.isListening }
+            #expect(ContinuousClock.now - stopped < .seconds(3), "a heartbeat every 200 ms must answer within 1 s")
 
             try await waitUntil { cache.isListening }
             let listeners = try await TestDatabase.listenerProcessIDs(on: name, channel: APIKeyRepository.changeChannel)
-            #expect(listeners.contains { $0 != silent }, "listening on another connection")
+            #expect(listeners.contains { $0 != silent }, "listening on another connection while the old one is stopped")
             let keys = APIKeyRepository(database: database)
             let (stored, secret) = try await keys.create(name: "heard anew", scope: .shop)
             #expect(try await cache.authenticate(secret) != nil)
@@ -140,13 +136,13 @@ struct APIKeyCacheTests {
     /// Runs `body` with a cache listening on a fresh migrated database (its name the third argument).
     private func withCache(
         maximumAge: Duration = .seconds(30), reconnectDelay: Duration = .seconds(1), heartbeat: Duration = .seconds(10),
-        _ body: @Sendable (APIKeyCache, Database, String) async throws -> Void
+        heartbeatAnswer: Duration = .seconds(5), _ body: @Sendable (APIKeyCache, Database, String) async throws -> Void
     ) async throws {
         try await TestDatabase.withMigratedName { name in
             try await TestDatabase.running(TestDatabase.pool(database: name)) { database in
                 let cache = APIKeyCache(
                     keys: APIKeyRepository(database: database), maximumAge: maximumAge, reconnectDelay: reconnectDelay,
-                    heartbeat: heartbeat, logger: TestDatabase.logger)
+                    heartbeat: heartbeat, heartbeatAnswer: heartbeatAnswer, logger: TestDatabase.logger)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await cache.run() }
                     defer { group.cancelAll() }
@@ -163,11 +159,11 @@ struct APIKeyCacheTests {
         try await database.query("UPDATE api_keys SET revoked_at = now() WHERE id = \(id)")
     }
 
-    /// Polls `condition` every 5 ms until it holds, failing after `timeout`.
-    private func waitUntil(within timeout: Duration = .seconds(5), _ condition: @Sendable () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
+    /// Polls `condition` every 5 ms until it holds, failing after 5 seconds.
+    private func waitUntil(_ condition: @Sendable () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
         while try await !condition() {
-            guard ContinuousClock.now < deadline else { throw TestDatabaseError("condition not met within \(timeout)") }
+            guard ContinuousClock.now < deadline else { throw TestDatabaseError("condition not met within 5 s") }
             try await Task.sleep(for: .milliseconds(5))
         }
     }

@@ -90,31 +90,6 @@ public enum TestDatabase {
         }
     }
 
-    /// Terminates the server processes on the database `name` whose last statement named `channel` (its LISTEN, or a
-    /// heartbeat that names it), returning how many.
-    @discardableResult
-    public static func terminateListeners(on name: String, channel: String) async throws -> Int {
-        try await running(pool(database: "postgres", maximumConnections: 1)) { database in
-            try await database.query("""
-                SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
-                WHERE datname = \(name) AND strpos(query, \(channel)) > 0 AND pid <> pg_backend_pid()
-                """).collect().first?.decode(Int.self) ?? 0
-        }
-    }
-
-    /// The server processes of the connections on database `name` whose last statement names `channel`.
-    public static func listenerProcessIDs(on name: String, channel: String) async throws -> [Int32] {
-        try await running(pool(database: "postgres", maximumConnections: 1)) { database in
-            let rows = try await database.query("""
-                SELECT pid FROM pg_stat_activity
-                WHERE datname = \(name) AND strpos(query, \(channel)) > 0 AND pid <> pg_backend_pid()
-                """)
-            var ids: [Int32] = []
-            for try await id in rows.decode(Int32.self) { ids.append(id) }
-            return ids
-        }
-    }
-
     /// Runs one statement on the server's maintenance database (`postgres`).
     static func administer(_ sql: String) async throws {
         try await running(pool(database: "postgres", maximumConnections: 1)) { database in

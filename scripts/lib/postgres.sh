@@ -359,7 +359,8 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.clos
     pg_die "cannot find a free TCP port on 127.0.0.1"
 }
 
-# proc_alive PID: true while PID runs (a zombie, i.e. an exited child not yet waited for, is not alive).
+# proc_alive PID: true while PID runs (a zombie, i.e. an exited child not yet waited for, is not alive). No state
+# read means the process is gone: bash may reap an exited child between `kill -0` and the read.
 proc_alive() {
     local pid=$1 state
     kill -0 "$pid" 2>/dev/null || return 1
@@ -368,7 +369,7 @@ proc_alive() {
     else
         state=$(ps -o stat= -p "$pid" 2>/dev/null)
     fi
-    [[ "$state" != Z* && "$state" != X* ]]
+    [[ -n "$state" && "$state" != Z* && "$state" != X* ]]
 }
 
 # wait_exit PID SECONDS: waits up to SECONDS for child PID to exit, then SIGKILLs it.
