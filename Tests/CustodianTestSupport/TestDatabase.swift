@@ -83,16 +83,21 @@ public enum TestDatabase {
     /// Terminates every server process connected to the database `name` (as a crash or a failover would), returning how many.
     @discardableResult
     public static func terminateConnections(to name: String) async throws -> Int {
-        try await running(pool(database: "postgres", maximumConnections: 1)) { database in
+        try await onMaintenanceDatabase { database in
             try await database.query("""
                 SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = \(name) AND pid <> pg_backend_pid()
                 """).collect().first?.decode(Int.self) ?? 0
         }
     }
 
+    /// Runs `body` with a one-connection pool on the server's maintenance database (`postgres`).
+    static func onMaintenanceDatabase<Result: Sendable>(_ body: @Sendable (Database) async throws -> Result) async throws -> Result {
+        try await running(pool(database: "postgres", maximumConnections: 1), body)
+    }
+
     /// Runs one statement on the server's maintenance database (`postgres`).
     static func administer(_ sql: String) async throws {
-        try await running(pool(database: "postgres", maximumConnections: 1)) { database in
+        try await onMaintenanceDatabase { database in
             try await database.query(PostgresQuery(unsafeSQL: sql))
         }
     }
