@@ -46,12 +46,9 @@ public struct Database: Sendable {
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws (with the body's own error).
-    /// `extraTime` lengthens the operation deadline for a body that waits on something else (an outgoing call).
-    public func transaction<Result: Sendable>(
-        extraTime: Duration = .zero, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
-    ) async throws -> Result {
+    public func transaction<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
         do {
-            return try await bounded(extraTime: extraTime) { [client, logger] in try await client.withTransaction(logger: logger) { connection in try await body(connection) } }
+            return try await bounded { [client, logger] in try await client.withTransaction(logger: logger) { connection in try await body(connection) } }
         } catch let error as PostgresTransactionError {
             if let closureError = error.closureError { throw closureError }
             throw error.beginError ?? error.commitError ?? error.rollbackError ?? error
@@ -59,12 +56,10 @@ public struct Database: Sendable {
     }
 
     /// Measures `operation` and bounds it by the operation timeout.
-    private func bounded<Result: Sendable>(
-        extraTime: Duration = .zero, _ operation: @escaping @Sendable () async throws -> Result
-    ) async throws -> Result {
+    private func bounded<Result: Sendable>(_ operation: @escaping @Sendable () async throws -> Result) async throws -> Result {
         try await metrics.measure {
             guard let operationTimeout else { return try await operation() }
-            return try await OperationDeadline.run(within: operationTimeout + extraTime, operation)
+            return try await OperationDeadline.run(within: operationTimeout, operation)
         }
     }
 

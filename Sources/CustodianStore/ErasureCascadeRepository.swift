@@ -122,10 +122,15 @@ public struct ErasureCascadeRepository: Sendable {
 
     static func holders(subjectID: UUID, email: String?, phone: String?, on connection: PostgresConnection, logger: Logger) async throws -> [UUID: Holder] {
         var holders: [UUID: Holder] = [:]
-        // An order's transfer carried the order's delivery phone; any other carried the subject's own data.
+        // An order's transfer carried the order's delivery phone; any other carried the subject's own data. A
+        // disclosure still in flight (or never answered) counts as made.
         for try await (recipientID, categories, orderReference, deliveryPhone) in try await connection.query("""
             SELECT t.recipient_id, t.data_categories, o.external_ref, o.delivery_phone
-            FROM transfers t LEFT JOIN orders o ON o.id = t.order_id WHERE t.subject_id = \(subjectID)
+            FROM (
+                SELECT recipient_id, data_categories, order_id FROM transfers WHERE subject_id = \(subjectID)
+                UNION ALL
+                SELECT recipient_id, data_categories, order_id FROM disclosures_in_flight WHERE subject_id = \(subjectID)
+            ) t LEFT JOIN orders o ON o.id = t.order_id
             """, logger: logger).decode((UUID, [String], String?, String?).self) {
             var holder = holders[recipientID, default: Holder()]
             holder.categories.formUnion(categories.compactMap(DataCategory.init(rawValue:)))

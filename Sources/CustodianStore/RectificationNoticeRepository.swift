@@ -15,6 +15,8 @@ public struct RectificationNoticeContext: Sendable {
     /// The corrected fields and their values now, by category.
     public let corrected: [DataCategory: String]
     public let target: OutboundTarget
+    /// The purpose under which the recipient holds the data.
+    public let purposeCode: String
 }
 
 /// The rectification notices the worker delivers.
@@ -27,31 +29,83 @@ public struct RectificationNoticeRepository: Sendable {
         self.database = database
     }
 
-    /// Runs `notify` with the notice's context inside the subject's ``DisclosureGate``, which also commits the outcome.
-    /// The context is nil when the notice no longer exists.
-    public func withDisclosureGate<Result: Sendable>(
-        noticeID: UUID, outgoingTime: Duration,
-        _ notify: @escaping @Sendable (RectificationNoticeContext?, RectificationNoticeRecorder) async throws -> Result
-    ) async throws -> Result {
-        try await DisclosureGate.run(
-            database: database, outgoingTime: outgoingTime,
-            subjectQuery: "SELECT q.subject_id FROM rectification_notices n JOIN subject_requests q ON q.id = n.request_id WHERE n.id = \(noticeID)"
-        ) { connection, logger in
-            let context = try await Self.context(noticeID: noticeID, on: connection, logger: logger)
-            return try await notify(context, RectificationNoticeRecorder(connection: connection, logger: logger))
+    /// Decides in one short transaction whether job `jobID` may send the notice now (the subject's part of
+    /// ``DisclosureRule``: the recipient already holds the data), and records the disclosure in flight when it may; an
+    /// erased subject's notice is failed (its erasure request supersedes it).
+    public func startNotice(noticeID: UUID, jobID: Int64) async throws -> DisclosureStart<RectificationNoticeContext> {
+        try await database.transaction { connection in
+            let logger = database.logger
+            guard let context = try await Self.context(noticeID: noticeID, on: connection, logger: logger) else { return .missing }
+            guard context.status == "pending" else { return .settled }
+            switch DisclosureRule.decide(subjectStatus: context.subjectStatus) {
+            case .held(let reason):
+                return .held(reason: reason)
+            case .refused:
+                let reason = "the subject was erased: the erasure request replaces this notice"
+                try await connection.query(Self.noticeFailed(noticeID, reason: reason), logger: logger)
+                return .refused(reason: reason)
+            case .allowed:
+                try await DisclosureInFlight.record(
+                    jobID: jobID, subjectID: context.subjectID, recipientID: context.target.recipientID, orderID: nil,
+                    categories: Array(context.corrected.keys), purposeCode: context.purposeCode, on: connection, logger: logger)
+                return .send(context)
+            }
         }
+    }
+
+    /// Records how job `jobID`'s call ended, in one statement. Delivered: the notice's identities are cleared, the
+    /// disclosure of the corrected values is logged as a transfer and audited, the in-flight record goes (and the
+    /// trigger completes the request when it was the last notice). Not delivered: see ``DisclosureOutcome``. Failure
+    /// reasons carry no personal data; a failed notice keeps its identities, so retrying the job can still send it.
+    public func finishNotice(_ context: RectificationNoticeContext, jobID: Int64, outcome: DisclosureOutcome) async throws {
+        switch outcome {
+        case .delivered:
+            try await database.query("""
+                WITH settled AS (
+                    DELETE FROM disclosures_in_flight WHERE job_id = \(jobID)
+                ), delivered AS (
+                    UPDATE rectification_notices SET status = 'delivered', identities = NULL, failure_reason = NULL, delivered_at = now(),
+                        updated_at = now()
+                    WHERE id = \(context.noticeID) AND status = 'pending'
+                    RETURNING recipient_id, fields, purpose_code
+                ), logged AS (
+                    INSERT INTO transfers (recipient_id, subject_id, data_categories, purpose_code, legal_basis, job_id)
+                    SELECT d.recipient_id, \(context.subjectID), d.fields, d.purpose_code, p.legal_basis, \(jobID)
+                    FROM delivered d JOIN purposes p ON p.code = d.purpose_code
+                    RETURNING subject_id
+                )
+                INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
+                SELECT NULL, \(Self.deliveredAction), subject_id, \("job-\(jobID)") FROM logged
+                """)
+        case .notDelivered(let answered, let failure):
+            try await database.query("""
+                WITH settled AS (
+                    DELETE FROM disclosures_in_flight WHERE job_id = \(jobID) AND \(answered)
+                )
+                UPDATE rectification_notices SET status = 'failed', failure_reason = \(failure), updated_at = now()
+                WHERE id = \(context.noticeID) AND status = 'pending' AND \(failure)::text IS NOT NULL
+                """)
+        }
+    }
+
+    /// Marks a pending notice failed.
+    static func noticeFailed(_ noticeID: UUID, reason: String) -> PostgresQuery {
+        "UPDATE rectification_notices SET status = 'failed', failure_reason = \(reason), updated_at = now() WHERE id = \(noticeID) AND status = 'pending'"
     }
 
     static func context(noticeID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> RectificationNoticeContext? {
         guard let row = try await connection.query("""
             SELECT n.request_id, q.subject_id, n.status, s.status, n.identities::text, n.fields, s.full_name, s.email, s.phone,
-                   s.registration_address, r.id, r.base_url, r.api_token, r.signing_secret
+                   s.registration_address, r.id, r.base_url, r.api_token, r.signing_secret, n.purpose_code
             FROM rectification_notices n JOIN subject_requests q ON q.id = n.request_id JOIN subjects s ON s.id = q.subject_id
             JOIN recipients r ON r.id = n.recipient_id
             WHERE n.id = \(noticeID)
+            FOR KEY SHARE OF s
             """, logger: logger).collect().first else { return nil }
-        let (requestID, subjectID, status, subjectStatus, identities, fields, fullName, email, phone, address, recipientID, baseURL, token, secret)
-            = try row.decode((UUID, UUID, String, String, String?, [String], String?, String?, String?, String?, UUID, String, String?, String).self)
+        let (requestID, subjectID, status, subjectStatus, identities, fields, fullName, email, phone, address, recipientID, baseURL, token, secret,
+             purposeCode)
+            = try row.decode((UUID, UUID, String, String, String?, [String], String?, String?, String?, String?, UUID, String, String?, String,
+                              String).self)
         let values: [DataCategory: String?] = [.fullName: fullName, .email: email, .phone: phone, .registrationAddress: address]
         var corrected: [DataCategory: String] = [:]
         for field in fields.compactMap(DataCategory.init(rawValue:)) { corrected[field] = values[field] ?? nil }
@@ -59,41 +113,7 @@ public struct RectificationNoticeRepository: Sendable {
             noticeID: noticeID, requestID: requestID, subjectID: subjectID, status: status,
             subjectStatus: SubjectStatus(rawValue: subjectStatus) ?? .erased,
             identities: try identities.map { try JSONDecoder().decode([OpenDSRIdentity].self, from: Data($0.utf8)) },
-            corrected: corrected, target: OutboundTarget(recipientID: recipientID, baseURL: baseURL, apiToken: token, signingSecret: secret))
-    }
-}
-
-/// Writes a notice job's outcome inside its disclosure gate's transaction.
-public struct RectificationNoticeRecorder: Sendable {
-    let connection: PostgresConnection
-    let logger: Logger
-
-    /// The notice was delivered: its identities are cleared, the disclosure of the corrected values is logged as a
-    /// transfer and audited (and the trigger completes the request when it was the last notice).
-    public func markDelivered(_ context: RectificationNoticeContext, jobID: Int64) async throws {
-        try await connection.query("""
-            WITH delivered AS (
-                UPDATE rectification_notices SET status = 'delivered', identities = NULL, failure_reason = NULL, delivered_at = now(),
-                    updated_at = now()
-                WHERE id = \(context.noticeID) AND status = 'pending'
-                RETURNING recipient_id, fields, purpose_code
-            ), logged AS (
-                INSERT INTO transfers (recipient_id, subject_id, data_categories, purpose_code, legal_basis, job_id)
-                SELECT d.recipient_id, \(context.subjectID), d.fields, d.purpose_code, p.legal_basis, \(jobID)
-                FROM delivered d JOIN purposes p ON p.code = d.purpose_code
-                RETURNING subject_id
-            )
-            INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
-            SELECT NULL, \(RectificationNoticeRepository.deliveredAction), subject_id, \("job-\(jobID)") FROM logged
-            """, logger: logger)
-    }
-
-    /// The notice could not be delivered; the reason carries no personal data. Its identities stay, so retrying the
-    /// job can still send it.
-    public func markFailed(_ context: RectificationNoticeContext, reason: String) async throws {
-        try await connection.query("""
-            UPDATE rectification_notices SET status = 'failed', failure_reason = \(reason), updated_at = now()
-            WHERE id = \(context.noticeID) AND status = 'pending'
-            """, logger: logger)
+            corrected: corrected, target: OutboundTarget(recipientID: recipientID, baseURL: baseURL, apiToken: token, signingSecret: secret),
+            purposeCode: purposeCode)
     }
 }

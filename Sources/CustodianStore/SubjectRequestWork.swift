@@ -17,9 +17,9 @@ public enum SubjectRequestWorkResult: Sendable {
 }
 
 /// Carries out a registered request, each kind in one transaction with the jobs it causes. The transaction locks the
-/// subject `FOR UPDATE`, which waits for any disclosure in flight (see
-/// ``TransferRepository/withDisclosureGate(shipmentID:outgoingTime:_:)``) — at most ``lockWait``, then
-/// ``SubjectBusy`` —, and then the request: subject before request, the order every writer of both follows.
+/// subject `FOR UPDATE` — waiting for a disclosure's short start transaction at most ``lockWait``, then
+/// ``SubjectBusy`` (a disclosure's outgoing call holds no lock: ``DisclosureInFlight``) —, and then the request:
+/// subject before request, the order every writer of both follows.
 ///
 /// - access: builds the export and records its SHA-256; completed.
 /// - rectification: applies the corrections and enqueues a notice to every recipient that received a corrected field;
@@ -36,7 +36,7 @@ public struct SubjectRequestWork: Sendable {
     public static let liftAction = "subject_request.lift"
     public static let exportAction = "subject_request.export"
 
-    /// The longest a command waits for a disclosure in flight to finish before answering ``SubjectBusy``.
+    /// The longest a command waits for the subject's row lock before answering ``SubjectBusy``.
     public static let lockWait = "5s"
 
     public init(database: Database, hasher: IdentityHasher?) {

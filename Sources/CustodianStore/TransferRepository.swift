@@ -22,6 +22,13 @@ public struct CourierTransferContext: Sendable {
     public let countryAdequate: Bool
     public let crossBorderConsentGranted: Bool
     public let deliveryLegalBasis: LegalBasis
+
+    /// What ``DisclosureRule`` judges this transfer by.
+    public var disclosureFacts: DisclosureFacts {
+        DisclosureFacts(
+            subjectStatus: subjectStatus, recipientActive: recipientActive, countryAdequate: countryAdequate,
+            crossBorderConsentGranted: crossBorderConsentGranted)
+    }
 }
 
 /// One recorded disclosure of personal data to a third party.
@@ -46,22 +53,77 @@ public struct TransferRepository: Sendable {
         self.database = database
     }
 
-    /// Runs `disclose` with the shipment's context while the subject's row is locked `FOR KEY SHARE`, in one
-    /// transaction that also records the outcome. Restriction and erasure lock the row `FOR UPDATE`, so they wait for
-    /// a disclosure in flight, and a disclosure that starts after they commit sees the new status: nothing is disclosed
-    /// after an erasure commits. `outgoingTime` is how long the outgoing call may take. The context is nil when the
-    /// shipment no longer exists.
-    public func withDisclosureGate<Result: Sendable>(
-        shipmentID: UUID, outgoingTime: Duration,
-        _ disclose: @escaping @Sendable (CourierTransferContext?, CourierTransferRecorder) async throws -> Result
-    ) async throws -> Result {
-        try await DisclosureGate.run(
-            database: database, outgoingTime: outgoingTime,
-            subjectQuery: "SELECT o.subject_id FROM shipments s JOIN orders o ON o.id = s.order_id WHERE s.id = \(shipmentID)"
-        ) { connection, logger in
-            let context = try await Self.courierContext(shipmentID: shipmentID, on: connection, logger: logger)
-            return try await disclose(context, CourierTransferRecorder(connection: connection, logger: logger))
+    /// Decides in one short transaction whether job `jobID` may send the shipment's delivery data now
+    /// (``DisclosureRule``), and records the disclosure in flight when it may; a refusal marks the shipment failed.
+    public func startCourierTransfer(shipmentID: UUID, jobID: Int64, categories: [DataCategory]) async throws -> DisclosureStart<CourierTransferContext> {
+        try await database.transaction { connection in
+            let logger = database.logger
+            guard let context = try await Self.courierContext(shipmentID: shipmentID, on: connection, logger: logger) else { return .missing }
+            guard context.shipmentStatus == "pending" else { return .settled }
+            let reason: String
+            switch DisclosureRule.decide(context.disclosureFacts) {
+            case .held(let why):
+                return .held(reason: why)
+            case .refused(let why):
+                reason = why
+            case .allowed:
+                guard context.recipientName != nil, context.phone != nil, context.addressLines != nil, context.city != nil,
+                      context.country != nil
+                else {
+                    reason = "the order has no delivery data"
+                    break
+                }
+                try await DisclosureInFlight.record(
+                    jobID: jobID, subjectID: context.subjectID, recipientID: context.target.recipientID, orderID: context.orderID,
+                    categories: categories, purposeCode: PurposeCode.delivery, on: connection, logger: logger)
+                return .send(context)
+            }
+            try await connection.query(Self.shipmentFailed(shipmentID, reason: reason), logger: logger)
+            return .refused(reason: reason)
         }
+    }
+
+    /// Records how job `jobID`'s call ended, in one statement: delivered (the shipment sent with the courier's tracking
+    /// reference, the transfer logged and audited, the in-flight record gone), or not (see ``DisclosureOutcome``).
+    public func finishCourierTransfer(
+        shipmentID: UUID, context: CourierTransferContext, jobID: Int64, categories: [DataCategory], trackingReference: String?,
+        outcome: DisclosureOutcome
+    ) async throws {
+        switch outcome {
+        case .delivered:
+            try await database.query("""
+                WITH settled AS (
+                    DELETE FROM disclosures_in_flight WHERE job_id = \(jobID)
+                ), sent AS (
+                    UPDATE shipments SET status = 'sent', tracking_reference = \(trackingReference), failure_reason = NULL, updated_at = now()
+                    WHERE id = \(shipmentID)
+                    RETURNING id
+                ), logged AS (
+                    INSERT INTO transfers (recipient_id, subject_id, order_id, shipment_id, data_categories, purpose_code, legal_basis, job_id)
+                    SELECT \(context.target.recipientID), \(context.subjectID), \(context.orderID), id, \(categories.map(\.rawValue)),
+                           \(PurposeCode.delivery), \(context.deliveryLegalBasis.rawValue), \(jobID)
+                    FROM sent
+                    RETURNING subject_id
+                )
+                INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
+                SELECT NULL, \(Self.courierAction), subject_id, \("job-\(jobID)") FROM logged
+                """)
+        case .notDelivered(let answered, let failure):
+            // An answer without acceptance disclosed nothing: the in-flight record goes. The shipment fails only when
+            // the job gives up.
+            try await database.query("""
+                WITH settled AS (
+                    DELETE FROM disclosures_in_flight WHERE job_id = \(jobID) AND \(answered)
+                )
+                UPDATE shipments SET status = 'failed', failure_reason = \(failure), updated_at = now()
+                WHERE id = \(shipmentID) AND status = 'pending' AND \(failure)::text IS NOT NULL
+                """)
+        }
+    }
+
+    /// Marks a pending shipment failed with a reason the shop can read (no personal data).
+    static func shipmentFailed(_ shipmentID: UUID, reason: String) -> PostgresQuery {
+        "UPDATE shipments SET status = 'failed', failure_reason = \(reason), updated_at = now() WHERE id = \(shipmentID) AND status = 'pending'"
     }
 
     /// The shipment, its order with the parcel lines, the subject's status and consent, and the courier, in one query.
@@ -79,6 +141,7 @@ public struct TransferRepository: Sendable {
             FROM shipments s JOIN orders o ON o.id = s.order_id JOIN subjects subj ON subj.id = o.subject_id
             JOIN recipients r ON r.id = s.recipient_id
             WHERE s.id = \(shipmentID)
+            FOR KEY SHARE OF subj
             """, logger: logger).collect().first else { return nil }
         let (shipmentStatus, orderID, subjectID, subjectStatus, reference, name, phone, lines, city, postalCode, country,
              recipientID, baseURL, token, secret, active, adequate, consented, basis, itemsJSON)
@@ -135,40 +198,5 @@ public struct TransferRepository: Sendable {
                 dataCategories: categories.compactMap(DataCategory.init(rawValue:)), purpose: purpose, legalBasis: basis, transferredAt: at))
         }
         return subjectExists ? records : nil
-    }
-}
-
-/// Writes a courier job's outcome inside its disclosure gate's transaction.
-public struct CourierTransferRecorder: Sendable {
-    let connection: PostgresConnection
-    let logger: Logger
-
-    /// Marks a shipment failed with a reason the shop can read (no personal data).
-    public func markShipmentFailed(shipmentID: UUID, reason: String) async throws {
-        try await connection.query("""
-            UPDATE shipments SET status = 'failed', failure_reason = \(reason), updated_at = now() WHERE id = \(shipmentID) AND status = 'pending'
-            """, logger: logger)
-    }
-
-    /// Marks a shipment sent with the courier's tracking reference, records the disclosure and audits it, in one
-    /// statement (atomic without a transaction's extra round trips).
-    public func recordCourierTransfer(
-        shipmentID: UUID, context: CourierTransferContext, trackingReference: String?, categories: [DataCategory], jobID: Int64
-    ) async throws {
-        try await connection.query("""
-            WITH sent AS (
-                UPDATE shipments SET status = 'sent', tracking_reference = \(trackingReference), failure_reason = NULL, updated_at = now()
-                WHERE id = \(shipmentID)
-                RETURNING id
-            ), logged AS (
-                INSERT INTO transfers (recipient_id, subject_id, order_id, shipment_id, data_categories, purpose_code, legal_basis, job_id)
-                SELECT \(context.target.recipientID), \(context.subjectID), \(context.orderID), id, \(categories.map(\.rawValue)),
-                       \(PurposeCode.delivery), \(context.deliveryLegalBasis.rawValue), \(jobID)
-                FROM sent
-                RETURNING subject_id
-            )
-            INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
-            SELECT NULL, \(TransferRepository.courierAction), subject_id, \("job-\(jobID)") FROM logged
-            """, logger: logger)
     }
 }

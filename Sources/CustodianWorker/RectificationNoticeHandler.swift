@@ -4,8 +4,9 @@ import Foundation
 
 /// Tells one recipient which of the subject's data it holds were corrected, and their new values (GDPR Art. 19):
 /// `POST {base}/rectifications`, signed, naming the subject by the identities the recipient was given. A restricted
-/// subject's notice is held; an erased subject's is failed (its erasure request supersedes it). Delivery is logged as
-/// a transfer; a permanent failure, or running out of attempts, marks the notice failed for manual follow-up.
+/// subject's notice is held; an erased subject's is failed (its erasure request supersedes it). Like every disclosure
+/// it is recorded in flight by a short transaction and the call holds no connection. Delivery is logged as a
+/// transfer; a permanent failure, or running out of attempts, marks the notice failed for manual follow-up.
 public struct RectificationNoticeHandler: JobHandler {
     public let kind = JobKind.rectificationNotice.rawValue
     public let concurrency: Int
@@ -24,43 +25,40 @@ public struct RectificationNoticeHandler: JobHandler {
         guard let noticeID = job.payload["notice_id"].flatMap(UUID.init(uuidString:)) else {
             return .failed(reason: "the job names no notice", httpStatus: nil)
         }
+        let start: DisclosureStart<RectificationNoticeContext>
         do {
-            return try await notices.withDisclosureGate(noticeID: noticeID, outgoingTime: client.totalTimeout + .seconds(2)) { context, recorder in
-                guard let context else { return .failed(reason: "the notice no longer exists", httpStatus: nil) }
-                return try await send(job, context: context, recorder: recorder)
-            }
+            start = try await notices.startNotice(noticeID: noticeID, jobID: job.id)
         } catch {
             return .retry(reason: "database error: \(type(of: error))", httpStatus: nil, retryAfter: nil)
         }
+        switch start {
+        case .missing:
+            return .failed(reason: "the notice no longer exists", httpStatus: nil)
+        case .settled:
+            return .succeeded
+        case .held(let reason):
+            return .held(reason: reason)
+        case .refused(let reason):
+            return .failed(reason: reason, httpStatus: nil)
+        case .send(let context):
+            return await send(job, context: context)
+        }
     }
 
-    func send(_ job: ClaimedJob, context: RectificationNoticeContext, recorder: RectificationNoticeRecorder) async throws -> JobOutcome {
-        guard context.status == "pending" else { return .succeeded }
-        switch context.subjectStatus {
-        case .restricted:
-            return .held(reason: "the subject is restricted: held until the restriction is lifted")
-        case .erased:
-            let reason = "the subject was erased: the erasure request replaces this notice"
-            try await recorder.markFailed(context, reason: reason)
-            return .failed(reason: reason, httpStatus: nil)
-        case .active:
-            break
-        }
+    /// Sends the notice, holding no database connection, then records the outcome.
+    func send(_ job: ClaimedJob, context: RectificationNoticeContext) async -> JobOutcome {
         let notice = Notice(
             noticeID: context.noticeID.uuidString.lowercased(), subjectRequestID: context.requestID.uuidString.lowercased(),
             identities: context.identities ?? [],
             corrected: Dictionary(uniqueKeysWithValues: context.corrected.map { ($0.key.rawValue, $0.value) }))
-        let (outcome, _, _) = await client.post(
-            to: context.target, path: Self.path, body: try JSONEncoder.canonical.encode(notice), webhookID: "msg_job\(job.id)_rectification")
-        switch outcome {
-        case .succeeded:
-            try await recorder.markDelivered(context, jobID: job.id)
-        case .failed(let reason, _):
-            try await recorder.markFailed(context, reason: "the recipient refused the notice: \(reason)")
-        case .retry(let reason, _, _):
-            if job.isLastAttempt { try await recorder.markFailed(context, reason: "the recipient could not be reached, no attempts left: \(reason)") }
-        case .held:
-            break
+        guard let body = try? JSONEncoder.canonical.encode(notice) else { return .failed(reason: "the notice could not be encoded", httpStatus: nil) }
+        let (outcome, _, _) = await client.post(to: context.target, path: Self.path, body: body, webhookID: "msg_job\(job.id)_rectification")
+        do {
+            try await notices.finishNotice(context, jobID: job.id, outcome: outcome.disclosureOutcome(
+                lastAttempt: job.isLastAttempt, refusal: { "the recipient refused the notice: \($0)" },
+                exhaustion: { "the recipient could not be reached, no attempts left: \($0)" }))
+        } catch {
+            return .retry(reason: "recording the notice failed: \(type(of: error))", httpStatus: nil, retryAfter: nil)
         }
         return outcome
     }

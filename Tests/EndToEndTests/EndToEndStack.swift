@@ -20,8 +20,21 @@ struct EndToEndStack {
     /// PartnerSim's signing secret; recipients registered in tests use it.
     static let secret = StandardWebhooksSecret.generate()
 
+    /// What a test may change about the worker.
+    struct Options: Sendable {
+        /// The worker's own pool.
+        var workerConnections = 10
+        /// Courier transfers one worker runs at once.
+        var courierConcurrency = 8
+        /// How long an outgoing call may take in all.
+        var outboundTimeout: Duration = .seconds(5)
+    }
+
     let client: any TestClientProtocol
     let database: Database
+    /// The worker's pool, and the metrics it reports (operations in flight hold a connection each).
+    let workerDatabase: Database
+    let workerMetrics: PrometheusCollectorRegistry
     let simPort: Int
     let http: HTTPClient
     /// What the API, the worker and their database pools logged, at debug level.
@@ -90,20 +103,23 @@ struct EndToEndStack {
     /// Runs `body` against a fresh stack. The API, the worker and their database pools log at debug level into
     /// `logs` (PartnerSim, which plays the third parties and receives their data by design, keeps the quiet test
     /// logger); when `body` returns, the logs must hold none of the personal data the test sent and no e-mail address.
-    static func run(_ body: @Sendable (EndToEndStack) async throws -> Void) async throws {
+    static func run(options: Options = Options(), _ body: @Sendable (EndToEndStack) async throws -> Void) async throws {
         let logs = CapturedLogs()
         let sent = SentPersonalData()
         let logger = logs.logger(level: .debug)
         try await TestDatabase.withMigratedName { name in
             let apiDatabase = try TestDatabase.pool(database: name, logger: logger)
-            let workerDatabase = try TestDatabase.pool(database: name, logger: logger)
+            let workerMetrics = PrometheusCollectorRegistry()
+            let workerDatabase = try TestDatabase.pool(
+                database: name, maximumConnections: options.workerConnections, metricsFactory: PrometheusMetricsFactory(registry: workerMetrics),
+                logger: logger)
             let policy = OutboundAddressPolicy(allowedHosts: ["127.0.0.1"])
             let app = try APIApplication.build(
                 configuration: APIConfiguration(port: 0, outboundPolicy: policy, identityHasher: identityHasher), database: apiDatabase,
                 metrics: PrometheusCollectorRegistry(), logger: logger)
             let (ports, portSource) = AsyncStream.makeStream(of: Int.self)
             let sim = PartnerSim.build(port: 0, secret: secret, onServerRunning: { portSource.yield($0) }, logger: TestDatabase.logger)
-            let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: OutboundClient.httpConfiguration())
+            let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: OutboundClient.httpConfiguration(connectionsPerHost: options.courierConcurrency + 16))
             let partners = ServiceGroup(configuration: .init(
                 services: [.init(service: workerDatabase.client), .init(service: sim)], logger: TestDatabase.logger))
             do {
@@ -114,12 +130,15 @@ struct EndToEndStack {
                         try await app.test(.live) { client in
                             let apiPort = try #require(client.port)
                             let worker = ServiceGroup(configuration: .init(
-                                services: [.init(service: runner(database: workerDatabase, http: http, policy: policy, apiPort: apiPort, logger: logger))],
+                                services: [.init(service: runner(
+                                    database: workerDatabase, http: http, policy: policy, apiPort: apiPort, options: options, logger: logger))],
                                 logger: logger))
                             try await withThrowingTaskGroup(of: Void.self) { workerTask in
                                 workerTask.addTask { try await worker.run() }
                                 do {
-                                    try await body(EndToEndStack(client: client, database: apiDatabase, simPort: simPort, http: http, logs: logs, sent: sent))
+                                    try await body(EndToEndStack(
+                                        client: client, database: apiDatabase, workerDatabase: workerDatabase, workerMetrics: workerMetrics,
+                                        simPort: simPort, http: http, logs: logs, sent: sent))
                                 } catch {
                                     await worker.triggerGracefulShutdown()
                                     throw error
@@ -154,14 +173,15 @@ struct EndToEndStack {
 
     /// A worker with every handler, fast retries, and the API's callback URL.
     static func runner(
-        database: Database, http: HTTPClient, policy: OutboundAddressPolicy, apiPort: Int, logger: Logger = TestDatabase.logger
+        database: Database, http: HTTPClient, policy: OutboundAddressPolicy, apiPort: Int, options: Options = Options(),
+        logger: Logger = TestDatabase.logger
     ) -> JobRunner {
-        let client = OutboundClient(http: http, policy: policy, totalTimeout: .seconds(5))
+        let client = OutboundClient(http: http, policy: policy, totalTimeout: options.outboundTimeout)
         return JobRunner(
             database: database,
             handlers: [
                 NewsletterOptOutHandler(database: database, client: client),
-                CourierTransferHandler(database: database, client: client),
+                CourierTransferHandler(database: database, client: client, concurrency: options.courierConcurrency),
                 ErasureRequestHandler(database: database, client: client, callbackURL: "http://127.0.0.1:\(apiPort)/v1/callbacks/erasure"),
                 RectificationNoticeHandler(database: database, client: client),
             ],

@@ -150,25 +150,32 @@ struct SubjectErasureTests {
         }
     }
 
-    @Test("erasure racing an in-flight courier transfer: it waits for the transfer, tells the courier, and nothing is disclosed after it commits")
+    @Test("erasure racing an in-flight courier transfer: it does not wait for the call, tells the courier, the call's delivery is logged, and nothing starts after it commits")
     func racingCourier() async throws {
         try await EndToEndStack.run { stack in
-            let (orderID, _, shop, dpo) = try await CourierTransferTests.prepare(stack, country: "RU", adequate: true)
+            let (orderID, subjectID, shop, dpo) = try await CourierTransferTests.prepare(stack, country: "RU", adequate: true)
             try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments","latency_ms":1500}"#)
             _ = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
-            try await EndToEndStack.waitFor { try await stack.jobState() == "running" }
+            try await EndToEndStack.waitFor {
+                try await SubjectRequestWorkTests.count(stack, "SELECT count(*) FROM disclosures_in_flight") == 1
+            }
             let requestID = try await SubjectRequestWorkTests.register(stack, dpo: dpo, kind: "erasure", identity: #""external_ref":"courier-1""#)
 
             let fulfilled = try await SubjectRequestWorkTests.fulfil(stack, dpo: dpo, requestID)
             let deliveredBeforeCommit = try await stack.received().received.filter { $0.endpoint == "/courier/shipments" }.count
-            #expect(deliveredBeforeCommit == 1, "the erasure waited for the transfer in flight")
+            #expect(deliveredBeforeCommit == 0, "the erasure did not wait for the call in flight")
             #expect(fulfilled["status"] as? String == "in_progress")
             let cascade = try #require(try await stack.request(.get, "/v1/subject-requests/\(requestID)", key: dpo)["erasure_cascade"] as? [String: Any])
-            #expect(ErasureCascadeTests.requests(cascade)["sim-courier"] != nil, "the courier that just got the data is asked to erase it")
+            #expect(ErasureCascadeTests.requests(cascade)["sim-courier"] != nil, "the courier whose call is in flight is asked to erase")
 
             let after = try await stack.answer(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
             #expect(after.status == 409, "no hand-over after erasure")
-            try await Task.sleep(for: .seconds(2))
+            // The call that started before the erasure completes and is logged as what it was: a disclosure.
+            try await EndToEndStack.waitFor { try await SubjectRequestWorkTests.count(stack, "SELECT count(*) FROM transfers") == 1 }
+            #expect(try await SubjectRequestWorkTests.count(stack, "SELECT count(*) FROM disclosures_in_flight") == 0)
+            let transfers = try #require(try await stack.request(.get, "/v1/subjects/\(subjectID)/transfers", key: dpo)["items"] as? [[String: Any]])
+            #expect(transfers.first?["recipient"] as? String == "sim-courier")
+            try await Task.sleep(for: .seconds(1))
             #expect(try await stack.received().received.filter { $0.endpoint == "/courier/shipments" }.count == 1, "nothing disclosed after the erasure")
         }
     }
