@@ -37,9 +37,34 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "CustodianDatabase",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CustodianQueue",
+            dependencies: [
+                "CustodianDatabase",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CustodianStore",
             dependencies: [
                 "CustodianCore",
+                "CustodianDatabase",
+                "CustodianQueue",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -64,6 +89,7 @@ let package = Package(
             dependencies: [
                 "CustodianCore",
                 "CustodianStore",
+                "CustodianQueue",
                 "CustodianOpenAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -80,6 +106,7 @@ let package = Package(
             dependencies: [
                 "CustodianCore",
                 "CustodianStore",
+                "CustodianQueue",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -105,6 +132,7 @@ let package = Package(
             dependencies: [
                 "CustodianCore",
                 "CustodianStore",
+                "CustodianQueue",
                 "CustodianAPI",
                 "CustodianWorker",
                 "PartnerSim",
@@ -123,6 +151,7 @@ let package = Package(
             name: "CustodianTestSupport",
             dependencies: [
                 "CustodianStore",
+                "CustodianDatabase",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -135,6 +164,7 @@ let package = Package(
             dependencies: [
                 "CustodianCore",
                 "CustodianStore",
+                "CustodianQueue",
                 "CustodianWorker",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -150,9 +180,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "CustodianQueueTests",
+            dependencies: [
+                "CustodianQueue",
+                "CustodianTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CustodianStoreTests",
             dependencies: [
                 "CustodianStore",
+                "CustodianQueue",
                 "CustodianTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -164,6 +206,7 @@ let package = Package(
             name: "CustodianAPITests",
             dependencies: [
                 "CustodianAPI",
+                "CustodianQueue",
                 "CustodianOpenAPI",
                 "CustodianTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -182,6 +225,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "CustodianAPI",
+                "CustodianQueue",
                 "CustodianWorker",
                 "PartnerSim",
                 "CustodianTestSupport",
@@ -196,6 +240,9 @@ let package = Package(
             name: "CustodianWorkerTests",
             dependencies: [
                 "CustodianWorker",
+                "CustodianQueue",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 "CustodianTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

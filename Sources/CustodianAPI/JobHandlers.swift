@@ -1,47 +1,64 @@
 import CustodianCore
 import CustodianOpenAPI
+import CustodianQueue
 import CustodianStore
+import Logging
+import PostgresNIO
 
 extension APIHandler {
     func listJobs(_ input: Operations.ListJobs.Input) async throws -> Operations.ListJobs.Output {
         try Self.checkLengths([("kind", input.query.kind, 64)])
         let limit = try pageSize(input.query.limit)
         let after = try cursorKey(input.query.cursor) { $0.count <= 18 ? Int64($0) : nil }
-        let jobs = try await JobAdministration(database: database).list(
-            state: input.query.state?.rawValue, kind: input.query.kind, afterID: after, limit: limit)
+        let jobs = try await administration.list(
+            state: input.query.state.flatMap { JobState(rawValue: $0.rawValue) }, kind: input.query.kind, afterID: after, limit: limit)
         let next = nextCursor(jobs, limit: limit) { String($0.id) }
         return .ok(.init(body: .json(.init(items: try jobs.map(Components.Schemas.Job.init), nextCursor: next))))
     }
 
     func getJobStats(_ input: Operations.GetJobStats.Input) async throws -> Operations.GetJobStats.Output {
-        let statistics = try await JobAdministration(database: database).statistics()
+        let statistics = try await administration.statistics()
         return .ok(.init(body: .json(.init(
             counts: try statistics.counts.map { .init(kind: $0.kind, state: try jobState($0.state), count: $0.count) },
             oldestAvailableAgeSeconds: statistics.oldestAvailableAgeSeconds))))
     }
 
     func getJob(_ input: Operations.GetJob.Input) async throws -> Operations.GetJob.Output {
-        guard let (job, attempts) = try await JobAdministration(database: database).find(id: input.path.jobId) else {
+        guard let (job, attempts) = try await administration.find(id: input.path.jobId) else {
             throw Problem.notFound("job")
         }
         return .ok(.init(body: .json(.init(job: try .init(job), attempts: try attempts.map(Components.Schemas.JobAttempt.init)))))
     }
 
     func retryJob(_ input: Operations.RetryJob.Input) async throws -> Operations.RetryJob.Output {
-        let result = try await JobAdministration(database: database).retry(id: input.path.jobId, actor: RequestScope.actor)
+        let result = try await administration.retry(id: input.path.jobId, alongside: Self.audit(RequestScope.actor))
         return .ok(.init(body: .json(try .init(jobCommand: result, verb: "retried", allowed: "failed"))))
     }
 
     func cancelJob(_ input: Operations.CancelJob.Input) async throws -> Operations.CancelJob.Output {
-        let result = try await JobAdministration(database: database).cancel(id: input.path.jobId, actor: RequestScope.actor)
+        let result = try await administration.cancel(id: input.path.jobId, alongside: Self.audit(RequestScope.actor))
         return .ok(.init(body: .json(try .init(jobCommand: result, verb: "cancelled", allowed: "available, running, held or failed"))))
     }
 }
 
-/// A stored job state as the API enum; an unknown one is a broken invariant (500).
-private func jobState(_ raw: String) throws -> Components.Schemas.JobState {
-    guard let state = Components.Schemas.JobState(rawValue: raw) else { throw EnumMismatch(value: raw) }
-    return state
+extension APIHandler {
+    /// The queue's operator view, with the domain's hooks for what a retried or cancelled job serves.
+    var administration: JobAdministration {
+        JobAdministration(database: database, hooks: DomainJobs.hooks)
+    }
+
+    /// A command on a job is audited in its transaction, naming the actor.
+    static func audit(_ actor: AuditActor) -> @Sendable (JobAdministration.Command, JobRecord, PostgresConnection, Logger) async throws -> Void {
+        { command, _, connection, logger in
+            try await AuditRepository.append(action: command.rawValue, subjectID: nil, actor: actor, on: connection, logger: logger)
+        }
+    }
+}
+
+/// A job state as the API enum; one the API does not know is a broken invariant (500).
+private func jobState(_ state: JobState) throws -> Components.Schemas.JobState {
+    guard let mapped = Components.Schemas.JobState(rawValue: state.rawValue) else { throw EnumMismatch(value: state.rawValue) }
+    return mapped
 }
 
 extension Components.Schemas.Job {

@@ -1,11 +1,5 @@
 import Foundation
 
-/// The law an erasure is made under; sent to recipients as OpenDSR's `regulation` (`fz152` extends its list).
-public enum ErasureRegulation: String, Sendable, CaseIterable, Codable {
-    case gdpr
-    case fz152
-}
-
 /// Where one recipient's erasure request stands.
 public enum ErasureRequestStatus: String, Sendable, CaseIterable, Codable {
     /// Not yet delivered (the job is queued or retrying).
@@ -75,7 +69,7 @@ public struct OpenDSRErasureRequest: Codable, Sendable, Equatable {
     public let apiVersion: String
     public let statusCallbackURLs: [String]
 
-    public init(regulation: ErasureRegulation, subjectRequestID: UUID, submittedAt: Date, identities: [OpenDSRIdentity], callbackURL: String) {
+    public init(regulation: RequestRegime, subjectRequestID: UUID, submittedAt: Date, identities: [OpenDSRIdentity], callbackURL: String) {
         self.regulation = regulation.rawValue
         self.subjectRequestID = subjectRequestID.uuidString.lowercased()
         self.subjectRequestType = "erasure"

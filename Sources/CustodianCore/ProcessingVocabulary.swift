@@ -38,40 +38,6 @@ public enum ConsentChannel: String, Sendable, CaseIterable, Codable {
     case api
 }
 
-/// The kinds of background job the worker runs.
-public enum JobKind: String, Sendable, CaseIterable, Codable {
-    /// Suppress the subject's address at the e-mail provider, then confirm the opt-out.
-    case newsletterOptOut = "newsletter_opt_out"
-    /// Send an order's delivery data to a courier and record the disclosure.
-    case courierTransfer = "courier_transfer"
-    /// Ask one recipient to erase a subject's data (OpenDSR 2.0), part of an erasure cascade.
-    case erasureRequest = "erasure_request"
-    /// Tell one recipient which of the subject's data it holds were corrected (GDPR Art. 19).
-    case rectificationNotice = "rectification_notice"
-
-    /// How many times a job of this kind runs before it fails for good. With the default retry policy (5 s doubling,
-    /// capped at 1 h) 12 attempts span about 2.5 hours, 20 about 11 hours and 25 about 16 hours: a courier hand-over is
-    /// worthless after a few hours, an erasure request is worth the longest wait.
-    public var maximumAttempts: Int {
-        switch self {
-        case .newsletterOptOut: 20
-        case .courierTransfer: 12
-        case .erasureRequest: 25
-        case .rectificationNotice: 20
-        }
-    }
-
-    /// Whether a job of this kind discloses the subject's data to a third party: such jobs are held while the subject
-    /// is restricted and cancelled when the subject is erased. Opt-outs and erasure requests only ever reduce what a
-    /// recipient holds, so they run regardless.
-    public var disclosesSubjectData: Bool {
-        switch self {
-        case .courierTransfer, .rectificationNotice: true
-        case .newsletterOptOut, .erasureRequest: false
-        }
-    }
-}
-
 /// The purpose codes the rules refer to by name.
 public enum PurposeCode {
     public static let newsletter = "newsletter"

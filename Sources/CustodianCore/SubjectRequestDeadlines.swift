@@ -1,9 +1,3 @@
-/// The legal regime a subject request is handled under.
-public enum RequestRegime: String, Sendable, CaseIterable, Codable {
-    case fz152
-    case gdpr
-}
-
 /// What a subject asks for.
 public enum SubjectRequestKind: String, Sendable, CaseIterable, Codable {
     case access
@@ -38,21 +32,33 @@ public enum LegalPeriod: Sendable, Equatable {
 /// receipt; a GDPR month ends on the same date of the next month, or on its last day when that date does not exist.
 public enum SubjectRequestDeadlines {
     public static func period(regime: RequestRegime, kind: SubjectRequestKind) -> LegalPeriod {
-        switch (regime, kind) {
-        case (.fz152, .rectification): return .workingDays(7)
-        case (.fz152, .erasure): return .calendarDays(30)
-        case (.fz152, _): return .workingDays(10)
-        case (.gdpr, _): return .months(1)
+        switch regime {
+        case .fz152:
+            switch kind {
+            case .access, .restriction, .objection: .workingDays(10)
+            case .rectification: .workingDays(7)
+            case .erasure: .calendarDays(30)
+            }
+        case .gdpr:
+            switch kind {
+            case .access, .rectification, .restriction, .erasure, .objection: .months(1)
+            }
         }
     }
 
     /// The whole period once extended (the original period plus the one extension the law allows), or nil when the
     /// kind cannot be extended: 152-FZ 10 + 5 working days, GDPR 1 + 2 months, both counted from receipt.
     public static func extendedPeriod(regime: RequestRegime, kind: SubjectRequestKind) -> LegalPeriod? {
-        switch (regime, kind) {
-        case (.fz152, .rectification), (.fz152, .erasure): return nil
-        case (.fz152, _): return .workingDays(15)
-        case (.gdpr, _): return .months(3)
+        switch regime {
+        case .fz152:
+            switch kind {
+            case .access, .restriction, .objection: .workingDays(15)
+            case .rectification, .erasure: nil
+            }
+        case .gdpr:
+            switch kind {
+            case .access, .rectification, .restriction, .erasure, .objection: .months(3)
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 import CustodianCore
+import CustodianDatabase
 import Foundation
 import Logging
 import PostgresNIO
@@ -74,59 +75,14 @@ public struct APIKeyRepository: Sendable {
     /// The channel on which every committed change to api_keys is told (a trigger, migration 0013).
     public static let changeChannel = "custodian_api_keys"
 
-    /// LISTENs for changes to api_keys on a connection of its own until the connection fails or the task is cancelled:
-    /// `listening` runs once LISTEN is in effect, `changed` for each change heard after it. Every `heartbeat` a
-    /// `SELECT` on that connection must answer within `answerWithin`, or this throws: a connection that died without a
-    /// sound would otherwise wait for notifications forever. The connection is closed when this ends, never handed out
-    /// again by the pool.
+    /// Listens for changes to api_keys (a trigger NOTIFYs on commit) through a ``NotificationListener`` until cancelled
+    /// or the connection fails: `listening` once LISTEN is in effect, `changed` for each change heard.
     public func listenForChanges(
         heartbeat: Duration, answerWithin: Duration,
         listening: @escaping @Sendable () -> Void, changed: @escaping @Sendable () -> Void
     ) async throws {
-        let logger = database.logger
-        let ping = { @Sendable (connection: PostgresConnection) in
-            try await OperationDeadline.run(within: answerWithin) {
-                // It names the channel, so pg_stat_activity shows which connection listens.
-                _ = try await connection.query("SELECT 'heartbeat of the listener on custodian_api_keys'", logger: logger)
-            }
-        }
-        // The pool's client directly: the operation deadline would end a listener that is meant to run for hours.
-        try await database.client.withConnection { connection in
-            let failure: (any Error)?
-            do {
-                // LISTEN itself has no deadline: a connection that died silently since it went back to the pool is
-                // found here first.
-                try await ping(connection)
-                try await connection.listen(on: Self.changeChannel) { notifications in
-                    // LISTEN takes effect when its implicit transaction commits, after the answer the call above
-                    // awaited; the connection runs this only after that commit.
-                    try await ping(connection)
-                    listening()
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            for try await _ in notifications { changed() }
-                        }
-                        group.addTask {
-                            while true {
-                                try await Task.sleep(for: heartbeat)
-                                try await ping(connection)
-                            }
-                        }
-                        // Whichever ends first (the notifications on cancellation, either by an error) ends both.
-                        try await group.next()
-                        group.cancelAll()
-                    }
-                }
-                failure = nil
-            } catch {
-                failure = error
-            }
-            // Closed before it goes back, so the pool never leases it again: the server may have closed it (the pool
-            // could hand it out before it notices), or it may still owe an answer to a heartbeat that timed out, and
-            // the next statement on it would wait behind that.
-            try? await connection.close()
-            if let failure { throw failure }
-        }
+        try await NotificationListener(database: database, channel: Self.changeChannel, heartbeat: heartbeat, answerWithin: answerWithin)
+            .listen(listening: listening, notified: { _ in changed() })
     }
 
     private static func decode(_ rows: PostgresRowSequence) async throws -> [StoredAPIKey] {

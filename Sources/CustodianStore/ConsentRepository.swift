@@ -1,4 +1,6 @@
 import CustodianCore
+import CustodianDatabase
+import CustodianQueue
 import Foundation
 import Logging
 import PostgresNIO
@@ -152,12 +154,7 @@ public struct ConsentRepository: Sendable {
             }
             guard let written else { throw StoreError.unexpectedlyEmpty }
             if written.becameCurrent, event.action == .withdraw, event.purpose == PurposeCode.newsletter {
-                try await JobQueue.enqueue(
-                    NewJob(
-                        kind: .newsletterOptOut,
-                        payload: ["subject_id": event.subjectID.uuidString.lowercased(), "consent_event_id": id.uuidString.lowercased()],
-                        uniqueKey: "\(JobKind.newsletterOptOut.rawValue):\(event.subjectID.uuidString.lowercased())", subjectID: event.subjectID),
-                    on: connection, logger: logger)
+                try await Self.enqueueOptOut(subjectID: event.subjectID, eventID: id, on: connection, logger: logger)
             }
             return written.record
         }
@@ -166,6 +163,7 @@ public struct ConsentRepository: Sendable {
     /// Withdraws, inside the caller's transaction (which holds the subject's row), every consent-based purpose in
     /// `purposes` (nil: all of them) whose current state is a grant, under the policy version of that grant, and
     /// returns the purposes withdrawn. With `optOutNewsletter`, withdrawing the newsletter enqueues the opt-out job.
+    @discardableResult
     static func withdrawAll(
         subjectID: UUID, purposes: [String]?, optOutNewsletter: Bool, actor: AuditActor, on connection: PostgresConnection, logger: Logger
     ) async throws -> [String] {
@@ -188,14 +186,16 @@ public struct ConsentRepository: Sendable {
             RETURNING cs.purpose_code, cs.event_id
             """, logger: logger).decode((String, UUID).self).reduce(into: [(String, UUID)]()) { $0.append($1) }
         if optOutNewsletter, let (_, eventID) = withdrawn.first(where: { $0.0 == PurposeCode.newsletter }) {
-            try await JobQueue.enqueue(
-                NewJob(
-                    kind: .newsletterOptOut,
-                    payload: ["subject_id": subjectID.uuidString.lowercased(), "consent_event_id": eventID.uuidString.lowercased()],
-                    uniqueKey: "\(JobKind.newsletterOptOut.rawValue):\(subjectID.uuidString.lowercased())", subjectID: subjectID),
-                on: connection, logger: logger)
+            try await Self.enqueueOptOut(subjectID: subjectID, eventID: eventID, on: connection, logger: logger)
         }
         return withdrawn.map(\.0).sorted()
+    }
+
+    /// The newsletter opt-out a withdrawal causes: one live job per subject.
+    static func enqueueOptOut(subjectID: UUID, eventID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await JobQueue.enqueue(
+            NewsletterOptOutJob.self, .init(subjectID: subjectID, consentEventID: eventID),
+            uniqueKey: "\(NewsletterOptOutJob.name):\(subjectID.uuidString.lowercased())", subjectID: subjectID, on: connection, logger: logger)
     }
 
     /// The subject's current state for every consent-based purpose and its full history, newest first; nil when there

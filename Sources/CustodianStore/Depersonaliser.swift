@@ -1,4 +1,5 @@
 import CustodianCore
+import CustodianQueue
 import Foundation
 import Logging
 import PostgresNIO
@@ -33,7 +34,7 @@ enum Depersonaliser {
         hasher: IdentityHasher?, actor: AuditActor, on connection: PostgresConnection, logger: Logger
     ) async throws -> DestructionSummary {
         let cascade = try await ErasureCascadeRepository.start(
-            subjectID: subjectID, email: email, phone: phone, regulation: ErasureRegulation(rawValue: regime.rawValue) ?? .gdpr,
+            subjectID: subjectID, email: email, phone: phone, regulation: regime,
             actor: actor, on: connection, logger: logger)
         // Requests of earlier cascades still open are superseded by this one; their identities go.
         try await connection.query("""
@@ -44,22 +45,18 @@ enum Depersonaliser {
             """, logger: logger)
         let withdrawn = try await ConsentRepository.withdrawAll(
             subjectID: subjectID, purposes: nil, optOutNewsletter: false, actor: actor, on: connection, logger: logger)
-        let disclosing = JobKind.allCases.filter(\.disclosesSubjectData).map(\.rawValue)
-        let cancelled = try await connection.query("""
-            WITH cancelled AS (
-                UPDATE jobs SET state = 'cancelled', last_error = 'the subject was erased', lease_owner = NULL, lease_expires_at = NULL,
-                    finished_at = now(), updated_at = now()
-                WHERE subject_id = \(subjectID) AND state IN ('available', 'held') AND kind = ANY(\(disclosing))
-                RETURNING id
-            ), shipments AS (
+        let cancelledJobs = try await JobQueue.cancelPending(
+            subjectID: subjectID, kinds: DomainJobs.disclosing, reason: "the subject was erased", on: connection, logger: logger)
+        let cancelledIDs = cancelledJobs.map(\.id)
+        try await connection.query("""
+            WITH shipments AS (
                 UPDATE shipments SET status = 'cancelled', failure_reason = 'the subject was erased', updated_at = now()
-                WHERE status = 'pending' AND job_id IN (SELECT id FROM cancelled)
-            ), notices AS (
-                UPDATE rectification_notices SET status = 'cancelled', identities = NULL, failure_reason = 'the subject was erased', updated_at = now()
-                WHERE status = 'pending' AND job_id IN (SELECT id FROM cancelled)
+                WHERE status = 'pending' AND job_id = ANY(\(cancelledIDs))
             )
-            SELECT count(*)::int8 FROM cancelled
-            """, logger: logger).decode(Int64.self).first(where: { _ in true }) ?? 0
+            UPDATE rectification_notices SET status = 'cancelled', identities = NULL, failure_reason = 'the subject was erased', updated_at = now()
+            WHERE status = 'pending' AND job_id = ANY(\(cancelledIDs))
+            """, logger: logger)
+        let cancelled = cancelledJobs.count
         try await connection.query("""
             UPDATE subjects SET full_name = NULL, email = NULL, phone = NULL, registration_address = NULL, status = 'erased',
                 email_hash = \(email.flatMap { hasher?.email($0) }.map { ByteBuffer(bytes: $0) }),

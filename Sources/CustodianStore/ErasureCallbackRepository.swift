@@ -1,4 +1,5 @@
 import CustodianCore
+import CustodianDatabase
 import Foundation
 import Logging
 import PostgresNIO

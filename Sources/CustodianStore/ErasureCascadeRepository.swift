@@ -1,4 +1,6 @@
 import CustodianCore
+import CustodianDatabase
+import CustodianQueue
 import Foundation
 import Logging
 import PostgresNIO
@@ -20,7 +22,7 @@ public struct ErasureRequestRecord: Sendable, Equatable {
 public struct ErasureCascadeRecord: Sendable, Equatable {
     public let id: UUID
     public let subjectID: UUID
-    public let regulation: ErasureRegulation
+    public let regulation: RequestRegime
     public let createdAt: Date
     public let requests: [ErasureRequestRecord]
 
@@ -50,7 +52,7 @@ public struct ErasureCascadeRepository: Sendable {
     /// Starts a cascade: one erasure request and its job for every recipient that received the subject's data
     /// according to `transfers`, and every active e-mail provider when newsletter consent was ever granted. The
     /// identities each request will name are kept with it until it is delivered.
-    public func start(subjectID: UUID, regulation: ErasureRegulation, actor: AuditActor) async throws -> ErasureCascadeRecord {
+    public func start(subjectID: UUID, regulation: RequestRegime, actor: AuditActor) async throws -> ErasureCascadeRecord {
         try await database.transaction { connection in
             let logger = database.logger
             guard let (email, phone) = try await connection.query(
@@ -71,7 +73,7 @@ public struct ErasureCascadeRepository: Sendable {
     /// the cascade's id and its recipients' codes.
     @discardableResult
     static func start(
-        subjectID: UUID, email: String?, phone: String?, regulation: ErasureRegulation, actor: AuditActor,
+        subjectID: UUID, email: String?, phone: String?, regulation: RequestRegime, actor: AuditActor,
         on connection: PostgresConnection, logger: Logger
     ) async throws -> (id: UUID, recipientIDs: [UUID]) {
         let holders = try await holders(subjectID: subjectID, email: email, phone: phone, on: connection, logger: logger)
@@ -85,9 +87,8 @@ public struct ErasureCascadeRepository: Sendable {
             let requestID = UUID()
             let identitiesJSON = String(decoding: try JSONEncoder.canonical.encode(holders[recipientID]?.identities ?? []), as: UTF8.self)
             let jobID = try await JobQueue.enqueue(
-                NewJob(kind: .erasureRequest, payload: ["erasure_request_id": requestID.uuidString.lowercased()],
-                       uniqueKey: "erasure_request:\(requestID.uuidString.lowercased())", subjectID: subjectID),
-                on: connection, logger: logger)
+                ErasureRequestJob.self, .init(erasureRequestID: requestID),
+                uniqueKey: "\(ErasureRequestJob.name):\(requestID.uuidString.lowercased())", subjectID: subjectID, on: connection, logger: logger)
             try await connection.query("""
                 INSERT INTO erasure_requests (id, cascade_id, recipient_id, identities, job_id)
                 VALUES (\(requestID), \(cascadeID), \(recipientID), \(identitiesJSON)::jsonb, \(jobID))
@@ -162,7 +163,7 @@ public struct ErasureCascadeRepository: Sendable {
         guard let (subjectID, regulation, createdAt) = try await connection.query("""
             SELECT subject_id, regulation, created_at FROM erasure_cascades WHERE id = \(id)
             """, logger: logger).decode((UUID, String, Date).self).first(where: { _ in true }) else { return nil }
-        guard let regulation = ErasureRegulation(rawValue: regulation) else { throw StoreError.unexpectedValue(column: "erasure_cascades.regulation") }
+        guard let regulation = RequestRegime(rawValue: regulation) else { throw StoreError.unexpectedValue(column: "erasure_cascades.regulation") }
         var requests: [ErasureRequestRecord] = []
         for try await (requestID, code, status, jobID, reason, expected, sentAt, completedAt) in try await connection.query("""
             SELECT q.id, r.code, q.status, q.job_id, q.failure_reason, q.expected_completion_at, q.sent_at, q.completed_at

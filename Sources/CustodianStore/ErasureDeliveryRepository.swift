@@ -1,4 +1,5 @@
 import CustodianCore
+import CustodianDatabase
 import Foundation
 import Logging
 import PostgresNIO
@@ -7,7 +8,7 @@ import PostgresNIO
 public struct ErasureDeliveryContext: Sendable {
     public let requestID: UUID
     public let status: ErasureRequestStatus
-    public let regulation: ErasureRegulation
+    public let regulation: RequestRegime
     public let submittedAt: Date
     /// Nil once cleared (delivered, or cancelled).
     public let identities: [OpenDSRIdentity]?
@@ -35,7 +36,7 @@ public struct ErasureDeliveryRepository: Sendable {
             """).collect().first else { return nil }
         let (status, regulation, submittedAt, identities, subjectID, recipientID, baseURL, token, secret)
             = try row.decode((String, String, Date, String?, UUID, UUID, String, String?, String).self)
-        guard let status = ErasureRequestStatus(rawValue: status), let regulation = ErasureRegulation(rawValue: regulation) else {
+        guard let status = ErasureRequestStatus(rawValue: status), let regulation = RequestRegime(rawValue: regulation) else {
             throw StoreError.unexpectedValue(column: "erasure_requests.status")
         }
         return ErasureDeliveryContext(

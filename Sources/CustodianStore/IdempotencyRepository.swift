@@ -1,3 +1,4 @@
+import CustodianDatabase
 import Foundation
 import Logging
 import PostgresNIO

@@ -1,4 +1,5 @@
 import CustodianCore
+import CustodianQueue
 import Foundation
 import Logging
 import PostgresNIO
@@ -41,9 +42,8 @@ enum Rectification {
                 receivedCategories: holder.categories, emails: oldEmail.map { [$0] } ?? [], phones: oldPhone.map { [$0] } ?? [], orderReferences: [])
             let identitiesJSON = String(decoding: try JSONEncoder.canonical.encode(identities), as: UTF8.self)
             let jobID = try await JobQueue.enqueue(
-                NewJob(kind: .rectificationNotice, payload: ["notice_id": noticeID.uuidString.lowercased()],
-                       uniqueKey: "rectification_notice:\(noticeID.uuidString.lowercased())", subjectID: subjectID),
-                on: connection, logger: logger)
+                RectificationNoticeJob.self, .init(noticeID: noticeID),
+                uniqueKey: "\(RectificationNoticeJob.name):\(noticeID.uuidString.lowercased())", subjectID: subjectID, on: connection, logger: logger)
             try await connection.query("""
                 INSERT INTO rectification_notices (id, request_id, recipient_id, fields, purpose_code, identities, job_id)
                 VALUES (\(noticeID), \(requestID), \(holder.recipientID), \(DataCategory.allCases.filter(fields.contains).map(\.rawValue)),

@@ -1,4 +1,6 @@
 import CustodianCore
+import CustodianDatabase
+import CustodianQueue
 import Foundation
 import Logging
 import PostgresNIO
@@ -56,7 +58,7 @@ public struct ShipmentRepository: Sendable {
             ).decode(UUID.self).first(where: { _ in true }) else { throw ShipmentFailure.recipientNotACourier }
             let id = UUID()
             let jobID = try await JobQueue.enqueue(
-                NewJob(kind: .courierTransfer, payload: ["shipment_id": id.uuidString.lowercased()], subjectID: subjectID), on: connection, logger: logger)
+                CourierTransferJob.self, .init(shipmentID: id), subjectID: subjectID, on: connection, logger: logger)
             try await connection.query("""
                 INSERT INTO shipments (id, order_id, recipient_id, job_id) VALUES (\(id), \(orderID), \(recipientID), \(jobID))
                 """, logger: logger)

@@ -1,5 +1,7 @@
 import Crypto
 import CustodianCore
+import CustodianDatabase
+import CustodianQueue
 import Foundation
 import Logging
 import PostgresNIO
@@ -79,30 +81,30 @@ public struct SubjectRequestWork: Sendable {
             guard record.status == .received, let subject, subject.id == record.subjectID else { return .notAllowed(record.status) }
             let (subjectID, status, email, phone) = (subject.id, subject.status, subject.email, subject.phone)
             var settled = true
-            switch record.kind {
-            case .access:
+            switch SubjectRequestFulfilment.plan(kind: record.kind, subjectStatus: status) {
+            case .export:
                 let export = try await SubjectExport.build(subjectID: subjectID, on: connection, logger: logger)
                 let digest = SHA256.hash(data: Data(export.utf8)).map { String(format: "%02x", $0) }.joined()
                 try await connection.query("UPDATE subject_requests SET export_sha256 = \(digest) WHERE id = \(id)", logger: logger)
-            case .objection:
-                guard status != .erased else { break }
+            case .withdrawConsents:
                 try await ConsentRepository.withdrawAll(
                     subjectID: subjectID, purposes: record.work.purposes, optOutNewsletter: true, actor: actor, on: connection, logger: logger)
-            case .restriction:
-                guard status == .active else { break }
+            case .restrict:
                 try await Self.restrict(subjectID: subjectID, on: connection, logger: logger)
-            case .erasure:
-                guard status != .erased else { break }
+            case .depersonalise:
                 let summary = try await Depersonaliser.depersonalise(
                     subjectID: subjectID, email: email, phone: phone, grounds: .subjectRequest, requestID: id, regime: record.regime,
                     hasher: hasher, actor: actor, on: connection, logger: logger)
                 try await connection.query("UPDATE subject_requests SET cascade_id = \(summary.cascadeID) WHERE id = \(id)", logger: logger)
                 settled = summary.recipients == 0
-            case .rectification:
-                guard status != .erased else { return .subjectErased }
+            case .rectify:
                 let notices = try await Rectification.apply(
                     requestID: id, subjectID: subjectID, restricted: status == .restricted, actor: actor, on: connection, logger: logger)
                 settled = notices == 0
+            case .alreadyDone:
+                break
+            case .refuseSubjectErased:
+                return .subjectErased
             }
             let final: SubjectRequestStatus = settled ? .completed : .inProgress
             try await connection.query("""
@@ -135,16 +137,7 @@ public struct SubjectRequestWork: Sendable {
             let subjectID = subject.id
             guard subject.status != .erased else { return .subjectErased }
             try await connection.query("UPDATE subjects SET status = 'active', updated_at = now() WHERE id = \(subjectID) AND status = 'restricted'", logger: logger)
-            let resumed = try await connection.query("""
-                WITH resumed AS (
-                    UPDATE jobs SET state = 'available', run_at = now(), updated_at = now() WHERE subject_id = \(subjectID) AND state = 'held'
-                    RETURNING kind
-                )
-                SELECT DISTINCT kind FROM resumed
-                """, logger: logger).decode(String.self).reduce(into: [String]()) { $0.append($1) }
-            for kind in resumed {
-                try await connection.query("SELECT pg_notify(\(JobQueue.notificationChannel), \(kind))", logger: logger)
-            }
+            try await JobQueue.release(subjectID: subjectID, on: connection, logger: logger)
             try await connection.query("UPDATE subject_requests SET lifted_at = now(), updated_at = now() WHERE id = \(id)", logger: logger)
             try await AuditRepository.append(action: Self.liftAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
             guard let done = try await requests.lockedRecord(id: id, on: connection) else { throw StoreError.unexpectedlyEmpty }
@@ -176,10 +169,7 @@ public struct SubjectRequestWork: Sendable {
 
     /// Holds the subject's pending jobs that would disclose its data.
     static func holdDisclosingJobs(subjectID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
-            UPDATE jobs SET state = 'held', updated_at = now()
-            WHERE subject_id = \(subjectID) AND state = 'available' AND kind = ANY(\(JobKind.allCases.filter(\.disclosesSubjectData).map(\.rawValue)))
-            """, logger: logger)
+        try await JobQueue.hold(subjectID: subjectID, kinds: DomainJobs.disclosing, on: connection, logger: logger)
     }
 }
 

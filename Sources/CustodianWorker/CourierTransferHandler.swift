@@ -1,4 +1,5 @@
 import CustodianCore
+import CustodianQueue
 import CustodianStore
 import Foundation
 
@@ -9,7 +10,7 @@ import Foundation
 /// shipment) and records the disclosure in flight; the call then runs holding no database connection; a last short
 /// statement logs the delivered transfer in `transfers` with the courier's tracking reference on the shipment.
 public struct CourierTransferHandler: JobHandler {
-    public let kind = JobKind.courierTransfer.rawValue
+    public typealias Kind = CourierTransferJob
     public let concurrency: Int
     let transfers: TransferRepository
     let client: OutboundClient
@@ -17,16 +18,14 @@ public struct CourierTransferHandler: JobHandler {
     /// The categories a courier receives.
     static let categories: [DataCategory] = [.fullName, .phone, .deliveryAddress]
 
-    public init(database: Database, client: OutboundClient, concurrency: Int = 8) {
+    public init(database: Database, client: OutboundClient, concurrency: Int = Kind.defaultConcurrency) {
         self.transfers = TransferRepository(database: database)
         self.client = client
         self.concurrency = concurrency
     }
 
-    public func run(_ job: ClaimedJob) async -> JobOutcome {
-        guard let shipmentID = job.payload["shipment_id"].flatMap(UUID.init(uuidString:)) else {
-            return .failed(reason: "the job names no shipment", httpStatus: nil)
-        }
+    public func run(_ job: Job<Kind>) async -> JobOutcome {
+        let shipmentID = job.payload.shipmentID
         let start: DisclosureStart<CourierTransferContext>
         do {
             start = try await transfers.startCourierTransfer(shipmentID: shipmentID, jobID: job.id, categories: Self.categories)
@@ -48,7 +47,7 @@ public struct CourierTransferHandler: JobHandler {
     }
 
     /// Sends the delivery data, holding no database connection, then records the outcome.
-    func send(_ job: ClaimedJob, shipmentID: UUID, context: CourierTransferContext) async -> JobOutcome {
+    func send(_ job: Job<Kind>, shipmentID: UUID, context: CourierTransferContext) async -> JobOutcome {
         guard let name = context.recipientName, let phone = context.phone, let lines = context.addressLines, let city = context.city,
               let country = context.country
         else { return .failed(reason: "the order has no delivery data", httpStatus: nil) }

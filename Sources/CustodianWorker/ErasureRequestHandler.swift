@@ -1,4 +1,5 @@
 import CustodianCore
+import CustodianQueue
 import CustodianStore
 import Foundation
 
@@ -7,7 +8,7 @@ import Foundation
 /// 202 leaves it awaiting the recipient's signed callback; a permanent failure, or running out of attempts, marks it
 /// failed for manual follow-up.
 public struct ErasureRequestHandler: JobHandler {
-    public let kind = JobKind.erasureRequest.rawValue
+    public typealias Kind = ErasureRequestJob
     public let concurrency: Int
     let deliveries: ErasureDeliveryRepository
     let client: OutboundClient
@@ -16,17 +17,16 @@ public struct ErasureRequestHandler: JobHandler {
 
     public static let path = "/opendsr/requests"
 
-    public init(database: Database, client: OutboundClient, callbackURL: String, concurrency: Int = 8) {
+    public init(database: Database, client: OutboundClient, callbackURL: String, concurrency: Int = Kind.defaultConcurrency) {
         self.deliveries = ErasureDeliveryRepository(database: database)
         self.client = client
         self.callbackURL = callbackURL
         self.concurrency = concurrency
     }
 
-    public func run(_ job: ClaimedJob) async -> JobOutcome {
+    public func run(_ job: Job<Kind>) async -> JobOutcome {
         do {
-            guard let requestID = job.payload["erasure_request_id"].flatMap(UUID.init(uuidString:)),
-                  let context = try await deliveries.context(requestID: requestID)
+            guard let context = try await deliveries.context(requestID: job.payload.erasureRequestID)
             else { return .failed(reason: "the erasure request no longer exists", httpStatus: nil) }
             guard context.status == .pending else { return .succeeded }
             guard let identities = context.identities else {

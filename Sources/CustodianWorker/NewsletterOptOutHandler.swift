@@ -1,4 +1,5 @@
 import CustodianCore
+import CustodianQueue
 import CustodianStore
 import Foundation
 import Logging
@@ -8,12 +9,12 @@ import Logging
 /// opt-out confirmation in the subject's locale through the provider's transactional endpoint. Each step keeps its
 /// `webhook-id` across retries and is recorded when delivered, so a retried job never repeats a delivered step.
 public struct NewsletterOptOutHandler: JobHandler {
-    public let kind = JobKind.newsletterOptOut.rawValue
+    public typealias Kind = NewsletterOptOutJob
     public let concurrency: Int
     let deliveries: OutboundDeliveryRepository
     let client: OutboundClient
 
-    public init(database: Database, client: OutboundClient, concurrency: Int = 8) {
+    public init(database: Database, client: OutboundClient, concurrency: Int = Kind.defaultConcurrency) {
         self.deliveries = OutboundDeliveryRepository(database: database)
         self.client = client
         self.concurrency = concurrency
@@ -24,12 +25,9 @@ public struct NewsletterOptOutHandler: JobHandler {
         static let confirm = "confirm"
     }
 
-    public func run(_ job: ClaimedJob) async -> JobOutcome {
+    public func run(_ job: Job<Kind>) async -> JobOutcome {
         do {
-            guard let subjectID = job.payload["subject_id"].flatMap(UUID.init(uuidString:)) else {
-                return .failed(reason: "the payload names no subject", httpStatus: nil)
-            }
-            guard let contact = try await deliveries.newsletterContact(subjectID: subjectID) else {
+            guard let contact = try await deliveries.newsletterContact(subjectID: job.payload.subjectID) else {
                 return .failed(reason: "the subject no longer exists", httpStatus: nil)
             }
             guard let email = contact.email, contact.status != SubjectStatus.erased.rawValue else {
@@ -56,7 +54,7 @@ public struct NewsletterOptOutHandler: JobHandler {
         }
     }
 
-    private func deliver(job: ClaimedJob, step: String, target: OutboundTarget, path: String, body: Data) async -> JobOutcome {
+    private func deliver(job: Job<Kind>, step: String, target: OutboundTarget, path: String, body: Data) async -> JobOutcome {
         let webhookID = "msg_job\(job.id)_\(step)"
         let (outcome, status, _) = await client.post(to: target, path: path, body: body, webhookID: webhookID)
         guard outcome == .succeeded, let status else { return outcome }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CustodianCore
+import CustodianQueue
 import CustodianStore
 import Foundation
 import NIOCore

@@ -1,4 +1,5 @@
 import CustodianCore
+import CustodianQueue
 import CustodianStore
 import Foundation
 
@@ -8,23 +9,21 @@ import Foundation
 /// it is recorded in flight by a short transaction and the call holds no connection. Delivery is logged as a
 /// transfer; a permanent failure, or running out of attempts, marks the notice failed for manual follow-up.
 public struct RectificationNoticeHandler: JobHandler {
-    public let kind = JobKind.rectificationNotice.rawValue
+    public typealias Kind = RectificationNoticeJob
     public let concurrency: Int
     let notices: RectificationNoticeRepository
     let client: OutboundClient
 
     public static let path = "/rectifications"
 
-    public init(database: Database, client: OutboundClient, concurrency: Int = 4) {
+    public init(database: Database, client: OutboundClient, concurrency: Int = Kind.defaultConcurrency) {
         self.notices = RectificationNoticeRepository(database: database)
         self.client = client
         self.concurrency = concurrency
     }
 
-    public func run(_ job: ClaimedJob) async -> JobOutcome {
-        guard let noticeID = job.payload["notice_id"].flatMap(UUID.init(uuidString:)) else {
-            return .failed(reason: "the job names no notice", httpStatus: nil)
-        }
+    public func run(_ job: Job<Kind>) async -> JobOutcome {
+        let noticeID = job.payload.noticeID
         let start: DisclosureStart<RectificationNoticeContext>
         do {
             start = try await notices.startNotice(noticeID: noticeID, jobID: job.id)
@@ -46,7 +45,7 @@ public struct RectificationNoticeHandler: JobHandler {
     }
 
     /// Sends the notice, holding no database connection, then records the outcome.
-    func send(_ job: ClaimedJob, context: RectificationNoticeContext) async -> JobOutcome {
+    func send(_ job: Job<Kind>, context: RectificationNoticeContext) async -> JobOutcome {
         let notice = Notice(
             noticeID: context.noticeID.uuidString.lowercased(), subjectRequestID: context.requestID.uuidString.lowercased(),
             identities: context.identities ?? [],

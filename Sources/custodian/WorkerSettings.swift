@@ -1,4 +1,5 @@
 import CustodianCore
+import CustodianQueue
 import CustodianStore
 import CustodianWorker
 import Foundation
@@ -14,11 +15,25 @@ extension Settings {
             rescueInterval: .seconds(try integer("CUSTODIAN_WORKER_RESCUE_SECONDS", default: 15, range: 1...3600)))
     }
 
-    /// Jobs of `kind` claimed per batch and run at once: `CUSTODIAN_WORKER_CONCURRENCY_<KIND>` (for example
-    /// `CUSTODIAN_WORKER_CONCURRENCY_COURIER_TRANSFER`), else `CUSTODIAN_WORKER_CONCURRENCY` (8).
-    func concurrency(of kind: JobKind) throws -> Int {
-        let fallback = try integer("CUSTODIAN_WORKER_CONCURRENCY", default: 8, range: 1...1000)
-        return try integer("CUSTODIAN_WORKER_CONCURRENCY_\(kind.rawValue.uppercased())", default: fallback, range: 1...1000)
+    /// Everything `custodian work` reads: ``jobRunner()``, each kind's ``concurrency(of:default:)``, ``outboundTimeouts()``,
+    /// the outbound address policy, ``erasureCallbackURL()``, ``retention()`` and the identity hasher.
+    func worker() throws -> WorkerConfiguration {
+        let timeouts = try outboundTimeouts()
+        var concurrency: [String: Int] = [:]
+        for kind in DomainJobs.kinds {
+            concurrency[kind.name] = try self.concurrency(of: kind.name, default: kind.defaultConcurrency)
+        }
+        return WorkerConfiguration(
+            runner: try jobRunner(), concurrency: concurrency, outboundPolicy: outboundPolicy, connectTimeout: timeouts.connect,
+            outboundTimeout: timeouts.total, erasureCallbackURL: try erasureCallbackURL(), retention: try retention(),
+            identityHasher: try identityHasher)
+    }
+
+    /// Jobs of the kind `name` claimed per batch and run at once: `CUSTODIAN_WORKER_CONCURRENCY_<KIND>` (for example
+    /// `CUSTODIAN_WORKER_CONCURRENCY_COURIER_TRANSFER`), else `CUSTODIAN_WORKER_CONCURRENCY`, else the kind's default.
+    func concurrency(of name: String, default kindDefault: Int) throws -> Int {
+        let fallback = try integer("CUSTODIAN_WORKER_CONCURRENCY", default: kindDefault, range: 1...1000)
+        return try integer("CUSTODIAN_WORKER_CONCURRENCY_\(name.uppercased())", default: fallback, range: 1...1000)
     }
 
     /// Outgoing HTTP timeouts: `CUSTODIAN_OUTBOUND_CONNECT_TIMEOUT_MS` (5000) and `CUSTODIAN_OUTBOUND_TIMEOUT_MS`

@@ -1,3 +1,4 @@
+import CustodianQueue
 import CustodianStore
 import Foundation
 import HTTPTypes

@@ -151,7 +151,7 @@ struct CourierTransferTests {
             let (orderID, shop, dpo) = try await Self.ship(stack, courierFault: #"{"endpoint":"/courier/shipments","status":503,"count":1000}"#)
             try await EndToEndStack.waitFor { try await stack.jobState() == "failed" }
             let job = try #require(try await stack.database.query("SELECT id, attempt, max_attempts FROM jobs").collect().first?.decode((Int64, Int, Int).self))
-            #expect(job.1 == JobKind.courierTransfer.maximumAttempts && job.2 == JobKind.courierTransfer.maximumAttempts)
+            #expect(job.1 == CourierTransferJob.maximumAttempts && job.2 == CourierTransferJob.maximumAttempts)
             var shipment = try #require((try await stack.request(.get, "/v1/orders/\(orderID)/shipments", key: shop)["items"] as? [[String: Any]])?.first)
             #expect(shipment["status"] as? String == "failed")
             #expect((shipment["failure_reason"] as? String)?.contains("no attempts left") == true)

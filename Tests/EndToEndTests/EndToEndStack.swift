@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import CustodianAPI
 import CustodianCore
+import CustodianQueue
 import CustodianStore
 import CustodianTestSupport
 import CustodianWorker
@@ -36,7 +37,6 @@ struct EndToEndStack {
     let workerDatabase: Database
     let workerMetrics: PrometheusCollectorRegistry
     let simPort: Int
-    let http: HTTPClient
     /// What the API, the worker and their database pools logged, at debug level.
     let logs: CapturedLogs
     /// The personal data this test sent through `answer`; none of it may reach `logs`.
@@ -119,46 +119,41 @@ struct EndToEndStack {
                 metrics: PrometheusCollectorRegistry(), logger: logger)
             let (ports, portSource) = AsyncStream.makeStream(of: Int.self)
             let sim = PartnerSim.build(port: 0, secret: secret, onServerRunning: { portSource.yield($0) }, logger: TestDatabase.logger)
-            let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: OutboundClient.httpConfiguration(connectionsPerHost: options.courierConcurrency + 16))
             let partners = ServiceGroup(configuration: .init(
                 services: [.init(service: workerDatabase.client), .init(service: sim)], logger: TestDatabase.logger))
-            do {
-                try await withThrowingTaskGroup(of: Void.self) { tasks in
-                    tasks.addTask { try await partners.run() }
-                    guard let simPort = await ports.first(where: { _ in true }) else { throw TestDatabaseError("PartnerSim did not start") }
-                    do {
-                        try await app.test(.live) { client in
-                            let apiPort = try #require(client.port)
-                            let worker = ServiceGroup(configuration: .init(
-                                services: [.init(service: runner(
-                                    database: workerDatabase, http: http, policy: policy, apiPort: apiPort, options: options, logger: logger))],
-                                logger: logger))
-                            try await withThrowingTaskGroup(of: Void.self) { workerTask in
-                                workerTask.addTask { try await worker.run() }
-                                do {
-                                    try await body(EndToEndStack(
-                                        client: client, database: apiDatabase, workerDatabase: workerDatabase, workerMetrics: workerMetrics,
-                                        simPort: simPort, http: http, logs: logs, sent: sent))
-                                } catch {
-                                    await worker.triggerGracefulShutdown()
-                                    throw error
-                                }
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await partners.run() }
+                guard let simPort = await ports.first(where: { _ in true }) else { throw TestDatabaseError("PartnerSim did not start") }
+                do {
+                    try await app.test(.live) { client in
+                        let apiPort = try #require(client.port)
+                        let worker = ServiceGroup(configuration: .init(
+                            services: WorkerApplication.build(
+                                configuration: workerConfiguration(policy: policy, apiPort: apiPort, options: options),
+                                database: workerDatabase, logger: logger
+                            ).map { .init(service: $0) },
+                            logger: logger))
+                        try await withThrowingTaskGroup(of: Void.self) { workerTask in
+                            workerTask.addTask { try await worker.run() }
+                            do {
+                                try await body(EndToEndStack(
+                                    client: client, database: apiDatabase, workerDatabase: workerDatabase, workerMetrics: workerMetrics,
+                                    simPort: simPort, logs: logs, sent: sent))
+                            } catch {
                                 await worker.triggerGracefulShutdown()
-                                try await workerTask.waitForAll()
+                                throw error
                             }
+                            await worker.triggerGracefulShutdown()
+                            try await workerTask.waitForAll()
                         }
-                    } catch {
-                        await partners.triggerGracefulShutdown()
-                        throw error
                     }
+                } catch {
                     await partners.triggerGracefulShutdown()
-                    try await tasks.waitForAll()
+                    throw error
                 }
-            } catch {
-                try? await http.shutdown()
-                throw error
+                await partners.triggerGracefulShutdown()
+                try await tasks.waitForAll()
             }
-            try await http.shutdown()
         }
         checkLogs(logs, sent: sent)
     }
@@ -171,22 +166,12 @@ struct EndToEndStack {
         }
     }
 
-    /// A worker with every handler, fast retries, and the API's callback URL.
-    static func runner(
-        database: Database, http: HTTPClient, policy: OutboundAddressPolicy, apiPort: Int, options: Options = Options(),
-        logger: Logger = TestDatabase.logger
-    ) -> JobRunner {
-        let client = OutboundClient(http: http, policy: policy, totalTimeout: options.outboundTimeout)
-        return JobRunner(
-            database: database,
-            handlers: [
-                NewsletterOptOutHandler(database: database, client: client),
-                CourierTransferHandler(database: database, client: client, concurrency: options.courierConcurrency),
-                ErasureRequestHandler(database: database, client: client, callbackURL: "http://127.0.0.1:\(apiPort)/v1/callbacks/erasure"),
-                RectificationNoticeHandler(database: database, client: client),
-            ],
-            configuration: .init(owner: "e2e", pollInterval: .milliseconds(100), retryPolicy: RetryPolicy(base: 0.05, cap: 0.5)),
-            logger: logger)
+    /// The worker as `custodian work` builds it, with fast polling and retries, and the API's callback URL.
+    static func workerConfiguration(policy: OutboundAddressPolicy, apiPort: Int, options: Options) -> WorkerConfiguration {
+        WorkerConfiguration(
+            runner: .init(owner: "e2e", pollInterval: .milliseconds(100), retryPolicy: RetryPolicy(base: 0.05, cap: 0.5)),
+            concurrency: [CourierTransferJob.name: options.courierConcurrency], outboundPolicy: policy,
+            outboundTimeout: options.outboundTimeout, erasureCallbackURL: "http://127.0.0.1:\(apiPort)/v1/callbacks/erasure")
     }
 
     static func waitFor(_ condition: () async throws -> Bool) async throws {

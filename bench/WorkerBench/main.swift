@@ -1,5 +1,5 @@
-import AsyncHTTPClient
 import CustodianCore
+import CustodianQueue
 import CustodianStore
 import CustodianWorker
 import Foundation
@@ -8,7 +8,7 @@ import Metrics
 import ServiceLifecycle
 import UnixSignals
 
-// WorkerBench: the worker's own queue loop (JobRunner, OutboundClient) draining `bench_post` jobs with
+// WorkerBench: the worker as WorkerApplication builds it (JobRunner, OutboundClient) draining `bench_post` jobs with
 // ``SignedPostHandler``, until SIGTERM or SIGINT. bench/worker-drain runs it; it is not part of the product.
 //
 // Environment: DATABASE_URL; BENCH_SINK_URL (PartnerSim, http://127.0.0.1:PORT) and BENCH_SINK_SECRET (whsec_…);
@@ -31,14 +31,13 @@ let poolSize = Int(environment["BENCH_DB_MAX_CONNECTIONS"] ?? "") ?? 10
 let database = Database(
     url: try DatabaseURL(setting("DATABASE_URL")), maximumConnections: poolSize, connectTimeout: .seconds(5),
     statementTimeout: .seconds(10), operationTimeout: .seconds(15), metricsFactory: NOOPMetricsHandler.instance, logger: logger)
-let http = HTTPClient(
-    eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: OutboundClient.httpConfiguration(connectionsPerHost: concurrency))
-let client = OutboundClient(http: http, policy: OutboundAddressPolicy(allowedHosts: ["127.0.0.1"]))
 let sink = OutboundTarget(recipientID: UUID(), baseURL: setting("BENCH_SINK_URL"), apiToken: nil, signingSecret: setting("BENCH_SINK_SECRET"))
-let runner = JobRunner(
-    database: database, handlers: [SignedPostHandler(concurrency: concurrency, client: client, sink: sink)],
-    configuration: JobRunnerConfiguration(owner: "worker-bench"), logger: logger)
-let services: [any Service] = [database.client, HTTPClientService(client: http), runner]
+let configuration = WorkerConfiguration(
+    runner: JobRunnerConfiguration(owner: "worker-bench"), concurrency: [BenchPostJob.name: concurrency],
+    outboundPolicy: OutboundAddressPolicy(allowedHosts: ["127.0.0.1"]), erasureCallbackURL: "http://127.0.0.1/unused")
+let services: [any Service] = [database.client] + WorkerApplication.build(configuration: configuration, database: database, logger: logger) { client in
+    [SignedPostHandler(concurrency: concurrency, client: client, sink: sink)]
+}
 let group = ServiceGroup(configuration: .init(
     services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
     gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -2,13 +2,14 @@
 -- the database allows the queue loop. One run of this script = one batch = one pgbench "transaction" (two
 -- statements, each its own transaction as in the worker: the claim commits before the handlers run).
 --
--- Statement 1 is JobStore.claim (Sources/CustodianStore/JobStore.swift) verbatim, wrapped only so the claimed rows
--- come back as one row of arrays for \gset (pgbench cannot keep a multi-row result). Statement 2 is JobStore.complete
--- verbatim, fed the arrays the worker would send for a batch that all succeeded.
+-- Statement 1 is JobStore.claimStatement (Sources/CustodianQueue/JobStore.swift) verbatim, wrapped only so the claimed
+-- rows come back as one row of arrays for \gset (pgbench cannot keep a multi-row result). Statement 2 is
+-- JobStore.completeStatement verbatim, fed the arrays the worker would send for a batch that all succeeded. The
+-- lease owner is the client id.
 --
 -- Variables (pgbench -D): kinds ({bench_noop}), batch (jobs per claim), lease (seconds). Run with -M extended: the
 -- worker (PostgresNIO) also sends parameters with the extended protocol, and :name placeholders must become $n here.
--- If this file drifts from JobStore.swift, copy the two statements again; keep the worker's parameter order.
+-- BenchSQLAgreementTests fails when this file drifts from JobStore.swift: copy the two statements again.
 
 WITH claimed AS (
     WITH next AS (
@@ -18,7 +19,7 @@ WITH claimed AS (
         LIMIT :batch
         FOR UPDATE SKIP LOCKED
     )
-    UPDATE jobs j SET state = 'running', attempt = j.attempt + 1, lease_owner = 'pgbench-' || :client_id::text,
+    UPDATE jobs j SET state = 'running', attempt = j.attempt + 1, lease_owner = :client_id::text,
         lease_expires_at = now() + make_interval(secs => :lease), updated_at = now()
     FROM next WHERE j.id = next.id
     RETURNING j.id, j.kind, j.payload::text, j.attempt, j.max_attempts
@@ -48,6 +49,7 @@ WITH result AS (
     UPDATE jobs j SET
         state = CASE
             WHEN r.outcome = 'succeeded' THEN 'succeeded'
+            WHEN r.outcome = 'held' THEN 'held'
             WHEN r.outcome = 'retry' AND j.attempt < j.max_attempts THEN 'available'
             ELSE 'failed' END,
         run_at = CASE WHEN r.outcome = 'retry' AND j.attempt < j.max_attempts THEN COALESCE(r.retry_at, now()) ELSE j.run_at END,
@@ -55,11 +57,11 @@ WITH result AS (
             WHEN r.outcome = 'retry' AND j.attempt >= j.max_attempts THEN left(COALESCE(r.error, '') || ' (no attempts left)', 1000)
             ELSE left(r.error, 1000) END,
         lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
-        finished_at = CASE WHEN r.outcome = 'retry' AND j.attempt < j.max_attempts THEN NULL ELSE now() END
+        finished_at = CASE WHEN r.outcome = 'held' OR (r.outcome = 'retry' AND j.attempt < j.max_attempts) THEN NULL ELSE now() END
     FROM result r
-    WHERE j.id = r.id AND j.lease_owner = 'pgbench-' || :client_id::text AND j.state = 'running'
+    WHERE j.id = r.id AND j.lease_owner = :client_id::text AND j.state = 'running'
     RETURNING j.id, j.attempt, r.outcome, r.http_status, r.error, r.started_at, r.duration_ms
 )
 INSERT INTO job_attempts (job_id, attempt, worker, started_at, duration_ms, outcome, http_status, error)
-SELECT id, attempt, 'pgbench-' || :client_id::text, started_at, duration_ms, outcome, http_status, left(error, 1000) FROM written
+SELECT id, attempt, :client_id::text, started_at, duration_ms, outcome, http_status, left(error, 1000) FROM written
 RETURNING job_id;

@@ -9,8 +9,8 @@ import NIOPosix
 /// query's own promise is never completed and the caller waits forever. Cancellation cannot reach it, so a task
 /// group racing a timer would wait for it too. Here the operation runs in its own task, a timer on an event loop
 /// resumes the caller with ``DatabaseUnavailable`` and cancels the task, and whatever finishes first wins.
-enum OperationDeadline {
-    static func run<Result: Sendable>(
+public enum OperationDeadline {
+    public static func run<Result: Sendable>(
         within timeout: Duration, _ operation: @escaping @Sendable () async throws -> Result
     ) async throws -> Result {
         let race = Race<Result>()

@@ -6,7 +6,7 @@ import PostgresNIO
 /// in the service group before using it: queries on a client that is not running wait forever.
 public struct Database: Sendable {
     public let client: PostgresClient
-    let logger: Logger
+    public let logger: Logger
     let metrics: DatabaseMetrics
     /// How long one operation (a statement, a transaction, a connection lease and its use) may take before its caller
     /// gets ``DatabaseUnavailable``; nil waits as long as it takes (migrations).

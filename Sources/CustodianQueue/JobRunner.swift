@@ -1,5 +1,4 @@
-import CustodianCore
-import CustodianStore
+import CustodianDatabase
 import Foundation
 import Logging
 import PostgresNIO
@@ -8,17 +7,26 @@ import ServiceLifecycle
 /// The worker's queue loop. Per job kind it keeps up to the handler's concurrency of jobs running, claiming free
 /// slots in batches with `FOR UPDATE SKIP LOCKED`, extending the leases it holds, and writing finished jobs' results
 /// in batches with one fenced statement.
-/// It wakes on LISTEN/NOTIFY and on a poll tick as the fallback; a maintenance loop rescues expired leases and prunes
-/// succeeded jobs. On graceful shutdown it stops claiming, lets running jobs finish and records them.
+/// It wakes on LISTEN/NOTIFY (a ``NotificationListener``) and on a poll tick as the fallback; a maintenance loop
+/// rescues expired leases (running the domain's ``JobHooks``) and prunes succeeded jobs. On graceful shutdown it stops
+/// claiming, lets running jobs finish and records them.
 public struct JobRunner: Service {
     let database: Database
-    let handlers: [any JobHandler]
+    let handlers: [RegisteredHandler]
+    let hooks: JobHooks
     let configuration: JobRunnerConfiguration
     let logger: Logger
 
-    public init(database: Database, handlers: [any JobHandler], configuration: JobRunnerConfiguration = JobRunnerConfiguration(), logger: Logger) {
+    /// One handler per kind: a second handler of a kind already given is a programming error.
+    public init(
+        database: Database, handlers: [any JobHandler], hooks: JobHooks = JobHooks(), configuration: JobRunnerConfiguration = JobRunnerConfiguration(),
+        logger: Logger
+    ) {
+        let registered = handlers.map { RegisteredHandler($0) }
+        precondition(Set(registered.map(\.kind)).count == registered.count, "one handler per job kind")
         self.database = database
-        self.handlers = handlers
+        self.handlers = registered
+        self.hooks = hooks
         self.configuration = configuration
         self.logger = logger
     }
@@ -52,8 +60,8 @@ public struct JobRunner: Service {
     /// Whenever nothing runs or at least half of the slots are free, it writes the finished jobs' results in one
     /// statement and claims as many jobs as there are free slots, so claiming and recording overlap with the jobs
     /// still running instead of waiting for a whole batch's slowest job.
-    private func drain(_ handler: any JobHandler, wakeUps: AsyncStream<Void>) async {
-        let store = JobStore(database: database)
+    private func drain(_ handler: RegisteredHandler, wakeUps: AsyncStream<Void>) async {
+        let store = JobStore(database: database, hooks: hooks)
         let limit = handler.concurrency
         let refillAt = max(1, limit / 2)
         let held = HeldLeases()
@@ -101,7 +109,7 @@ public struct JobRunner: Service {
     }
 
     /// Leases up to `limit` jobs of the handler's kind; none when the database fails (the next wake-up retries).
-    private func claim(_ handler: any JobHandler, limit: Int, store: JobStore) async -> [ClaimedJob] {
+    private func claim(_ handler: RegisteredHandler, limit: Int, store: JobStore) async -> [ClaimedJob] {
         do {
             return try await store.claim(kinds: [handler.kind], limit: limit, owner: configuration.owner, lease: configuration.lease)
         } catch {
@@ -137,7 +145,7 @@ public struct JobRunner: Service {
         }
     }
 
-    private func execute(_ job: ClaimedJob, handler: any JobHandler) async -> JobResult {
+    private func execute(_ job: ClaimedJob, handler: RegisteredHandler) async -> JobResult {
         let startedAt = Date()
         let clock = ContinuousClock()
         let start = clock.now
@@ -158,20 +166,19 @@ public struct JobRunner: Service {
         }
     }
 
-    /// LISTENs on the queue's channel and signals the claim loops; reconnects after failures.
+    /// LISTENs on the queue's channel and signals the claim loops; listens again a second after a failure.
     private func listen(wake: WakeSignal) async {
+        let listener = NotificationListener(
+            database: database, channel: JobQueue.notificationChannel, heartbeat: configuration.listenerHeartbeat.every,
+            answerWithin: configuration.listenerHeartbeat.answerWithin)
         while !Task.isCancelled {
             do {
-                try await database.client.withConnection { connection in
-                    try await connection.listen(on: JobQueue.notificationChannel) { notifications in
-                        for try await _ in notifications { wake.signal() }
-                    }
-                }
+                try await listener.listen(listening: { wake.signal() }, notified: { _ in wake.signal() })
             } catch {
                 if Task.isCancelled { return }
                 logger.warning("listening for jobs failed; polling until it reconnects", metadata: ["error.type": "\(type(of: error))"])
-                try? await Task.sleep(for: .seconds(1))
             }
+            try? await Task.sleep(for: .seconds(1))
         }
     }
 
@@ -185,7 +192,7 @@ public struct JobRunner: Service {
 
     /// Rescues expired leases and prunes old succeeded jobs, until cancelled.
     private func maintain() async {
-        let store = JobStore(database: database)
+        let store = JobStore(database: database, hooks: hooks)
         var lastPrune = ContinuousClock.now - .seconds(3600)
         while !Task.isCancelled {
             do {

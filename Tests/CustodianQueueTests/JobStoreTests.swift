@@ -1,20 +1,33 @@
-import CustodianCore
-import CustodianStore
+import CustodianDatabase
+import CustodianQueue
 import CustodianTestSupport
 import Foundation
+import Logging
+import NIOConcurrencyHelpers
 import PostgresNIO
 import Testing
 
+/// The job kind of the queue's own tests.
+enum TestJob: JobKind {
+    struct Payload: Codable, Sendable, Equatable {
+        var n: Int
+    }
+
+    static let name = "test_job"
+    static let maximumAttempts = 25
+    static let defaultConcurrency = 4
+}
+
 @Suite("Job queue")
 struct JobStoreTests {
-    static let kind = JobKind.newsletterOptOut.rawValue
+    static let kind = TestJob.name
 
-    func enqueue(_ count: Int, on database: Database, priority: Int16 = 0) async throws -> [Int64] {
+    func enqueue(_ count: Int, on database: Database, priority: Int16 = 0, subjectID: UUID? = nil) async throws -> [Int64] {
         try await database.transaction { connection in
             var ids: [Int64] = []
             for index in 0..<count {
                 if let id = try await JobQueue.enqueue(
-                    NewJob(kind: .newsletterOptOut, payload: ["n": "\(index)"], priority: priority), on: connection, logger: TestDatabase.logger) {
+                    TestJob.self, .init(n: index), priority: priority, subjectID: subjectID, on: connection, logger: TestDatabase.logger) {
                     ids.append(id)
                 }
             }
@@ -63,7 +76,7 @@ struct JobStoreTests {
             let first = try await store.claim(kinds: [Self.kind], limit: 1, owner: "w", lease: .seconds(30))
             #expect(first.map(\.id) == high)
             #expect(first.first?.attempt == 1)
-            #expect(first.first?.payload == ["n": "0"])
+            #expect(try first.first.map { try JSONDecoder().decode(TestJob.Payload.self, from: Data($0.payload.utf8)) } == TestJob.Payload(n: 0))
             let rest = try await store.claim(kinds: [Self.kind], limit: 10, owner: "w", lease: .seconds(30))
             #expect(rest.map(\.id) == low)
         }
@@ -119,54 +132,20 @@ struct JobStoreTests {
         }
     }
 
-    @Test("a rescued job with no attempts left fails, and the pending shipment it served fails with the reason")
-    func rescueExhausted() async throws {
-        try await TestDatabase.withMigrated { database in
-            let jobID = try #require(try await database.query("""
-                WITH courier AS (
-                    INSERT INTO recipients (id, code, name, kind, base_url, signing_secret, country, country_adequate, data_categories)
-                    VALUES (gen_random_uuid(), 'courier', 'Courier', 'courier', 'https://courier.example', \(StandardWebhooksSecret.generate().text),
-                            'RU', true, '{full_name,phone,delivery_address}')
-                    RETURNING id
-                ), subject AS (
-                    INSERT INTO subjects (id, external_ref, full_name, locale) VALUES (gen_random_uuid(), 'rescue', 'Customer', 'ru-RU') RETURNING id
-                ), placed AS (
-                    INSERT INTO orders (id, subject_id, external_ref, status, currency, total_minor, delivery_recipient_name, delivery_phone,
-                                        delivery_address_lines, delivery_city, delivery_country)
-                    SELECT gen_random_uuid(), id, 'rescue-1', 'paid', 'RUB', 0, 'Customer', '+79160000000', ARRAY['Street 1'], 'Moscow', 'RU'
-                    FROM subject
-                    RETURNING id
-                ), job AS (
-                    INSERT INTO jobs (kind, payload, max_attempts) VALUES ('courier_transfer', '{}', 1) RETURNING id
-                ), shipment AS (
-                    INSERT INTO shipments (id, order_id, recipient_id, job_id) SELECT gen_random_uuid(), placed.id, courier.id, job.id FROM placed, courier, job
-                )
-                SELECT id FROM job
-                """).collect().first?.decode(Int64.self))
-            let store = JobStore(database: database)
-            _ = try await store.claim(kinds: ["courier_transfer"], limit: 1, owner: "dead", lease: .seconds(30))
-            try await database.query("UPDATE jobs SET lease_expires_at = now() - interval '1 second'")
-            #expect(try await store.rescueExpiredLeases() == 1)
-            #expect(try await state(jobID, database).0 == "failed")
-            let shipment = try await database.query("SELECT status, failure_reason FROM shipments WHERE job_id = \(jobID)").collect().first?
-                .decode((String, String?).self)
-            #expect(shipment?.0 == "failed")
-            #expect(shipment?.1 == "the worker stopped or hung on the last attempt")
-        }
-    }
-
     @Test("one live job per unique key; succeeded jobs are pruned after the retention")
     func uniqueAndPrune() async throws {
         try await TestDatabase.withMigrated { database in
-            let job = NewJob(kind: .newsletterOptOut, payload: [:], uniqueKey: "k")
-            let first = try await database.transaction { try await JobQueue.enqueue(job, on: $0, logger: TestDatabase.logger) }
-            let second = try await database.transaction { try await JobQueue.enqueue(job, on: $0, logger: TestDatabase.logger) }
+            let enqueue = { @Sendable (connection: PostgresConnection) in
+                try await JobQueue.enqueue(TestJob.self, .init(n: 1), uniqueKey: "k", on: connection, logger: TestDatabase.logger)
+            }
+            let first = try await database.transaction(enqueue)
+            let second = try await database.transaction(enqueue)
             #expect(first != nil)
             #expect(second == nil)
             let store = JobStore(database: database)
             _ = try await store.claim(kinds: [Self.kind], limit: 1, owner: "w", lease: .seconds(30))
             try await store.complete([JobResult(jobID: first!, outcome: .succeeded, retryAt: nil, error: nil, httpStatus: 200, startedAt: Date(), durationMilliseconds: 1)], owner: "w")
-            #expect(try await database.transaction { try await JobQueue.enqueue(job, on: $0, logger: TestDatabase.logger) } != nil, "a finished job frees its key")
+            #expect(try await database.transaction(enqueue) != nil, "a finished job frees its key")
             #expect(try await store.pruneSucceeded(olderThan: .seconds(3600)) == 0)
             try await database.query("UPDATE jobs SET finished_at = now() - interval '2 hours' WHERE state = 'succeeded'")
             #expect(try await store.pruneSucceeded(olderThan: .seconds(3600), batchSize: 1) == 1)
@@ -174,25 +153,77 @@ struct JobStoreTests {
         }
     }
 
-    @Test("a held result parks the job without finishing it; a held job whose subject is active again is released by the rescue pass")
-    func heldAndReleased() async throws {
+    @Test("a held result parks the job, live for its unique key; hold, release and cancel act on one subject's jobs of the given kinds")
+    func heldAndSubjectCommands() async throws {
         try await TestDatabase.withMigrated { database in
-            let subjectID = UUID()
-            try await database.query("INSERT INTO subjects (id, external_ref, locale, status) VALUES (\(subjectID), 'held-1', 'ru-RU', 'restricted')")
-            let job = NewJob(kind: .courierTransfer, payload: [:], uniqueKey: "held-key", subjectID: subjectID)
-            let id = try #require(try await database.transaction { try await JobQueue.enqueue(job, on: $0, logger: TestDatabase.logger) })
+            let subject = UUID()
+            let mine = try await enqueue(3, on: database, subjectID: subject)
+            let other = try await enqueue(1, on: database, subjectID: UUID())
             let store = JobStore(database: database)
-            _ = try await store.claim(kinds: [JobKind.courierTransfer.rawValue], limit: 1, owner: "w", lease: .seconds(30))
-            let held = JobResult(jobID: id, outcome: .held, retryAt: nil, error: "restricted", httpStatus: nil, startedAt: Date(), durationMilliseconds: 1)
-            #expect(try await store.complete([held], owner: "w") == [id])
-            #expect(try await state(id, database).0 == "held")
-            #expect(try await database.transaction { try await JobQueue.enqueue(job, on: $0, logger: TestDatabase.logger) } == nil, "a held job is live")
-            try await store.rescueExpiredLeases()
-            #expect(try await state(id, database).0 == "held", "stays held while the subject is restricted")
-            // The restriction was lifted while the job's result was still being written.
-            try await database.query("UPDATE subjects SET status = 'active' WHERE id = \(subjectID)")
-            try await store.rescueExpiredLeases()
-            #expect(try await state(id, database).0 == "available")
+            _ = try await store.claim(kinds: [Self.kind], limit: 1, owner: "w", lease: .seconds(30))
+            let held = JobResult(jobID: mine[0], outcome: .held, retryAt: nil, error: "restricted", httpStatus: nil, startedAt: Date(), durationMilliseconds: 1)
+            #expect(try await store.complete([held], owner: "w") == [mine[0]])
+            #expect(try await state(mine[0], database).0 == "held")
+
+            try await database.transaction { try await JobQueue.hold(subjectID: subject, kinds: ["other_kind"], on: $0, logger: TestDatabase.logger) }
+            #expect(try await state(mine[1], database).0 == "available", "only the given kinds are held")
+            try await database.transaction { try await JobQueue.hold(subjectID: subject, kinds: [Self.kind], on: $0, logger: TestDatabase.logger) }
+            #expect(try await [mine[1], mine[2]].asyncMap { try await state($0, database).0 } == ["held", "held"])
+            #expect(try await state(other[0], database).0 == "available", "another subject's job is untouched")
+
+            try await database.transaction { try await JobQueue.release(subjectID: subject, on: $0, logger: TestDatabase.logger) }
+            #expect(try await mine.asyncMap { try await state($0, database).0 } == ["available", "available", "available"])
+
+            let cancelled = try await database.transaction {
+                try await JobQueue.cancelPending(subjectID: subject, kinds: [Self.kind], reason: "erased", on: $0, logger: TestDatabase.logger)
+            }
+            #expect(Set(cancelled.map(\.id)) == Set(mine) && cancelled.allSatisfy { $0.kind == Self.kind })
+            #expect(try await state(mine[0], database) == ("cancelled", 1, "erased"))
+            #expect(try await state(other[0], database).0 == "available")
         }
+    }
+
+    @Test("a rescue that fails a job tells its kind's lifecycle in the same transaction, then runs the sweeps")
+    func rescueHooks() async throws {
+        try await TestDatabase.withMigrated { database in
+            let ids = try await enqueue(2, on: database)
+            try await database.query("UPDATE jobs SET max_attempts = 1 WHERE id = \(ids[0])")
+            let heard = RecordingLifecycle()
+            var hooks = JobHooks()
+            hooks.register(TestJob.self, lifecycle: heard)
+            hooks.addSweep { connection, logger in
+                // A sweep runs in the rescue's transaction: it sees the rescued states.
+                let failed = try await connection.query("SELECT count(*) FROM jobs WHERE state = 'failed'", logger: logger).collect().first?.decode(Int.self)
+                heard.sweeps.withLockedValue { $0.append(failed ?? -1) }
+            }
+            let store = JobStore(database: database, hooks: hooks)
+            _ = try await store.claim(kinds: [Self.kind], limit: 2, owner: "dead", lease: .seconds(30))
+            try await database.query("UPDATE jobs SET lease_expires_at = now() - interval '1 second'")
+            #expect(try await store.rescueExpiredLeases() == 2)
+            #expect(heard.failedIDs.withLockedValue { $0 } == [ids[0]], "only the job with no attempts left failed")
+            #expect(heard.reasons.withLockedValue { $0 } == ["the worker stopped or hung on the last attempt"])
+            #expect(heard.sweeps.withLockedValue { $0 } == [1])
+            #expect(try await state(ids[1], database).0 == "available")
+        }
+    }
+}
+
+/// Records what the queue told it.
+final class RecordingLifecycle: JobLifecycle {
+    let failedIDs = NIOLockedValueBox<[Int64]>([])
+    let reasons = NIOLockedValueBox<[String]>([])
+    let sweeps = NIOLockedValueBox<[Int]>([])
+
+    func failed(jobIDs: [Int64], reason: String, on connection: PostgresConnection, logger: Logger) async throws {
+        failedIDs.withLockedValue { $0 += jobIDs }
+        reasons.withLockedValue { $0.append(reason) }
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
     }
 }

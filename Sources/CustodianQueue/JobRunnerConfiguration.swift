@@ -1,4 +1,3 @@
-import CustodianCore
 import Foundation
 
 /// How a worker drains the queue.
@@ -14,10 +13,13 @@ public struct JobRunnerConfiguration: Sendable {
     /// How long succeeded jobs are kept before pruning.
     public var succeededRetention: Duration
     public var retryPolicy: RetryPolicy
+    /// How often the listening connection must answer, and within how long, before it counts as lost.
+    public var listenerHeartbeat: (every: Duration, answerWithin: Duration)
 
     public init(
         owner: String = JobRunnerConfiguration.defaultOwner(), lease: Duration = .seconds(30), pollInterval: Duration = .seconds(1),
-        rescueInterval: Duration = .seconds(15), succeededRetention: Duration = .seconds(24 * 3600), retryPolicy: RetryPolicy = RetryPolicy()
+        rescueInterval: Duration = .seconds(15), succeededRetention: Duration = .seconds(24 * 3600), retryPolicy: RetryPolicy = RetryPolicy(),
+        listenerHeartbeat: (every: Duration, answerWithin: Duration) = (.seconds(10), .seconds(5))
     ) {
         self.owner = owner
         self.lease = lease
@@ -25,6 +27,7 @@ public struct JobRunnerConfiguration: Sendable {
         self.rescueInterval = rescueInterval
         self.succeededRetention = succeededRetention
         self.retryPolicy = retryPolicy
+        self.listenerHeartbeat = listenerHeartbeat
     }
 
     /// host-pid-random: distinct for every worker process, readable in `lease_owner` and `job_attempts.worker`.

@@ -1,3 +1,4 @@
+import CustodianDatabase
 import Foundation
 import Logging
 import PostgresNIO
@@ -6,7 +7,7 @@ import PostgresNIO
 public struct JobRecord: Sendable, Equatable {
     public let id: Int64
     public let kind: String
-    public let state: String
+    public let state: JobState
     public let payload: [String: String]
     public let priority: Int
     public let attempt: Int
@@ -34,7 +35,7 @@ public struct JobAttemptRecord: Sendable, Equatable {
 
 /// Counts of jobs by kind and state, and how long the oldest due job has waited.
 public struct JobStatistics: Sendable, Equatable {
-    public let counts: [(kind: String, state: String, count: Int)]
+    public let counts: [(kind: String, state: JobState, count: Int)]
     public let oldestAvailableAgeSeconds: Double?
 
     public static func == (lhs: JobStatistics, rhs: JobStatistics) -> Bool {
@@ -47,16 +48,19 @@ public enum JobCommandResult: Sendable, Equatable {
     case done(JobRecord)
     case notFound
     /// The job is in a state the command does not apply to.
-    case wrongState(String)
+    case wrongState(JobState)
 }
 
-/// The DPO's view of and commands on the queue; retries and cancellations are audited.
+/// An operator's view of and commands on the queue. A retry or cancel runs the kind's ``JobLifecycle`` and the
+/// caller's `alongside` (an audit row, say) in the command's transaction.
 public struct JobAdministration: Sendable {
     let database: Database
+    let hooks: JobHooks
 
-    public enum Action {
-        public static let retry = "job.retry"
-        public static let cancel = "job.cancel"
+    /// The two commands, for what runs alongside them.
+    public enum Command: String, Sendable {
+        case retry = "job.retry"
+        case cancel = "job.cancel"
     }
 
     static let columns = """
@@ -64,13 +68,15 @@ public struct JobAdministration: Sendable {
         last_error, created_at, updated_at, finished_at
         """
 
-    public init(database: Database) {
+    public init(database: Database, hooks: JobHooks) {
         self.database = database
+        self.hooks = hooks
     }
 
     /// Jobs by id, optionally of one state and kind, after `afterID`.
-    public func list(state: String?, kind: String?, afterID: Int64?, limit: Int) async throws -> [JobRecord] {
-        try await Self.decode(database.query("""
+    public func list(state: JobState?, kind: String?, afterID: Int64?, limit: Int) async throws -> [JobRecord] {
+        let state = state?.rawValue
+        return try await Self.decode(database.query("""
             SELECT \(unescaped: Self.columns) FROM jobs
             WHERE (\(state)::text IS NULL OR state = \(state)) AND (\(kind)::text IS NULL OR kind = \(kind)) AND id > \(afterID ?? 0)
             ORDER BY id LIMIT \(limit)
@@ -94,15 +100,19 @@ public struct JobAdministration: Sendable {
     }
 
     /// Makes a failed job available again now, with one more attempt than it has used.
-    public func retry(id: Int64, actor: AuditActor) async throws -> JobCommandResult {
-        try await command(id: id, allowedStates: ["failed"], action: Action.retry, actor: actor, update: """
+    public func retry(
+        id: Int64, alongside: @escaping @Sendable (Command, JobRecord, PostgresConnection, Logger) async throws -> Void
+    ) async throws -> JobCommandResult {
+        try await command(.retry, id: id, allowedStates: [.failed], alongside: alongside, update: """
             state = 'available', run_at = now(), max_attempts = GREATEST(max_attempts, attempt + 1), finished_at = NULL
             """)
     }
 
     /// Cancels a job that has not finished; a running job's worker can then no longer complete it.
-    public func cancel(id: Int64, actor: AuditActor) async throws -> JobCommandResult {
-        try await command(id: id, allowedStates: ["available", "running", "held", "failed"], action: Action.cancel, actor: actor, update: """
+    public func cancel(
+        id: Int64, alongside: @escaping @Sendable (Command, JobRecord, PostgresConnection, Logger) async throws -> Void
+    ) async throws -> JobCommandResult {
+        try await command(.cancel, id: id, allowedStates: [.available, .running, .held, .failed], alongside: alongside, update: """
             state = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, finished_at = now()
             """)
     }
@@ -117,69 +127,47 @@ public struct JobAdministration: Sendable {
         let oldest = try await database.query("""
             SELECT EXTRACT(EPOCH FROM now() - min(run_at))::float8 FROM jobs WHERE state = 'available' AND run_at <= now()
             """).decode(Double?.self).first(where: { _ in true }) ?? nil
-        return JobStatistics(counts: counts.map { (kind: $0.0, state: $0.1, count: $0.2) }, oldestAvailableAgeSeconds: oldest)
+        return JobStatistics(counts: try counts.map { (kind: $0.0, state: try Self.state($0.1), count: $0.2) }, oldestAvailableAgeSeconds: oldest)
     }
 
-    private func command(id: Int64, allowedStates: [String], action: String, actor: AuditActor, update: String) async throws -> JobCommandResult {
-        try await database.transaction { connection in
+    private func command(
+        _ command: Command, id: Int64, allowedStates: [JobState],
+        alongside: @escaping @Sendable (Command, JobRecord, PostgresConnection, Logger) async throws -> Void, update: String
+    ) async throws -> JobCommandResult {
+        let hooks = hooks
+        return try await database.transaction { connection in
             let logger = database.logger
-            guard let state = try await connection.query("SELECT state FROM jobs WHERE id = \(id) FOR UPDATE", logger: logger)
+            guard let stored = try await connection.query("SELECT state FROM jobs WHERE id = \(id) FOR UPDATE", logger: logger)
                 .decode(String.self).first(where: { _ in true }) else { return .notFound }
+            let state = try Self.state(stored)
             guard allowedStates.contains(state) else { return .wrongState(state) }
             let rows = try await connection.query(
                 "UPDATE jobs SET \(unescaped: update), updated_at = now() WHERE id = \(id) RETURNING \(unescaped: Self.columns)", logger: logger)
-            guard let job = try await Self.decode(rows).first else { throw StoreError.unexpectedlyEmpty }
-            try await AuditRepository.append(action: action, subjectID: nil, actor: actor, on: connection, logger: logger)
-            try await Self.updateRecordsServed(byJob: id, action: action, on: connection, logger: logger)
-            if action == Action.retry {
-                try await connection.query("SELECT pg_notify(\(JobQueue.notificationChannel), \(job.kind))", logger: logger)
+            guard let job = try await Self.decode(rows).first else { throw JobTableInconsistency(description: "the updated job vanished") }
+            let lifecycle = hooks.lifecycle(of: job.kind)
+            switch command {
+            case .retry:
+                try await lifecycle?.retried(jobID: id, on: connection, logger: logger)
+                try await JobQueue.notify(kinds: [job.kind], on: connection, logger: logger)
+            case .cancel:
+                try await lifecycle?.cancelled(jobID: id, on: connection, logger: logger)
             }
+            try await alongside(command, job, connection, logger)
             return .done(job)
         }
     }
 
-    /// Keeps what a job works for in step with a command on the job: a cancelled job cancels its pending shipment or
-    /// erasure request (clearing the identities it held); a retried job makes its failed one pending again.
-    static func updateRecordsServed(byJob id: Int64, action: String, on connection: PostgresConnection, logger: Logger) async throws {
-        switch action {
-        case Action.cancel:
-            try await connection.query("""
-                UPDATE shipments SET status = 'cancelled', failure_reason = 'the transfer job was cancelled', updated_at = now()
-                WHERE job_id = \(id) AND status = 'pending'
-                """, logger: logger)
-            try await connection.query("""
-                UPDATE erasure_requests SET status = 'cancelled', identities = NULL, failure_reason = 'the erasure job was cancelled',
-                    updated_at = now()
-                WHERE job_id = \(id) AND status IN ('pending', 'failed')
-                """, logger: logger)
-            try await connection.query("""
-                UPDATE rectification_notices SET status = 'cancelled', identities = NULL, failure_reason = 'the notice job was cancelled',
-                    updated_at = now()
-                WHERE job_id = \(id) AND status IN ('pending', 'failed')
-                """, logger: logger)
-        case Action.retry:
-            try await connection.query("""
-                UPDATE shipments SET status = 'pending', failure_reason = NULL, updated_at = now() WHERE job_id = \(id) AND status = 'failed'
-                """, logger: logger)
-            try await connection.query("""
-                UPDATE erasure_requests SET status = 'pending', failure_reason = NULL, updated_at = now()
-                WHERE job_id = \(id) AND status = 'failed' AND identities IS NOT NULL
-                """, logger: logger)
-            try await connection.query("""
-                UPDATE rectification_notices SET status = 'pending', failure_reason = NULL, updated_at = now()
-                WHERE job_id = \(id) AND status = 'failed' AND identities IS NOT NULL
-                """, logger: logger)
-        default:
-            break
-        }
+    static func state(_ stored: String) throws -> JobState {
+        guard let state = JobState(rawValue: stored) else { throw JobTableInconsistency(description: "unknown job state") }
+        return state
     }
 
     static func decode(_ rows: PostgresRowSequence) async throws -> [JobRecord] {
         var jobs: [JobRecord] = []
-        for try await (id, kind, state, payload, priority, attempt, maxAttempts, runAt, owner, leaseExpiry, uniqueKey, lastError, createdAt, updatedAt, finishedAt)
+        for try await (id, kind, stateText, payload, priority, attempt, maxAttempts, runAt, owner, leaseExpiry, uniqueKey, lastError, createdAt, updatedAt, finishedAt)
             in rows.decode((Int64, String, String, String, Int16, Int, Int, Date, String?, Date?, String?, String?, Date, Date, Date?).self) {
             jobs.append(JobRecord(
-                id: id, kind: kind, state: state,
+                id: id, kind: kind, state: try Self.state(stateText),
                 payload: (try? JSONDecoder().decode([String: String].self, from: Data(payload.utf8))) ?? [:],
                 priority: Int(priority), attempt: attempt, maxAttempts: maxAttempts, runAt: runAt, leaseOwner: owner,
                 leaseExpiresAt: leaseExpiry, uniqueKey: uniqueKey, lastError: lastError, createdAt: createdAt, updatedAt: updatedAt,
@@ -187,4 +175,9 @@ public struct JobAdministration: Sendable {
         }
         return jobs
     }
+}
+
+/// The jobs table holds what the queue never writes: a broken invariant.
+public struct JobTableInconsistency: Error, CustomStringConvertible {
+    public let description: String
 }

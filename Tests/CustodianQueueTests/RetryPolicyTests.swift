@@ -1,4 +1,4 @@
-import CustodianCore
+import CustodianQueue
 import Foundation
 import Testing
 

@@ -1,7 +1,6 @@
-import CustodianCore
-import CustodianStore
+import CustodianDatabase
+import CustodianQueue
 import CustodianTestSupport
-import CustodianWorker
 import Foundation
 import NIOConcurrencyHelpers
 import ServiceLifecycle
@@ -9,7 +8,7 @@ import Testing
 
 /// A handler for the tests: counts runs per job, optionally asks for one retry per job or takes its time.
 final class RecordingHandler: JobHandler {
-    let kind = JobKind.newsletterOptOut.rawValue
+    typealias Kind = TestJob
     let concurrency: Int
     let retryFirst: Bool
     let duration: Duration
@@ -22,7 +21,7 @@ final class RecordingHandler: JobHandler {
         self.duration = duration
     }
 
-    func run(_ job: ClaimedJob) async -> JobOutcome {
+    func run(_ job: Job<TestJob>) async -> JobOutcome {
         let count = runs.withLockedValue { runs in
             runs[job.id, default: 0] += 1
             return runs[job.id]!
@@ -45,8 +44,8 @@ struct JobRunnerTests {
     func enqueue(_ count: Int, _ database: Database) async throws -> [Int64] {
         try await database.transaction { connection in
             var ids: [Int64] = []
-            for _ in 0..<count {
-                if let id = try await JobQueue.enqueue(NewJob(kind: .newsletterOptOut, payload: [:]), on: connection, logger: TestDatabase.logger) {
+            for index in 0..<count {
+                if let id = try await JobQueue.enqueue(TestJob.self, .init(n: index), on: connection, logger: TestDatabase.logger) {
                     ids.append(id)
                 }
             }
@@ -194,6 +193,63 @@ struct JobRunnerTests {
             let start = clock.now
             try await run([idle], database: idlePool, limit: .milliseconds(200)) { false }
             #expect(clock.now - start < .seconds(3))
+        }
+    }
+
+    @Test("a job whose payload does not decode as its kind's fails at once, without reaching the handler")
+    func undecodablePayload() async throws {
+        try await TestDatabase.withMigratedName { name in
+            let database = try TestDatabase.pool(database: name)
+            let handler = RecordingHandler()
+            let runner = JobRunner(
+                database: database, handlers: [handler], configuration: .init(owner: "w", pollInterval: .milliseconds(50)), logger: TestDatabase.logger)
+            try await TestDatabase.running(try TestDatabase.pool(database: name)) { setup in
+                try await setup.query(#"INSERT INTO jobs (kind, payload) VALUES (\#(TestJob.name), '{"n":"not a number"}')"#)
+            }
+            try await run([runner], database: database) { try await count("failed", database) == 1 }
+            #expect(handler.runCounts.isEmpty)
+            let reason = try await TestDatabase.running(try TestDatabase.pool(database: name)) { database in
+                try await database.query("SELECT last_error FROM jobs").collect().first?.decode(String?.self)
+            }
+            #expect(reason == "the payload does not decode as test_job")
+        }
+    }
+
+    @Test("a listening connection that stops answering is found by the heartbeat and replaced: a notification wakes the worker again")
+    func silentListener() async throws {
+        try await TestDatabase.withMigratedName { name in
+            let database = try TestDatabase.pool(database: name)
+            let handler = RecordingHandler()
+            let runner = JobRunner(
+                database: database, handlers: [handler],
+                configuration: .init(owner: "w", pollInterval: .seconds(120), listenerHeartbeat: (.milliseconds(200), .seconds(1))),
+                logger: TestDatabase.logger)
+            let setup = try TestDatabase.pool(database: name)
+            let enqueuedAt = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
+            let stopped = NIOLockedValueBox<Int32?>(nil)
+            defer {
+                if let pid = stopped.withLockedValue({ $0 }) { TestDatabase.resume(serverProcess: pid) }
+            }
+            try await TestDatabase.running(setup) { setup in
+                try await run([runner], database: database, limit: .seconds(20)) {
+                    if stopped.withLockedValue({ $0 }) == nil {
+                        try await Task.sleep(for: .milliseconds(500))  // the worker listens, claims nothing, goes idle
+                        let pid = try await TestDatabase.stopListener(on: name, channel: JobQueue.notificationChannel)
+                        stopped.withLockedValue { $0 = pid }
+                        return false
+                    }
+                    if enqueuedAt.withLockedValue({ $0 }) == nil {
+                        let listeners = try await TestDatabase.listenerProcessIDs(on: name, channel: JobQueue.notificationChannel)
+                        guard listeners.contains(where: { $0 != stopped.withLockedValue { $0 } }) else { return false }
+                        _ = try await enqueue(1, setup)
+                        enqueuedAt.withLockedValue { $0 = .now }
+                    }
+                    return !handler.runCounts.isEmpty
+                }
+            }
+            let started = try #require(enqueuedAt.withLockedValue { $0 }, "a new listener replaced the silent one")
+            #expect(handler.runCounts.count == 1)
+            #expect(ContinuousClock.now - started < .seconds(10), "woken by NOTIFY on the new connection, not by the 120 s poll")
         }
     }
 }

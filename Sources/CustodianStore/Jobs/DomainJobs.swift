@@ -1,0 +1,32 @@
+import CustodianQueue
+import Logging
+import PostgresNIO
+
+/// Custodian's job kinds in one place, and what the queue must do to the records they serve.
+public enum DomainJobs {
+    /// Every kind the domain enqueues; the worker runs a handler for each.
+    public static let kinds: [any SubjectJobKind.Type] = [
+        NewsletterOptOutJob.self, CourierTransferJob.self, ErasureRequestJob.self, RectificationNoticeJob.self,
+    ]
+
+    /// The kinds whose jobs disclose the subject's data: held while it is restricted, cancelled when it is erased.
+    public static let disclosing: [String] = kinds.filter { $0.disclosesSubjectData }.map { $0.name }
+
+    /// The lifecycles of the records jobs serve, and the sweep that releases held jobs whose subject is active again
+    /// (a job that found its subject restricted while the restriction was being lifted is recorded held after the
+    /// lift released the others).
+    public static let hooks: JobHooks = {
+        var hooks = JobHooks()
+        hooks.register(CourierTransferJob.self, lifecycle: ServedRecordLifecycle(table: "shipments", noun: "transfer", holdsIdentities: false))
+        hooks.register(ErasureRequestJob.self, lifecycle: ServedRecordLifecycle(table: "erasure_requests", noun: "erasure", holdsIdentities: true))
+        hooks.register(
+            RectificationNoticeJob.self, lifecycle: ServedRecordLifecycle(table: "rectification_notices", noun: "notice", holdsIdentities: true))
+        hooks.addSweep { connection, logger in
+            try await connection.query("""
+                UPDATE jobs SET state = 'available', run_at = now(), updated_at = now()
+                WHERE state = 'held' AND subject_id IN (SELECT id FROM subjects WHERE status = 'active')
+                """, logger: logger)
+        }
+        return hooks
+    }()
+}
