@@ -2,8 +2,6 @@ import CustodianCore
 import CustodianOpenAPI
 import CustodianQueue
 import CustodianStore
-import Logging
-import PostgresNIO
 
 extension APIHandler {
     func listJobs(_ input: Operations.ListJobs.Input) async throws -> Operations.ListJobs.Output {
@@ -31,13 +29,13 @@ extension APIHandler {
     }
 
     func retryJob(_ input: Operations.RetryJob.Input) async throws -> Operations.RetryJob.Output {
-        let result = try await administration.retry(id: input.path.jobId, alongside: Self.audit(RequestScope.actor))
-        return .ok(.init(body: .json(try .init(jobCommand: result, verb: "retried", allowed: "failed"))))
+        let job = try await administration.retry(id: input.path.jobId, alongside: AuditRepository.jobCommand(by: RequestScope.actor))
+        return .ok(.init(body: .json(try .init(job))))
     }
 
     func cancelJob(_ input: Operations.CancelJob.Input) async throws -> Operations.CancelJob.Output {
-        let result = try await administration.cancel(id: input.path.jobId, alongside: Self.audit(RequestScope.actor))
-        return .ok(.init(body: .json(try .init(jobCommand: result, verb: "cancelled", allowed: "available, running, held or failed"))))
+        let job = try await administration.cancel(id: input.path.jobId, alongside: AuditRepository.jobCommand(by: RequestScope.actor))
+        return .ok(.init(body: .json(try .init(job))))
     }
 }
 
@@ -47,12 +45,6 @@ extension APIHandler {
         JobAdministration(database: database, hooks: DomainJobs.hooks)
     }
 
-    /// A command on a job is audited in its transaction, naming the actor.
-    static func audit(_ actor: AuditActor) -> @Sendable (JobAdministration.Command, JobRecord, PostgresConnection, Logger) async throws -> Void {
-        { command, _, connection, logger in
-            try await AuditRepository.append(action: command.rawValue, subjectID: nil, actor: actor, on: connection, logger: logger)
-        }
-    }
 }
 
 /// A job state as the API enum; one the API does not know is a broken invariant (500).
@@ -70,15 +62,6 @@ extension Components.Schemas.Job {
             updatedAt: job.updatedAt, finishedAt: job.finishedAt)
     }
 
-    /// The job a retry or cancel produced, or the problem why there is none.
-    init(jobCommand result: JobCommandResult, verb: String, allowed: String) throws {
-        switch result {
-        case .done(let job): try self.init(job)
-        case .notFound: throw Problem.notFound("job")
-        case .wrongState(let state):
-            throw Problem.conflict("job-state", "A \(state) job cannot be \(verb); only \(allowed) jobs can.")
-        }
-    }
 }
 
 extension Components.Schemas.JobAttempt {

@@ -1,17 +1,18 @@
 import CustodianCore
 import CustodianOpenAPI
+import CustodianQueue
 import CustodianStore
 import Foundation
 import HTTPTypes
 import Logging
 import NIOCore
 import OpenAPIRuntime
-import PostgresNIO
 
-/// Turns any error into the problem the client sees, logging the ones that are the server's fault.
+/// Turns any error into the problem the client sees, logging the ones that are the server's fault: the one place
+/// where the store's, the queue's and the database's typed failures become HTTP.
 enum ProblemMapping {
     static func problem(for error: any Error, logger: Logger) -> Problem {
-        switch error {
+        switch DatabaseErrors.translate(error) {
         case let problem as Problem:
             return problem
         case let serverError as ServerError:
@@ -22,6 +23,14 @@ enum ProblemMapping {
             return Problem(failure)
         case let failure as OrderFailure:
             return Problem(failure)
+        case let refusal as SubjectRequestRefusal:
+            return problem(for: refusal)
+        case let refusal as SubjectExportRefusal:
+            return problem(for: refusal)
+        case let refusal as JobCommandRefusal:
+            return problem(for: refusal)
+        case RectificationFailure.noCorrections:
+            return .conflict("no-corrections", "The request holds no corrections to apply; register a new one with them.")
         case StoreError.duplicate(let field):
             return .conflict("duplicate", "Another record already has this \(field).")
         case let decodingError as DecodingError:
@@ -31,23 +40,16 @@ enum ProblemMapping {
         case is SubjectBusy:
             return Problem(
                 status: .serviceUnavailable, type: "subject-busy",
-                detail: "A transfer of this subject's data to a recipient is in flight; try again in a few seconds.", headers: [.retryAfter: "5"])
-        case is DatabaseUnavailable:
-            logger.warning("database did not answer in time")
+                detail: "Another change to this subject's data is being made; try again in a few seconds.", headers: [.retryAfter: "5"])
+        case let unavailable as DatabaseUnavailable:
+            logger.warning("database unavailable", metadata: ["reason": "\(unavailable)"])
             return .serviceUnavailable
-        case let psqlError as PSQLError
-            where [PostgresError.Code.lockNotAvailable.raw, PostgresError.Code.queryCanceled.raw].contains(psqlError.serverInfo?[.sqlState]):
+        case let busy as DatabaseBusy:
             // A lock or statement timeout: the database is busy with this data, not broken.
-            logger.warning("database busy", metadata: ["sqlstate": "\(psqlError.serverInfo?[.sqlState] ?? "")"])
+            logger.warning("database busy", metadata: ["sqlstate": "\(busy.sqlState)"])
             return .serviceUnavailable
-        case let psqlError as PSQLError where psqlError.serverInfo == nil:
-            logger.warning("database unavailable", metadata: ["error.code": "\(psqlError.code)"])
-            return .serviceUnavailable
-        case let psqlError as PSQLError:
-            logger.error("database error", metadata: [
-                "sqlstate": "\(psqlError.serverInfo?[.sqlState] ?? "")",
-                "constraint": "\(psqlError.serverInfo?[.constraintName] ?? "")",
-            ])
+        case let failure as DatabaseFailure:
+            logger.error("database error", metadata: ["sqlstate": "\(failure.sqlState)", "constraint": "\(failure.constraint ?? "")"])
             return .internalError
         default:
             // The type only: an error's description may quote input.
@@ -56,11 +58,56 @@ enum ProblemMapping {
         }
     }
 
+    private static func problem(for refusal: SubjectRequestRefusal) -> Problem {
+        switch refusal {
+        case .notFound:
+            return .notFound("subject request")
+        case .notAllowed(let status, command: .fulfil):
+            return .conflict("subject-request-not-received", "The request is \(status.rawValue): only a received request can be fulfilled.")
+        case .notAllowed(let status, command: .lift), .notAllowed(let status, command: .deny), .notAllowed(let status, command: .cancel),
+             .notAllowed(let status, command: .extend):
+            return .conflict("subject-request-closed", "The request is \(status.rawValue): this change is not allowed now.")
+        case .subjectErased:
+            return .conflict("subject-erased", "The subject's data was destroyed: there is nothing left to change.")
+        case .notLiftable:
+            return .conflict("not-liftable", "Only a completed restriction that is still in force can be lifted.")
+        case .extensionRefused(.notExtendable):
+            return .conflict("extension-not-allowed", "The law allows no extension for this kind of request.")
+        case .extensionRefused(.alreadyExtended):
+            return .conflict("already-extended", "The deadline was extended once already.")
+        case .extensionRefused(.tooLate(let lastDay)):
+            return .conflict("extension-too-late", "An extension had to be decided by \(lastDay).")
+        case .extensionRefused(.reasonMissing):
+            return .validation([FieldError(field: "reason", message: "must be 1 to 2000 characters")])
+        }
+    }
+
+    private static func problem(for refusal: SubjectExportRefusal) -> Problem {
+        switch refusal {
+        case .notAccess: .conflict("not-an-access-request", "Only an access request has an export.")
+        case .notCompleted: .conflict("export-not-ready", "The export is available once the access request is fulfilled.")
+        }
+    }
+
+    private static func problem(for refusal: JobCommandRefusal) -> Problem {
+        switch refusal {
+        case .notFound:
+            return .notFound("job")
+        case .wrongState(let state, let command, let allowed):
+            let verb = switch command {
+            case .retry: "retried"
+            case .cancel: "cancelled"
+            }
+            return .conflict("job-state", "A \(state.rawValue) job cannot be \(verb); only \(allowed.map(\.rawValue).joined(separator: ", ")) jobs can.")
+        }
+    }
+
     private static func problem(for serverError: ServerError, logger: Logger) -> Problem {
-        let underlying = serverError.underlyingError
+        let underlying = DatabaseErrors.translate(serverError.underlyingError)
         if underlying is Problem || underlying is ValidationFailure || underlying is StoreError || underlying is ConsentRecordingFailure
-            || underlying is OrderFailure || underlying is SubjectBusy
-            || underlying is DecodingError || underlying is PSQLError || underlying is DatabaseUnavailable {
+            || underlying is OrderFailure || underlying is SubjectBusy || underlying is SubjectRequestRefusal || underlying is SubjectExportRefusal
+            || underlying is JobCommandRefusal || underlying is RectificationFailure || underlying is DecodingError
+            || underlying is DatabaseUnavailable || underlying is DatabaseBusy || underlying is DatabaseFailure {
             return problem(for: underlying, logger: logger)
         }
         let status = serverError.httpStatus

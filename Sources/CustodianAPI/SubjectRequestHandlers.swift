@@ -43,13 +43,14 @@ extension APIHandler {
 
     func getSubjectRequest(_ input: Operations.GetSubjectRequest.Input) async throws -> Operations.GetSubjectRequest.Output {
         let id = try uuid(input.path.requestId, parameter: "request_id")
-        let requests = SubjectRequestRepository(database: database)
-        guard let record = try await requests.read(id: id, actor: RequestScope.actor) else { throw Problem.notFound("subject request") }
+        guard let snapshot = try await SubjectRequestRepository(database: database).read(id: id, actor: RequestScope.actor) else {
+            throw Problem.notFound("subject request")
+        }
+        let (record, proof) = (snapshot.record, snapshot.proof)
         var body = try Components.Schemas.SubjectRequest(record, today: today)
-        body.history = try await requests.history(id: id).map {
+        body.history = try snapshot.history.map {
             .init(status: try $0.status.mapped(), occurredAt: $0.occurredAt, apiKeyId: $0.apiKeyID?.lowercasedString)
         }
-        let proof = try await work.proof(of: record)
         body.erasureCascade = try proof.cascade.map { try .init($0) }
         body.destructionRecord = try proof.destruction.map { try .init($0) }
         body.notices = try record.kind == .rectification ? proof.notices.map { try .init($0) } : nil
@@ -58,34 +59,18 @@ extension APIHandler {
 
     func fulfilSubjectRequest(_ input: Operations.FulfilSubjectRequest.Input) async throws -> Operations.FulfilSubjectRequest.Output {
         let id = try uuid(input.path.requestId, parameter: "request_id")
-        let result: SubjectRequestWorkResult
-        do {
-            result = try await work.fulfil(id: id, actor: RequestScope.actor)
-        } catch StoreError.duplicate {
-            throw Problem.conflict("duplicate", "Another subject already has this e-mail address.")
-        } catch RectificationFailure.noCorrections {
-            throw Problem.conflict("no-corrections", "The request holds no corrections to apply; register a new one with them.")
-        }
-        return .ok(.init(body: .json(try .init(try Self.outcome(result), today: today))))
+        return .ok(.init(body: .json(try .init(try await work.fulfil(id: id, actor: RequestScope.actor), today: today))))
     }
 
     func liftSubjectRequest(_ input: Operations.LiftSubjectRequest.Input) async throws -> Operations.LiftSubjectRequest.Output {
         let id = try uuid(input.path.requestId, parameter: "request_id")
-        return .ok(.init(body: .json(try .init(try Self.outcome(try await work.lift(id: id, actor: RequestScope.actor)), today: today))))
+        return .ok(.init(body: .json(try .init(try await work.lift(id: id, actor: RequestScope.actor), today: today))))
     }
 
     func getSubjectRequestExport(_ input: Operations.GetSubjectRequestExport.Input) async throws -> Operations.GetSubjectRequestExport.Output {
         let id = try uuid(input.path.requestId, parameter: "request_id")
-        switch try await work.export(id: id, actor: RequestScope.actor) {
-        case nil:
-            throw Problem.notFound("subject request")
-        case .failure(.notAccess):
-            throw Problem.conflict("not-an-access-request", "Only an access request has an export.")
-        case .failure(.notCompleted):
-            throw Problem.conflict("export-not-ready", "The export is available once the access request is fulfilled.")
-        case .success(let json):
-            return .ok(.init(body: .json(try JSONDecoder().decode(Components.Schemas.SubjectExport.self, from: Data(json.utf8)))))
-        }
+        let json = try await work.export(id: id, actor: RequestScope.actor)
+        return .ok(.init(body: .json(try JSONDecoder().decode(Components.Schemas.SubjectExport.self, from: Data(json.utf8)))))
     }
 
     /// The work of subject requests, with the configured identity hasher.
@@ -97,57 +82,22 @@ extension APIHandler {
         // An empty reason is the deadline rules' refusal (422); only the length is checked here.
         let reason = body.reason.trimmingWhitespace()
         guard reason.count <= 2000 else { throw Problem.validation([FieldError(field: "reason", message: "must be 1 to 2000 characters")]) }
-        let result = try await SubjectRequestRepository(database: database).extend(id: id, reason: reason, today: today, actor: RequestScope.actor)
-        return .ok(.init(body: .json(try .init(try Self.outcome(result), today: today))))
+        let record = try await SubjectRequestRepository(database: database).extend(id: id, reason: reason, today: today, actor: RequestScope.actor)
+        return .ok(.init(body: .json(try .init(record, today: today))))
     }
 
     func denySubjectRequest(_ input: Operations.DenySubjectRequest.Input) async throws -> Operations.DenySubjectRequest.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send a JSON body.") }
         let id = try uuid(input.path.requestId, parameter: "request_id")
         let denial = try Denial(reason: try body.reason.mapped(), explanation: body.explanation)
-        let result = try await SubjectRequestRepository(database: database).deny(id: id, denial, actor: RequestScope.actor)
-        return .ok(.init(body: .json(try .init(try Self.outcome(result), today: today))))
+        let record = try await SubjectRequestRepository(database: database).deny(id: id, denial, actor: RequestScope.actor)
+        return .ok(.init(body: .json(try .init(record, today: today))))
     }
 
     func cancelSubjectRequest(_ input: Operations.CancelSubjectRequest.Input) async throws -> Operations.CancelSubjectRequest.Output {
         let id = try uuid(input.path.requestId, parameter: "request_id")
-        let result = try await SubjectRequestRepository(database: database).cancel(id: id, actor: RequestScope.actor)
-        return .ok(.init(body: .json(try .init(try Self.outcome(result), today: today))))
-    }
-
-    /// The request the work changed, or the problem that explains why nothing changed.
-    static func outcome(_ result: SubjectRequestWorkResult) throws -> SubjectRequestRecord {
-        switch result {
-        case .done(let record):
-            return record
-        case .notFound:
-            throw Problem.notFound("subject request")
-        case .notAllowed(let status):
-            throw Problem.conflict("subject-request-not-received", "The request is \(status.rawValue): only a received request can be fulfilled.")
-        case .subjectErased:
-            throw Problem.conflict("subject-erased", "The subject's data was destroyed: there is nothing left to change.")
-        case .notLiftable:
-            throw Problem.conflict("not-liftable", "Only a completed restriction that is still in force can be lifted.")
-        }
-    }
-
-    /// The changed request, or the problem that explains why nothing changed.
-    static func outcome(_ result: SubjectRequestCommandResult) throws -> SubjectRequestRecord {
-        switch result {
-        case .done(let record):
-            return record
-        case .notFound:
-            throw Problem.notFound("subject request")
-        case .notAllowed(let status):
-            throw Problem.conflict("subject-request-closed", "The request is \(status.rawValue): this change is not allowed now.")
-        case .extensionRefused(let refusal):
-            switch refusal {
-            case .notExtendable: throw Problem.conflict("extension-not-allowed", "The law allows no extension for this kind of request.")
-            case .alreadyExtended: throw Problem.conflict("already-extended", "The deadline was extended once already.")
-            case .tooLate(let lastDay): throw Problem.conflict("extension-too-late", "An extension had to be decided by \(lastDay).")
-            case .reasonMissing: throw Problem.validation([FieldError(field: "reason", message: "must be 1 to 2000 characters")])
-            }
-        }
+        let record = try await SubjectRequestRepository(database: database).cancel(id: id, actor: RequestScope.actor)
+        return .ok(.init(body: .json(try .init(record, today: today))))
     }
 
     /// Today in the controller's time zone.

@@ -50,16 +50,19 @@ public struct Database: Sendable {
         do {
             return try await bounded { [client, logger] in try await client.withTransaction(logger: logger) { connection in try await body(connection) } }
         } catch let error as PostgresTransactionError {
-            if let closureError = error.closureError { throw closureError }
-            throw error.beginError ?? error.commitError ?? error.rollbackError ?? error
+            throw DatabaseErrors.translate(error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError ?? error)
         }
     }
 
-    /// Measures `operation` and bounds it by the operation timeout.
+    /// Measures `operation`, bounds it by the operation timeout, and turns the driver's errors into ``DatabaseErrors``.
     private func bounded<Result: Sendable>(_ operation: @escaping @Sendable () async throws -> Result) async throws -> Result {
-        try await metrics.measure {
-            guard let operationTimeout else { return try await operation() }
-            return try await OperationDeadline.run(within: operationTimeout, operation)
+        do {
+            return try await metrics.measure {
+                guard let operationTimeout else { return try await operation() }
+                return try await OperationDeadline.run(within: operationTimeout, operation)
+            }
+        } catch {
+            throw DatabaseErrors.translate(error)
         }
     }
 
@@ -67,13 +70,6 @@ public struct Database: Sendable {
     public func ping(timeout: Duration = .seconds(2)) async throws {
         try await OperationDeadline.run(within: timeout) { [client, logger] in _ = try await client.query("SELECT 1", logger: logger) }
     }
-}
-
-/// The database did not answer in time.
-public struct DatabaseUnavailable: Error, CustomStringConvertible {
-    public let waited: Duration
-
-    public var description: String { "the database did not answer within \(waited)" }
 }
 
 /// Pool metrics: operations in flight (each holds a connection), their durations, failures, and the pool's size.

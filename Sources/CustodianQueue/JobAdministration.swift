@@ -43,12 +43,11 @@ public struct JobStatistics: Sendable, Equatable {
     }
 }
 
-/// What happened to a retry or cancel request.
-public enum JobCommandResult: Sendable, Equatable {
-    case done(JobRecord)
+/// Why a retry or cancel changed nothing.
+public enum JobCommandRefusal: Error, Sendable, Equatable {
     case notFound
-    /// The job is in a state the command does not apply to.
-    case wrongState(JobState)
+    /// The job is in a state the command does not apply to; `allowed` are those it applies to.
+    case wrongState(JobState, command: JobAdministration.Command, allowed: [JobState])
 }
 
 /// An operator's view of and commands on the queue. A retry or cancel runs the kind's ``JobLifecycle`` and the
@@ -102,7 +101,7 @@ public struct JobAdministration: Sendable {
     /// Makes a failed job available again now, with one more attempt than it has used.
     public func retry(
         id: Int64, alongside: @escaping @Sendable (Command, JobRecord, PostgresConnection, Logger) async throws -> Void
-    ) async throws -> JobCommandResult {
+    ) async throws -> JobRecord {
         try await command(.retry, id: id, allowedStates: [.failed], alongside: alongside, update: """
             state = 'available', run_at = now(), max_attempts = GREATEST(max_attempts, attempt + 1), finished_at = NULL
             """)
@@ -111,7 +110,7 @@ public struct JobAdministration: Sendable {
     /// Cancels a job that has not finished; a running job's worker can then no longer complete it.
     public func cancel(
         id: Int64, alongside: @escaping @Sendable (Command, JobRecord, PostgresConnection, Logger) async throws -> Void
-    ) async throws -> JobCommandResult {
+    ) async throws -> JobRecord {
         try await command(.cancel, id: id, allowedStates: [.available, .running, .held, .failed], alongside: alongside, update: """
             state = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, finished_at = now()
             """)
@@ -133,14 +132,14 @@ public struct JobAdministration: Sendable {
     private func command(
         _ command: Command, id: Int64, allowedStates: [JobState],
         alongside: @escaping @Sendable (Command, JobRecord, PostgresConnection, Logger) async throws -> Void, update: String
-    ) async throws -> JobCommandResult {
+    ) async throws -> JobRecord {
         let hooks = hooks
         return try await database.transaction { connection in
             let logger = database.logger
             guard let stored = try await connection.query("SELECT state FROM jobs WHERE id = \(id) FOR UPDATE", logger: logger)
-                .decode(String.self).first(where: { _ in true }) else { return .notFound }
+                .decode(String.self).first(where: { _ in true }) else { throw JobCommandRefusal.notFound }
             let state = try Self.state(stored)
-            guard allowedStates.contains(state) else { return .wrongState(state) }
+            guard allowedStates.contains(state) else { throw JobCommandRefusal.wrongState(state, command: command, allowed: allowedStates) }
             let rows = try await connection.query(
                 "UPDATE jobs SET \(unescaped: update), updated_at = now() WHERE id = \(id) RETURNING \(unescaped: Self.columns)", logger: logger)
             guard let job = try await Self.decode(rows).first else { throw JobTableInconsistency(description: "the updated job vanished") }
@@ -153,7 +152,7 @@ public struct JobAdministration: Sendable {
                 try await lifecycle?.cancelled(jobID: id, on: connection, logger: logger)
             }
             try await alongside(command, job, connection, logger)
-            return .done(job)
+            return job
         }
     }
 

@@ -1,4 +1,5 @@
 import CustodianDatabase
+import CustodianQueue
 import Foundation
 import Logging
 import PostgresNIO
@@ -54,5 +55,14 @@ public struct AuditRepository: Sendable {
             events.append(AuditEvent(id: id, occurredAt: occurredAt, apiKeyID: apiKeyID, action: action, subjectID: subjectID, requestID: requestID))
         }
         return events
+    }
+}
+
+extension AuditRepository {
+    /// Audits an operator's retry or cancel of a job in the command's own transaction.
+    public static func jobCommand(by actor: AuditActor) -> @Sendable (JobAdministration.Command, JobRecord, PostgresConnection, Logger) async throws -> Void {
+        { command, _, connection, logger in
+            try await append(action: command.rawValue, subjectID: nil, actor: actor, on: connection, logger: logger)
+        }
     }
 }

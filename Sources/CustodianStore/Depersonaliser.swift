@@ -37,25 +37,29 @@ enum Depersonaliser {
             subjectID: subjectID, email: email, phone: phone, regulation: regime,
             actor: actor, on: connection, logger: logger)
         // Requests of earlier cascades still open are superseded by this one; their identities go.
-        try await connection.query("""
+        let superseded = try await connection.query("""
             UPDATE erasure_requests q SET status = 'cancelled', identities = NULL, failure_reason = 'superseded by the erasure of the subject',
                 updated_at = now()
             FROM erasure_cascades c
             WHERE c.id = q.cascade_id AND c.subject_id = \(subjectID) AND c.id <> \(cascade.id) AND q.status IN ('pending', 'failed')
-            """, logger: logger)
+            RETURNING q.id
+            """, logger: logger).decode(UUID.self).reduce(into: [UUID]()) { $0.append($1) }
+        try await SubjectRequestSettlement.afterErasureRequestsChanged(superseded, on: connection, logger: logger)
         let withdrawn = try await ConsentRepository.withdrawAll(
             subjectID: subjectID, purposes: nil, optOutNewsletter: false, actor: actor, on: connection, logger: logger)
         let cancelledJobs = try await JobQueue.cancelPending(
             subjectID: subjectID, kinds: DomainJobs.disclosing, reason: "the subject was erased", on: connection, logger: logger)
         let cancelledIDs = cancelledJobs.map(\.id)
-        try await connection.query("""
+        let cancelledNotices = try await connection.query("""
             WITH shipments AS (
                 UPDATE shipments SET status = 'cancelled', failure_reason = 'the subject was erased', updated_at = now()
                 WHERE status = 'pending' AND job_id = ANY(\(cancelledIDs))
             )
             UPDATE rectification_notices SET status = 'cancelled', identities = NULL, failure_reason = 'the subject was erased', updated_at = now()
             WHERE status = 'pending' AND job_id = ANY(\(cancelledIDs))
-            """, logger: logger)
+            RETURNING id
+            """, logger: logger).decode(UUID.self).reduce(into: [UUID]()) { $0.append($1) }
+        try await SubjectRequestSettlement.afterNoticesChanged(cancelledNotices, on: connection, logger: logger)
         let cancelled = cancelledJobs.count
         try await connection.query("""
             UPDATE subjects SET full_name = NULL, email = NULL, phone = NULL, registration_address = NULL, status = 'erased',

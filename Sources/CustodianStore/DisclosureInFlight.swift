@@ -43,4 +43,16 @@ enum DisclosureInFlight {
             ON CONFLICT (job_id) DO UPDATE SET started_at = now()
             """, logger: logger)
     }
+
+    /// Records a call that delivered nothing: the in-flight record goes when the recipient answered, and the pending
+    /// record the job serves (`table`, a fixed identifier of this module's) fails when `failure` is given.
+    static func notDelivered(jobID: Int64, answered: Bool, failure: String?, table: String, recordID: UUID) -> PostgresQuery {
+        """
+        WITH settled AS (
+            DELETE FROM disclosures_in_flight WHERE job_id = \(jobID) AND \(answered)
+        )
+        UPDATE \(unescaped: table) SET status = 'failed', failure_reason = \(failure), updated_at = now()
+        WHERE id = \(recordID) AND status = 'pending' AND \(failure)::text IS NOT NULL
+        """
+    }
 }

@@ -83,6 +83,7 @@ public struct ErasureCallbackRepository: Sendable {
                     .decode(String.self).first(where: { _ in true }).flatMap(ErasureRequestStatus.init(rawValue:))
                 return .recorded(current ?? .failed)
             }
+            try await SubjectRequestSettlement.afterErasureRequestsChanged([callback.requestID], on: connection, logger: logger)
             try await AuditRepository.append(
                 action: ErasureCascadeRepository.Action.callback, subjectID: subjectID,
                 actor: AuditActor(apiKeyID: nil, requestID: callback.webhookID), on: connection, logger: logger)

@@ -57,6 +57,7 @@ public struct ErasureDeliveryRepository: Sendable {
                     expected_completion_at = \(expectedCompletionAt), failure_reason = NULL, updated_at = now()
                 WHERE id = \(context.requestID) AND status = 'pending'
                 """, logger: logger)
+            try await SubjectRequestSettlement.afterErasureRequestsChanged([context.requestID], on: connection, logger: logger)
             try await AuditRepository.append(
                 action: Self.deliveredAction, subjectID: context.subjectID, actor: AuditActor(apiKeyID: nil, requestID: "job-\(jobID)"),
                 on: connection, logger: logger)

@@ -107,7 +107,7 @@ public struct PurposeRepository: Sendable {
                 try await AuditRepository.append(action: Action.delete, subjectID: nil, actor: actor, on: connection, logger: database.logger)
                 return .deleted
             }
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == PostgresError.Code.foreignKeyViolation.raw {
+        } catch let failure as DatabaseFailure where failure.isForeignKeyViolation {
             return .inUse
         }
     }

@@ -61,7 +61,8 @@ public struct RectificationNoticeRepository: Sendable {
     public func finishNotice(_ context: RectificationNoticeContext, jobID: Int64, outcome: DisclosureOutcome) async throws {
         switch outcome {
         case .delivered:
-            try await database.query("""
+            try await database.transaction { connection in
+                try await connection.query("""
                 WITH settled AS (
                     DELETE FROM disclosures_in_flight WHERE job_id = \(jobID)
                 ), delivered AS (
@@ -77,15 +78,12 @@ public struct RectificationNoticeRepository: Sendable {
                 )
                 INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
                 SELECT NULL, \(Self.deliveredAction), subject_id, \("job-\(jobID)") FROM logged
-                """)
+                """, logger: database.logger)
+                try await SubjectRequestSettlement.afterNoticesChanged([context.noticeID], on: connection, logger: database.logger)
+            }
         case .notDelivered(let answered, let failure):
-            try await database.query("""
-                WITH settled AS (
-                    DELETE FROM disclosures_in_flight WHERE job_id = \(jobID) AND \(answered)
-                )
-                UPDATE rectification_notices SET status = 'failed', failure_reason = \(failure), updated_at = now()
-                WHERE id = \(context.noticeID) AND status = 'pending' AND \(failure)::text IS NOT NULL
-                """)
+            try await database.query(DisclosureInFlight.notDelivered(
+                jobID: jobID, answered: answered, failure: failure, table: "rectification_notices", recordID: context.noticeID))
         }
     }
 

@@ -1,4 +1,4 @@
-import PostgresNIO
+import CustodianDatabase
 
 /// Failures of the store that callers act on. Messages name columns and constraints, never values.
 public enum StoreError: Error, Equatable, CustomStringConvertible {
@@ -19,10 +19,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
 
     /// Maps a unique violation on one of `constraints` (constraint name → field) to ``duplicate(field:)``.
     static func mapUniqueViolation(_ error: any Error, _ constraints: [String: String]) -> any Error {
-        guard let psql = error as? PSQLError,
-              psql.serverInfo?[.sqlState] == PostgresError.Code.uniqueViolation.raw,
-              let constraint = psql.serverInfo?[.constraintName],
-              let field = constraints[constraint]
+        guard let failure = DatabaseErrors.translate(error) as? DatabaseFailure, failure.isUniqueViolation,
+              let constraint = failure.constraint, let field = constraints[constraint]
         else { return error }
         return StoreError.duplicate(field: field)
     }

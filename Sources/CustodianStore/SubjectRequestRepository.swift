@@ -50,12 +50,28 @@ public struct SubjectRequestEvent: Sendable, Equatable {
     public let apiKeyID: UUID?
 }
 
-/// What a DPO command on a request did.
-public enum SubjectRequestCommandResult: Sendable {
-    case done(SubjectRequestRecord)
+/// A request as the DPO reads it: the request, every status it reached, and the proof its work left, all as of one
+/// moment.
+public struct SubjectRequestSnapshot: Sendable {
+    public let record: SubjectRequestRecord
+    public let history: [SubjectRequestEvent]
+    public let proof: SubjectRequestProof
+}
+
+/// A DPO's command on a subject request.
+public enum SubjectRequestCommand: String, Sendable {
+    case fulfil, lift, deny, cancel, extend
+}
+
+/// Why a command on a subject request changed nothing.
+public enum SubjectRequestRefusal: Error, Sendable, Equatable {
     case notFound
     /// The request's status does not allow the command.
-    case notAllowed(SubjectRequestStatus)
+    case notAllowed(SubjectRequestStatus, command: SubjectRequestCommand)
+    /// The subject's data was destroyed: there is nothing left to change.
+    case subjectErased
+    /// Lift applies only to a completed restriction not yet lifted.
+    case notLiftable
     case extensionRefused(SubjectRequestDeadlines.ExtensionRefusal)
 }
 
@@ -147,19 +163,24 @@ public struct SubjectRequestRepository: Sendable {
         }
     }
 
-    /// One request, its read audited; nil when there is none.
-    public func read(id: UUID, actor: AuditActor) async throws -> SubjectRequestRecord? {
+    /// One request with its history and the proof its work left, read as one snapshot (a repeatable-read
+    /// transaction), the read audited; nil when there is none.
+    public func read(id: UUID, actor: AuditActor) async throws -> SubjectRequestSnapshot? {
         try await database.transaction { connection in
-            let rows = try await connection.query("SELECT \(unescaped: Self.columns) FROM subject_requests WHERE id = \(id)", logger: database.logger)
+            let logger = database.logger
+            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger: logger)
+            let rows = try await connection.query("SELECT \(unescaped: Self.columns) FROM subject_requests WHERE id = \(id)", logger: logger)
             guard let record = try await Self.decode(rows).first else { return nil }
-            try await AuditRepository.append(action: Self.readAction, subjectID: record.subjectID, actor: actor, on: connection, logger: database.logger)
-            return record
+            let history = try await Self.history(id: id, on: connection, logger: logger)
+            let proof = try await SubjectRequestWork.proof(of: record, on: connection, logger: logger)
+            try await AuditRepository.append(action: Self.readAction, subjectID: record.subjectID, actor: actor, on: connection, logger: logger)
+            return SubjectRequestSnapshot(record: record, history: history, proof: proof)
         }
     }
 
     /// Denies an open request with a reason and an explanation.
-    public func deny(id: UUID, _ denial: Denial, actor: AuditActor) async throws -> SubjectRequestCommandResult {
-        try await move(id: id, to: .denied, action: Self.denyAction, actor: actor) { connection in
+    public func deny(id: UUID, _ denial: Denial, actor: AuditActor) async throws -> SubjectRequestRecord {
+        try await move(id: id, to: .denied, command: .deny, action: Self.denyAction, actor: actor) { connection in
             try await connection.query("""
                 UPDATE subject_requests SET status = 'denied', denial_reason = \(denial.reason.rawValue),
                     denial_explanation = \(denial.explanation), corrections = NULL, updated_at = now()
@@ -170,8 +191,8 @@ public struct SubjectRequestRepository: Sendable {
     }
 
     /// Cancels an open request (withdrawn by the subject, or registered by mistake).
-    public func cancel(id: UUID, actor: AuditActor) async throws -> SubjectRequestCommandResult {
-        try await move(id: id, to: .cancelled, action: Self.cancelAction, actor: actor) { connection in
+    public func cancel(id: UUID, actor: AuditActor) async throws -> SubjectRequestRecord {
+        try await move(id: id, to: .cancelled, command: .cancel, action: Self.cancelAction, actor: actor) { connection in
             try await connection.query("""
                 UPDATE subject_requests SET status = 'cancelled', corrections = NULL, updated_at = now() WHERE id = \(id)
                 RETURNING \(unescaped: Self.columns)
@@ -181,18 +202,18 @@ public struct SubjectRequestRepository: Sendable {
 
     /// Extends an open request's deadline once, as ``SubjectRequestDeadlines/extend`` allows on `today`, for `reason`
     /// (already trimmed).
-    public func extend(id: UUID, reason: String, today: CalendarDate, actor: AuditActor) async throws -> SubjectRequestCommandResult {
+    public func extend(id: UUID, reason: String, today: CalendarDate, actor: AuditActor) async throws -> SubjectRequestRecord {
         let calendar = try await CalendarRepository(database: database).workingCalendar()
         return try await database.transaction { connection in
             let logger = database.logger
-            guard let record = try await lockedRecord(id: id, on: connection) else { return .notFound }
-            guard !record.status.isFinal else { return .notAllowed(record.status) }
+            guard let record = try await lockedRecord(id: id, on: connection) else { throw SubjectRequestRefusal.notFound }
+            guard !record.status.isFinal else { throw SubjectRequestRefusal.notAllowed(record.status, command: .extend) }
             let outcome = SubjectRequestDeadlines.extend(
                 regime: record.regime, kind: record.kind, received: record.receivedOn, due: record.dueOn,
                 alreadyExtended: record.originalDueOn != nil, today: today, reason: reason, calendar: calendar)
             switch outcome {
             case .failure(let refusal):
-                return .extensionRefused(refusal)
+                throw SubjectRequestRefusal.extensionRefused(refusal)
             case .success(let newDue):
                 let updated = try await connection.query("""
                     UPDATE subject_requests SET original_due_on = due_on, due_on = \(newDue.description)::date,
@@ -202,16 +223,16 @@ public struct SubjectRequestRepository: Sendable {
                     """, logger: logger)
                 guard let extended = try await Self.decode(updated).first else { throw StoreError.unexpectedlyEmpty }
                 try await AuditRepository.append(action: Self.extendAction, subjectID: record.subjectID, actor: actor, on: connection, logger: logger)
-                return .done(extended)
+                return extended
             }
         }
     }
 
     /// Every status the request reached, oldest first.
-    public func history(id: UUID) async throws -> [SubjectRequestEvent] {
+    static func history(id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [SubjectRequestEvent] {
         var events: [SubjectRequestEvent] = []
-        for try await (status, at, key) in try await database.query(
-            "SELECT status, occurred_at, api_key_id FROM subject_request_events WHERE request_id = \(id) ORDER BY id"
+        for try await (status, at, key) in try await connection.query(
+            "SELECT status, occurred_at, api_key_id FROM subject_request_events WHERE request_id = \(id) ORDER BY id", logger: logger
         ).decode((String, Date, UUID?).self) {
             guard let status = SubjectRequestStatus(rawValue: status) else { throw StoreError.unexpectedValue(column: "subject_request_events.status") }
             events.append(SubjectRequestEvent(status: status, occurredAt: at, apiKeyID: key))
@@ -221,19 +242,19 @@ public struct SubjectRequestRepository: Sendable {
 
     /// Moves a request to `status` with `update` when its lifecycle allows it, with its event and audit row.
     private func move(
-        id: UUID, to status: SubjectRequestStatus, action: String, actor: AuditActor,
+        id: UUID, to status: SubjectRequestStatus, command: SubjectRequestCommand, action: String, actor: AuditActor,
         update: @escaping @Sendable (PostgresConnection) async throws -> PostgresRowSequence
-    ) async throws -> SubjectRequestCommandResult {
+    ) async throws -> SubjectRequestRecord {
         try await database.transaction { connection in
             let logger = database.logger
-            guard let record = try await lockedRecord(id: id, on: connection) else { return .notFound }
-            guard record.status.canMove(to: status) else { return .notAllowed(record.status) }
+            guard let record = try await lockedRecord(id: id, on: connection) else { throw SubjectRequestRefusal.notFound }
+            guard record.status.canMove(to: status) else { throw SubjectRequestRefusal.notAllowed(record.status, command: command) }
             guard let moved = try await Self.decode(update(connection)).first else { throw StoreError.unexpectedlyEmpty }
             try await connection.query("""
                 INSERT INTO subject_request_events (request_id, status, api_key_id) VALUES (\(id), \(status.rawValue), \(actor.apiKeyID))
                 """, logger: logger)
             try await AuditRepository.append(action: action, subjectID: record.subjectID, actor: actor, on: connection, logger: logger)
-            return .done(moved)
+            return moved
         }
     }
 

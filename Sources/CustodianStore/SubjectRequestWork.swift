@@ -6,18 +6,6 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// What fulfilling or lifting a request did, or why it did nothing.
-public enum SubjectRequestWorkResult: Sendable {
-    case done(SubjectRequestRecord)
-    case notFound
-    /// The request's status does not allow the command.
-    case notAllowed(SubjectRequestStatus)
-    /// The subject's data is already destroyed, so there is nothing to correct or lift.
-    case subjectErased
-    /// Lift applies only to a completed restriction not yet lifted.
-    case notLiftable
-}
-
 /// Carries out a registered request, each kind in one transaction with the jobs it causes. The transaction locks the
 /// subject `FOR UPDATE` — waiting for a disclosure's short start transaction at most ``lockWait``, then
 /// ``SubjectBusy`` (a disclosure's outgoing call holds no lock: ``DisclosureInFlight``) —, and then the request:
@@ -71,14 +59,16 @@ public struct SubjectRequestWork: Sendable {
         let phone: String?
     }
 
-    public func fulfil(id: UUID, actor: AuditActor) async throws -> SubjectRequestWorkResult {
+    public func fulfil(id: UUID, actor: AuditActor) async throws -> SubjectRequestRecord {
         let requests = SubjectRequestRepository(database: database)
         let hasher = hasher
         return try await database.transaction { connection in
             let logger = database.logger
             let subject = try await Self.lockSubject(ofRequest: id, on: connection, logger: logger)
-            guard let record = try await requests.lockedRecord(id: id, on: connection) else { return .notFound }
-            guard record.status == .received, let subject, subject.id == record.subjectID else { return .notAllowed(record.status) }
+            guard let record = try await requests.lockedRecord(id: id, on: connection) else { throw SubjectRequestRefusal.notFound }
+            guard record.status == .received, let subject, subject.id == record.subjectID else {
+                throw SubjectRequestRefusal.notAllowed(record.status, command: .fulfil)
+            }
             let (subjectID, status, email, phone) = (subject.id, subject.status, subject.email, subject.phone)
             var settled = true
             switch SubjectRequestFulfilment.plan(kind: record.kind, subjectStatus: status) {
@@ -104,7 +94,7 @@ public struct SubjectRequestWork: Sendable {
             case .alreadyDone:
                 break
             case .refuseSubjectErased:
-                return .subjectErased
+                throw SubjectRequestRefusal.subjectErased
             }
             let final: SubjectRequestStatus = settled ? .completed : .inProgress
             try await connection.query("""
@@ -119,45 +109,46 @@ public struct SubjectRequestWork: Sendable {
                 """, logger: logger)
             try await AuditRepository.append(action: Self.fulfilAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
             guard let done = try await requests.lockedRecord(id: id, on: connection) else { throw StoreError.unexpectedlyEmpty }
-            return .done(done)
+            return done
         }
     }
 
     /// Ends the restriction a completed restriction request put in place: the subject is active again and its held
     /// jobs resume.
-    public func lift(id: UUID, actor: AuditActor) async throws -> SubjectRequestWorkResult {
+    public func lift(id: UUID, actor: AuditActor) async throws -> SubjectRequestRecord {
         let requests = SubjectRequestRepository(database: database)
         return try await database.transaction { connection in
             let logger = database.logger
             let subject = try await Self.lockSubject(ofRequest: id, on: connection, logger: logger)
-            guard let record = try await requests.lockedRecord(id: id, on: connection) else { return .notFound }
+            guard let record = try await requests.lockedRecord(id: id, on: connection) else { throw SubjectRequestRefusal.notFound }
             guard record.kind == .restriction, record.status == .completed, record.work.liftedAt == nil, let subject,
                   subject.id == record.subjectID
-            else { return .notLiftable }
+            else { throw SubjectRequestRefusal.notLiftable }
             let subjectID = subject.id
-            guard subject.status != .erased else { return .subjectErased }
+            guard subject.status != .erased else { throw SubjectRequestRefusal.subjectErased }
             try await connection.query("UPDATE subjects SET status = 'active', updated_at = now() WHERE id = \(subjectID) AND status = 'restricted'", logger: logger)
             try await JobQueue.release(subjectID: subjectID, on: connection, logger: logger)
             try await connection.query("UPDATE subject_requests SET lifted_at = now(), updated_at = now() WHERE id = \(id)", logger: logger)
             try await AuditRepository.append(action: Self.liftAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
             guard let done = try await requests.lockedRecord(id: id, on: connection) else { throw StoreError.unexpectedlyEmpty }
-            return .done(done)
+            return done
         }
     }
 
-    /// The export of an access request's subject, as JSON, built now; the read is audited. nil when there is no such
-    /// request; a refusal unless it is a completed access request.
-    public func export(id: UUID, actor: AuditActor) async throws -> Result<String, SubjectExportRefusal>? {
+    /// The export of an access request's subject, as JSON, built now; the read is audited. Throws
+    /// ``SubjectRequestRefusal/notFound`` when there is no such request, ``SubjectExportRefusal`` unless it is a
+    /// completed access request.
+    public func export(id: UUID, actor: AuditActor) async throws -> String {
         try await database.transaction { connection in
             let logger = database.logger
             guard let (kind, status, subjectID) = try await connection.query(
                 "SELECT kind, status, subject_id FROM subject_requests WHERE id = \(id)", logger: logger
-            ).decode((String, String, UUID?).self).first(where: { _ in true }) else { return nil }
-            guard kind == SubjectRequestKind.access.rawValue else { return .failure(.notAccess) }
-            guard status == SubjectRequestStatus.completed.rawValue, let subjectID else { return .failure(.notCompleted) }
+            ).decode((String, String, UUID?).self).first(where: { _ in true }) else { throw SubjectRequestRefusal.notFound }
+            guard kind == SubjectRequestKind.access.rawValue else { throw SubjectExportRefusal.notAccess }
+            guard status == SubjectRequestStatus.completed.rawValue, let subjectID else { throw SubjectExportRefusal.notCompleted }
             let export = try await SubjectExport.build(subjectID: subjectID, on: connection, logger: logger)
             try await AuditRepository.append(action: Self.exportAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
-            return .success(export)
+            return export
         }
     }
 
@@ -216,36 +207,33 @@ public struct SubjectRequestProof: Sendable {
 }
 
 extension SubjectRequestWork {
-    /// What `record`'s work left behind.
-    public func proof(of record: SubjectRequestRecord) async throws -> SubjectRequestProof {
-        try await database.withConnection { connection in
-            let logger = database.logger
-            var cascade: ErasureCascadeRecord?
-            if let cascadeID = record.work.cascadeID {
-                cascade = try await ErasureCascadeRepository.cascade(id: cascadeID, on: connection, logger: logger)
-            }
-            var destruction: DestructionRecord?
-            for try await (id, grounds, regime, categories, tables, recipients, orders, consents, jobs, key, at) in try await connection.query("""
-                SELECT id, grounds, regime, data_categories, tables, recipients, orders_depersonalised, consents_withdrawn, jobs_cancelled,
-                       api_key_id, destroyed_at
-                FROM destruction_records WHERE request_id = \(record.id)
-                """, logger: logger).decode((UUID, String, String, [String], [String], [String], Int32, Int32, Int32, UUID?, Date).self) {
-                guard let grounds = DestructionGrounds(rawValue: grounds), let regime = RequestRegime(rawValue: regime) else {
-                    throw StoreError.unexpectedValue(column: "destruction_records")
-                }
-                destruction = DestructionRecord(
-                    id: id, grounds: grounds, regime: regime, dataCategories: categories, tables: tables, recipients: recipients,
-                    ordersDepersonalised: Int(orders), consentsWithdrawn: Int(consents), jobsCancelled: Int(jobs), apiKeyID: key, destroyedAt: at)
-            }
-            var notices: [RectificationNoticeRecord] = []
-            for try await (id, code, fields, status, jobID, reason, deliveredAt) in try await connection.query("""
-                SELECT n.id, r.code, n.fields, n.status, n.job_id, n.failure_reason, n.delivered_at
-                FROM rectification_notices n JOIN recipients r ON r.id = n.recipient_id WHERE n.request_id = \(record.id) ORDER BY r.code
-                """, logger: logger).decode((UUID, String, [String], String, Int64?, String?, Date?).self) {
-                notices.append(RectificationNoticeRecord(
-                    id: id, recipientCode: code, fields: fields, status: status, jobID: jobID, failureReason: reason, deliveredAt: deliveredAt))
-            }
-            return SubjectRequestProof(cascade: cascade, destruction: destruction, notices: notices)
+    /// What `record`'s work left behind, read on the caller's connection.
+    static func proof(of record: SubjectRequestRecord, on connection: PostgresConnection, logger: Logger) async throws -> SubjectRequestProof {
+        var cascade: ErasureCascadeRecord?
+        if let cascadeID = record.work.cascadeID {
+            cascade = try await ErasureCascadeRepository.cascade(id: cascadeID, on: connection, logger: logger)
         }
+        var destruction: DestructionRecord?
+        for try await (id, grounds, regime, categories, tables, recipients, orders, consents, jobs, key, at) in try await connection.query("""
+            SELECT id, grounds, regime, data_categories, tables, recipients, orders_depersonalised, consents_withdrawn, jobs_cancelled,
+                   api_key_id, destroyed_at
+            FROM destruction_records WHERE request_id = \(record.id)
+            """, logger: logger).decode((UUID, String, String, [String], [String], [String], Int32, Int32, Int32, UUID?, Date).self) {
+            guard let grounds = DestructionGrounds(rawValue: grounds), let regime = RequestRegime(rawValue: regime) else {
+                throw StoreError.unexpectedValue(column: "destruction_records")
+            }
+            destruction = DestructionRecord(
+                id: id, grounds: grounds, regime: regime, dataCategories: categories, tables: tables, recipients: recipients,
+                ordersDepersonalised: Int(orders), consentsWithdrawn: Int(consents), jobsCancelled: Int(jobs), apiKeyID: key, destroyedAt: at)
+        }
+        var notices: [RectificationNoticeRecord] = []
+        for try await (id, code, fields, status, jobID, reason, deliveredAt) in try await connection.query("""
+            SELECT n.id, r.code, n.fields, n.status, n.job_id, n.failure_reason, n.delivered_at
+            FROM rectification_notices n JOIN recipients r ON r.id = n.recipient_id WHERE n.request_id = \(record.id) ORDER BY r.code
+            """, logger: logger).decode((UUID, String, [String], String, Int64?, String?, Date?).self) {
+            notices.append(RectificationNoticeRecord(
+                id: id, recipientCode: code, fields: fields, status: status, jobID: jobID, failureReason: reason, deliveredAt: deliveredAt))
+        }
+        return SubjectRequestProof(cascade: cascade, destruction: destruction, notices: notices)
     }
 }

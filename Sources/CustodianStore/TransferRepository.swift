@@ -110,15 +110,8 @@ public struct TransferRepository: Sendable {
                 SELECT NULL, \(Self.courierAction), subject_id, \("job-\(jobID)") FROM logged
                 """)
         case .notDelivered(let answered, let failure):
-            // An answer without acceptance disclosed nothing: the in-flight record goes. The shipment fails only when
-            // the job gives up.
-            try await database.query("""
-                WITH settled AS (
-                    DELETE FROM disclosures_in_flight WHERE job_id = \(jobID) AND \(answered)
-                )
-                UPDATE shipments SET status = 'failed', failure_reason = \(failure), updated_at = now()
-                WHERE id = \(shipmentID) AND status = 'pending' AND \(failure)::text IS NOT NULL
-                """)
+            try await database.query(DisclosureInFlight.notDelivered(
+                jobID: jobID, answered: answered, failure: failure, table: "shipments", recordID: shipmentID))
         }
     }
 

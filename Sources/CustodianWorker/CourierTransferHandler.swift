@@ -32,17 +32,8 @@ public struct CourierTransferHandler: JobHandler {
         } catch {
             return .retry(reason: "database error: \(type(of: error))", httpStatus: nil, retryAfter: nil)
         }
-        switch start {
-        case .missing:
-            return .failed(reason: "the shipment no longer exists", httpStatus: nil)
-        case .settled:
-            return .succeeded
-        case .held(let reason):
-            return .held(reason: reason)
-        case .refused(let reason):
-            return .failed(reason: reason, httpStatus: nil)
-        case .send(let context):
-            return await send(job, shipmentID: shipmentID, context: context)
+        return await start.proceed(missing: "the shipment no longer exists") { context in
+            await send(job, shipmentID: shipmentID, context: context)
         }
     }
 

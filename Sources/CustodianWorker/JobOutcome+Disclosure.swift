@@ -20,3 +20,17 @@ extension JobOutcome {
         }
     }
 }
+
+extension DisclosureStart {
+    /// Runs `send` when the disclosure may go ahead; otherwise the job's outcome without a call: a missing record or a
+    /// refusal fails the job, a settled record succeeds it, a restricted subject holds it.
+    func proceed(missing: String, _ send: (Context) async -> JobOutcome) async -> JobOutcome {
+        switch self {
+        case .missing: .failed(reason: missing, httpStatus: nil)
+        case .settled: .succeeded
+        case .held(let reason): .held(reason: reason)
+        case .refused(let reason): .failed(reason: reason, httpStatus: nil)
+        case .send(let context): await send(context)
+        }
+    }
+}

@@ -30,17 +30,8 @@ public struct RectificationNoticeHandler: JobHandler {
         } catch {
             return .retry(reason: "database error: \(type(of: error))", httpStatus: nil, retryAfter: nil)
         }
-        switch start {
-        case .missing:
-            return .failed(reason: "the notice no longer exists", httpStatus: nil)
-        case .settled:
-            return .succeeded
-        case .held(let reason):
-            return .held(reason: reason)
-        case .refused(let reason):
-            return .failed(reason: reason, httpStatus: nil)
-        case .send(let context):
-            return await send(job, context: context)
+        return await start.proceed(missing: "the notice no longer exists") { context in
+            await send(job, context: context)
         }
     }
 

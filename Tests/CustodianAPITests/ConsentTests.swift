@@ -204,7 +204,7 @@ struct ConsentTests {
             let fixture = try await Fixture(app)
             try await fixture.event("newsletter", "grant")
             for statement in ["UPDATE consent_events SET action = 'withdraw'", "DELETE FROM consent_events", "TRUNCATE consent_events CASCADE"] {
-                await #expect(throws: PSQLError.self, "\(statement)") {
+                await #expect(throws: DatabaseFailure.self, "\(statement)") {
                     try await app.database.query(PostgresQuery(unsafeSQL: statement))
                 }
             }

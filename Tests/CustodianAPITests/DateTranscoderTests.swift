@@ -1,4 +1,4 @@
-@testable import CustodianOpenAPI
+@testable import CustodianAPI
 import Foundation
 import Testing
 

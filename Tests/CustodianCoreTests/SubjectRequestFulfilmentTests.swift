@@ -21,3 +21,22 @@ struct SubjectRequestFulfilmentTests {
         #expect(plans == [.export, .rectify, .alreadyDone, .depersonalise, .withdrawConsents])
     }
 }
+
+@Suite("Subject request completion")
+struct SubjectRequestCompletionTests {
+    @Test("an erasure is complete when every recipient confirmed or was withdrawn; a failure or a wait keeps it open")
+    func erasure() {
+        #expect(SubjectRequestCompletion.isComplete(erasureRequests: [.completed, .cancelled]))
+        #expect(SubjectRequestCompletion.isComplete(erasureRequests: []))
+        for open in [ErasureRequestStatus.pending, .awaitingConfirmation, .failed] {
+            #expect(!SubjectRequestCompletion.isComplete(erasureRequests: [.completed, open]), "\(open)")
+        }
+    }
+
+    @Test("a rectification is complete when every notice was delivered or withdrawn")
+    func rectification() {
+        #expect(SubjectRequestCompletion.isComplete(notices: [.delivered, .cancelled]))
+        #expect(!SubjectRequestCompletion.isComplete(notices: [.delivered, .pending]))
+        #expect(!SubjectRequestCompletion.isComplete(notices: [.failed]))
+    }
+}

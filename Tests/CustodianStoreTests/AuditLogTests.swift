@@ -15,7 +15,7 @@ struct AuditLogTests {
                 NewSubject(externalRef: "c-1", fullName: "A B", email: nil, phone: nil, registrationAddress: nil, locale: nil),
                 actor: AuditActor(apiKeyID: key.id, requestID: "r1"))
             for statement in ["UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log", "TRUNCATE audit_log"] {
-                await #expect(throws: PSQLError.self, "\(statement)") {
+                await #expect(throws: DatabaseFailure.self, "\(statement)") {
                     try await database.query(PostgresQuery(unsafeSQL: statement))
                 }
             }

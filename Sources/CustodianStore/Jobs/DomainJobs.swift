@@ -18,9 +18,10 @@ public enum DomainJobs {
     public static let hooks: JobHooks = {
         var hooks = JobHooks()
         hooks.register(CourierTransferJob.self, lifecycle: ServedRecordLifecycle(table: "shipments", noun: "transfer", holdsIdentities: false))
-        hooks.register(ErasureRequestJob.self, lifecycle: ServedRecordLifecycle(table: "erasure_requests", noun: "erasure", holdsIdentities: true))
-        hooks.register(
-            RectificationNoticeJob.self, lifecycle: ServedRecordLifecycle(table: "rectification_notices", noun: "notice", holdsIdentities: true))
+        hooks.register(ErasureRequestJob.self, lifecycle: ServedRecordLifecycle(
+            table: "erasure_requests", noun: "erasure", holdsIdentities: true, settled: SubjectRequestSettlement.afterErasureRequestsChanged))
+        hooks.register(RectificationNoticeJob.self, lifecycle: ServedRecordLifecycle(
+            table: "rectification_notices", noun: "notice", holdsIdentities: true, settled: SubjectRequestSettlement.afterNoticesChanged))
         hooks.addSweep { connection, logger in
             try await connection.query("""
                 UPDATE jobs SET state = 'available', run_at = now(), updated_at = now()

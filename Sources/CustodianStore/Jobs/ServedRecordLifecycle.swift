@@ -1,4 +1,5 @@
 import CustodianQueue
+import Foundation
 import Logging
 import PostgresNIO
 
@@ -13,6 +14,8 @@ struct ServedRecordLifecycle: JobLifecycle {
     /// Whether the record carries the identities it will send (`identities` column), which a cancellation clears and
     /// without which a retry cannot send.
     let holdsIdentities: Bool
+    /// What settles when records of this table are cancelled (the subject requests waiting on them).
+    var settled: (@Sendable ([UUID], PostgresConnection, Logger) async throws -> Void)?
 
     func failed(jobIDs: [Int64], reason: String, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""
@@ -22,11 +25,13 @@ struct ServedRecordLifecycle: JobLifecycle {
     }
 
     func cancelled(jobID: Int64, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        let ids = try await connection.query("""
             UPDATE \(unescaped: table) SET status = 'cancelled', failure_reason = \("the \(noun) job was cancelled"), updated_at = now()
                 \(unescaped: holdsIdentities ? ", identities = NULL" : "")
             WHERE job_id = \(jobID) AND status IN (\(unescaped: holdsIdentities ? "'pending', 'failed'" : "'pending'"))
-            """, logger: logger)
+            RETURNING id
+            """, logger: logger).decode(UUID.self).reduce(into: [UUID]()) { $0.append($1) }
+        try await settled?(ids, connection, logger)
     }
 
     func retried(jobID: Int64, on connection: PostgresConnection, logger: Logger) async throws {

@@ -1,18 +1,18 @@
 import CustodianCore
-package import Foundation
-package import OpenAPIRuntime
+import Foundation
+import OpenAPIRuntime
 
 /// Reads any RFC 3339 date-time — with or without fractional seconds, `T`, `t` or a space between date and time,
 /// `Z`, `z` or any offset up to ±23:59, a leap second read as :59 —; writes them with milliseconds (truncated) in UTC.
 /// Both directions are plain arithmetic on the proleptic Gregorian calendar (``CalendarDate``), as PostgreSQL counts (Foundation's
 /// calendar switches to the Julian one before 1582), with no `Calendar` or format style made per value.
-package struct FlexibleISO8601DateTranscoder: DateTranscoder {
-    package init() {}
+struct FlexibleISO8601DateTranscoder: DateTranscoder {
+    init() {}
 
     /// What a value that is not an RFC 3339 date-time is refused with.
-    package static let invalidDateTime = "Expected an RFC 3339 date-time."
+    static let invalidDateTime = "Expected an RFC 3339 date-time."
 
-    package func encode(_ date: Date) throws -> String {
+    func encode(_ date: Date) throws -> String {
         Self.format(date)
     }
 
@@ -41,7 +41,7 @@ package struct FlexibleISO8601DateTranscoder: DateTranscoder {
         return text
     }
 
-    package func decode(_ string: String) throws -> Date {
+    func decode(_ string: String) throws -> Date {
         guard let date = Self.parse(string) else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: Self.invalidDateTime))
         }
