@@ -4,29 +4,34 @@ import CustodianStore
 import Logging
 import ServiceLifecycle
 
-/// Builds the worker and never runs it: `custodian work`, the end-to-end tests and WorkerBench all call it, so the
-/// list of job kinds lives here alone.
+/// Builds the worker and never runs it: `custodian work`, the end-to-end tests and WorkerBench all call it.
 public enum WorkerApplication {
-    /// The worker's services in start order (the HTTP client first, so that it stops last); the caller runs them
-    /// after the pool's client.
-    public static func build(configuration: WorkerConfiguration, database: Database, logger: Logger) -> [any Service] {
-        build(configuration: configuration, database: database, logger: logger) { client in
-            handlers(configuration: configuration, database: database, client: client)
-        }
-    }
+    /// Every job kind the worker runs, one line each: the one list of kinds.
+    public static let registrations: [JobRegistration] = [
+        JobRegistration(NewsletterOptOutJob.self) { NewsletterOptOutHandler(database: $0.database, client: $0.client, concurrency: $1) },
+        JobRegistration(CourierTransferJob.self) { CourierTransferHandler(database: $0.database, client: $0.client, concurrency: $1) },
+        JobRegistration(ErasureRequestJob.self) {
+            ErasureRequestHandler(database: $0.database, client: $0.client, callbackURL: $0.configuration.erasureCallbackURL, concurrency: $1)
+        },
+        JobRegistration(RectificationNoticeJob.self) { RectificationNoticeHandler(database: $0.database, client: $0.client, concurrency: $1) },
+    ]
 
-    /// ``build(configuration:database:logger:)`` with other handlers (a benchmark's).
+    /// The worker's services in start order (the HTTP client first, so that it stops last); the caller runs them
+    /// after the pool's client. `registrations` other than the product's are a benchmark's.
     public static func build(
-        configuration: WorkerConfiguration, database: Database, logger: Logger, handlers: (OutboundClient) -> [any JobHandler]
+        configuration: WorkerConfiguration, database: Database, logger: Logger, registrations: [JobRegistration] = registrations
     ) -> [any Service] {
+        let concurrency = registrations.map { configuration.concurrency[$0.kind] ?? $0.defaultConcurrency }
+        // One connection per job that may run at once, so a recipient serving every kind never makes jobs queue.
         let http = HTTPClient(
             eventLoopGroup: HTTPClient.defaultEventLoopGroup,
             configuration: OutboundClient.httpConfiguration(
                 connectTimeout: configuration.connectTimeout, readTimeout: configuration.outboundTimeout,
-                connectionsPerHost: configuration.connectionsPerHost))
+                connectionsPerHost: concurrency.reduce(0, +)))
         let client = OutboundClient(http: http, policy: configuration.outboundPolicy, totalTimeout: configuration.outboundTimeout)
         let runner = JobRunner(
-            database: database, handlers: handlers(client), hooks: DomainJobs.hooks, configuration: configuration.runner, logger: logger)
+            database: database, handlers: handlers(registrations, configuration: configuration, database: database, client: client),
+            hooks: DomainJobs.hooks, configuration: configuration.runner, logger: logger)
         var services: [any Service] = [HTTPClientService(client: http), runner]
         if let retention = configuration.retention {
             services.append(RetentionService(
@@ -36,16 +41,11 @@ public enum WorkerApplication {
         return services
     }
 
-    /// One handler for every kind in ``DomainJobs/kinds``.
-    static func handlers(configuration: WorkerConfiguration, database: Database, client: OutboundClient) -> [any JobHandler] {
-        [
-            NewsletterOptOutHandler(database: database, client: client, concurrency: configuration.concurrency(of: NewsletterOptOutJob.self)),
-            CourierTransferHandler(database: database, client: client, concurrency: configuration.concurrency(of: CourierTransferJob.self)),
-            ErasureRequestHandler(
-                database: database, client: client, callbackURL: configuration.erasureCallbackURL,
-                concurrency: configuration.concurrency(of: ErasureRequestJob.self)),
-            RectificationNoticeHandler(
-                database: database, client: client, concurrency: configuration.concurrency(of: RectificationNoticeJob.self)),
-        ]
+    /// A handler for each registration, at its configured concurrency.
+    static func handlers(
+        _ registrations: [JobRegistration], configuration: WorkerConfiguration, database: Database, client: OutboundClient
+    ) -> [any JobHandler] {
+        let context = JobRegistration.Context(database: database, client: client, configuration: configuration)
+        return registrations.map { $0.makeHandler(context, configuration.concurrency[$0.kind] ?? $0.defaultConcurrency) }
     }
 }

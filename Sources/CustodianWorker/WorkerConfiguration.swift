@@ -34,16 +34,5 @@ public struct WorkerConfiguration: Sendable {
         self.identityHasher = identityHasher
     }
 
-    /// How many jobs of `kind` run at once.
-    public func concurrency<Kind: JobKind>(of kind: Kind.Type) -> Int {
-        concurrency[Kind.name] ?? Kind.defaultConcurrency
-    }
 
-    /// Outgoing connections to one host: one per job that may run at once, so that a recipient serving every kind
-    /// never makes jobs queue for a connection.
-    var connectionsPerHost: Int {
-        let domain = DomainJobs.kinds.map { concurrency[$0.name] ?? $0.defaultConcurrency }.reduce(0, +)
-        let others = concurrency.filter { entry in !DomainJobs.kinds.contains { $0.name == entry.key } }.values.reduce(0, +)
-        return domain + others
-    }
 }

@@ -20,8 +20,8 @@ extension Settings {
     func worker() throws -> WorkerConfiguration {
         let timeouts = try outboundTimeouts()
         var concurrency: [String: Int] = [:]
-        for kind in DomainJobs.kinds {
-            concurrency[kind.name] = try self.concurrency(of: kind.name, default: kind.defaultConcurrency)
+        for registration in WorkerApplication.registrations {
+            concurrency[registration.kind] = try self.concurrency(of: registration.kind, default: registration.defaultConcurrency)
         }
         return WorkerConfiguration(
             runner: try jobRunner(), concurrency: concurrency, outboundPolicy: outboundPolicy, connectTimeout: timeouts.connect,

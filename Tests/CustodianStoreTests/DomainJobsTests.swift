@@ -71,10 +71,9 @@ struct DomainJobsTests {
         }
     }
 
-    @Test("every kind has a distinct name; the disclosing ones are the courier transfer and the rectification notice")
-    func kinds() {
-        let names = DomainJobs.kinds.map { $0.name }
-        #expect(Set(names).count == names.count)
+    @Test("the disclosing kinds are the courier transfer and the rectification notice; opt-outs and erasure requests are not")
+    func disclosing() {
         #expect(Set(DomainJobs.disclosing) == [CourierTransferJob.name, RectificationNoticeJob.name])
+        #expect(!DomainJobs.disclosing.contains(NewsletterOptOutJob.name) && !DomainJobs.disclosing.contains(ErasureRequestJob.name))
     }
 }

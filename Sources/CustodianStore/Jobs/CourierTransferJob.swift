@@ -2,7 +2,7 @@ import CustodianQueue
 import Foundation
 
 /// Send an order's delivery data to a courier and record the disclosure.
-public enum CourierTransferJob: SubjectJobKind {
+public enum CourierTransferJob: JobKind {
     public struct Payload: Codable, Sendable, Equatable {
         public let shipmentID: UUID
 
@@ -25,5 +25,4 @@ public enum CourierTransferJob: SubjectJobKind {
     /// 12 attempts span about 2.5 hours: a hand-over is worthless after a few.
     public static let maximumAttempts = 12
     public static let defaultConcurrency = 8
-    public static let disclosesSubjectData = true
 }

@@ -2,15 +2,12 @@ import CustodianQueue
 import Logging
 import PostgresNIO
 
-/// Custodian's job kinds in one place, and what the queue must do to the records they serve.
+/// What the domain decides about its job kinds as a whole, and what the queue must do to the records they serve.
 public enum DomainJobs {
-    /// Every kind the domain enqueues; the worker runs a handler for each.
-    public static let kinds: [any SubjectJobKind.Type] = [
-        NewsletterOptOutJob.self, CourierTransferJob.self, ErasureRequestJob.self, RectificationNoticeJob.self,
-    ]
-
-    /// The kinds whose jobs disclose the subject's data: held while it is restricted, cancelled when it is erased.
-    public static let disclosing: [String] = kinds.filter { $0.disclosesSubjectData }.map { $0.name }
+    /// The kinds whose jobs disclose the subject's data to a third party: held while the subject is restricted
+    /// (152-FZ Art. 21(1), GDPR Art. 18), cancelled when it is erased. Jobs that only reduce what a recipient holds
+    /// (opt-outs, erasure requests) run regardless, so they are not listed.
+    public static let disclosing: [String] = [CourierTransferJob.name, RectificationNoticeJob.name]
 
     /// The lifecycles of the records jobs serve, and the sweep that releases held jobs whose subject is active again
     /// (a job that found its subject restricted while the restriction was being lifted is recorded held after the

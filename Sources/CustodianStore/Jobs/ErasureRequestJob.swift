@@ -2,7 +2,7 @@ import CustodianQueue
 import Foundation
 
 /// Ask one recipient to erase a subject's data (OpenDSR 2.0), part of an erasure cascade.
-public enum ErasureRequestJob: SubjectJobKind {
+public enum ErasureRequestJob: JobKind {
     public struct Payload: Codable, Sendable, Equatable {
         public let erasureRequestID: UUID
 
@@ -25,5 +25,4 @@ public enum ErasureRequestJob: SubjectJobKind {
     /// 25 attempts span about 16 hours: an erasure request is worth the longest wait.
     public static let maximumAttempts = 25
     public static let defaultConcurrency = 8
-    public static let disclosesSubjectData = false
 }

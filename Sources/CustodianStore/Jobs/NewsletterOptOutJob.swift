@@ -3,7 +3,7 @@ import Foundation
 
 /// Suppress the subject's address at the e-mail provider, then confirm the opt-out. Enqueued when `newsletter`
 /// consent is withdrawn.
-public enum NewsletterOptOutJob: SubjectJobKind {
+public enum NewsletterOptOutJob: JobKind {
     public struct Payload: Codable, Sendable, Equatable {
         public let subjectID: UUID
         /// The withdrawal that caused it.
@@ -31,5 +31,4 @@ public enum NewsletterOptOutJob: SubjectJobKind {
     /// With the default retry policy (5 s doubling, capped at 1 h), 20 attempts span about 11 hours.
     public static let maximumAttempts = 20
     public static let defaultConcurrency = 8
-    public static let disclosesSubjectData = false
 }

@@ -2,7 +2,7 @@ import CustodianQueue
 import Foundation
 
 /// Tell one recipient which of the subject's data it holds were corrected (GDPR Art. 19).
-public enum RectificationNoticeJob: SubjectJobKind {
+public enum RectificationNoticeJob: JobKind {
     public struct Payload: Codable, Sendable, Equatable {
         public let noticeID: UUID
 
@@ -24,5 +24,4 @@ public enum RectificationNoticeJob: SubjectJobKind {
     public static let name = "rectification_notice"
     public static let maximumAttempts = 20
     public static let defaultConcurrency = 4
-    public static let disclosesSubjectData = true
 }
