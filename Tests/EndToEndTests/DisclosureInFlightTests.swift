@@ -21,14 +21,19 @@ struct DisclosureInFlightTests {
         return try #require(Double(line.split(separator: " ").last ?? "").map { Int($0) })
     }
 
+    /// A subject whose order goes to a courier that keeps the call open: returns once the call is in flight.
+    static func hangingTransfer(_ stack: Stack) async throws -> (subjectID: String, dpo: String) {
+        let (orderID, subjectID, shop, dpo) = try await CourierTransferTests.prepare(stack, country: "RU", adequate: true)
+        _ = try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments","hang":true,"count":1}"#)
+        _ = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
+        try await Stack.waitFor { try await Self.count(stack, "SELECT count(*) FROM disclosures_in_flight") == 1 }
+        return (subjectID, dpo)
+    }
+
     @Test("an erasure commits at once while the courier's call hangs, and the courier also receives the erasure request")
     func erasureDuringHangingCall() async throws {
         try await Stack.run(options: .init(outboundTimeout: .seconds(8))) { stack in
-            let (orderID, subjectID, shop, dpo) = try await CourierTransferTests.prepare(stack, country: "RU", adequate: true)
-            _ = try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments","hang":true,"count":1}"#)
-            _ = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
-            try await Stack.waitFor { try await Self.count(stack, "SELECT count(*) FROM disclosures_in_flight") == 1 }
-
+            let (subjectID, dpo) = try await Self.hangingTransfer(stack)
             let requestID = try await SubjectRequestWorkTests.register(stack, dpo: dpo, kind: "erasure", identity: #""email":"petr@example.com""#)
             let clock = ContinuousClock()
             let started = clock.now
@@ -59,10 +64,7 @@ struct DisclosureInFlightTests {
     @Test("while a courier's call hangs, the worker's pool has no connection leased for it and no transaction is open")
     func hangingCallHoldsNoConnection() async throws {
         try await Stack.run(options: .init(outboundTimeout: .seconds(6))) { stack in
-            let (orderID, _, shop, _) = try await CourierTransferTests.prepare(stack, country: "RU", adequate: true)
-            _ = try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments","hang":true,"count":1}"#)
-            _ = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
-            try await Stack.waitFor { try await Self.count(stack, "SELECT count(*) FROM disclosures_in_flight") == 1 }
+            _ = try await Self.hangingTransfer(stack)
 
             // Claim loops and maintenance take a connection for a moment now and then; a call holding one would keep
             // the gauge at 1 or more, and its transaction idle, for the whole hang.
@@ -90,10 +92,7 @@ struct DisclosureInFlightTests {
     func hangingCouriersStarveNothing() async throws {
         try await Stack.run(options: .init(workerConnections: 4, courierConcurrency: 20, outboundTimeout: .seconds(10))) { stack in
             let (orderID, subjectID, shop, dpo) = try await CourierTransferTests.prepare(stack, country: "RU", adequate: true)
-            _ = try await stack.request(.post, "/v1/recipients", key: dpo, json: """
-                {"code":"sim-mail","name":"PartnerSim mail","kind":"email_provider","base_url":"http://127.0.0.1:\(stack.simPort)",
-                 "signing_secret":"\(EndToEndStack.secret.text)","country":"RU","country_adequate":true,"data_categories":["full_name","email"]}
-                """)
+            try await ErasureCascadeTests.registerMailProvider(stack, dpo: dpo)
             _ = try await stack.request(.post, "/v1/subjects/\(subjectID)/consents", key: shop, json: """
                 {"purpose":"newsletter","action":"grant","policy_version":"v1","channel":"web_form"}
                 """)

@@ -10,10 +10,7 @@ struct ErasureCascadeTests {
     /// registered; returns the subject id, the dpo key and the order reference.
     static func prepare(_ stack: EndToEndStack) async throws -> (subjectID: String, dpo: String) {
         let (orderID, subjectID, shop, dpo) = try await CourierTransferTests.prepare(stack, country: "RU", adequate: true)
-        _ = try await stack.request(.post, "/v1/recipients", key: dpo, json: """
-            {"code":"sim-mail","name":"PartnerSim mail","kind":"email_provider","base_url":"http://127.0.0.1:\(stack.simPort)",
-             "signing_secret":"\(EndToEndStack.secret.text)","country":"RU","country_adequate":true,"data_categories":["full_name","email"]}
-            """)
+        try await registerMailProvider(stack, dpo: dpo)
         _ = try await stack.request(.post, "/v1/subjects/\(subjectID)/consents", key: shop, json: """
             {"purpose":"newsletter","action":"grant","policy_version":"v1","channel":"web_form"}
             """)
@@ -22,6 +19,14 @@ struct ErasureCascadeTests {
             try await stack.database.query("SELECT count(*) FROM transfers").collect().first?.decode(Int.self) == 1
         }
         return (subjectID, dpo)
+    }
+
+    /// PartnerSim registered as the e-mail provider `sim-mail`.
+    static func registerMailProvider(_ stack: EndToEndStack, dpo: String) async throws {
+        _ = try await stack.request(.post, "/v1/recipients", key: dpo, json: """
+            {"code":"sim-mail","name":"PartnerSim mail","kind":"email_provider","base_url":"http://127.0.0.1:\(stack.simPort)",
+             "signing_secret":"\(EndToEndStack.secret.text)","country":"RU","country_adequate":true,"data_categories":["full_name","email"]}
+            """)
     }
 
     static func cascade(_ stack: EndToEndStack, _ subjectID: String, dpo: String) async throws -> [String: Any] {
