@@ -3,6 +3,7 @@ import Foundation
 
 /// Send an order's delivery data to a courier and record the disclosure.
 public enum CourierTransferJob: JobKind {
+    /// What a job of this kind carries: ids only; the handler reads the rest when it runs.
     public struct Payload: Codable, Sendable, Equatable {
         public let shipmentID: UUID
 

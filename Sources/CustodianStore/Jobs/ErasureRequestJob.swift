@@ -3,6 +3,7 @@ import Foundation
 
 /// Ask one recipient to erase a subject's data (OpenDSR 2.0), part of an erasure cascade.
 public enum ErasureRequestJob: JobKind {
+    /// What a job of this kind carries: ids only; the handler reads the rest when it runs.
     public struct Payload: Codable, Sendable, Equatable {
         public let erasureRequestID: UUID
 

@@ -4,6 +4,7 @@ import Foundation
 /// Suppress the subject's address at the e-mail provider, then confirm the opt-out. Enqueued when `newsletter`
 /// consent is withdrawn.
 public enum NewsletterOptOutJob: JobKind {
+    /// What a job of this kind carries: ids only; the handler reads the rest when it runs.
     public struct Payload: Codable, Sendable, Equatable {
         public let subjectID: UUID
         /// The withdrawal that caused it.

@@ -3,6 +3,7 @@ import Foundation
 
 /// Tell one recipient which of the subject's data it holds were corrected (GDPR Art. 19).
 public enum RectificationNoticeJob: JobKind {
+    /// What a job of this kind carries: ids only; the handler reads the rest when it runs.
     public struct Payload: Codable, Sendable, Equatable {
         public let noticeID: UUID
 
