@@ -9,14 +9,14 @@ extension APIHandler {
         let subjectID = try uuid(input.query.subjectId, parameter: "subject_id")
         let events = try await audit.events(subjectID: subjectID, afterID: after, limit: limit)
         let next = nextCursor(events, limit: limit) { String($0.id) }
-        return .ok(.init(body: .json(.init(items: events.map(Components.Schemas.AuditEvent.init), nextCursor: next))))
+        return .ok(.init(body: .json(.init(items: try events.map(Components.Schemas.AuditEvent.init), nextCursor: next))))
     }
 }
 
 extension Components.Schemas.AuditEvent {
-    init(_ event: AuditEvent) {
+    init(_ event: AuditEvent) throws {
         self.init(
-            id: event.id, occurredAt: event.occurredAt, apiKeyId: event.apiKeyID?.lowercasedString, action: event.action,
-            subjectId: event.subjectID?.lowercasedString, requestId: event.requestID)
+            id: event.id, occurredAt: event.occurredAt, actorKind: try event.actorKind.mapped(), apiKeyId: event.apiKeyID?.lowercasedString,
+            userId: event.userID?.lowercasedString, action: event.action, subjectId: event.subjectID?.lowercasedString, requestId: event.requestID)
     }
 }

@@ -4,22 +4,41 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Who caused an audited action: the API key and the request.
+/// Who caused an audited action: an API key, a console user, or neither (the system's own work), and the request.
 public struct AuditActor: Sendable {
     public let apiKeyID: UUID?
+    public let userID: UUID?
     public let requestID: String
 
     public init(apiKeyID: UUID?, requestID: String) {
         self.apiKeyID = apiKeyID
+        self.userID = nil
         self.requestID = requestID
     }
+
+    /// A console user acting.
+    public init(userID: UUID, requestID: String) {
+        self.apiKeyID = nil
+        self.userID = userID
+        self.requestID = requestID
+    }
+}
+
+/// Who an audit row says acted.
+public enum AuditActorKind: String, Sendable, CaseIterable {
+    case apiKey = "api_key"
+    case user
+    /// The worker or retention, on no one's request.
+    case system
 }
 
 /// One row of the append-only audit trail.
 public struct AuditEvent: Sendable, Equatable {
     public let id: Int64
     public let occurredAt: Date
+    public let actorKind: AuditActorKind
     public let apiKeyID: UUID?
+    public let userID: UUID?
     public let action: String
     public let subjectID: UUID?
     public let requestID: String
@@ -37,22 +56,25 @@ public struct AuditRepository: Sendable {
     /// Appends one row on `connection` (inside the caller's transaction).
     public static func append(action: String, subjectID: UUID?, actor: AuditActor, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""
-            INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
-            VALUES (\(actor.apiKeyID), \(action), \(subjectID), \(actor.requestID))
+            INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id)
+            VALUES (\(actor.apiKeyID), \(actor.userID), \(action), \(subjectID), \(actor.requestID))
             """, logger: logger)
     }
 
     /// One subject's events, oldest first, after the event with id `afterID`.
     public func events(subjectID: UUID, afterID: Int64?, limit: Int) async throws -> [AuditEvent] {
         let rows = try await database.query("""
-            SELECT id, occurred_at, api_key_id, action, subject_id, request_id FROM audit_log
+            SELECT id, occurred_at, actor_kind, api_key_id, user_id, action, subject_id, request_id FROM audit_log
             WHERE subject_id = \(subjectID) AND id > \(afterID ?? 0)
             ORDER BY id LIMIT \(limit)
             """)
         var events: [AuditEvent] = []
-        for try await (id, occurredAt, apiKeyID, action, subjectID, requestID)
-            in rows.decode((Int64, Date, UUID?, String, UUID?, String).self) {
-            events.append(AuditEvent(id: id, occurredAt: occurredAt, apiKeyID: apiKeyID, action: action, subjectID: subjectID, requestID: requestID))
+        for try await (id, occurredAt, kind, apiKeyID, userID, action, subjectID, requestID)
+            in rows.decode((Int64, Date, String, UUID?, UUID?, String, UUID?, String).self) {
+            guard let actorKind = AuditActorKind(rawValue: kind) else { throw StoreError.unexpectedValue(column: "audit_log.actor_kind") }
+            events.append(AuditEvent(
+                id: id, occurredAt: occurredAt, actorKind: actorKind, apiKeyID: apiKeyID, userID: userID, action: action, subjectID: subjectID,
+                requestID: requestID))
         }
         return events
     }

@@ -138,8 +138,8 @@ public struct ConsentRepository: Sendable {
                     WHERE (consent_states.occurred_at, consent_states.recorded_at) < (EXCLUDED.occurred_at, EXCLUDED.recorded_at)
                     RETURNING event_id
                 ), audited AS (
-                    INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
-                    VALUES (\(actor.apiKeyID), \(Action.record), \(event.subjectID), \(actor.requestID))
+                    INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id)
+                    VALUES (\(actor.apiKeyID), \(actor.userID), \(Action.record), \(event.subjectID), \(actor.requestID))
                 )
                 SELECT subject_id, purpose_code, action, channel, occurred_at, recorded_at, host(ip_address), user_agent, form_id,
                        EXISTS (SELECT 1 FROM state)
@@ -207,8 +207,8 @@ public struct ConsentRepository: Sendable {
         for try await (code, basis, action, since, eventID) in try await database.query("""
             WITH subject AS (SELECT id FROM subjects WHERE id = \(subjectID)),
             audited AS (
-                INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
-                SELECT \(actor.apiKeyID), \(Action.read), id, \(actor.requestID) FROM subject
+                INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id)
+                SELECT \(actor.apiKeyID), \(actor.userID), \(Action.read), id, \(actor.requestID) FROM subject
             )
             SELECT state.code, state.legal_basis, state.action, state.occurred_at, state.event_id
             FROM subject LEFT JOIN LATERAL (

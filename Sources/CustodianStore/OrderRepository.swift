@@ -102,8 +102,8 @@ public struct OrderRepository: Sendable {
         for try await row in try await database.query("""
             WITH subject AS (SELECT id FROM subjects WHERE id = \(subjectID)),
             audited AS (
-                INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
-                SELECT \(actor.apiKeyID), \(Action.list), id, \(actor.requestID) FROM subject
+                INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id)
+                SELECT \(actor.apiKeyID), \(actor.userID), \(Action.list), id, \(actor.requestID) FROM subject
             )
             SELECT page.*, items.skus, items.names, items.quantities, items.prices
             FROM subject

@@ -80,8 +80,8 @@ public struct SubjectRepository: Sendable {
         let rows = try await database.query("""
             WITH subject AS (SELECT \(unescaped: Self.columns) FROM subjects WHERE id = \(id)),
             audited AS (
-                INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
-                SELECT \(actor.apiKeyID), \(Action.read), id, \(actor.requestID) FROM subject
+                INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id)
+                SELECT \(actor.apiKeyID), \(actor.userID), \(Action.read), id, \(actor.requestID) FROM subject
             )
             SELECT \(unescaped: Self.columns) FROM subject
             """)
@@ -130,8 +130,8 @@ public struct SubjectRepository: Sendable {
                   AND id > \(after)
                 ORDER BY id LIMIT \(limit)
             ), audited AS (
-                INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
-                SELECT \(actor.apiKeyID), \(Action.read), id, \(actor.requestID) FROM found
+                INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id)
+                SELECT \(actor.apiKeyID), \(actor.userID), \(Action.read), id, \(actor.requestID) FROM found
             )
             SELECT \(unescaped: Self.columns) FROM found ORDER BY id
             """)

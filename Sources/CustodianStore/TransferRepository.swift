@@ -176,8 +176,8 @@ public struct TransferRepository: Sendable {
                 FROM transfers t JOIN recipients r ON r.id = t.recipient_id
                 WHERE t.subject_id = \(subjectID) AND t.id > \(afterID ?? 0) ORDER BY t.id LIMIT \(limit)
             ), audited AS (
-                INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
-                SELECT \(actor.apiKeyID), 'transfer.read', id, \(actor.requestID) FROM subject
+                INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id)
+                SELECT \(actor.apiKeyID), \(actor.userID), 'transfer.read', id, \(actor.requestID) FROM subject
             )
             SELECT page.* FROM subject LEFT JOIN page ON true ORDER BY page.id
             """)

@@ -22,6 +22,7 @@ struct AuditTrailTests {
             #expect(Set(requestIDs).count == 4)
             let keyIDs = Set(items.compactMap { $0["api_key_id"] as? String })
             #expect(keyIDs.count == 1)
+            #expect(items.allSatisfy { $0["actor_kind"] as? String == "api_key" && $0["user_id"] == nil }, "an API key acted")
 
             let page = try await app.request(.get, "/v1/audit?subject_id=\(id)&limit=3", key: dpo).jsonObject()
             let cursor = try #require(page["next_cursor"] as? String)
