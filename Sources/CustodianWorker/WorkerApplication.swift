@@ -22,11 +22,13 @@ public enum WorkerApplication {
         configuration: WorkerConfiguration, database: Database, logger: Logger, registrations: [JobRegistration] = registrations
     ) -> [any Service] {
         let concurrency = registrations.map { configuration.concurrency[$0.kind] ?? $0.defaultConcurrency }
-        // One connection per job that may run at once, so a recipient serving every kind never makes jobs queue.
+        // One connection per job that may run at once, so a recipient serving every kind never makes jobs queue. The
+        // client's read timeout is only a backstop a second behind the total limit OutboundClient enforces itself,
+        // so that a silent recipient is always reported as one.
         let http = HTTPClient(
             eventLoopGroup: HTTPClient.defaultEventLoopGroup,
             configuration: OutboundClient.httpConfiguration(
-                connectTimeout: configuration.connectTimeout, readTimeout: configuration.outboundTimeout,
+                connectTimeout: configuration.connectTimeout, readTimeout: configuration.outboundTimeout + .seconds(1),
                 connectionsPerHost: concurrency.reduce(0, +)))
         let client = OutboundClient(http: http, policy: configuration.outboundPolicy, totalTimeout: configuration.outboundTimeout)
         let runner = JobRunner(
