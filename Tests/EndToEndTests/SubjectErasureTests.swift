@@ -154,7 +154,7 @@ struct SubjectErasureTests {
     func racingCourier() async throws {
         try await EndToEndStack.run { stack in
             let (orderID, subjectID, shop, dpo) = try await CourierTransferTests.prepare(stack, country: "RU", adequate: true)
-            try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments","latency_ms":1500}"#)
+            try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments","latency_ms":3000}"#)
             _ = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
             try await EndToEndStack.waitFor {
                 try await SubjectRequestWorkTests.count(stack, "SELECT count(*) FROM disclosures_in_flight") == 1
