@@ -19,7 +19,9 @@ struct GracefulShutdownTests {
                 let key = try await TestDatabase.running(TestDatabase.pool(database: name, maximumConnections: 1)) { database in
                     try await APIKeyRepository(database: database).create(name: "shutdown", scope: .shop).secret.token
                 }
-                try await TestDatabase.running(TestDatabase.pool(database: name, maximumConnections: 1)) { blocker in
+                // The blocker holds its connection for the whole exchange: on a loaded machine that can outlast the
+                // default 15 s operation deadline before the request even reaches the lock.
+                try await TestDatabase.running(TestDatabase.pool(database: name, maximumConnections: 1, operationTimeout: .seconds(60))) { blocker in
                     try await blocker.withConnection { connection in
                         try await connection.query("BEGIN", logger: TestDatabase.logger)
                         try await connection.query("LOCK TABLE subjects IN EXCLUSIVE MODE", logger: TestDatabase.logger)
