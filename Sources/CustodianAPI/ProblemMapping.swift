@@ -12,11 +12,19 @@ import OpenAPIRuntime
 /// where the store's, the queue's and the database's typed failures become HTTP.
 enum ProblemMapping {
     static func problem(for error: any Error, logger: Logger) -> Problem {
-        switch DatabaseErrors.translate(error) {
+        let error = DatabaseErrors.translate(error)
+        if let serverError = error as? ServerError { return problem(for: serverError, logger: logger) }
+        if let known = knownProblem(for: error, logger: logger) { return known }
+        // The type only: an error's description may quote input.
+        logger.error("unhandled error", metadata: ["error.type": "\(type(of: error))"])
+        return .internalError
+    }
+
+    /// The problem for an error of a type the API knows; nil for any other.
+    private static func knownProblem(for error: any Error, logger: Logger) -> Problem? {
+        switch error {
         case let problem as Problem:
             return problem
-        case let serverError as ServerError:
-            return problem(for: serverError, logger: logger)
         case let failure as ValidationFailure:
             return .validation(failure.errors)
         case let failure as ConsentRecordingFailure:
@@ -52,9 +60,7 @@ enum ProblemMapping {
             logger.error("database error", metadata: ["sqlstate": "\(failure.sqlState)", "constraint": "\(failure.constraint ?? "")"])
             return .internalError
         default:
-            // The type only: an error's description may quote input.
-            logger.error("unhandled error", metadata: ["error.type": "\(type(of: error))"])
-            return .internalError
+            return nil
         }
     }
 
@@ -104,12 +110,7 @@ enum ProblemMapping {
 
     private static func problem(for serverError: ServerError, logger: Logger) -> Problem {
         let underlying = DatabaseErrors.translate(serverError.underlyingError)
-        if underlying is Problem || underlying is ValidationFailure || underlying is StoreError || underlying is ConsentRecordingFailure
-            || underlying is OrderFailure || underlying is SubjectBusy || underlying is SubjectRequestRefusal || underlying is SubjectExportRefusal
-            || underlying is JobCommandRefusal || underlying is RectificationFailure || underlying is DecodingError
-            || underlying is DatabaseUnavailable || underlying is DatabaseBusy || underlying is DatabaseFailure {
-            return problem(for: underlying, logger: logger)
-        }
+        if let known = knownProblem(for: underlying, logger: logger) { return known }
         let status = serverError.httpStatus
         guard (400..<500).contains(status.code) else {
             return problem(for: underlying, logger: logger)
