@@ -1,3 +1,4 @@
+import CustodianConsole
 import CustodianOpenAPI
 import CustodianStore
 import Foundation
@@ -21,10 +22,12 @@ public enum APIApplication {
     ) throws -> some ApplicationProtocol {
         let metricsFactory = PrometheusMetricsFactory(registry: metrics)
         let routes = RouteTable()
-        let router = Router()
+        let router = Router(context: ServerRequestContext.self)
         router.add(middleware: RequestObservationMiddleware(metricsFactory: metricsFactory))
         router.add(middleware: ErrorResponseMiddleware(routes: routes))
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maximumBodySize))
+
+        ConsoleRoutes.register(on: router, configuration: configuration.console, database: database, logger: logger)
 
         let keyCache = APIKeyCache(keys: APIKeyRepository(database: database), logger: logger)
         let handler = APIHandler(

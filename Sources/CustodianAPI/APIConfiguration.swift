@@ -1,3 +1,4 @@
+import CustodianConsole
 import CustodianCore
 import Foundation
 
@@ -20,12 +21,14 @@ public struct APIConfiguration: Sendable {
     public var identityHasher: IdentityHasher?
     /// Requests per minute and burst allowed to each API key; nil: no limit.
     public var rateLimit: (perMinute: Int, burst: Int)?
+    /// The DPO console served under `/console`; its time zone and identity hasher follow the API's unless set apart.
+    public var console: ConsoleConfiguration
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maximumBodySize: Int = 1 << 20, maximumPageSize: Int = 200,
         defaultPageSize: Int = 50, receipts: ReceiptConfiguration = ReceiptConfiguration(),
         outboundPolicy: OutboundAddressPolicy = OutboundAddressPolicy(), timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow")!,
-        identityHasher: IdentityHasher? = nil, rateLimit: (perMinute: Int, burst: Int)? = nil
+        identityHasher: IdentityHasher? = nil, rateLimit: (perMinute: Int, burst: Int)? = nil, console: ConsoleConfiguration? = nil
     ) {
         self.host = host
         self.port = port
@@ -37,6 +40,7 @@ public struct APIConfiguration: Sendable {
         self.timeZone = timeZone
         self.identityHasher = identityHasher
         self.rateLimit = rateLimit
+        self.console = console ?? ConsoleConfiguration(timeZone: timeZone, identityHasher: identityHasher)
     }
 }
 

@@ -62,6 +62,21 @@ public enum SubjectRequestDeadlines {
         }
     }
 
+    /// The provision the period comes from, as the DPO cites it beside the due date.
+    public static func article(regime: RequestRegime, kind: SubjectRequestKind) -> String {
+        switch regime {
+        case .fz152:
+            switch kind {
+            case .access: "Art. 14, 20(1)-(2) 152-FZ"
+            case .rectification: "Art. 20(3), 21(2) 152-FZ"
+            case .restriction: "Art. 21(1) 152-FZ"
+            case .objection: "Art. 21(5.1) 152-FZ"
+            case .erasure: "Art. 21(5) 152-FZ"
+            }
+        case .gdpr: "Art. 12(3) GDPR"
+        }
+    }
+
     /// The due date of a request received on `received`.
     public static func due(regime: RequestRegime, kind: SubjectRequestKind, received: CalendarDate, calendar: WorkingCalendar) -> CalendarDate {
         period(regime: regime, kind: kind).due(after: received, calendar: calendar)

@@ -86,4 +86,29 @@ enum Base32 {
         if bits > 0 { output.append(alphabet[Int((buffer << UInt32(5 - bits)) & 0x1f)]) }
         return output
     }
+
+    /// The bytes of base32 text (any case, no padding); nil when a character is outside the alphabet.
+    static func decode(_ text: String) -> [UInt8]? {
+        var output: [UInt8] = []
+        var buffer: UInt32 = 0
+        var bits = 0
+        for character in text.uppercased() where character != "=" {
+            guard let value = alphabet.firstIndex(of: character) else { return nil }
+            buffer = (buffer << 5) | UInt32(value)
+            bits += 5
+            if bits >= 8 {
+                output.append(UInt8((buffer >> UInt32(bits - 8)) & 0xff))
+                bits -= 8
+            }
+        }
+        return output
+    }
+}
+
+extension TOTP {
+    /// The TOTP whose secret is `base32Secret` (as ``base32Secret`` wrote it); nil unless it decodes to 20 bytes.
+    public init?(base32Secret: String) {
+        guard let secret = Base32.decode(base32Secret), secret.count == 20 else { return nil }
+        self.init(secret: secret)
+    }
 }

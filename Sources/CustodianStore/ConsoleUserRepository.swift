@@ -62,6 +62,26 @@ public struct ConsoleUserRepository: Sendable {
         }
     }
 
+    /// A new one-time enrolment link for an existing user (a forgotten password, a lost authenticator); earlier
+    /// links stop working. The user keeps their password until they use it. Nil when there is no such user.
+    public func newEnrolment(email: String) async throws -> (ConsoleUser, enrolment: ConsoleToken)? {
+        let token = ConsoleToken.generate()
+        return try await database.transaction { connection in
+            let logger = database.logger
+            guard let user = try await Self.decode(connection.query("""
+                SELECT id, email, role, enrolled_at, disabled_at FROM console_users
+                WHERE email = \(email.trimmingWhitespace().lowercased()) AND disabled_at IS NULL FOR UPDATE
+                """, logger: logger)).first else { return nil }
+            try await connection.query(
+                "UPDATE console_enrolments SET used_at = now() WHERE user_id = \(user.id) AND used_at IS NULL", logger: logger)
+            try await connection.query("""
+                INSERT INTO console_enrolments (token_hash, user_id, expires_at)
+                VALUES (\(ByteBuffer(bytes: token.hash)), \(user.id), now() + make_interval(secs => \(ConsoleSessionPolicy.enrolmentValidity)))
+                """, logger: logger)
+            return (user, token)
+        }
+    }
+
     /// The user a still valid enrolment link belongs to; nil when the link is unknown, used or expired.
     public func enrolling(_ token: ConsoleToken) async throws -> ConsoleUser? {
         try await Self.decode(database.query("""

@@ -100,10 +100,10 @@ enum Depersonaliser {
         let recordID = UUID()
         try await connection.query("""
             INSERT INTO destruction_records (id, subject_id, request_id, grounds, regime, data_categories, tables, recipients,
-                                             orders_depersonalised, consents_withdrawn, jobs_cancelled, api_key_id)
+                                             orders_depersonalised, consents_withdrawn, jobs_cancelled, api_key_id, user_id)
             VALUES (\(recordID), \(subjectID), \(requestID), \(grounds.rawValue), \(regime.rawValue),
                     \(Depersonalisation.categories.map(\.rawValue)), \(Depersonalisation.tables), \(recipientCodes),
-                    \(Int32(clamping: orders)), \(Int32(clamping: withdrawn.count)), \(Int32(clamping: cancelled)), \(actor.apiKeyID))
+                    \(Int32(clamping: orders)), \(Int32(clamping: withdrawn.count)), \(Int32(clamping: cancelled)), \(actor.apiKeyID), \(actor.userID))
             """, logger: logger)
         try await AuditRepository.append(action: eraseAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
         return DestructionSummary(

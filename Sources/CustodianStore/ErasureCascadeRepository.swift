@@ -79,8 +79,8 @@ public struct ErasureCascadeRepository: Sendable {
         let holders = try await holders(subjectID: subjectID, email: email, phone: phone, on: connection, logger: logger)
         let cascadeID = UUID()
         try await connection.query("""
-            INSERT INTO erasure_cascades (id, subject_id, regulation, api_key_id)
-            VALUES (\(cascadeID), \(subjectID), \(regulation.rawValue), \(actor.apiKeyID))
+            INSERT INTO erasure_cascades (id, subject_id, regulation, api_key_id, user_id)
+            VALUES (\(cascadeID), \(subjectID), \(regulation.rawValue), \(actor.apiKeyID), \(actor.userID))
             """, logger: logger)
         let recipients = holders.keys.sorted { $0.uuidString < $1.uuidString }
         for recipientID in recipients {

@@ -43,11 +43,12 @@ public struct SubjectRequestWorkRecord: Sendable, Equatable {
     public init() {}
 }
 
-/// One status a request reached, when, and by which key.
+/// One status a request reached, when, and by which key or console user (neither: the system's own work).
 public struct SubjectRequestEvent: Sendable, Equatable {
     public let status: SubjectRequestStatus
     public let occurredAt: Date
     public let apiKeyID: UUID?
+    public let userID: UUID?
 }
 
 /// A request as the DPO reads it: the request, every status it reached, and the proof its work left, all as of one
@@ -231,11 +232,11 @@ public struct SubjectRequestRepository: Sendable {
     /// Every status the request reached, oldest first.
     static func history(id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [SubjectRequestEvent] {
         var events: [SubjectRequestEvent] = []
-        for try await (status, at, key) in try await connection.query(
-            "SELECT status, occurred_at, api_key_id FROM subject_request_events WHERE request_id = \(id) ORDER BY id", logger: logger
-        ).decode((String, Date, UUID?).self) {
+        for try await (status, at, key, user) in try await connection.query(
+            "SELECT status, occurred_at, api_key_id, user_id FROM subject_request_events WHERE request_id = \(id) ORDER BY id", logger: logger
+        ).decode((String, Date, UUID?, UUID?).self) {
             guard let status = SubjectRequestStatus(rawValue: status) else { throw StoreError.unexpectedValue(column: "subject_request_events.status") }
-            events.append(SubjectRequestEvent(status: status, occurredAt: at, apiKeyID: key))
+            events.append(SubjectRequestEvent(status: status, occurredAt: at, apiKeyID: key, userID: user))
         }
         return events
     }
@@ -251,7 +252,8 @@ public struct SubjectRequestRepository: Sendable {
             guard record.status.canMove(to: status) else { throw SubjectRequestRefusal.notAllowed(record.status, command: command) }
             guard let moved = try await Self.decode(update(connection)).first else { throw StoreError.unexpectedlyEmpty }
             try await connection.query("""
-                INSERT INTO subject_request_events (request_id, status, api_key_id) VALUES (\(id), \(status.rawValue), \(actor.apiKeyID))
+                INSERT INTO subject_request_events (request_id, status, api_key_id, user_id)
+                VALUES (\(id), \(status.rawValue), \(actor.apiKeyID), \(actor.userID))
                 """, logger: logger)
             try await AuditRepository.append(action: action, subjectID: record.subjectID, actor: actor, on: connection, logger: logger)
             return moved

@@ -1,4 +1,5 @@
 import CustodianAPI
+import CustodianConsole
 import CustodianCore
 import CustodianStore
 import Foundation
@@ -44,7 +45,32 @@ struct Settings {
             outboundPolicy: outboundPolicy,
             timeZone: try timeZone,
             identityHasher: try identityHasher,
-            rateLimit: try rateLimit)
+            rateLimit: try rateLimit,
+            console: try console())
+    }
+
+    /// Where the console is reached, for the links `custodian users create` prints: `CUSTODIAN_PUBLIC_URL`, else
+    /// http://127.0.0.1:`CUSTODIAN_PORT`.
+    func consoleBaseURL() throws -> String {
+        if let url = try console().publicURL { return url.absoluteString.trimmingSuffix("/") }
+        return "http://127.0.0.1:\(try integer("CUSTODIAN_PORT", default: 8080, range: 0...65535))"
+    }
+
+    /// The console: dates in `CUSTODIAN_TIME_ZONE`; `CUSTODIAN_PUBLIC_URL`, when set, is the origin its forms must come
+    /// from (and https there makes its cookies `Secure`); `CUSTODIAN_CONSOLE_PASSWORD_ITERATIONS` (600,000) the
+    /// PBKDF2 cost of new passwords.
+    func console() throws -> ConsoleConfiguration {
+        var publicURL: URL?
+        if let base = environment["CUSTODIAN_PUBLIC_URL"], !base.isEmpty {
+            guard let url = URL(string: base), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+                throw Invalid(description: "CUSTODIAN_PUBLIC_URL must be an http or https URL")
+            }
+            publicURL = url
+        }
+        return ConsoleConfiguration(
+            timeZone: try timeZone, identityHasher: try identityHasher,
+            passwordIterations: try integer("CUSTODIAN_CONSOLE_PASSWORD_ITERATIONS", default: PasswordHash.defaultIterations, range: 1000...10_000_000),
+            publicURL: publicURL)
     }
 
     /// Requests per minute per API key, `CUSTODIAN_RATE_LIMIT_PER_MINUTE` (6000; 0 turns the limit off), with bursts

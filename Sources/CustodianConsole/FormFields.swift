@@ -1,0 +1,46 @@
+import Foundation
+import Hummingbird
+
+/// The fields of an `application/x-www-form-urlencoded` body (the console's forms); the first value of a repeated
+/// name wins.
+struct FormFields: Sendable {
+    let values: [String: String]
+
+    /// The largest form the console accepts.
+    static let limit = 64 * 1024
+
+    init(values: [String: String]) {
+        self.values = values
+    }
+
+    init(request: Request) async throws {
+        var request = request
+        let body = try await request.collectBody(upTo: Self.limit)
+        self.init(encoded: String(buffer: body))
+    }
+
+    init(encoded: String) {
+        var values: [String: String] = [:]
+        for pair in encoded.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = Self.decode(parts[0]) else { continue }
+            let value = parts.count > 1 ? Self.decode(parts[1]) ?? "" : ""
+            if values[name] == nil { values[name] = value }
+        }
+        self.values = values
+    }
+
+    subscript(_ name: String) -> String? {
+        values[name]
+    }
+
+    /// The field trimmed; nil when missing or blank.
+    func trimmed(_ name: String) -> String? {
+        guard let value = values[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+        return value
+    }
+
+    private static func decode(_ component: Substring) -> String? {
+        String(component).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    }
+}

@@ -1,0 +1,176 @@
+import CustodianCore
+import CustodianQueue
+import CustodianStore
+import Foundation
+import Hummingbird
+
+/// The pages that run the machinery: erasure cascades per recipient, the job queue with retry and cancel, and the
+/// configuration (recipients, purposes, policy versions, production calendar).
+struct OperationsPages: ConsolePageGroup {
+    let shared: ConsolePages
+
+    func register<Context: RemoteAddressRequestContext>(on console: RouterGroup<Context>) {
+        console.get("cascades") { request, _ in try await cascades(request) }
+        console.get("queue") { request, _ in try await queue(request) }
+        console.post("jobs/:id/:command") { request, context in
+            guard let id = Int64(try context.parameters.require("id")) else { throw ConsoleFailure.notFound }
+            return try await jobCommand(request, id: id, command: context.parameters.require("command"))
+        }
+        console.get("settings") { request, _ in try await settings(request) }
+    }
+
+
+    private func cascades(_ request: Request) async throws -> Response {
+        let signedIn = try await guardian.signedIn(request)
+        let format = format(signedIn)
+        let now = Date()
+        let rows = try await ConsoleCascades(database: database).open(limit: 200).map { delivery in
+            CascadeRow(
+                cascadeID: delivery.cascadeID.lowercasedString, subjectID: delivery.subjectID.lowercasedString, recipient: delivery.recipientName,
+                status: format.text("erasure_" + delivery.status.rawValue), statusCode: delivery.status.rawValue,
+                waiting: format.text("hours_waiting", Int(now.timeIntervalSince(delivery.sentAt ?? delivery.updatedAt) / 3600)),
+                sent: format.time(delivery.sentAt), failure: delivery.failureReason ?? "", jobID: delivery.jobID.map(String.init),
+                canRetry: delivery.status == .failed && delivery.jobID != nil, canCancel: delivery.status != .failed && delivery.jobID != nil)
+        }
+        return renderer.page("cascades", title: "cascades_title", chrome: signedIn.chrome, page: CascadesView(rows: rows))
+    }
+
+    private func queue(_ request: Request) async throws -> Response {
+        let signedIn = try await guardian.signedIn(request)
+        let format = format(signedIn)
+        let administration = JobAdministration(database: database, hooks: DomainJobs.hooks)
+        let statistics = try await administration.statistics()
+        let counts = Dictionary(grouping: statistics.counts, by: \.kind).sorted { $0.key < $1.key }.map { kind, rows in
+            QueueCountRow(kind: kind, states: JobState.allCases.map { state in rows.first { $0.state == state }?.count ?? 0 })
+        }
+        let throughput = try await ConsoleActivity(database: database).throughput(lastSeconds: 3600)
+        let failed = try await administration.list(state: .failed, kind: nil, afterID: nil, limit: 100)
+        let held = try await administration.list(state: .held, kind: nil, afterID: nil, limit: 100)
+        let view = QueueView(
+            states: JobState.allCases.map { format.text("job_" + $0.rawValue) }, counts: counts,
+            throughput: throughput.map { ThroughputRow(kind: $0.kind, state: format.text("job_" + $0.state), count: $0.count) },
+            oldestWaiting: statistics.oldestAvailableAgeSeconds.map { format.text("seconds", Int($0)) },
+            failed: failed.map { JobRow($0, format: format) }, held: held.map { JobRow($0, format: format) })
+        return renderer.page("queue", title: "queue_title", chrome: signedIn.chrome, page: view)
+    }
+
+    private func jobCommand(_ request: Request, id: Int64, command: String) async throws -> Response {
+        let (signedIn, form) = try await guardian.action(request)
+        let administration = JobAdministration(database: database, hooks: DomainJobs.hooks)
+        let alongside = AuditRepository.jobCommand(by: signedIn.actor)
+        do {
+            switch command {
+            case "retry": _ = try await administration.retry(id: id, alongside: alongside)
+            case "cancel": _ = try await administration.cancel(id: id, alongside: alongside)
+            default: throw ConsoleFailure.notFound
+            }
+        } catch let refusal as JobCommandRefusal {
+            switch refusal {
+            case .notFound: throw ConsoleFailure.notFound
+            default: throw ConsoleFailure.conflict(messageKey: "error_job_state")
+            }
+        }
+        let back = form["back"].flatMap { $0 == "/console/cascades" ? $0 : nil } ?? "/console/queue"
+        return Response(status: .seeOther, headers: [.location: back])
+    }
+
+    private func settings(_ request: Request) async throws -> Response {
+        let signedIn = try await guardian.signedIn(request)
+        let format = format(signedIn)
+        let recipients = try await RecipientRepository(database: database).all().map { recipient in
+            [recipient.code, recipient.name, recipient.kind.rawValue, recipient.country, recipient.dataCategories.map(\.rawValue).joined(separator: ", "),
+             recipient.active ? format.text("yes") : format.text("no")]
+        }
+        let purposes = try await PurposeRepository(database: database).all().map { purpose in
+            [purpose.code, purpose.title, purpose.legalBasis.rawValue, String(purpose.retentionDays),
+             purpose.recipientKinds.map(\.rawValue).joined(separator: ", "), purpose.retiredAt == nil ? "" : format.text("retired")]
+        }
+        let policies = try await PolicyVersionRepository(database: database).all().map { policy in
+            [policy.label, policy.url, String(policy.textSHA256.prefix(16)) + "…", format.time(policy.effectiveAt)]
+        }
+        let year = today.year
+        let days = try await CalendarRepository(database: database).days(year: year).map { day in
+            [day.day.description, day.kind.rawValue, day.note]
+        }
+        let view = SettingsView(sections: [
+            TableSection(title: format.text("settings_recipients"), headers: ["code", "name", "kind", "country", "categories", "active"].map { format.text("col_" + $0) }, rows: recipients),
+            TableSection(title: format.text("settings_purposes"), headers: ["code", "title", "basis", "retention", "recipient_kinds", "retired"].map { format.text("col_" + $0) }, rows: purposes),
+            TableSection(title: format.text("settings_policies"), headers: ["label", "url", "sha256", "effective"].map { format.text("col_" + $0) }, rows: policies),
+            TableSection(title: format.text("settings_calendar") + " \(year)", headers: ["day", "kind", "note"].map { format.text("col_" + $0) }, rows: days),
+        ])
+        return renderer.page("settings", title: "settings_title", chrome: signedIn.chrome, page: view)
+    }
+}
+
+/// The cascades page.
+struct CascadesView {
+    let rows: [CascadeRow]
+}
+
+/// One recipient's erasure request not yet confirmed.
+struct CascadeRow {
+    let cascadeID: String
+    let subjectID: String
+    let recipient: String
+    let status: String
+    let statusCode: String
+    let waiting: String
+    let sent: String
+    let failure: String
+    let jobID: String?
+    let canRetry: Bool
+    let canCancel: Bool
+}
+
+/// The queue page.
+struct QueueView {
+    let states: [String]
+    let counts: [QueueCountRow]
+    let throughput: [ThroughputRow]
+    let oldestWaiting: String?
+    let failed: [JobRow]
+    let held: [JobRow]
+}
+
+/// Jobs of one kind per state, in ``JobState`` order.
+struct QueueCountRow {
+    let kind: String
+    let states: [Int]
+}
+
+struct ThroughputRow {
+    let kind: String
+    let state: String
+    let count: Int
+}
+
+/// A failed or held job with its last error.
+struct JobRow {
+    let id: String
+    let kind: String
+    let attempts: String
+    let error: String
+    let updated: String
+    let canRetry: Bool
+
+    init(_ job: JobRecord, format: ConsoleFormat) {
+        id = String(job.id)
+        kind = job.kind
+        attempts = "\(job.attempt)/\(job.maxAttempts)"
+        error = job.lastError ?? ""
+        updated = format.time(job.updatedAt)
+        canRetry = job.state == .failed
+    }
+}
+
+/// The settings page: one table per kind of configuration.
+struct SettingsView {
+    let sections: [TableSection]
+}
+
+/// A titled table of text cells.
+struct TableSection {
+    let title: String
+    let headers: [String]
+    let rows: [[String]]
+}

@@ -1,0 +1,91 @@
+import CustodianCore
+import CustodianStore
+import Foundation
+
+/// One subject request's page: what was asked, under which rule it is due, what happened, its proof, and which
+/// commands its state allows.
+struct RequestView {
+    struct HistoryRow {
+        let status: String
+        let at: String
+        let actor: String
+    }
+
+    struct RecipientRow {
+        let recipient: String
+        let status: String
+        let detail: String
+        let at: String
+    }
+
+    let id: String
+    let subjectID: String?
+    let kind: String
+    let status: String
+    let regime: String
+    let channel: String
+    let received: String
+    let due: String
+    let daysText: String
+    let urgency: String
+    let rule: String
+    let extensionText: String?
+    let denial: String?
+    let history: [HistoryRow]
+    let exportSHA256: String?
+    let destruction: String?
+    let cascade: [RecipientRow]
+    let notices: [RecipientRow]
+    let canFulfil: Bool
+    let canDeny: Bool
+    let canCancel: Bool
+    let canExtend: Bool
+    let canLift: Bool
+    let hasActions: Bool
+    let hasProof: Bool
+
+    init(_ snapshot: SubjectRequestSnapshot, today: CalendarDate, format: ConsoleFormat) {
+        let record = snapshot.record
+        id = record.id.lowercasedString
+        subjectID = record.subjectID?.lowercasedString
+        kind = format.text("kind_" + record.kind.rawValue)
+        status = format.text("status_" + record.status.rawValue)
+        regime = format.text("regime_" + record.regime.rawValue)
+        channel = record.channel.rawValue
+        received = format.time(record.receivedAt)
+        due = record.dueOn.description
+        (urgency, daysText) = InboxRow.urgency(of: record, today: today, format: format)
+        let extended = record.originalDueOn != nil
+        let period = extended
+            ? SubjectRequestDeadlines.extendedPeriod(regime: record.regime, kind: record.kind) ?? SubjectRequestDeadlines.period(regime: record.regime, kind: record.kind)
+            : SubjectRequestDeadlines.period(regime: record.regime, kind: record.kind)
+        rule = "\(format.period(period)), \(SubjectRequestDeadlines.article(regime: record.regime, kind: record.kind))"
+        extensionText = record.originalDueOn.map { "\(format.text("extended_from")) \($0.description): \(record.extensionReason ?? "")" }
+        denial = record.denialReason.map { "\(format.text("denial_" + $0.rawValue)): \(record.denialExplanation ?? "")" }
+        history = snapshot.history.map { event in
+            HistoryRow(
+                status: format.text("status_" + event.status.rawValue), at: format.time(event.occurredAt),
+                actor: event.userID != nil ? format.text("actor_user") : event.apiKeyID != nil ? format.text("actor_api_key") : format.text("actor_system"))
+        }
+        exportSHA256 = record.work.exportSHA256
+        destruction = snapshot.proof.destruction.map { record in
+            "\(format.time(record.destroyedAt)) · \(record.dataCategories.joined(separator: ", ")) · \(format.text("orders_depersonalised")): \(record.ordersDepersonalised) · \(format.text("consents_withdrawn")): \(record.consentsWithdrawn)"
+        }
+        cascade = snapshot.proof.cascade?.requests.map { request in
+            RecipientRow(
+                recipient: request.recipientCode, status: format.text("erasure_" + request.status.rawValue), detail: request.failureReason ?? "",
+                at: format.time(request.completedAt ?? request.sentAt))
+        } ?? []
+        notices = snapshot.proof.notices.map { notice in
+            RecipientRow(
+                recipient: notice.recipientCode, status: notice.status, detail: notice.fields.joined(separator: ", "), at: format.time(notice.deliveredAt))
+        }
+        canFulfil = record.status == .received
+        canDeny = record.status.canMove(to: .denied)
+        canCancel = record.status.canMove(to: .cancelled)
+        canExtend = !record.status.isFinal && !extended && SubjectRequestDeadlines.extendedPeriod(regime: record.regime, kind: record.kind) != nil
+        canLift = record.kind == .restriction && record.status == .completed && record.work.liftedAt == nil
+        hasActions = canFulfil || canDeny || canCancel || canExtend || canLift
+        hasProof = exportSHA256 != nil || destruction != nil || !cascade.isEmpty || !notices.isEmpty
+    }
+}
