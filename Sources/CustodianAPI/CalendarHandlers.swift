@@ -15,15 +15,13 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send a JSON body.") }
         let day = try Self.calendarDate(input.path.day, field: "day")
         let kind: CalendarDayKind = try body.kind.mapped()
-        let note = (body.note ?? "").trimmingWhitespace()
-        var errors: [FieldError] = []
-        if !kind.applies(to: day) {
-            errors.append(FieldError(
-                field: "kind", message: kind == .working ? "only a Saturday or Sunday can be a working day" : "Saturday and Sunday are days off already"))
+        let entry: CalendarDayEntry
+        do {
+            entry = try CalendarDayEntry(day: day, kind: kind, note: body.note ?? "")
+        } catch {
+            throw Problem.validation(error.errors)
         }
-        if note.count > 200 { errors.append(FieldError(field: "note", message: "must be at most 200 characters")) }
-        guard errors.isEmpty else { throw Problem.validation(errors) }
-        let record = try await CalendarRepository(database: database).set(day: day, kind: kind, note: note, actor: RequestScope.actor)
+        let record = try await CalendarRepository(database: database).set(day: entry.day, kind: entry.kind, note: entry.note, actor: RequestScope.actor)
         return .ok(.init(body: .json(try .init(record))))
     }
 

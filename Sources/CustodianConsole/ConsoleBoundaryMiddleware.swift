@@ -20,7 +20,7 @@ struct ConsoleBoundaryMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
         do {
-            response = try await next(request, context)
+            response = try await ConsoleRequest.$requestID.withValue(context.id) { try await next(request, context) }
         } catch let failure as ConsoleFailure {
             response = page(for: failure, request: request)
         } catch let error as HTTPError {

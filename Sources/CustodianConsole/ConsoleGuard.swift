@@ -29,8 +29,8 @@ struct ConsoleGuard: Sendable {
         let chrome = PageChrome(
             language: language, user: session.user.email, role: session.user.role.rawValue, canAct: session.user.role.mayAct,
             csrf: session.csrfToken, path: request.uri.path)
-        let requestID = request.headers[HTTPField.Name("X-Request-Id")!].map { String($0.prefix(64)) } ?? "console-\(UUID().uuidString.lowercased())"
-        return SignedInRequest(session: session, chrome: chrome, actor: AuditActor(userID: session.user.id, requestID: requestID))
+        return SignedInRequest(
+            session: session, chrome: chrome, actor: AuditActor(userID: session.user.id, requestID: ConsoleRequest.requestID))
     }
 
     /// A form that reads (a search, a reveal): any role, with the session's CSRF token, from the console's origin.

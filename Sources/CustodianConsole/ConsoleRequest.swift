@@ -16,6 +16,10 @@ enum ConsoleRequest {
         return ConsoleLanguage.negotiate(acceptLanguage: request.headers[.acceptLanguage])
     }
 
+    /// The id of the request being answered (Hummingbird's, echoed in `X-Request-Id`), set by
+    /// ``ConsoleBoundaryMiddleware``: audit rows name the request by it.
+    @TaskLocal static var requestID = ""
+
     static func sessionToken(of request: Request) -> ConsoleToken? {
         guard let value = request.cookies[sessionCookie]?.value, !value.isEmpty, value.count <= 128 else { return nil }
         return ConsoleToken(text: value)

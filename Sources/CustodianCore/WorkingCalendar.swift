@@ -40,3 +40,26 @@ public enum CalendarDayKind: String, Sendable, CaseIterable {
         self == .working ? date.isWeekend : !date.isWeekend
     }
 }
+
+/// A production-calendar exception to store, validated: the kind must mean something on that day (a working
+/// Saturday or Sunday, or a weekday off) and the note is at most 200 characters.
+public struct CalendarDayEntry: Sendable, Equatable {
+    public let day: CalendarDate
+    public let kind: CalendarDayKind
+    /// Trimmed.
+    public let note: String
+
+    public init(day: CalendarDate, kind: CalendarDayKind, note: String) throws(ValidationFailure) {
+        var errors: [FieldError] = []
+        if !kind.applies(to: day) {
+            errors.append(FieldError(
+                field: "kind", message: kind == .working ? "only a Saturday or Sunday can be a working day" : "Saturday and Sunday are days off already"))
+        }
+        let note = note.trimmingWhitespace()
+        if note.count > 200 { errors.append(FieldError(field: "note", message: "must be at most 200 characters")) }
+        guard errors.isEmpty else { throw ValidationFailure(errors) }
+        self.day = day
+        self.kind = kind
+        self.note = note
+    }
+}

@@ -86,9 +86,12 @@ def prepare(api, sim_url, sim_secret):
         "data_categories": ["full_name", "phone", "delivery_address"]})
     # A courier whose address is wrong: its transfer fails for good until the address is fixed.
     broken = api.call("POST", "/v1/recipients", {
-        "code": "sim-broken", "name": "Courier with a wrong address", "kind": "courier", "base_url": sim_url + "/gone",
+        "code": "sim-broken", "name": "Courier " + HOSTILE[1], "kind": "courier", "base_url": sim_url + "/gone",
         "signing_secret": sim_secret, "country": "RU", "country_adequate": True,
         "data_categories": ["full_name", "phone", "delivery_address"]})
+    api.call("POST", "/v1/purposes", {
+        "code": "hostile_test", "title": HOSTILE[0][:100], "description": " | ".join(HOSTILE), "legal_basis": "legitimate_interest",
+        "retention_days": 30})
     api.call("POST", "/v1/policy-versions", {
         "label": "v1", "url": "https://shop.example/privacy", "text_sha256": "d" * 64, "effective_at": "2020-01-01T00:00:00Z"})
     hostile = " | ".join(HOSTILE)
@@ -278,7 +281,7 @@ def main():
         run.flow("6. extend a deadline, from the keyboard alone", extend_by_keyboard)
 
         def other_pages():
-            for path, name in [("/console/cascades", "cascades"), ("/console/settings", "settings"), ("/console/dashboard", "dashboard")]:
+            for path, name in [("/console/cascades", "cascades"), ("/console/dashboard", "dashboard"), ("/console/settings", "settings")]:
                 response = page.goto(BASE + path)
                 expect(response.status == 200, f"{path} answers 200, not {response.status}")
                 headers = response.headers
@@ -286,13 +289,41 @@ def main():
                 expect(headers.get("x-frame-options") == "DENY" and headers.get("referrer-policy") == "no-referrer"
                        and headers.get("x-content-type-options") == "nosniff", f"{path} has the security headers")
                 run.shot(page, name)
+            expect("Courier " + HOSTILE[1] in page.inner_text("main") and HOSTILE[0][:100] in page.inner_text("main"),
+                   "the settings page shows a hostile recipient name and purpose title as text")
             with page.expect_navigation():
                 page.click("a[lang=ru]")
             expect("Входящие" in page.inner_text("nav"), "the language switch shows Russian")
-            run.shot(page, "inbox-ru")
+            run.shot(page, "settings-ru")
             with page.expect_navigation():
                 page.click("a[lang=en]")
         run.flow("every page has its security headers; the language can be switched", other_pages)
+
+        def edit_settings():
+            import datetime
+            today = datetime.date.today()
+            saturday = today + datetime.timedelta(days=(5 - today.weekday()) % 7 or 7)
+            monday = saturday + datetime.timedelta(days=2)
+            if saturday.year != today.year:  # the page shows this year's calendar
+                saturday, monday = saturday - datetime.timedelta(days=7), monday - datetime.timedelta(days=7)
+            page.goto(BASE + "/console/settings")
+            page.fill("#calendar-day", monday.isoformat())
+            page.select_option("#calendar-kind", "working")
+            submit(page, "form[action='/console/settings/calendar'] button")
+            expect("only a Saturday or Sunday can be a working day" in page.inner_text("#settings-errors"), "a weekday cannot be a working day")
+            page.fill("#calendar-day", saturday.isoformat())
+            page.select_option("#calendar-kind", "working")
+            page.fill("#calendar-note", "Transferred " + HOSTILE[2])
+            submit(page, "form[action='/console/settings/calendar'] button")
+            row = page.locator("#calendar tbody tr", has_text=saturday.isoformat())
+            expect(row.count() == 1 and "Transferred " + HOSTILE[2] in row.inner_text(), "the working Saturday is listed with its note")
+            submit(page, f"form[action='/console/settings/calendar/{saturday.isoformat()}/remove'] button")
+            expect(page.locator("#calendar tbody tr", has_text=saturday.isoformat()).count() == 0, "and removed again")
+            submit(page, "#recipients tr:has-text('sim-broken') button")
+            expect("no" in page.locator("#recipients tr", has_text="sim-broken").inner_text().split(), "a recipient is switched off")
+            expect(sql("SELECT count(*) FROM audit_log WHERE action LIKE 'calendar%' AND actor_kind = 'user'") == "2",
+                   "each calendar change is audited under the user")
+        run.flow("configuration: a calendar day set (a wrong one refused) and removed, a recipient switched off", edit_settings, refused=(400,))
 
         def csrf_refused():
             csrf = page.locator("input[name=csrf]").first.get_attribute("value")

@@ -51,6 +51,10 @@ import Testing
             let logout = try await app.post("/console/logout", form: "csrf=\(csrf)", session: current)
             #expect(logout.status == .seeOther && logout.headers[.location] == "/console/login")
             #expect(try await app.get("/console/inbox", session: current).status == .seeOther)
+            let audited = try await app.database.query("""
+                SELECT string_agg(action, ',' ORDER BY id) FROM audit_log WHERE actor_kind = 'user' AND action LIKE 'console.log%'
+                """).collect().first?.decode(String.self)
+            #expect(audited == "console.login,console.login,console.logout")
             // Only hashes are stored.
             let stored = try await app.database.query("SELECT count(*) FROM console_sessions WHERE token_hash = \(ByteBuffer(bytes: ConsoleToken(text: current).hash))")
                 .collect().first?.decode(Int.self)

@@ -4,8 +4,7 @@ import CustodianStore
 import Foundation
 import Hummingbird
 
-/// The pages that run the machinery: erasure cascades per recipient, the job queue with retry and cancel, and the
-/// configuration (recipients, purposes, policy versions, production calendar).
+/// The pages that run the machinery: erasure cascades per recipient, and the job queue with retry and cancel.
 struct OperationsPages: ConsolePageGroup {
     let shared: ConsolePages
 
@@ -16,7 +15,6 @@ struct OperationsPages: ConsolePageGroup {
             guard let id = Int64(try context.parameters.require("id")) else { throw ConsoleFailure.notFound }
             return try await jobCommand(request, id: id, command: context.parameters.require("command"))
         }
-        console.get("settings") { request, _ in try await settings(request) }
     }
 
 
@@ -72,33 +70,6 @@ struct OperationsPages: ConsolePageGroup {
         }
         let back = form["back"].flatMap { $0 == "/console/cascades" ? $0 : nil } ?? "/console/queue"
         return Response(status: .seeOther, headers: [.location: back])
-    }
-
-    private func settings(_ request: Request) async throws -> Response {
-        let signedIn = try await guardian.signedIn(request)
-        let format = format(signedIn)
-        let recipients = try await RecipientRepository(database: database).all().map { recipient in
-            [recipient.code, recipient.name, recipient.kind.rawValue, recipient.country, recipient.dataCategories.map(\.rawValue).joined(separator: ", "),
-             recipient.active ? format.text("yes") : format.text("no")]
-        }
-        let purposes = try await PurposeRepository(database: database).all().map { purpose in
-            [purpose.code, purpose.title, purpose.legalBasis.rawValue, String(purpose.retentionDays),
-             purpose.recipientKinds.map(\.rawValue).joined(separator: ", "), purpose.retiredAt == nil ? "" : format.text("retired")]
-        }
-        let policies = try await PolicyVersionRepository(database: database).all().map { policy in
-            [policy.label, policy.url, String(policy.textSHA256.prefix(16)) + "…", format.time(policy.effectiveAt)]
-        }
-        let year = today.year
-        let days = try await CalendarRepository(database: database).days(year: year).map { day in
-            [day.day.description, day.kind.rawValue, day.note]
-        }
-        let view = SettingsView(sections: [
-            TableSection(title: format.text("settings_recipients"), headers: ["code", "name", "kind", "country", "categories", "active"].map { format.text("col_" + $0) }, rows: recipients),
-            TableSection(title: format.text("settings_purposes"), headers: ["code", "title", "basis", "retention", "recipient_kinds", "retired"].map { format.text("col_" + $0) }, rows: purposes),
-            TableSection(title: format.text("settings_policies"), headers: ["label", "url", "sha256", "effective"].map { format.text("col_" + $0) }, rows: policies),
-            TableSection(title: format.text("settings_calendar") + " \(year)", headers: ["day", "kind", "note"].map { format.text("col_" + $0) }, rows: days),
-        ])
-        return renderer.page("settings", title: "settings_title", chrome: signedIn.chrome, page: view)
     }
 }
 
@@ -161,16 +132,4 @@ struct JobRow {
         updated = format.time(job.updatedAt)
         canRetry = job.state == .failed
     }
-}
-
-/// The settings page: one table per kind of configuration.
-struct SettingsView {
-    let sections: [TableSection]
-}
-
-/// A titled table of text cells.
-struct TableSection {
-    let title: String
-    let headers: [String]
-    let rows: [[String]]
 }

@@ -4,7 +4,11 @@ import Foundation
 import Hummingbird
 
 /// Login, logout, the language switch, and enrolment through a one-time link (password, and TOTP for the dpo role).
+/// Logins and logouts are audited under the user's name.
 struct SignInPages: ConsolePageGroup {
+    static let loginAction = "console.login"
+    static let logoutAction = "console.logout"
+
     let shared: ConsolePages
     let sessions: ConsoleSessionRepository
     let users: ConsoleUserRepository
@@ -37,9 +41,11 @@ struct SignInPages: ConsolePageGroup {
         let outcome = try await sessions.logIn(
             email: form["email"] ?? "", password: form["password"] ?? "", totpCode: form.trimmed("code"), clientAddress: clientAddress)
         switch outcome {
-        case .loggedIn(_, let token):
+        case .loggedIn(let session, let token):
             // A new session at every login; the one this browser had before ends.
             if let previous = ConsoleRequest.sessionToken(of: request) { try await sessions.end(previous) }
+            try await ConsoleActivity(database: database).audit(
+                action: Self.loginAction, subjectID: nil, actor: AuditActor(userID: session.user.id, requestID: ConsoleRequest.requestID))
             var response = Response(status: .seeOther, headers: [.location: "/console/inbox"])
             response.setCookie(ConsoleRequest.sessionCookie(token.text, secure: ConsoleRequest.isSecure(request, configuration: configuration)))
             return response
@@ -54,8 +60,8 @@ struct SignInPages: ConsolePageGroup {
 
     private func logOut(_ request: Request) async throws -> Response {
         let (signedIn, _) = try await guardian.form(request)
-        _ = signedIn
         if let token = ConsoleRequest.sessionToken(of: request) { try await sessions.end(token) }
+        try await ConsoleActivity(database: database).audit(action: Self.logoutAction, subjectID: nil, actor: signedIn.actor)
         var response = Response(status: .seeOther, headers: [.location: "/console/login"])
         response.setCookie(ConsoleRequest.sessionCookie("", secure: ConsoleRequest.isSecure(request, configuration: configuration), remove: true))
         return response
