@@ -81,7 +81,7 @@ extension APIHandler {
         let id = try uuid(input.path.requestId, parameter: "request_id")
         // An empty reason is the deadline rules' refusal (422); only the length is checked here.
         let reason = body.reason.trimmingWhitespace()
-        guard reason.count <= 2000 else { throw Problem.validation([FieldError(field: "reason", message: "must be 1 to 2000 characters")]) }
+        guard reason.unicodeScalars.count <= 2000 else { throw Problem.validation([FieldError(field: "reason", message: "must be 1 to 2000 characters")]) }
         let record = try await SubjectRequestRepository(database: database).extend(id: id, reason: reason, today: today, actor: RequestScope.actor)
         return .ok(.init(body: .json(try .init(record, today: today))))
     }

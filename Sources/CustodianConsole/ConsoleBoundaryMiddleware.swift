@@ -26,7 +26,10 @@ struct ConsoleBoundaryMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as HTTPError {
             response = page(status: error.status, messageKey: error.status == .notFound ? "error_not_found" : "error_bad_request", request: request)
         } catch {
-            logger.error("console request failed", metadata: ["path": "\(request.uri.path)", "error": "\(String(reflecting: type(of: error)))"])
+            // The route, not the path: an enrolment link's path holds its one-time token.
+            logger.error("console request failed", metadata: [
+                "route": "\(context.endpointPath ?? "unmatched")", "error": "\(String(reflecting: type(of: error)))",
+            ])
             response = page(status: .internalServerError, messageKey: "error_internal", request: request)
         }
         for field in Self.securityHeaders where response.headers[field.name] == nil {
@@ -46,7 +49,7 @@ struct ConsoleBoundaryMiddleware<Context: RequestContext>: RouterMiddleware {
         let language = ConsoleRequest.language(of: request)
         let message = renderer.catalogue.text(messageKey, language)
         return renderer.page(
-            "error", title: "error_title", chrome: .anonymous(language, path: request.uri.path),
+            "error", title: "error_title", chrome: .anonymous(language, path: ConsoleRequest.returnPath(of: request)),
             page: ErrorView(status: Int(status.code), message: message), status: status)
     }
 }

@@ -28,7 +28,7 @@ struct ConsoleGuard: Sendable {
         let language = ConsoleRequest.language(of: request)
         let chrome = PageChrome(
             language: language, user: session.user.email, role: session.user.role.rawValue, canAct: session.user.role.mayAct,
-            csrf: session.csrfToken, path: request.uri.path)
+            csrf: session.csrfToken, path: ConsoleRequest.returnPath(of: request))
         return SignedInRequest(
             session: session, chrome: chrome, actor: AuditActor(userID: session.user.id, requestID: ConsoleRequest.requestID))
     }

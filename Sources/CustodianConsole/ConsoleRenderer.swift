@@ -3,13 +3,15 @@ import Hummingbird
 import Mustache
 
 /// Renders the console's pages from the embedded Mustache templates (`Assets/*.mustache`), every page inside
-/// `layout.mustache`. `{{x}}` escapes; the templates never use the unescaped forms.
+/// `layout.mustache`. `{{x}}` escapes (by Unicode scalar: ``ScalarHTMLEscaping``); the templates never use the
+/// unescaped forms.
 struct ConsoleRenderer: Sendable {
     let library: MustacheLibrary
     let catalogue: MessageCatalogue
 
     /// The embedded templates and catalogues.
     static let embedded: ConsoleRenderer = {
+        MustacheContentTypes.register(ScalarHTMLEscaping(), named: ScalarHTMLEscaping.name)
         var library = MustacheLibrary()
         for (name, text) in embeddedConsoleAssets where name.hasSuffix(".mustache") {
             do {
@@ -24,9 +26,13 @@ struct ConsoleRenderer: Sendable {
     /// A page: `template` rendered with the chrome (user, language, navigation), the catalogue as `t`, and the
     /// page's own view as `page`.
     func page(_ template: String, title: String, chrome: PageChrome, page: Any, status: HTTPResponse.Status = .ok) -> Response {
+        Self.html(render(template, title: title, chrome: chrome, page: page), status: status)
+    }
+
+    /// The page's HTML.
+    func render(_ template: String, title: String, chrome: PageChrome, page: Any) -> String {
         let view = PageView(t: catalogue[chrome.language], title: catalogue.text(title, chrome.language), chrome: chrome, page: page)
-        let html = library.render(view, withTemplate: template) ?? ""
-        return Self.html(html, status: status)
+        return library.render(view, withTemplate: template) ?? ""
     }
 
     static func html(_ html: String, status: HTTPResponse.Status = .ok) -> Response {

@@ -20,6 +20,27 @@ enum ConsoleRequest {
     /// ``ConsoleBoundaryMiddleware``: audit rows name the request by it.
     @TaskLocal static var requestID = ""
 
+    /// The page a language switch on this request's page comes back to: its own path for a GET, the page a form was
+    /// posted from for a POST (a search, a reveal, a command, a settings change).
+    static func returnPath(of request: Request) -> String {
+        let path = request.uri.path
+        guard request.method == .post else { return isConsolePath(path) ? path : "/console/inbox" }
+        if path.hasPrefix("/console/settings") { return "/console/settings" }
+        if path.hasPrefix("/console/jobs/") { return "/console/queue" }
+        if path == "/console/login" || path.hasPrefix("/console/enrol/") { return isConsolePath(path) ? path : "/console/login" }
+        let parent = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
+        return isConsolePath(parent) ? parent : "/console/inbox"
+    }
+
+    /// Whether `path` is a plain console path (letters, digits, `_` and `-` between slashes): nothing that could leave
+    /// the console or need escaping in a URL.
+    static func isConsolePath(_ path: String) -> Bool {
+        guard path == "/console" || path.hasPrefix("/console/") else { return false }
+        return path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().allSatisfy { segment in
+            !segment.isEmpty && segment.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+        }
+    }
+
     static func sessionToken(of request: Request) -> ConsoleToken? {
         guard let value = request.cookies[sessionCookie]?.value, !value.isEmpty, value.count <= 128 else { return nil }
         return ConsoleToken(text: value)
@@ -41,7 +62,9 @@ enum ConsoleRequest {
         }
         guard let origin else { return false }
         if let publicURL = configuration.publicURL, let scheme = publicURL.scheme, let host = publicURL.host {
-            let port = publicURL.port.map { ":\($0)" } ?? ""
+            // A browser leaves the scheme's default port out of `Origin`.
+            let isDefaultPort = (scheme == "http" && publicURL.port == 80) || (scheme == "https" && publicURL.port == 443)
+            let port = publicURL.port.flatMap { isDefaultPort ? nil : ":\($0)" } ?? ""
             return origin == "\(scheme)://\(host)\(port)".lowercased()
         }
         guard let host = request.head.authority else { return false }

@@ -32,7 +32,7 @@ public struct Denial: Sendable, Equatable {
         var errors: [FieldError] = []
         if reason == .noMatch { errors.append(FieldError(field: "reason", message: "no_match is given when no subject matches at registration")) }
         let trimmed = explanation.trimmingWhitespace()
-        if trimmed.isEmpty || trimmed.count > 2000 { errors.append(FieldError(field: "explanation", message: "must be 1 to 2000 characters")) }
+        if trimmed.isEmpty || trimmed.unicodeScalars.count > 2000 { errors.append(FieldError(field: "explanation", message: "must be 1 to 2000 characters")) }
         guard errors.isEmpty else { throw ValidationFailure(errors) }
         self.reason = reason
         self.explanation = trimmed

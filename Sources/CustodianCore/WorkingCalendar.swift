@@ -56,7 +56,7 @@ public struct CalendarDayEntry: Sendable, Equatable {
                 field: "kind", message: kind == .working ? "only a Saturday or Sunday can be a working day" : "Saturday and Sunday are days off already"))
         }
         let note = note.trimmingWhitespace()
-        if note.count > 200 { errors.append(FieldError(field: "note", message: "must be at most 200 characters")) }
+        if note.unicodeScalars.count > 200 { errors.append(FieldError(field: "note", message: "must be at most 200 characters")) }
         guard errors.isEmpty else { throw ValidationFailure(errors) }
         self.day = day
         self.kind = kind

@@ -2,6 +2,7 @@ import CustodianCore
 import CustodianDatabase
 import Foundation
 import Logging
+import NIOPosix
 import PostgresNIO
 
 /// A live console session as a request sees it.
@@ -34,29 +35,47 @@ public struct ConsoleSessionRepository: Sendable {
     }
 
     /// Checks e-mail, password and (for the roles that need one) the TOTP code, and opens a session. `clientAddress`
-    /// counts failures per address; a code works once.
+    /// counts failures per address; a code works once. Every attempt is counted as a failure before the password is
+    /// checked (under advisory locks on the account and the address), and forgiven only when it succeeds, so that
+    /// concurrent guesses cannot slip past the throttle together.
     public func logIn(email: String, password: String, totpCode: String?, clientAddress: String, now: Date = Date()) async throws -> ConsoleLoginOutcome {
         let account = email.trimmingWhitespace().lowercased()
-        let failures = try await database.query("""
-            SELECT (SELECT count(*) FROM console_login_failures WHERE account = \(account)
-                        AND failed_at > now() - make_interval(secs => \(LoginThrottle.window))),
-                   (SELECT count(*) FROM console_login_failures WHERE client_address = \(clientAddress)
-                        AND failed_at > now() - make_interval(secs => \(LoginThrottle.window)))
-            """).decode((Int, Int).self).first(where: { _ in true }) ?? (0, 0)
-        guard !LoginThrottle.isThrottled(accountFailures: failures.0, addressFailures: failures.1) else { return .throttled }
+        let admitted = try await database.transaction { connection in
+            let logger = database.logger
+            try await connection.query("""
+                SELECT pg_advisory_xact_lock(hashtext('console-login-account:' || \(account))),
+                       pg_advisory_xact_lock(hashtext('console-login-address:' || \(clientAddress)))
+                """, logger: logger)
+            let failures = try await connection.query("""
+                SELECT (SELECT count(*) FROM console_login_failures WHERE account = \(account)
+                            AND failed_at > now() - make_interval(secs => \(LoginThrottle.window))),
+                       (SELECT count(*) FROM console_login_failures WHERE client_address = \(clientAddress)
+                            AND failed_at > now() - make_interval(secs => \(LoginThrottle.window)))
+                """, logger: logger).decode((Int, Int).self).first(where: { _ in true }) ?? (0, 0)
+            guard !LoginThrottle.isThrottled(accountFailures: failures.0, addressFailures: failures.1) else { return false }
+            try await connection.query("""
+                WITH pruned AS (
+                    DELETE FROM console_login_failures WHERE failed_at < now() - make_interval(secs => \(LoginThrottle.window))
+                )
+                INSERT INTO console_login_failures (account, client_address) VALUES (\(account), \(clientAddress))
+                """, logger: logger)
+            return true
+        }
+        guard admitted else { return .throttled }
         let stored = try await database.query("""
             SELECT id, email, role, enrolled_at, disabled_at, password_hash, totp_secret, totp_last_step FROM console_users
             WHERE email = \(account) AND enrolled_at IS NOT NULL AND disabled_at IS NULL
             """).decode((UUID, String, String, Date?, Date?, String?, ByteBuffer?, Int64?).self).first(where: { _ in true })
         // The hash is checked even for an unknown account, so that timing does not tell which accounts exist.
         let hash = stored.flatMap { $0.5 }.flatMap(PasswordHash.init(encoded:)) ?? PasswordHash.decoy(iterations: passwordIterations)
-        let passwordMatches = hash.verifies(password) && stored != nil
-        guard passwordMatches, let stored, let role = ConsoleRole(rawValue: stored.2) else { return try await fail(account, clientAddress) }
+        // Hundreds of milliseconds of PBKDF2: on NIO's blocking pool, not on the few threads every request shares.
+        let passwordMatches = try await NIOThreadPool.singleton.runIfActive { hash.verifies(password) } && stored != nil
+        guard passwordMatches, let stored, let role = ConsoleRole(rawValue: stored.2) else { return .refused }
         let step: Int64?
         if role.requiresSecondFactor {
             guard let secret = stored.6, let code = totpCode,
                   let matched = TOTP(secret: Array(buffer: secret)).matchingStep(of: code, at: now), matched > (stored.7 ?? Int64.min)
-            else { return try await fail(account, clientAddress) }
+            else { return .refused }
             step = matched
         } else {
             step = nil
@@ -80,7 +99,7 @@ public struct ConsoleSessionRepository: Sendable {
             try await connection.query("DELETE FROM console_login_failures WHERE account = \(account)", logger: logger)
             return true
         }
-        guard opened else { return try await fail(account, clientAddress) }
+        guard opened else { return .refused }
         return .loggedIn(ConsoleSession(user: user, csrfToken: csrf, createdAt: now), token: token)
     }
 
@@ -111,15 +130,4 @@ public struct ConsoleSessionRepository: Sendable {
             UPDATE console_sessions SET ended_at = now() WHERE user_id = \(userID) AND ended_at IS NULL RETURNING 1
             """).decode(Int.self).reduce(0) { count, _ in count + 1 }
     }
-
-    private func fail(_ account: String, _ clientAddress: String) async throws -> ConsoleLoginOutcome {
-        try await database.query("""
-            WITH pruned AS (
-                DELETE FROM console_login_failures WHERE failed_at < now() - make_interval(secs => \(LoginThrottle.window))
-            )
-            INSERT INTO console_login_failures (account, client_address) VALUES (\(account), \(clientAddress))
-            """)
-        return .refused
-    }
-
 }

@@ -2,6 +2,7 @@ import CustodianCore
 import CustodianDatabase
 import Foundation
 import Logging
+import NIOPosix
 import PostgresNIO
 
 /// A console user as the store reads it; never the password hash or the TOTP secret.
@@ -100,7 +101,8 @@ public struct ConsoleUserRepository: Sendable {
             return step
         }
         // Hashing takes a fraction of a second: outside the transaction.
-        let hash = try PasswordHash.make(password: password, iterations: passwordIterations)
+        let iterations = passwordIterations
+        let hash = try await NIOThreadPool.singleton.runIfActive { try PasswordHash.make(password: password, iterations: iterations) }
         return try await database.transaction { connection in
             let logger = database.logger
             guard let user = try await Self.decode(connection.query("""
@@ -122,6 +124,16 @@ public struct ConsoleUserRepository: Sendable {
             guard let enrolled = try await Self.decode(rows).first else { throw StoreError.unexpectedlyEmpty }
             return enrolled
         }
+    }
+
+    /// The e-mails of the users with `ids` (pages name the user behind an action).
+    public func emails(ids: [UUID]) async throws -> [UUID: String] {
+        guard !ids.isEmpty else { return [:] }
+        var emails: [UUID: String] = [:]
+        for try await (id, email) in try await database.query("SELECT id, email FROM console_users WHERE id = ANY(\(ids))").decode((UUID, String).self) {
+            emails[id] = email
+        }
+        return emails
     }
 
     /// The user with `email` (any case); nil when there is none.

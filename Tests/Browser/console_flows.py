@@ -1,8 +1,8 @@
 """The DPO console's flows in a real browser: headless Debian chromium driven by Playwright.
 
 Run by scripts/browser, which starts PostgreSQL, custodian serve and work and PartnerSim, and passes:
-BASE_URL, DPO_KEY (an API key to prepare data), SIM_URL and SIM_SECRET (PartnerSim), DPO_LINK, VIEWER_LINK and
-SPARE_LINK (one-time enrolment links), DATABASE_URL, SCREENSHOT_DIR. One browser for the whole run; the flows share
+BASE_URL, DPO_KEY (an API key to prepare data), SIM_URL and SIM_SECRET (PartnerSim), DPO_LINK and VIEWER_LINK
+(one-time enrolment links), DATABASE_URL, SCREENSHOT_DIR. One browser for the whole run; the flows share
 one prepared database and run in order. Any browser console error, page error or dialog fails the run.
 """
 import os
@@ -27,6 +27,9 @@ HOSTILE = [
     "Robert'); DROP TABLE subjects;--",
     "$1 %s %n %x {{7*7}} ${jndi:ldap://127.0.0.1/a} $(id) `id`",
     "😀 Ünïcødé ﬁ e\u0301",
+    # Markup characters fused into one grapheme cluster with their neighbours (a prepended U+0600, a combining accent).
+    "\u0600<b>fused\u0600</b>",
+    "\"\u0301 autofocus onfocus=alert(5) x=\"",
 ]
 
 
@@ -178,7 +181,11 @@ def main():
         run.flow("refusal: a wrong TOTP code", wrong_totp, refused=(401,))
 
         def login():
-            log_in(page, "dpo@example.com", totp(state["secret"], state["step"] + 1))
+            # A code works once: the step after the one enrolment used, or the current one if time has moved on.
+            step = max(state["step"] + 1, int(time.time()) // 30)
+            if step > int(time.time()) // 30 + 1:
+                time.sleep(30 - time.time() % 30 + 0.5)
+            log_in(page, "dpo@example.com", totp(state["secret"], step))
             expect(page.url.endswith("/console/inbox"), f"login lands on the inbox, not {page.url}")
             cookie = next(c for c in dpo.cookies() if c["name"] == "console_session")
             expect(cookie["httpOnly"] and cookie["sameSite"] == "Strict", f"the session cookie is HttpOnly and SameSite=Strict: {cookie}")
@@ -267,8 +274,12 @@ def main():
                 raise AssertionError("Extend cannot be reached with Tab")
             page.keyboard.press("Enter")
             page.wait_for_selector("#reason")
-            page.keyboard.press("Tab") if page.evaluate("document.activeElement.id") != "reason" else None
-            page.focus("#reason") if page.evaluate("document.activeElement.id") != "reason" else None
+            for _ in range(30):
+                if page.evaluate("document.activeElement.id") == "reason":
+                    break
+                page.keyboard.press("Tab")
+            else:
+                raise AssertionError("the reason field cannot be reached with Tab")
             page.keyboard.type("Identity documents requested " + HOSTILE[1])
             page.keyboard.press("Tab")
             expect(page.evaluate("document.activeElement.id") == "confirm", "Tab reaches Confirm")
@@ -328,8 +339,12 @@ def main():
         def csrf_refused():
             csrf = page.locator("input[name=csrf]").first.get_attribute("value")
             target = f"{BASE}/console/requests/{data['overdue']}/cancel"
+            # The control: with its token and from the console's origin, the same form is let through (to the confirmation step).
+            control = page.request.post(target, form={"csrf": csrf}, headers={"Origin": BASE}, max_redirects=0)
+            expect(control.status == 200 and "Cancel this request" in control.text(), f"the control form passes: {control.status}")
             missing = page.request.post(target, form={"confirmed": "yes"}, headers={"Origin": BASE}, max_redirects=0)
-            expect(missing.status == 403, f"a form without its CSRF token is refused: {missing.status}")
+            expect(missing.status == 403 and "security token or origin" in missing.text(),
+                   f"a form without its CSRF token is refused: {missing.status}")
             foreign = page.request.post(target, form={"confirmed": "yes", "csrf": csrf}, headers={"Origin": "https://evil.example"},
                                         max_redirects=0)
             expect(foreign.status == 403, f"a form from another origin is refused: {foreign.status}")
@@ -347,7 +362,7 @@ def main():
             csrf = viewer_page.locator("input[name=csrf]").first.get_attribute("value")
             forced = viewer_page.request.post(f"{BASE}/console/requests/{data['overdue']}/cancel",
                                               form={"confirmed": "yes", "csrf": csrf}, headers={"Origin": BASE}, max_redirects=0)
-            expect(forced.status == 403, f"a viewer's action is refused: {forced.status}")
+            expect(forced.status == 403 and "may only look" in forced.text(), f"a viewer's action is refused for the role: {forced.status}")
             expect(sql(f"SELECT status FROM subject_requests WHERE id = '{data['overdue']}'") == "received", "nothing changed")
             viewer.close()
         run.flow("refusal: a viewer trying to act", viewer_cannot_act)

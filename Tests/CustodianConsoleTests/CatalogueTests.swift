@@ -29,6 +29,23 @@ import Testing
         }
     }
 
+    @Test func everyTemplateEscapesByUnicodeScalar() {
+        for (name, text) in embeddedConsoleAssets where name.hasSuffix(".mustache") {
+            #expect(text.hasPrefix("{{% CONTENT_TYPE: SAFE_HTML}}"), "\(name) does not declare the scalar escaping")
+        }
+    }
+
+    /// swift-mustache's own escaping compares grapheme clusters: a `<` after U+0600, or a `"` before U+0301, is one
+    /// `Character` with its neighbour and passed through raw.
+    @Test func markupFusedIntoGraphemeClustersIsEscaped() {
+        let hostile = "\u{0600}<b>fused\u{0600}</b> \"\u{0301} onfocus=x '\u{0301}"
+        let html = Array(ConsoleRenderer.embedded.render(
+            "error", title: "error_title", chrome: .anonymous(.en, path: "/console/inbox"), page: ErrorView(status: 400, message: hostile)).utf8)
+        let escaped = Array("\u{0600}&lt;b&gt;fused\u{0600}&lt;/b&gt; &quot;\u{0301} onfocus=x &#39;\u{0301}".utf8)
+        // Compared as bytes: String comparison would group the fused characters again.
+        #expect((0...(html.count - escaped.count)).contains { html[$0..<($0 + escaped.count)].elementsEqual(escaped) })
+    }
+
     @Test func languageFollowsAcceptLanguage() {
         #expect(ConsoleLanguage.negotiate(acceptLanguage: "ru-RU,ru;q=0.9,en;q=0.8") == .ru)
         #expect(ConsoleLanguage.negotiate(acceptLanguage: "de-DE,en;q=0.5,ru;q=0.4") == .en)

@@ -150,4 +150,22 @@ struct ConsoleUserTests {
             }
         }
     }
+
+    @Test("concurrent wrong guesses are counted before the password is checked: no burst gets past the throttle")
+    func concurrentGuesses() async throws {
+        try await TestDatabase.withMigrated { database in
+            _ = try await Self.enrolled(database, email: "viewer@shop.example", role: .viewer, now: Date())
+            let sessions = Self.sessions(database)
+            let outcomes = try await withThrowingTaskGroup(of: ConsoleLoginOutcome.self) { group in
+                for _ in 0..<12 {
+                    group.addTask {
+                        try await sessions.logIn(email: "viewer@shop.example", password: "guess guess guess", totpCode: nil, clientAddress: "f")
+                    }
+                }
+                return try await group.reduce(into: [ConsoleLoginOutcome]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 == .refused }.count == LoginThrottle.perAccount)
+            #expect(outcomes.filter { $0 == .throttled }.count == 12 - LoginThrottle.perAccount)
+        }
+    }
 }

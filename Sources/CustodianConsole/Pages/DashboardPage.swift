@@ -72,7 +72,7 @@ struct DashboardPage: ConsolePageGroup {
             })
 
         let view = DashboardView(
-            requests: requestChart, median: median.map { String(format: "%.1f", $0) } ?? "—", overdue: overdue,
+            requests: requestChart, median: median.map { String(format: "%.1f", $0) } ?? "—", overdue: overdue, anyOverdue: overdue > 0,
             consents: consentCharts, jobs: jobChart, transfers: transferChart)
         return renderer.page("dashboard", title: "dashboard_title", chrome: signedIn.chrome, page: view)
     }
@@ -88,6 +88,8 @@ struct DashboardView {
     let requests: BarChart
     let median: String
     let overdue: Int
+    /// Stored for the template: a number is "true" in a Mustache section even when it is 0.
+    let anyOverdue: Bool
     let consents: [BarChart]
     let jobs: BarChart
     let transfers: BarChart

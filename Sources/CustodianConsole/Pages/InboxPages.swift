@@ -46,7 +46,8 @@ struct InboxPages: ConsolePageGroup {
         guard let snapshot = try await SubjectRequestRepository(database: database).read(id: id, actor: signedIn.actor) else {
             throw ConsoleFailure.notFound
         }
-        let view = RequestView(snapshot, today: today, format: format(signedIn))
+        let users = try await ConsoleUserRepository(database: database).emails(ids: snapshot.history.compactMap(\.userID))
+        let view = RequestView(snapshot, users: users, today: today, format: format(signedIn))
         return renderer.page("request", title: "request_title", chrome: signedIn.chrome, page: view)
     }
 
@@ -79,7 +80,7 @@ struct InboxPages: ConsolePageGroup {
                 else { throw ConsoleFailure.badInput(messageKey: "error_denial_incomplete") }
                 _ = try await SubjectRequestRepository(database: database).deny(id: id, denial, actor: signedIn.actor)
             case .extend:
-                guard let reason = form.trimmed("reason"), reason.count <= 2000 else { throw ConsoleFailure.badInput(messageKey: "error_reason_missing") }
+                guard let reason = form.trimmed("reason"), reason.unicodeScalars.count <= 2000 else { throw ConsoleFailure.badInput(messageKey: "error_reason_missing") }
                 _ = try await SubjectRequestRepository(database: database).extend(
                     id: id, reason: reason, today: today, actor: signedIn.actor)
             }

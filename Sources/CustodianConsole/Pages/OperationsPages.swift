@@ -28,7 +28,7 @@ struct OperationsPages: ConsolePageGroup {
                 status: format.text("erasure_" + delivery.status.rawValue), statusCode: delivery.status.rawValue,
                 waiting: format.text("hours_waiting", Int(now.timeIntervalSince(delivery.sentAt ?? delivery.updatedAt) / 3600)),
                 sent: format.time(delivery.sentAt), failure: delivery.failureReason ?? "", jobID: delivery.jobID.map(String.init),
-                canRetry: delivery.status == .failed && delivery.jobID != nil, canCancel: delivery.status != .failed && delivery.jobID != nil)
+                canRetry: delivery.status == .failed && delivery.jobID != nil, canCancel: delivery.status == .pending && delivery.jobID != nil)
         }
         return renderer.page("cascades", title: "cascades_title", chrome: signedIn.chrome, page: CascadesView(rows: rows))
     }

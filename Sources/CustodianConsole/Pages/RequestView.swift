@@ -44,7 +44,8 @@ struct RequestView {
     let hasActions: Bool
     let hasProof: Bool
 
-    init(_ snapshot: SubjectRequestSnapshot, today: CalendarDate, format: ConsoleFormat) {
+    /// `users`: the e-mails of the console users in the history.
+    init(_ snapshot: SubjectRequestSnapshot, users: [UUID: String], today: CalendarDate, format: ConsoleFormat) {
         let record = snapshot.record
         id = record.id.lowercasedString
         subjectID = record.subjectID?.lowercasedString
@@ -65,7 +66,8 @@ struct RequestView {
         history = snapshot.history.map { event in
             HistoryRow(
                 status: format.text("status_" + event.status.rawValue), at: format.time(event.occurredAt),
-                actor: event.userID != nil ? format.text("actor_user") : event.apiKeyID != nil ? format.text("actor_api_key") : format.text("actor_system"))
+                actor: event.userID.map { users[$0] ?? format.text("actor_user") }
+                    ?? (event.apiKeyID != nil ? format.text("actor_api_key") : format.text("actor_system")))
         }
         exportSHA256 = record.work.exportSHA256
         destruction = snapshot.proof.destruction.map { record in

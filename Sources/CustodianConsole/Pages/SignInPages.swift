@@ -70,7 +70,7 @@ struct SignInPages: ConsolePageGroup {
     private func switchLanguage(_ request: Request, to code: String) throws -> Response {
         guard let language = ConsoleLanguage(rawValue: code) else { throw ConsoleFailure.notFound }
         // Back to the console page the switch was on; never anywhere else.
-        let back = request.uri.queryParameters.get("back").flatMap { $0.hasPrefix("/console/") && !$0.contains("//") ? $0 : nil }
+        let back = request.uri.queryParameters.get("back").flatMap { ConsoleRequest.isConsolePath($0) ? $0 : nil }
         var response = Response(status: .seeOther, headers: [.location: back ?? "/console/inbox"])
         response.setCookie(Cookie(
             name: ConsoleRequest.languageCookie, value: language.rawValue, maxAge: 365 * 86400, path: "/console",
@@ -89,7 +89,7 @@ struct SignInPages: ConsolePageGroup {
             email: user.email, role: user.role.rawValue, action: request.uri.path, secret: totp?.base32Secret,
             uri: totp?.provisioningURI(issuer: configuration.issuer, account: user.email),
             message: messageKey.map { renderer.catalogue.text($0, language) }, minimumLength: ConsolePasswordRule.minimumLength)
-        return renderer.page("enrol", title: "enrol_title", chrome: .anonymous(language, path: request.uri.path), page: view, status: status)
+        return renderer.page("enrol", title: "enrol_title", chrome: .anonymous(language, path: ConsoleRequest.returnPath(of: request)), page: view, status: status)
     }
 
     private func enrol(_ request: Request, token: ConsoleToken) async throws -> Response {
@@ -118,7 +118,7 @@ struct SignInPages: ConsolePageGroup {
         }
         let language = ConsoleRequest.language(of: request)
         return renderer.page(
-            "enrolled", title: "enrol_title", chrome: .anonymous(language, path: request.uri.path), page: MessageView(message: nil))
+            "enrolled", title: "enrol_title", chrome: .anonymous(language, path: ConsoleRequest.returnPath(of: request)), page: MessageView(message: nil))
     }
 }
 

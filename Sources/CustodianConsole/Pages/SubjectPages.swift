@@ -22,9 +22,7 @@ struct SubjectPages: ConsolePageGroup {
         }
         console.post("subjects/:id/reveal") { request, context in
             let (signedIn, _) = try await guardian.form(request)
-            let id = try uuid(context.parameters.require("id"))
-            try await ConsoleActivity(database: database).audit(action: Self.revealAction, subjectID: id, actor: signedIn.actor)
-            return try await subjectPage(signedIn, id: id, revealed: true)
+            return try await subjectPage(signedIn, id: try uuid(context.parameters.require("id")), revealed: true)
         }
     }
 
@@ -59,6 +57,7 @@ struct SubjectPages: ConsolePageGroup {
     private func subjectPage(_ signedIn: SignedInRequest, id: UUID, revealed: Bool) async throws -> Response {
         let actor = signedIn.actor
         guard let subject = try await SubjectRepository(database: database).read(id: id, actor: actor) else { throw ConsoleFailure.notFound }
+        if revealed { try await ConsoleActivity(database: database).audit(action: Self.revealAction, subjectID: id, actor: actor) }
         let consents = try await ConsentRepository(database: database).overview(subjectID: id, actor: actor)
         let orders = try await OrderRepository(database: database).list(subjectID: id, afterID: nil, limit: 100, actor: actor) ?? []
         let transfers = try await TransferRepository(database: database).transfers(subjectID: id, afterID: nil, limit: 200, actor: actor) ?? []

@@ -37,6 +37,7 @@ public struct ConsoleDashboard: Sendable {
             SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY controller_day(e.occurred_at) - r.received_on)::float8
             FROM subject_request_events e JOIN subject_requests r ON r.id = e.request_id
             WHERE e.status IN ('completed', 'denied', 'cancelled') AND e.occurred_at >= \(since.description)::date - 1
+              AND controller_day(e.occurred_at) >= \(since.description)::date
             """).decode(Double?.self).first(where: { _ in true }) ?? nil
     }
 
