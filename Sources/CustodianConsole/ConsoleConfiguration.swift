@@ -14,15 +14,20 @@ public struct ConsoleConfiguration: Sendable {
     public var publicURL: URL?
     /// The issuer name authenticator apps show beside the TOTP code.
     public var issuer: String
+    /// Addresses of reverse proxies in front of the server: for a request from one of them, the client is the last
+    /// address of `X-Forwarded-For` (failed logins are counted per client address).
+    public var trustedProxies: Set<String>
 
     public init(
         timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow")!, identityHasher: IdentityHasher? = nil,
-        passwordIterations: Int = PasswordHash.defaultIterations, publicURL: URL? = nil, issuer: String = "Custodian"
+        passwordIterations: Int = PasswordHash.defaultIterations, publicURL: URL? = nil, issuer: String = "Custodian",
+        trustedProxies: Set<String> = []
     ) {
         self.timeZone = timeZone
         self.identityHasher = identityHasher
         self.passwordIterations = passwordIterations
         self.publicURL = publicURL
         self.issuer = issuer
+        self.trustedProxies = trustedProxies
     }
 }

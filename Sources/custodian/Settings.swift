@@ -58,7 +58,8 @@ struct Settings {
 
     /// The console: dates in `CUSTODIAN_TIME_ZONE`; `CUSTODIAN_PUBLIC_URL`, when set, is the origin its forms must come
     /// from (and https there makes its cookies `Secure`); `CUSTODIAN_CONSOLE_PASSWORD_ITERATIONS` (600,000) the
-    /// PBKDF2 cost of new passwords.
+    /// PBKDF2 cost of new passwords; `CUSTODIAN_TRUSTED_PROXIES` (comma-separated addresses) the reverse proxies whose
+    /// `X-Forwarded-For` names the client.
     func console() throws -> ConsoleConfiguration {
         var publicURL: URL?
         if let base = environment["CUSTODIAN_PUBLIC_URL"], !base.isEmpty {
@@ -70,7 +71,9 @@ struct Settings {
         return ConsoleConfiguration(
             timeZone: try timeZone, identityHasher: try identityHasher,
             passwordIterations: try integer("CUSTODIAN_CONSOLE_PASSWORD_ITERATIONS", default: PasswordHash.defaultIterations, range: 1000...10_000_000),
-            publicURL: publicURL)
+            publicURL: publicURL,
+            trustedProxies: Set((environment["CUSTODIAN_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }))
     }
 
     /// Requests per minute per API key, `CUSTODIAN_RATE_LIMIT_PER_MINUTE` (6000; 0 turns the limit off), with bursts

@@ -54,6 +54,22 @@ import Testing
         #expect(ConsoleLanguage.negotiate(acceptLanguage: nil) == .en)
     }
 
+    @Test func failedLoginsCountTheClientBehindATrustedProxyOnly() {
+        let proxy: Set<String> = ["10.0.0.5"]
+        #expect(ConsoleRequest.clientAddress(peer: "10.0.0.5", forwardedFor: ["198.51.100.7, 203.0.113.9"], trustedProxies: proxy) == "203.0.113.9")
+        #expect(ConsoleRequest.clientAddress(peer: "192.0.2.1", forwardedFor: ["203.0.113.9"], trustedProxies: proxy) == "192.0.2.1")
+        #expect(ConsoleRequest.clientAddress(peer: "10.0.0.5", forwardedFor: [], trustedProxies: proxy) == "10.0.0.5")
+        #expect(ConsoleRequest.clientAddress(peer: nil, forwardedFor: ["203.0.113.9"], trustedProxies: proxy) == "unknown")
+    }
+
+    @Test func theLanguageSwitchReturnsOnlyToPlainConsolePaths() {
+        #expect(ConsoleRequest.isConsolePath("/console/requests/0b7c1e2a-1111-4c3b-9a55-2f0e7a1c9d10"))
+        #expect(!ConsoleRequest.isConsolePath("/console/../v1/subjects"))
+        #expect(!ConsoleRequest.isConsolePath("//evil.example/console/inbox"))
+        #expect(!ConsoleRequest.isConsolePath("/console/inbox?x=1"))
+        #expect(!ConsoleRequest.isConsolePath("/console//inbox"))
+    }
+
     @Test func personalDataIsMaskedOnLists() {
         #expect(ConsoleFormat.maskEmail("irina@example.com") == "i***@example.com")
         #expect(ConsoleFormat.maskPhone("+79161234567") == "+7***4567")

@@ -15,7 +15,7 @@ struct SignInPages: ConsolePageGroup {
 
     func register<Context: RemoteAddressRequestContext>(on console: RouterGroup<Context>) {
         console.get("login") { request, _ in loginPage(request, messageKey: nil, status: .ok) }
-        console.post("login") { request, context in try await logIn(request, clientAddress: ConsoleRequest.clientAddress(context)) }
+        console.post("login") { request, context in try await logIn(request, clientAddress: ConsoleRequest.clientAddress(request, context, configuration: configuration)) }
         console.post("logout") { request, _ in try await logOut(request) }
         console.get("language/:language") { request, context in
             try switchLanguage(request, to: context.parameters.require("language"))

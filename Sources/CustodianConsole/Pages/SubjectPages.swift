@@ -9,6 +9,7 @@ struct SubjectPages: ConsolePageGroup {
     let shared: ConsolePages
 
     static let revealAction = "console.subject.reveal"
+    static let searchAction = "console.subject.search"
 
     func register<Context: RemoteAddressRequestContext>(on console: RouterGroup<Context>) {
         console.get("subjects") { request, _ in
@@ -45,6 +46,8 @@ struct SubjectPages: ConsolePageGroup {
         } else {
             lookup = SubjectLookup(externalRef: text)
         }
+        // Every search is audited, a fruitless one too (the subject repository audits each subject found).
+        try await ConsoleActivity(database: database).audit(action: Self.searchAction, subjectID: nil, actor: signedIn.actor)
         let found = try await SubjectRepository(database: database).find(lookup, afterID: nil, limit: 50, actor: signedIn.actor)
         let results = found.map { subject in
             SearchResult(
