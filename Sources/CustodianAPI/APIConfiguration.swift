@@ -40,7 +40,7 @@ public struct APIConfiguration: Sendable {
         self.timeZone = timeZone
         self.identityHasher = identityHasher
         self.rateLimit = rateLimit
-        self.console = console ?? ConsoleConfiguration(timeZone: timeZone, identityHasher: identityHasher)
+        self.console = console ?? ConsoleConfiguration(timeZone: timeZone, identityHasher: identityHasher, outboundPolicy: outboundPolicy)
     }
 }
 

@@ -14,6 +14,8 @@ public struct ConsoleConfiguration: Sendable {
     public var publicURL: URL?
     /// The issuer name authenticator apps show beside the TOTP code.
     public var issuer: String
+    /// Which recipient base URLs are acceptable: the API's rule, for the recipient edit form.
+    public var outboundPolicy: OutboundAddressPolicy
     /// Addresses of reverse proxies in front of the server: for a request from one of them, the client is the last
     /// address of `X-Forwarded-For` (failed logins are counted per client address).
     public var trustedProxies: Set<String>
@@ -21,7 +23,7 @@ public struct ConsoleConfiguration: Sendable {
     public init(
         timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow")!, identityHasher: IdentityHasher? = nil,
         passwordIterations: Int = PasswordHash.defaultIterations, publicURL: URL? = nil, issuer: String = "Custodian",
-        trustedProxies: Set<String> = []
+        trustedProxies: Set<String> = [], outboundPolicy: OutboundAddressPolicy = OutboundAddressPolicy()
     ) {
         self.timeZone = timeZone
         self.identityHasher = identityHasher
@@ -29,5 +31,6 @@ public struct ConsoleConfiguration: Sendable {
         self.publicURL = publicURL
         self.issuer = issuer
         self.trustedProxies = trustedProxies
+        self.outboundPolicy = outboundPolicy
     }
 }

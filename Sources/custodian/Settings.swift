@@ -73,7 +73,8 @@ struct Settings {
             passwordIterations: try integer("CUSTODIAN_CONSOLE_PASSWORD_ITERATIONS", default: PasswordHash.defaultIterations, range: 1000...10_000_000),
             publicURL: publicURL,
             trustedProxies: Set((environment["CUSTODIAN_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty }))
+                .filter { !$0.isEmpty }),
+            outboundPolicy: outboundPolicy)
     }
 
     /// Requests per minute per API key, `CUSTODIAN_RATE_LIMIT_PER_MINUTE` (6000; 0 turns the limit off), with bursts

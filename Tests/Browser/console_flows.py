@@ -334,7 +334,22 @@ def main():
             expect("no" in page.locator("#recipients tr", has_text="sim-broken").inner_text().split(), "a recipient is switched off")
             expect(sql("SELECT count(*) FROM audit_log WHERE action LIKE 'calendar%' AND actor_kind = 'user'") == "2",
                    "each calendar change is audited under the user")
-        run.flow("configuration: a calendar day set (a wrong one refused) and removed, a recipient switched off", edit_settings, refused=(400,))
+            with page.expect_navigation():
+                page.click("#purposes a:has-text('hostile_test')")
+            expect(page.input_value("#title") == HOSTILE[0][:100], "the edit form holds the hostile title as its value")
+            page.fill("#retention_days", "45")
+            page.check("input[name=kind_courier]")
+            submit(page, "button:has-text('Save')")
+            row = page.locator("#purposes tr", has_text="hostile_test")
+            expect("45" in row.inner_text() and "courier" in row.inner_text(), f"the purpose is saved: {row.inner_text()}")
+            with page.expect_navigation():
+                page.click("#recipients a:has-text('sim-courier')")
+            page.fill("#base_url", "ftp://127.0.0.1/")
+            submit(page, "button:has-text('Save')")
+            expect("base_url" in page.inner_text("#form-errors"), "a recipient's invalid base URL is refused, named")
+            expect(sql("SELECT base_url FROM recipients WHERE code = 'sim-courier'") == os.environ["SIM_URL"], "and nothing changed")
+        run.flow("configuration: a calendar day set (a wrong one refused) and removed, a recipient switched off, a purpose edited, "
+                 "a recipient's bad URL refused", edit_settings, refused=(400,))
 
         def csrf_refused():
             csrf = page.locator("input[name=csrf]").first.get_attribute("value")
