@@ -34,6 +34,7 @@ public enum ConsoleRoutes {
         OperationsPages(shared: shared).register(on: console)
         SettingsPages(shared: shared).register(on: console)
         SettingsEditPages(shared: shared).register(on: console)
+        SettingsCreatePages(shared: shared).register(on: console)
         DashboardPage(shared: shared).register(on: console)
         // Anything else under /console is the console's own 404 page, not the API's problem+json.
         console.on("**", method: .get) { _, _ -> Response in throw ConsoleFailure.notFound }
