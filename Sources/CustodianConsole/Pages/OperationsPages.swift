@@ -109,6 +109,7 @@ struct QueueCountRow {
     let states: [Int]
 }
 
+/// Jobs of one kind that finished in one state in the last hour.
 struct ThroughputRow {
     let kind: String
     let state: String
