@@ -11,8 +11,8 @@ extension APIHandler {
         }
         let request = try NewSubjectRequest(
             subjectID: body.subjectId, email: body.email, phone: body.phone, externalRef: body.externalRef, kind: try body.kind.mapped(),
-            regime: try body.regime.mapped(), channel: try body.channel.mapped(), receivedAt: body.receivedAt, corrections: corrections,
-            purposes: body.purposes)
+            regime: try body.regime.mapped(), channel: try body.channel.mapped(), receivedAt: body.receivedAt,
+            ground: try body.ground?.mapped(), corrections: corrections, purposes: body.purposes)
         let receivedOn = CalendarDate(request.receivedAt, in: configuration.timeZone)
         let record = try await SubjectRequestRepository(database: database).create(
             request, receivedOn: receivedOn, hasher: configuration.identityHasher, actor: RequestScope.actor)
@@ -110,7 +110,8 @@ extension Components.Schemas.SubjectRequest {
         self.init(
             id: record.id.lowercasedString, subjectId: record.subjectID?.lowercasedString, kind: try record.kind.mapped(),
             regime: try record.regime.mapped(), channel: try record.channel.mapped(), status: try record.status.mapped(),
-            receivedAt: record.receivedAt, receivedOn: record.receivedOn.description, dueOn: record.dueOn.description, daysLeft: daysLeft,
+            receivedAt: record.receivedAt, receivedOn: record.receivedOn.description, dueOn: record.dueOn.description,
+            dueRule: record.deadline?.summary(extended: record.originalDueOn != nil) ?? "", daysLeft: daysLeft,
             overdue: !record.status.isFinal && daysLeft < 0, denialReason: try record.denialReason?.mapped(),
             denialExplanation: record.denialExplanation, originalDueOn: record.originalDueOn?.description, extensionReason: record.extensionReason,
             createdAt: record.createdAt, updatedAt: record.updatedAt)
@@ -120,6 +121,7 @@ extension Components.Schemas.SubjectRequest {
         fulfilledAt = record.work.fulfilledAt
         completedAt = record.work.completedAt
         liftedAt = record.work.liftedAt
+        ground = try record.ground?.mapped()
     }
 }
 

@@ -31,6 +31,7 @@ struct ConsoleFormat: Sendable {
         case .workingDays(let count): text("period_working_days", count)
         case .calendarDays(let count): text("period_calendar_days", count)
         case .months(let count): text("period_months", count)
+        case .immediately: text("period_immediately")
         }
     }
 

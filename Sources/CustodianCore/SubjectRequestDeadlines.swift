@@ -8,10 +8,12 @@ public enum SubjectRequestKind: String, Sendable, CaseIterable, Codable {
 }
 
 /// A period the law gives, in the unit the law counts in.
-public enum LegalPeriod: Sendable, Equatable {
+public enum LegalPeriod: Sendable, Equatable, CustomStringConvertible {
     case workingDays(Int)
     case calendarDays(Int)
     case months(Int)
+    /// The day of receipt itself.
+    case immediately
 
     /// The last day of the period for something received on `date` (counting starts the next day).
     public func due(after date: CalendarDate, calendar: WorkingCalendar) -> CalendarDate {
@@ -19,67 +21,87 @@ public enum LegalPeriod: Sendable, Equatable {
         case .workingDays(let count): return calendar.adding(workingDays: count, after: date)
         case .calendarDays(let count): return date.adding(days: count)
         case .months(let count): return date.adding(months: count)
+        case .immediately: return date
+        }
+    }
+
+    /// In English, as the API states it: "10 working days", "30 calendar days", "1 month", "immediately".
+    public var description: String {
+        switch self {
+        case .workingDays(let count): "\(count) working days"
+        case .calendarDays(let count): "\(count) calendar days"
+        case .months(let count): count == 1 ? "1 month" : "\(count) months"
+        case .immediately: "immediately"
         }
     }
 }
 
-/// How long the controller has to answer each kind of request, and the one extension the law allows.
+/// The rule a due date follows: the period, the whole period once extended (nil: the law allows no extension), and
+/// the provisions it comes from, as the DPO cites them.
+public struct DeadlineRule: Sendable, Equatable {
+    public let period: LegalPeriod
+    public let extended: LegalPeriod?
+    public let article: String
+
+    /// "7 working days, Art. 20(3), 21(2) 152-FZ": the period in force (`extended` once extended) and the provisions.
+    public func summary(extended isExtended: Bool) -> String {
+        "\((isExtended ? extended : nil) ?? period), \(article)"
+    }
+}
+
+/// How long the controller has to answer each kind of request on each ground, and the one extension the law allows
+/// (`../shared/REFERENCE.md`, "Deadlines by legal ground"; docs/deadlines.md).
 ///
-/// 152-FZ: 10 working days to answer access, restriction and objection requests, extendable once by 5 working days
-/// with a reason (Art. 14, 20, 21); 7 working days to rectify (Art. 21(2)), 30 days to stop processing and destroy
-/// (Art. 21(5)); neither of the last two is extendable. GDPR: one month for every right (Art. 12(3)), extendable once
-/// by two further months, the subject told with the reason within the first month. Counting starts on the day after
-/// receipt; a GDPR month ends on the same date of the next month, or on its last day when that date does not exist.
+/// 152-FZ: access 10 working days, once +5 with a reasoned notice (Art. 14(3), 20(1)-(2)); rectification of
+/// inaccurate data 7 working days (Art. 20(3), 21(2)); restriction while inaccuracy is verified 7 working days
+/// (Art. 21(1)-(2)), and of unlawful processing 3 working days to stop it (then 10 to destroy what cannot be made
+/// lawful, Art. 21(3)); destruction of data obtained unlawfully or not necessary 7 working days (Art. 20(3)), after a
+/// withdrawal of consent or once the purpose is achieved 30 days (Art. 21(5), 21(4)); an objection to direct marketing
+/// at once (Art. 15(2)), any other demand to stop 10 working days, once +5 (Art. 21(5.1)). GDPR: one month for every
+/// right, extendable once by two further months (Art. 12(3)), except an objection to direct marketing, which takes
+/// effect at once (Art. 21(3)). Counting starts on the day after receipt; a GDPR month ends on the same date of the next
+/// month, or on its last day when that date does not exist.
 public enum SubjectRequestDeadlines {
-    public static func period(regime: RequestRegime, kind: SubjectRequestKind) -> LegalPeriod {
-        switch regime {
-        case .fz152:
-            switch kind {
-            case .access, .restriction, .objection: .workingDays(10)
-            case .rectification: .workingDays(7)
-            case .erasure: .calendarDays(30)
-            }
-        case .gdpr:
-            switch kind {
-            case .access, .rectification, .restriction, .erasure, .objection: .months(1)
-            }
+    /// The rule for a request; nil when `ground` is not one ``RequestGround/allowed(for:)`` lists for `kind`.
+    /// Exhaustive over (regime, kind, ground): a new kind or ground does not compile until it has its rule.
+    public static func rule(regime: RequestRegime, kind: SubjectRequestKind, ground: RequestGround?) -> DeadlineRule? {
+        switch (regime, kind, ground) {
+        case (.fz152, .access, nil):
+            DeadlineRule(period: .workingDays(10), extended: .workingDays(15), article: "Art. 14(3), 20(1)-(2) 152-FZ")
+        case (.fz152, .rectification, .inaccurate?):
+            DeadlineRule(period: .workingDays(7), extended: nil, article: "Art. 20(3), 21(2) 152-FZ")
+        case (.fz152, .restriction, .inaccurate?):
+            DeadlineRule(period: .workingDays(7), extended: nil, article: "Art. 21(1)-(2) 152-FZ")
+        case (.fz152, .restriction, .unlawful?):
+            DeadlineRule(period: .workingDays(3), extended: nil, article: "Art. 21(3) 152-FZ (then 10 working days to destroy)")
+        case (.fz152, .erasure, .unlawful?), (.fz152, .erasure, .notNecessary?):
+            DeadlineRule(period: .workingDays(7), extended: nil, article: "Art. 20(3) 152-FZ")
+        case (.fz152, .erasure, .consentWithdrawn?):
+            DeadlineRule(period: .calendarDays(30), extended: nil, article: "Art. 21(5) 152-FZ")
+        case (.fz152, .erasure, .purposeAchieved?):
+            DeadlineRule(period: .calendarDays(30), extended: nil, article: "Art. 21(4) 152-FZ")
+        case (.fz152, .objection, .directMarketing?):
+            DeadlineRule(period: .immediately, extended: nil, article: "Art. 15(2) 152-FZ, Art. 18(1) 38-FZ")
+        case (.fz152, .objection, .other?):
+            DeadlineRule(period: .workingDays(10), extended: .workingDays(15), article: "Art. 21(5.1) 152-FZ")
+        case (.gdpr, .objection, .directMarketing?):
+            DeadlineRule(period: .immediately, extended: nil, article: "Art. 21(3) GDPR")
+        case (.gdpr, .access, nil), (.gdpr, .rectification, .inaccurate?), (.gdpr, .restriction, .inaccurate?),
+             (.gdpr, .restriction, .unlawful?), (.gdpr, .erasure, .consentWithdrawn?), (.gdpr, .erasure, .unlawful?),
+             (.gdpr, .erasure, .notNecessary?), (.gdpr, .erasure, .purposeAchieved?), (.gdpr, .objection, .other?):
+            DeadlineRule(period: .months(1), extended: .months(3), article: "Art. 12(3) GDPR")
+        // Grounds a kind does not take, and kinds that need one named without it.
+        case (_, .access, .some),
+             (_, .rectification, nil), (_, .rectification, .unlawful?), (_, .rectification, .consentWithdrawn?),
+             (_, .rectification, .notNecessary?), (_, .rectification, .purposeAchieved?), (_, .rectification, .directMarketing?),
+             (_, .rectification, .other?),
+             (_, .restriction, nil), (_, .restriction, .consentWithdrawn?), (_, .restriction, .notNecessary?),
+             (_, .restriction, .purposeAchieved?), (_, .restriction, .directMarketing?), (_, .restriction, .other?),
+             (_, .erasure, nil), (_, .erasure, .inaccurate?), (_, .erasure, .directMarketing?), (_, .erasure, .other?),
+             (_, .objection, nil), (_, .objection, .inaccurate?), (_, .objection, .unlawful?), (_, .objection, .consentWithdrawn?),
+             (_, .objection, .notNecessary?), (_, .objection, .purposeAchieved?):
+            nil
         }
-    }
-
-    /// The whole period once extended (the original period plus the one extension the law allows), or nil when the
-    /// kind cannot be extended: 152-FZ 10 + 5 working days, GDPR 1 + 2 months, both counted from receipt.
-    public static func extendedPeriod(regime: RequestRegime, kind: SubjectRequestKind) -> LegalPeriod? {
-        switch regime {
-        case .fz152:
-            switch kind {
-            case .access, .restriction, .objection: .workingDays(15)
-            case .rectification, .erasure: nil
-            }
-        case .gdpr:
-            switch kind {
-            case .access, .rectification, .restriction, .erasure, .objection: .months(3)
-            }
-        }
-    }
-
-    /// The provision the period comes from, as the DPO cites it beside the due date.
-    public static func article(regime: RequestRegime, kind: SubjectRequestKind) -> String {
-        switch regime {
-        case .fz152:
-            switch kind {
-            case .access: "Art. 14, 20(1)-(2) 152-FZ"
-            case .rectification: "Art. 20(3), 21(2) 152-FZ"
-            case .restriction: "Art. 21(1) 152-FZ"
-            case .objection: "Art. 21(5.1) 152-FZ"
-            case .erasure: "Art. 21(5) 152-FZ"
-            }
-        case .gdpr: "Art. 12(3) GDPR"
-        }
-    }
-
-    /// The due date of a request received on `received`.
-    public static func due(regime: RequestRegime, kind: SubjectRequestKind, received: CalendarDate, calendar: WorkingCalendar) -> CalendarDate {
-        period(regime: regime, kind: kind).due(after: received, calendar: calendar)
     }
 
     /// Why an extension is refused.
@@ -90,13 +112,13 @@ public enum SubjectRequestDeadlines {
         case reasonMissing
     }
 
-    /// The new due date when a request received on `received` is extended on `today` for `reason`. The extension
-    /// must be decided (and the subject told) before the original deadline has passed: on or before `due`.
+    /// The new due date when a request under `rule`, received on `received`, is extended on `today` for `reason`. The
+    /// extension must be decided (and the subject told) before the original deadline has passed: on or before `due`.
     public static func extend(
-        regime: RequestRegime, kind: SubjectRequestKind, received: CalendarDate, due: CalendarDate, alreadyExtended: Bool,
+        rule: DeadlineRule, received: CalendarDate, due: CalendarDate, alreadyExtended: Bool,
         today: CalendarDate, reason: String, calendar: WorkingCalendar
     ) -> Result<CalendarDate, ExtensionRefusal> {
-        guard let extended = extendedPeriod(regime: regime, kind: kind) else { return .failure(.notExtendable) }
+        guard let extended = rule.extended else { return .failure(.notExtendable) }
         guard !alreadyExtended else { return .failure(.alreadyExtended) }
         guard !reason.trimmingWhitespace().isEmpty else { return .failure(.reasonMissing) }
         guard today <= due else { return .failure(.tooLate(lastDay: due)) }

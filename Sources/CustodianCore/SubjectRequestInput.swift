@@ -70,6 +70,10 @@ public struct NewSubjectRequest: Sendable, Equatable {
     public let identity: RequestIdentity
     public let kind: SubjectRequestKind
     public let regime: RequestRegime
+    /// The legal ground (``RequestGround/allowed(for:)``), the assumed one when none was named.
+    public let ground: RequestGround?
+    /// The rule the request's due date follows.
+    public let deadline: DeadlineRule
     public let channel: RequestChannel
     public let receivedAt: Date
     /// Rectification: the corrected values (required for that kind, refused for the others).
@@ -83,9 +87,17 @@ public struct NewSubjectRequest: Sendable, Equatable {
     /// Exactly one of `subjectID`, `email`, `phone`, `externalRef`; `receivedAt` not in the future. All problems at once.
     public init(
         subjectID: String?, email: String?, phone: String?, externalRef: String?, kind: SubjectRequestKind, regime: RequestRegime,
-        channel: RequestChannel, receivedAt: Date, corrections: SubjectCorrections? = nil, purposes: [String]? = nil, now: Date = Date()
+        channel: RequestChannel, receivedAt: Date, ground: RequestGround? = nil, corrections: SubjectCorrections? = nil,
+        purposes: [String]? = nil, now: Date = Date()
     ) throws {
         var errors: [FieldError] = []
+        let ground = ground ?? RequestGround.assumed(for: kind)
+        let deadline = SubjectRequestDeadlines.rule(regime: regime, kind: kind, ground: ground)
+        if deadline == nil {
+            let allowed = RequestGround.allowed(for: kind).map(\.rawValue)
+            errors.append(FieldError(
+                field: "ground", message: allowed.isEmpty ? "is not given for \(kind.rawValue)" : "must be one of \(allowed.joined(separator: ", ")) for \(kind.rawValue)"))
+        }
         if (kind == .rectification) != (corrections != nil) {
             errors.append(FieldError(field: "corrections", message: kind == .rectification ? "is required for rectification" : "is only for rectification"))
         }
@@ -118,10 +130,12 @@ public struct NewSubjectRequest: Sendable, Equatable {
         if receivedAt.timeIntervalSince(now) > Self.allowedSkew {
             errors.append(FieldError(field: "received_at", message: "must not be in the future"))
         }
-        guard errors.isEmpty, let identity else { throw ValidationFailure(errors) }
+        guard errors.isEmpty, let identity, let deadline else { throw ValidationFailure(errors) }
         self.identity = identity
         self.kind = kind
         self.regime = regime
+        self.ground = ground
+        self.deadline = deadline
         self.channel = channel
         self.receivedAt = receivedAt
         self.corrections = corrections

@@ -9,6 +9,8 @@ public struct SubjectRequestRecord: Sendable, Equatable {
     public let subjectID: UUID?
     public let kind: SubjectRequestKind
     public let regime: RequestRegime
+    /// The legal ground (nil for an access request).
+    public var ground: RequestGround?
     public let channel: RequestChannel
     public let status: SubjectRequestStatus
     public let receivedAt: Date
@@ -23,6 +25,11 @@ public struct SubjectRequestRecord: Sendable, Equatable {
     public let updatedAt: Date
     /// What the request's work did (empty until it is fulfilled, or where the kind leaves no such trace).
     public var work = SubjectRequestWorkRecord()
+
+    /// The rule its due date followed.
+    public var deadline: DeadlineRule? {
+        SubjectRequestDeadlines.rule(regime: regime, kind: kind, ground: ground)
+    }
 }
 
 /// The trace a request's work leaves, without personal data.
@@ -89,7 +96,7 @@ public struct SubjectRequestRepository: Sendable {
     static let columns = """
         id, subject_id, kind, regime, channel, status, received_at, received_on::text, due_on::text, denial_reason, \
         denial_explanation, original_due_on::text, extension_reason, created_at, updated_at, corrected_fields, purposes, cascade_id, \
-        export_sha256, fulfilled_at, completed_at, lifted_at
+        export_sha256, fulfilled_at, completed_at, lifted_at, ground
         """
 
     public init(database: Database) {
@@ -105,7 +112,7 @@ public struct SubjectRequestRepository: Sendable {
     ) async throws -> SubjectRequestRecord {
         let calendar = try await CalendarRepository(database: database).workingCalendar()
         let correctionsJSON = try request.corrections.map { String(decoding: try JSONEncoder.canonical.encode($0), as: UTF8.self) }
-        let dueOn = SubjectRequestDeadlines.due(regime: request.regime, kind: request.kind, received: receivedOn, calendar: calendar)
+        let dueOn = request.deadline.period.due(after: receivedOn, calendar: calendar)
         return try await database.transaction { connection in
             let logger = database.logger
             let query: PostgresQuery = switch request.identity {
@@ -138,9 +145,10 @@ public struct SubjectRequestRepository: Sendable {
             let status: SubjectRequestStatus = subjectID == nil ? .denied : .received
             let reason: DenialReason? = subjectID == nil ? .noMatch : nil
             let rows = try await connection.query("""
-                INSERT INTO subject_requests (id, subject_id, kind, regime, channel, status, received_at, received_on, due_on, denial_reason,
-                                              corrections, purposes)
-                VALUES (\(UUID()), \(subjectID), \(request.kind.rawValue), \(request.regime.rawValue), \(request.channel.rawValue),
+                INSERT INTO subject_requests (id, subject_id, kind, regime, ground, channel, status, received_at, received_on, due_on,
+                                              denial_reason, corrections, purposes)
+                VALUES (\(UUID()), \(subjectID), \(request.kind.rawValue), \(request.regime.rawValue), \(request.ground?.rawValue),
+                        \(request.channel.rawValue),
                         \(status.rawValue), \(request.receivedAt), \(receivedOn.description)::date, \(dueOn.description)::date,
                         \(reason?.rawValue), \(subjectID == nil || erased ? nil : correctionsJSON)::jsonb, \(request.purposes))
                 RETURNING \(unescaped: Self.columns)
@@ -209,8 +217,9 @@ public struct SubjectRequestRepository: Sendable {
             let logger = database.logger
             guard let record = try await lockedRecord(id: id, on: connection) else { throw SubjectRequestRefusal.notFound }
             guard !record.status.isFinal else { throw SubjectRequestRefusal.notAllowed(record.status, command: .extend) }
+            guard let rule = record.deadline else { throw StoreError.unexpectedValue(column: "subject_requests.ground") }
             let outcome = SubjectRequestDeadlines.extend(
-                regime: record.regime, kind: record.kind, received: record.receivedOn, due: record.dueOn,
+                rule: rule, received: record.receivedOn, due: record.dueOn,
                 alreadyExtended: record.originalDueOn != nil, today: today, reason: reason, calendar: calendar)
             switch outcome {
             case .failure(let refusal):
@@ -306,6 +315,10 @@ public struct SubjectRequestRepository: Sendable {
             record.work.fulfilledAt = try cells[19].decode(Date?.self)
             record.work.completedAt = try cells[20].decode(Date?.self)
             record.work.liftedAt = try cells[21].decode(Date?.self)
+            if let ground = try cells[22].decode(String?.self) {
+                guard let known = RequestGround(rawValue: ground) else { throw StoreError.unexpectedValue(column: "subject_requests.ground") }
+                record.ground = known
+            }
             records.append(record)
         }
         return records

@@ -39,7 +39,7 @@ struct CalendarTests {
             #expect(calendar.isWorkingDay(CalendarDate(iso: "2027-11-13")!))
             #expect(!calendar.isWorkingDay(CalendarDate(iso: "2027-11-05")!))
             // Received Thursday 4 November 2027 (a holiday): Mon 8 … Fri 12, Sat 13, Mon 15 … Thu 18.
-            #expect(SubjectRequestDeadlines.due(regime: .fz152, kind: .access, received: CalendarDate(iso: "2027-11-04")!, calendar: calendar)
+            #expect(SubjectRequestDeadlines.rule(regime: .fz152, kind: .access, ground: nil)?.period.due(after: CalendarDate(iso: "2027-11-04")!, calendar: calendar)
                 == CalendarDate(iso: "2027-11-18"))
 
             #expect(try await app.request(.delete, "/v1/calendar-days/2027-11-13", key: dpo).status == .noContent)

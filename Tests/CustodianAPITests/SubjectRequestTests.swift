@@ -69,6 +69,39 @@ struct SubjectRequestTests {
         }
     }
 
+    @Test("a request names its ground, which sets the deadline and its rule; a ground the kind does not take is 422 and registers nothing")
+    func grounds() async throws {
+        try await TestApp.run { app in
+            let dpo = try await app.key(.dpo)
+            let subject = try await app.createSubject(key: dpo, externalRef: "ground-1", email: "ground@example.com", phone: "+79035550198")
+            let id = try #require(subject["id"] as? String)
+            // Received Wednesday 10 June 2026 in Moscow; 12 June is a holiday.
+            func register(_ kind: String, ground: String?) async throws -> TestResponse {
+                let named = ground.map { #","ground":"\#($0)""# } ?? ""
+                return try await app.request(.post, "/v1/subject-requests", key: dpo, json: """
+                    {"subject_id":"\(id)","kind":"\(kind)","regime":"fz152","channel":"email","received_at":"2026-06-10T09:00:00Z"\(named)}
+                    """)
+            }
+            let unlawful = try await register("erasure", ground: "unlawful").jsonObject()
+            #expect(unlawful["ground"] as? String == "unlawful")
+            #expect(unlawful["due_on"] as? String == "2026-06-22")
+            #expect(unlawful["due_rule"] as? String == "7 working days, Art. 20(3) 152-FZ")
+            let assumed = try await register("erasure", ground: nil).jsonObject()
+            #expect(assumed["ground"] as? String == "consent_withdrawn")
+            #expect(assumed["due_rule"] as? String == "30 calendar days, Art. 21(5) 152-FZ")
+            let access = try await register("access", ground: nil).jsonObject()
+            #expect(access["ground"] == nil)
+            #expect(access["due_rule"] as? String == "10 working days, Art. 14(3), 20(1)-(2) 152-FZ")
+            let before = try await app.rowCount("subject_requests")
+            for (kind, ground) in [("access", "inaccurate"), ("erasure", "direct_marketing"), ("objection", "unlawful")] {
+                let refused = try await register(kind, ground: ground)
+                #expect(refused.status == .unprocessableContent, "\(kind) \(ground)")
+                #expect(try refused.jsonObject()["errors"].map { "\($0)".contains("ground") } == true)
+            }
+            #expect(try await app.rowCount("subject_requests") == before)
+        }
+    }
+
     @Test("an identity that matches nobody is registered as denied with no_match, and the identity is not kept")
     func noMatch() async throws {
         try await TestApp.run { app in

@@ -23,6 +23,7 @@ struct RequestView {
     let kind: String
     let status: String
     let regime: String
+    let ground: String?
     let channel: String
     let received: String
     let due: String
@@ -52,15 +53,14 @@ struct RequestView {
         kind = format.text("kind_" + record.kind.rawValue)
         status = format.text("status_" + record.status.rawValue)
         regime = format.text("regime_" + record.regime.rawValue)
+        ground = record.ground.map { format.text("ground_" + $0.rawValue) }
         channel = record.channel.rawValue
         received = format.time(record.receivedAt)
         due = record.dueOn.description
         (urgency, daysText) = InboxRow.urgency(of: record, today: today, format: format)
         let extended = record.originalDueOn != nil
-        let period = extended
-            ? SubjectRequestDeadlines.extendedPeriod(regime: record.regime, kind: record.kind) ?? SubjectRequestDeadlines.period(regime: record.regime, kind: record.kind)
-            : SubjectRequestDeadlines.period(regime: record.regime, kind: record.kind)
-        rule = "\(format.period(period)), \(SubjectRequestDeadlines.article(regime: record.regime, kind: record.kind))"
+        let deadline = record.deadline
+        rule = deadline.map { "\(format.period((extended ? $0.extended : nil) ?? $0.period)), \($0.article)" } ?? ""
         extensionText = record.originalDueOn.map { "\(format.text("extended_from")) \($0.description): \(record.extensionReason ?? "")" }
         denial = record.denialReason.map { "\(format.text("denial_" + $0.rawValue)): \(record.denialExplanation ?? "")" }
         history = snapshot.history.map { event in
@@ -85,7 +85,7 @@ struct RequestView {
         canFulfil = record.status == .received
         canDeny = record.status.canMove(to: .denied)
         canCancel = record.status.canMove(to: .cancelled)
-        canExtend = !record.status.isFinal && !extended && SubjectRequestDeadlines.extendedPeriod(regime: record.regime, kind: record.kind) != nil
+        canExtend = !record.status.isFinal && !extended && deadline?.extended != nil
         canLift = record.kind == .restriction && record.status == .completed && record.work.liftedAt == nil
         hasActions = canFulfil || canDeny || canCancel || canExtend || canLift
         hasProof = exportSHA256 != nil || destruction != nil || !cascade.isEmpty || !notices.isEmpty
