@@ -21,6 +21,12 @@ public enum FulfilmentStep: Sendable, Equatable {
 /// The fulfilment plan of each request kind. Every (kind, status) pair is decided here, with no catch-all, so a new
 /// kind or status does not compile until someone decides what fulfilling it means.
 public enum SubjectRequestFulfilment {
+    /// Whether a request is fulfilled in the transaction that registers it, without waiting for the DPO: an objection
+    /// to direct marketing, which the law makes absolute and immediate (152-FZ Art. 15(2), GDPR Art. 21(3)).
+    public static func takesEffectAtRegistration(kind: SubjectRequestKind, ground: RequestGround?) -> Bool {
+        kind == .objection && ground == .directMarketing
+    }
+
     public static func plan(kind: SubjectRequestKind, subjectStatus: SubjectStatus) -> FulfilmentStep {
         switch kind {
         case .access:

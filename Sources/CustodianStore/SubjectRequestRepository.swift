@@ -106,7 +106,8 @@ public struct SubjectRequestRepository: Sendable {
     /// Registers `request`, received on `receivedOn` (the controller's day), due as ``SubjectRequestDeadlines`` counts in
     /// the production calendar. An identity that matches no subject is denied at once with `no_match`, and the identity
     /// it named is not kept; an e-mail or phone whose keyed hash (`hasher`) an erased subject kept names that subject.
-    /// Corrections are not kept for a subject that has nothing left to correct.
+    /// Corrections are not kept for a subject that has nothing left to correct. An objection to direct marketing is
+    /// fulfilled in the same transaction (``SubjectRequestFulfilment/takesEffectAtRegistration(kind:ground:)``).
     public func create(
         _ request: NewSubjectRequest, receivedOn: CalendarDate, hasher: IdentityHasher?, actor: AuditActor
     ) async throws -> SubjectRequestRecord {
@@ -155,10 +156,15 @@ public struct SubjectRequestRepository: Sendable {
                 """, logger: logger)
             guard let record = try await Self.decode(rows).first else { throw StoreError.unexpectedlyEmpty }
             try await connection.query("""
-                INSERT INTO subject_request_events (request_id, status, api_key_id)
-                SELECT \(record.id), s, \(actor.apiKeyID) FROM unnest(\(subjectID == nil ? ["received", "denied"] : ["received"])::text[]) AS s
+                INSERT INTO subject_request_events (request_id, status, api_key_id, user_id)
+                SELECT \(record.id), s, \(actor.apiKeyID), \(actor.userID)
+                FROM unnest(\(subjectID == nil ? ["received", "denied"] : ["received"])::text[]) AS s
                 """, logger: logger)
             try await AuditRepository.append(action: Self.createAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
+            if record.status == .received, !erased, SubjectRequestFulfilment.takesEffectAtRegistration(kind: request.kind, ground: request.ground) {
+                // Its purposes are withdrawn, and the newsletter's opt-out enqueued, before the registration commits.
+                return try await SubjectRequestWork(database: database, hasher: hasher).fulfil(id: record.id, actor: actor, on: connection)
+            }
             return record
         }
     }

@@ -60,57 +60,63 @@ public struct SubjectRequestWork: Sendable {
     }
 
     public func fulfil(id: UUID, actor: AuditActor) async throws -> SubjectRequestRecord {
+        try await database.transaction { connection in
+            try await fulfil(id: id, actor: actor, on: connection)
+        }
+    }
+
+    /// ``fulfil(id:actor:)`` on the caller's connection, inside its transaction (an objection to direct marketing is
+    /// fulfilled in the transaction that registers it).
+    func fulfil(id: UUID, actor: AuditActor, on connection: PostgresConnection) async throws -> SubjectRequestRecord {
         let requests = SubjectRequestRepository(database: database)
         let hasher = hasher
-        return try await database.transaction { connection in
-            let logger = database.logger
-            let subject = try await Self.lockSubject(ofRequest: id, on: connection, logger: logger)
-            guard let record = try await requests.lockedRecord(id: id, on: connection) else { throw SubjectRequestRefusal.notFound }
-            guard record.status == .received, let subject, subject.id == record.subjectID else {
-                throw SubjectRequestRefusal.notAllowed(record.status, command: .fulfil)
-            }
-            let (subjectID, status, email, phone) = (subject.id, subject.status, subject.email, subject.phone)
-            var settled = true
-            switch SubjectRequestFulfilment.plan(kind: record.kind, subjectStatus: status) {
-            case .export:
-                let export = try await SubjectExport.build(subjectID: subjectID, on: connection, logger: logger)
-                let digest = SHA256.hash(data: Data(export.utf8)).map { String(format: "%02x", $0) }.joined()
-                try await connection.query("UPDATE subject_requests SET export_sha256 = \(digest) WHERE id = \(id)", logger: logger)
-            case .withdrawConsents:
-                try await ConsentRepository.withdrawAll(
-                    subjectID: subjectID, purposes: record.work.purposes, optOutNewsletter: true, actor: actor, on: connection, logger: logger)
-            case .restrict:
-                try await Self.restrict(subjectID: subjectID, on: connection, logger: logger)
-            case .depersonalise:
-                let summary = try await Depersonaliser.depersonalise(
-                    subjectID: subjectID, email: email, phone: phone, grounds: .subjectRequest, requestID: id, regime: record.regime,
-                    hasher: hasher, actor: actor, on: connection, logger: logger)
-                try await connection.query("UPDATE subject_requests SET cascade_id = \(summary.cascadeID) WHERE id = \(id)", logger: logger)
-                settled = summary.recipients == 0
-            case .rectify:
-                let notices = try await Rectification.apply(
-                    requestID: id, subjectID: subjectID, restricted: status == .restricted, actor: actor, on: connection, logger: logger)
-                settled = notices == 0
-            case .alreadyDone:
-                break
-            case .refuseSubjectErased:
-                throw SubjectRequestRefusal.subjectErased
-            }
-            let final: SubjectRequestStatus = settled ? .completed : .inProgress
-            try await connection.query("""
-                UPDATE subject_requests SET status = \(final.rawValue), fulfilled_at = now(),
-                    completed_at = CASE WHEN \(final.rawValue) = 'completed' THEN now() END, updated_at = now()
-                WHERE id = \(id)
-                """, logger: logger)
-            try await connection.query("""
-                INSERT INTO subject_request_events (request_id, status, api_key_id, user_id)
-                SELECT \(id), s, \(actor.apiKeyID), \(actor.userID) FROM unnest(\(settled ? ["in_progress", "completed"] : ["in_progress"])::text[]) WITH ORDINALITY AS t(s, n)
-                ORDER BY n
-                """, logger: logger)
-            try await AuditRepository.append(action: Self.fulfilAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
-            guard let done = try await requests.lockedRecord(id: id, on: connection) else { throw StoreError.unexpectedlyEmpty }
-            return done
+        let logger = database.logger
+        let subject = try await Self.lockSubject(ofRequest: id, on: connection, logger: logger)
+        guard let record = try await requests.lockedRecord(id: id, on: connection) else { throw SubjectRequestRefusal.notFound }
+        guard record.status == .received, let subject, subject.id == record.subjectID else {
+            throw SubjectRequestRefusal.notAllowed(record.status, command: .fulfil)
         }
+        let (subjectID, status, email, phone) = (subject.id, subject.status, subject.email, subject.phone)
+        var settled = true
+        switch SubjectRequestFulfilment.plan(kind: record.kind, subjectStatus: status) {
+        case .export:
+            let export = try await SubjectExport.build(subjectID: subjectID, on: connection, logger: logger)
+            let digest = SHA256.hash(data: Data(export.utf8)).map { String(format: "%02x", $0) }.joined()
+            try await connection.query("UPDATE subject_requests SET export_sha256 = \(digest) WHERE id = \(id)", logger: logger)
+        case .withdrawConsents:
+            try await ConsentRepository.withdrawAll(
+                subjectID: subjectID, purposes: record.work.purposes, optOutNewsletter: true, actor: actor, on: connection, logger: logger)
+        case .restrict:
+            try await Self.restrict(subjectID: subjectID, on: connection, logger: logger)
+        case .depersonalise:
+            let summary = try await Depersonaliser.depersonalise(
+                subjectID: subjectID, email: email, phone: phone, grounds: .subjectRequest, requestID: id, regime: record.regime,
+                hasher: hasher, actor: actor, on: connection, logger: logger)
+            try await connection.query("UPDATE subject_requests SET cascade_id = \(summary.cascadeID) WHERE id = \(id)", logger: logger)
+            settled = summary.recipients == 0
+        case .rectify:
+            let notices = try await Rectification.apply(
+                requestID: id, subjectID: subjectID, restricted: status == .restricted, actor: actor, on: connection, logger: logger)
+            settled = notices == 0
+        case .alreadyDone:
+            break
+        case .refuseSubjectErased:
+            throw SubjectRequestRefusal.subjectErased
+        }
+        let final: SubjectRequestStatus = settled ? .completed : .inProgress
+        try await connection.query("""
+            UPDATE subject_requests SET status = \(final.rawValue), fulfilled_at = now(),
+                completed_at = CASE WHEN \(final.rawValue) = 'completed' THEN now() END, updated_at = now()
+            WHERE id = \(id)
+            """, logger: logger)
+        try await connection.query("""
+            INSERT INTO subject_request_events (request_id, status, api_key_id, user_id)
+            SELECT \(id), s, \(actor.apiKeyID), \(actor.userID) FROM unnest(\(settled ? ["in_progress", "completed"] : ["in_progress"])::text[]) WITH ORDINALITY AS t(s, n)
+            ORDER BY n
+            """, logger: logger)
+        try await AuditRepository.append(action: Self.fulfilAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
+        guard let done = try await requests.lockedRecord(id: id, on: connection) else { throw StoreError.unexpectedlyEmpty }
+        return done
     }
 
     /// Ends the restriction a completed restriction request put in place: the subject is active again and its held

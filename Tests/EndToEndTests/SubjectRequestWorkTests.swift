@@ -108,6 +108,26 @@ struct SubjectRequestWorkTests {
         }
     }
 
+    @Test("an objection to direct marketing takes effect at registration: the newsletter is withdrawn, its opt-out enqueued with it, the request completed, due that day")
+    func directMarketingObjection() async throws {
+        try await EndToEndStack.run { stack in
+            let (subjectID, dpo) = try await ErasureCascadeTests.prepare(stack)
+            let registered = try await stack.request(.post, "/v1/subject-requests", key: dpo, json: """
+                {"subject_id":"\(subjectID)","kind":"objection","ground":"direct_marketing","regime":"fz152","channel":"email",
+                 "received_at":"2026-06-10T09:00:00Z","purposes":["newsletter"]}
+                """)
+            #expect(registered["status"] as? String == "completed", "no DPO step")
+            #expect(registered["due_on"] as? String == "2026-06-10")
+            #expect(registered["due_rule"] as? String == "immediately, Art. 15(2) 152-FZ, Art. 18(1) 38-FZ")
+            // In the registration's own transaction: the withdrawal and the opt-out job exist as soon as it answered.
+            #expect(try await Self.count(stack, """
+                SELECT count(*) FROM consent_states WHERE subject_id = '\(subjectID)' AND purpose_code = 'newsletter' AND action = 'withdraw'
+                """) == 1)
+            #expect(try await Self.count(stack, "SELECT count(*) FROM jobs WHERE kind = 'newsletter_opt_out'") == 1)
+            try await EndToEndStack.waitFor { try await stack.received().received.contains { $0.endpoint == "/email/suppressions" } }
+        }
+    }
+
     @Test("restriction: the subject is blocked, its pending transfer held (not failed) and new orders refused; lift resumes the transfer")
     func restriction() async throws {
         try await EndToEndStack.run { stack in
