@@ -127,7 +127,6 @@ struct InboxRow {
     let regime: String
     let received: String
     let due: String
-    let daysLeft: Int
     /// `overdue` (red), `soon` (amber) or `ok`.
     let urgency: String
     let daysText: String
@@ -139,7 +138,6 @@ struct InboxRow {
         regime = format.text("regime_" + record.regime.rawValue)
         received = format.time(record.receivedAt)
         due = record.dueOn.description
-        daysLeft = record.dueOn.dayNumber - today.dayNumber
         (urgency, daysText) = Self.urgency(of: record, today: today, format: format)
     }
 

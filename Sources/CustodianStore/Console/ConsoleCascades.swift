@@ -34,15 +34,6 @@ public struct ConsoleCascades: Sendable {
             """))
     }
 
-    /// Every recipient's erasure request of one cascade.
-    public func deliveries(cascadeID: UUID) async throws -> [CascadeDelivery] {
-        try await Self.decode(database.query("""
-            SELECT e.id, e.cascade_id, c.subject_id, r.name, e.status, e.job_id, e.failure_reason, e.sent_at, e.updated_at
-            FROM erasure_requests e JOIN erasure_cascades c ON c.id = e.cascade_id JOIN recipients r ON r.id = e.recipient_id
-            WHERE e.cascade_id = \(cascadeID) ORDER BY r.name
-            """))
-    }
-
     static func decode(_ rows: PostgresRowSequence) async throws -> [CascadeDelivery] {
         var deliveries: [CascadeDelivery] = []
         for try await (id, cascadeID, subjectID, name, status, jobID, reason, sentAt, updatedAt) in rows.decode(
