@@ -45,6 +45,10 @@ enum ProblemMapping {
             return problem(for: decodingError)
         case is NIOTooManyBytesError:
             return Problem(status: .contentTooLarge, type: "content-too-large", detail: "The request body is too large.")
+        case is SubjectRestricted:
+            return .conflict(
+                "subject-restricted",
+                "The subject's data are blocked while a request about them is verified (152-FZ Art. 21): they can be neither read nor changed now. The subject's own withdrawals and objections are still accepted.")
         case is SubjectBusy:
             return Problem(
                 status: .serviceUnavailable, type: "subject-busy",

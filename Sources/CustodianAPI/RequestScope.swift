@@ -14,7 +14,7 @@ enum RequestScope {
 
     /// The audit actor of the current request.
     static var actor: AuditActor {
-        AuditActor(apiKeyID: apiKey?.id, requestID: requestID)
+        AuditActor(apiKeyID: apiKey?.id, party: apiKey?.scope == .dpo ? .oversight : .shop, requestID: requestID)
     }
 }
 

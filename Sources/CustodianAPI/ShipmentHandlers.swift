@@ -24,8 +24,7 @@ extension APIHandler {
 
     func listShipments(_ input: Operations.ListShipments.Input) async throws -> Operations.ListShipments.Output {
         let orderID = try uuid(input.path.orderId, parameter: "order_id")
-        let shipments = try await ShipmentRepository(database: database).forOrder(orderID)
-        if shipments.isEmpty, try await OrderRepository(database: database).read(id: orderID, actor: RequestScope.actor) == nil {
+        guard let shipments = try await ShipmentRepository(database: database).forOrder(orderID, actor: RequestScope.actor) else {
             throw Problem.notFound("order")
         }
         return .ok(.init(body: .json(.init(items: shipments.map(Components.Schemas.Shipment.init)))))

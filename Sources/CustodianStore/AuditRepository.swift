@@ -1,3 +1,4 @@
+import CustodianCore
 import CustodianDatabase
 import CustodianQueue
 import Foundation
@@ -9,20 +10,34 @@ public struct AuditActor: Sendable {
     public let apiKeyID: UUID?
     public let userID: UUID?
     public let requestID: String
+    /// Whose processing this is, as a block sees it (``SubjectBlock/permits(_:subjectStatus:)``).
+    public let party: ProcessingParty
 
-    public init(apiKeyID: UUID?, requestID: String) {
+    /// An API key acting (`party` from its scope), or the system's own work (no key, ``ProcessingParty/oversight``).
+    public init(apiKeyID: UUID?, party: ProcessingParty = .oversight, requestID: String) {
         self.apiKeyID = apiKeyID
         self.userID = nil
         self.requestID = requestID
+        self.party = party
     }
 
-    /// A console user acting.
+    /// A console user acting: the DPO's side, which a block does not stop.
     public init(userID: UUID, requestID: String) {
         self.apiKeyID = nil
         self.userID = userID
         self.requestID = requestID
+        self.party = .oversight
+    }
+
+    /// Throws ``SubjectRestricted`` unless this actor may read or change the record of a subject in `status`.
+    func requirePermitted(_ status: SubjectStatus) throws {
+        guard SubjectBlock.permits(party, subjectStatus: status) else { throw SubjectRestricted() }
     }
 }
+
+/// The subject is blocked while a request about its data is verified (152-FZ Art. 21(1)-(2)): the shop may neither
+/// read nor change its record.
+public struct SubjectRestricted: Error {}
 
 /// Who an audit row says acted.
 public enum AuditActorKind: String, Sendable, CaseIterable {

@@ -199,26 +199,30 @@ public struct ConsentRepository: Sendable {
     }
 
     /// The subject's current state for every consent-based purpose and its full history, newest first; nil when there
-    /// is no such subject. Two statements, no transaction (at READ COMMITTED each statement reads its own snapshot
-    /// anyway): the states with the existence check and the audit row, then the history.
+    /// is no such subject, ``SubjectRestricted`` when it is blocked for `actor`. Two statements, no transaction (at
+    /// READ COMMITTED each statement reads its own snapshot anyway): the states with the existence and block check and
+    /// the audit row (only when permitted), then the history.
     public func overview(subjectID: UUID, actor: AuditActor) async throws -> (states: [ConsentStateRecord], history: [ConsentEventRecord])? {
         var subjectExists = false
         var states: [ConsentStateRecord] = []
-        for try await (code, basis, action, since, eventID) in try await database.query("""
-            WITH subject AS (SELECT id FROM subjects WHERE id = \(subjectID)),
+        for try await (code, basis, action, since, eventID, status) in try await database.query("""
+            WITH subject AS (SELECT id, status FROM subjects WHERE id = \(subjectID)),
             audited AS (
                 INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id)
                 SELECT \(actor.apiKeyID), \(actor.userID), \(Action.read), id, \(actor.requestID) FROM subject
+                WHERE \(unescaped: SubjectRepository.permittedCondition(actor))
             )
-            SELECT state.code, state.legal_basis, state.action, state.occurred_at, state.event_id
+            SELECT state.code, state.legal_basis, state.action, state.occurred_at, state.event_id, subject.status
             FROM subject LEFT JOIN LATERAL (
                 SELECT p.code, p.legal_basis, s.action, s.occurred_at, s.event_id
                 FROM purposes p LEFT JOIN consent_states s ON s.purpose_code = p.code AND s.subject_id = subject.id
                 WHERE p.requires_consent OR s.event_id IS NOT NULL
             ) AS state ON true
             ORDER BY state.code
-            """).decode((String?, String?, String?, Date?, UUID?).self) {
+            """).decode((String?, String?, String?, Date?, UUID?, String).self) {
             subjectExists = true
+            guard let status = SubjectStatus(rawValue: status) else { throw StoreError.unexpectedValue(column: "subjects.status") }
+            try actor.requirePermitted(status)
             guard let code, let basis else { continue }
             states.append(ConsentStateRecord(
                 purpose: code, legalBasis: LegalBasis(rawValue: basis) ?? .consent,

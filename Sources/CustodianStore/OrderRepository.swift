@@ -84,28 +84,32 @@ public struct OrderRepository: Sendable {
         }
     }
 
-    /// Reads one order and records the read; nil when there is none.
+    /// Reads one order and records the read; nil when there is none, ``SubjectRestricted`` when its subject is blocked
+    /// for `actor`.
     public func read(id: UUID, actor: AuditActor) async throws -> OrderRecord? {
         try await database.transaction { connection in
             guard let record = try await Self.load(ids: [id], on: connection, logger: database.logger).first else { return nil }
+            try await SubjectRepository.requirePermitted(subjectID: record.subjectID, actor: actor, on: connection, logger: database.logger)
             try await AuditRepository.append(action: Action.read, subjectID: record.subjectID, actor: actor, on: connection, logger: database.logger)
             return record
         }
     }
 
     /// A page of the subject's orders ordered by id, after `afterID`, with their items; nil when there is no such
-    /// subject. One statement: the existence check, the audit row, and the page with each order's items as arrays.
+    /// subject, ``SubjectRestricted`` when it is blocked for `actor`. One statement: the existence and block check, the
+    /// audit row (only when permitted), and the page with each order's items as arrays.
     public func list(subjectID: UUID, afterID: UUID?, limit: Int, actor: AuditActor) async throws -> [OrderRecord]? {
         let after = afterID ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         var subjectExists = false
         var orders: [OrderRecord] = []
         for try await row in try await database.query("""
-            WITH subject AS (SELECT id FROM subjects WHERE id = \(subjectID)),
+            WITH subject AS (SELECT id, status FROM subjects WHERE id = \(subjectID)),
             audited AS (
                 INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id)
                 SELECT \(actor.apiKeyID), \(actor.userID), \(Action.list), id, \(actor.requestID) FROM subject
+                WHERE \(unescaped: SubjectRepository.permittedCondition(actor))
             )
-            SELECT page.*, items.skus, items.names, items.quantities, items.prices
+            SELECT page.*, items.skus, items.names, items.quantities, items.prices, subject.status
             FROM subject
             LEFT JOIN LATERAL (
                 SELECT \(unescaped: Self.columns) FROM orders WHERE subject_id = subject.id AND id > \(after) ORDER BY id LIMIT \(limit)
@@ -119,6 +123,8 @@ public struct OrderRepository: Sendable {
             """) {
             subjectExists = true
             let cells = row.makeRandomAccess()
+            guard let status = SubjectStatus(rawValue: try cells[18].decode(String.self)) else { throw StoreError.unexpectedValue(column: "subjects.status") }
+            try actor.requirePermitted(status)
             guard try cells[0].decode(UUID?.self) != nil else { continue }
             let skus = try cells[14].decode([String]?.self) ?? []
             let names = try cells[15].decode([String]?.self) ?? []
@@ -133,7 +139,8 @@ public struct OrderRepository: Sendable {
         return subjectExists ? orders : nil
     }
 
-    /// Moves an order to `status` if the transition is allowed; moving to the current status changes nothing.
+    /// Moves an order to `status` if the transition is allowed; moving to the current status changes nothing. The shop
+    /// cannot move the order of a blocked subject (``SubjectRestricted``).
     public func changeStatus(id: UUID, to status: OrderStatus, actor: AuditActor) async throws -> OrderRecord {
         try await database.transaction { connection in
             let logger = database.logger
@@ -141,6 +148,9 @@ public struct OrderRepository: Sendable {
                 "SELECT status, subject_id FROM orders WHERE id = \(id) FOR UPDATE", logger: logger
             ).decode((String, UUID).self).first(where: { _ in true }), let from = OrderStatus(rawValue: current) else {
                 throw OrderFailure.orderNotFound
+            }
+            if actor.party != .oversight, let subjectStatus = try await SubjectRepository.lockedStatus(of: subjectID, .shared, on: connection, logger: logger) {
+                try actor.requirePermitted(subjectStatus)
             }
             if from != status {
                 guard from.canMove(to: status) else { throw OrderFailure.invalidTransition(from: from, to: status) }

@@ -70,12 +70,21 @@ public struct ShipmentRepository: Sendable {
         }
     }
 
-    /// An order's shipments, oldest first.
-    public func forOrder(_ orderID: UUID) async throws -> [ShipmentRecord] {
-        try await Self.decode(database.query("""
-            SELECT \(unescaped: Self.columns) FROM shipments s JOIN recipients r ON r.id = s.recipient_id
-            WHERE s.order_id = \(orderID) ORDER BY s.created_at, s.id
-            """))
+    /// An order's shipments, oldest first; nil when there is no such order, ``SubjectRestricted`` when its subject is
+    /// blocked for `actor`.
+    public func forOrder(_ orderID: UUID, actor: AuditActor) async throws -> [ShipmentRecord]? {
+        try await database.transaction { connection in
+            let logger = database.logger
+            guard let status = try await connection.query(
+                "SELECT s.status FROM orders o JOIN subjects s ON s.id = o.subject_id WHERE o.id = \(orderID)", logger: logger
+            ).decode(String.self).first(where: { _ in true }) else { return nil }
+            guard let status = SubjectStatus(rawValue: status) else { throw StoreError.unexpectedValue(column: "subjects.status") }
+            try actor.requirePermitted(status)
+            return try await Self.decode(connection.query("""
+                SELECT \(unescaped: Self.columns) FROM shipments s JOIN recipients r ON r.id = s.recipient_id
+                WHERE s.order_id = \(orderID) ORDER BY s.created_at, s.id
+                """, logger: logger))
+        }
     }
 
     static func decode(_ rows: PostgresRowSequence) async throws -> [ShipmentRecord] {

@@ -16,6 +16,14 @@ public struct SubjectRecord: Sendable, Equatable {
     public let status: SubjectStatus
     public let createdAt: Date
     public let updatedAt: Date
+
+    /// What a lookup may still tell about a blocked subject: who it is in the shop's terms and its status, without
+    /// its personal data.
+    public var withheld: SubjectRecord {
+        SubjectRecord(
+            id: id, externalRef: externalRef, fullName: nil, email: nil, phone: nil, registrationAddress: nil, locale: locale,
+            status: status, createdAt: createdAt, updatedAt: updatedAt)
+    }
 }
 
 /// What a subject search matches on: every identifier given must match; none given matches every subject.
@@ -74,18 +82,29 @@ public struct SubjectRepository: Sendable {
         }
     }
 
-    /// Reads one subject and records the read; nil when there is none. One statement (one round trip): the row and
-    /// its audit row commit together, and a missing subject records nothing.
+    /// Reads one subject and records the read; nil when there is none, ``SubjectRestricted`` when the subject is
+    /// blocked for `actor`. One statement (one round trip): the row and its audit row commit together, and a missing
+    /// or refused subject records nothing.
     public func read(id: UUID, actor: AuditActor) async throws -> SubjectRecord? {
         let rows = try await database.query("""
             WITH subject AS (SELECT \(unescaped: Self.columns) FROM subjects WHERE id = \(id)),
             audited AS (
                 INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id)
                 SELECT \(actor.apiKeyID), \(actor.userID), \(Action.read), id, \(actor.requestID) FROM subject
+                WHERE \(unescaped: Self.permittedCondition(actor))
             )
             SELECT \(unescaped: Self.columns) FROM subject
             """)
-        return try await Self.decode(rows).first
+        guard let record = try await Self.decode(rows).first else { return nil }
+        try actor.requirePermitted(record.status)
+        return record
+    }
+
+    /// The SQL condition, over a row with a `status` column, under which `actor` may read that subject: what
+    /// ``SubjectBlock/permits(_:subjectStatus:)`` decides, evaluated for every status.
+    static func permittedCondition(_ actor: AuditActor) -> String {
+        let allowed = SubjectStatus.allCases.filter { SubjectBlock.permits(actor.party, subjectStatus: $0) }
+        return "status IN (\(allowed.map { "'\($0.rawValue)'" }.joined(separator: ", ")))"
     }
 
     /// Applies a correction; nil when there is no such subject. Throws ``StoreError/duplicate(field:)`` on a taken
@@ -93,9 +112,9 @@ public struct SubjectRepository: Sendable {
     public func update(id: UUID, changes: SubjectChanges, actor: AuditActor) async throws -> SubjectRecord? {
         do {
             return try await database.transaction { connection in
-                if try await Self.lockedStatus(of: id, .exclusive, on: connection, logger: database.logger) == .erased {
-                    throw SubjectErased()
-                }
+                let status = try await Self.lockedStatus(of: id, .exclusive, on: connection, logger: database.logger)
+                if status == .erased { throw SubjectErased() }
+                if let status { try actor.requirePermitted(status) }
                 let rows = try await connection.query("""
                     UPDATE subjects SET
                         external_ref = COALESCE(\(changes.externalRef), external_ref),
@@ -118,7 +137,8 @@ public struct SubjectRepository: Sendable {
     }
 
     /// Subjects matching `lookup`, ordered by id, after `afterID`; each returned subject is recorded as read, in the
-    /// same statement.
+    /// same statement. A subject blocked for `actor` is returned withheld (``SubjectRecord/withheld``), so the shop can
+    /// tell its customer why, and is not recorded as read.
     public func find(_ lookup: SubjectLookup, afterID: UUID?, limit: Int, actor: AuditActor) async throws -> [SubjectRecord] {
         let after = afterID ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         let rows = try await database.query("""
@@ -132,16 +152,27 @@ public struct SubjectRepository: Sendable {
             ), audited AS (
                 INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id)
                 SELECT \(actor.apiKeyID), \(actor.userID), \(Action.read), id, \(actor.requestID) FROM found
+                WHERE \(unescaped: Self.permittedCondition(actor))
             )
             SELECT \(unescaped: Self.columns) FROM found ORDER BY id
             """)
-        return try await Self.decode(rows)
+        return try await Self.decode(rows).map { SubjectBlock.permits(actor.party, subjectStatus: $0.status) ? $0 : $0.withheld }
     }
 
     /// Whether the subject exists, read on `connection` (inside the caller's transaction).
     static func exists(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
         try await connection.query("SELECT 1 FROM subjects WHERE id = \(id)", logger: logger)
             .decode(Int.self).first(where: { _ in true }) != nil
+    }
+
+    /// Throws ``SubjectRestricted`` when the subject is blocked for `actor`; reads the status only for a party a block
+    /// can stop.
+    static func requirePermitted(subjectID: UUID, actor: AuditActor, on connection: PostgresConnection, logger: Logger) async throws {
+        guard actor.party != .oversight else { return }
+        if let status = try await connection.query("SELECT status FROM subjects WHERE id = \(subjectID)", logger: logger)
+            .decode(String.self).first(where: { _ in true }).flatMap(SubjectStatus.init(rawValue:)) {
+            try actor.requirePermitted(status)
+        }
     }
 
     /// How a write that depends on a subject's status locks the subject row until its transaction ends.

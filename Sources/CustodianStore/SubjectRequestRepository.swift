@@ -106,8 +106,9 @@ public struct SubjectRequestRepository: Sendable {
     /// Registers `request`, received on `receivedOn` (the controller's day), due as ``SubjectRequestDeadlines`` counts in
     /// the production calendar. An identity that matches no subject is denied at once with `no_match`, and the identity
     /// it named is not kept; an e-mail or phone whose keyed hash (`hasher`) an erased subject kept names that subject.
-    /// Corrections are not kept for a subject that has nothing left to correct. An objection to direct marketing is
-    /// fulfilled in the same transaction (``SubjectRequestFulfilment/takesEffectAtRegistration(kind:ground:)``).
+    /// Corrections are not kept for a subject that has nothing left to correct. A request that blocks its subject
+    /// (``SubjectBlock/blocksAtRegistration(kind:ground:)``) restricts it in the same transaction, and an objection to
+    /// direct marketing is fulfilled in it (``SubjectRequestFulfilment/takesEffectAtRegistration(kind:ground:)``).
     public func create(
         _ request: NewSubjectRequest, receivedOn: CalendarDate, hasher: IdentityHasher?, actor: AuditActor
     ) async throws -> SubjectRequestRecord {
@@ -161,6 +162,11 @@ public struct SubjectRequestRepository: Sendable {
                 FROM unnest(\(subjectID == nil ? ["received", "denied"] : ["received"])::text[]) AS s
                 """, logger: logger)
             try await AuditRepository.append(action: Self.createAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
+            if record.status == .received, !erased, SubjectBlock.blocksAtRegistration(kind: request.kind, ground: request.ground),
+               let subject = try await SubjectRequestWork.lockSubject(ofRequest: record.id, on: connection, logger: logger) {
+                // Blocked from the moment the request is received, for as long as it is verified.
+                try await SubjectBlocking.reconcile(subjectID: subject.id, on: connection, logger: logger)
+            }
             if record.status == .received, !erased, SubjectRequestFulfilment.takesEffectAtRegistration(kind: request.kind, ground: request.ground) {
                 // Its purposes are withdrawn, and the newsletter's opt-out enqueued, before the registration commits.
                 return try await SubjectRequestWork(database: database, hasher: hasher).fulfil(id: record.id, actor: actor, on: connection)
@@ -256,13 +262,16 @@ public struct SubjectRequestRepository: Sendable {
         return events
     }
 
-    /// Moves a request to `status` with `update` when its lifecycle allows it, with its event and audit row.
+    /// Moves a request to `status` with `update` when its lifecycle allows it, with its event and audit row; a block
+    /// the request held ends with it (``SubjectBlocking``). Locks the subject before the request, as every writer of
+    /// both does.
     private func move(
         id: UUID, to status: SubjectRequestStatus, command: SubjectRequestCommand, action: String, actor: AuditActor,
         update: @escaping @Sendable (PostgresConnection) async throws -> PostgresRowSequence
     ) async throws -> SubjectRequestRecord {
         try await database.transaction { connection in
             let logger = database.logger
+            let subject = try await SubjectRequestWork.lockSubject(ofRequest: id, on: connection, logger: logger)
             guard let record = try await lockedRecord(id: id, on: connection) else { throw SubjectRequestRefusal.notFound }
             guard record.status.canMove(to: status) else { throw SubjectRequestRefusal.notAllowed(record.status, command: command) }
             guard let moved = try await Self.decode(update(connection)).first else { throw StoreError.unexpectedlyEmpty }
@@ -271,6 +280,7 @@ public struct SubjectRequestRepository: Sendable {
                 VALUES (\(id), \(status.rawValue), \(actor.apiKeyID), \(actor.userID))
                 """, logger: logger)
             try await AuditRepository.append(action: action, subjectID: record.subjectID, actor: actor, on: connection, logger: logger)
+            if let subject { try await SubjectBlocking.reconcile(subjectID: subject.id, on: connection, logger: logger) }
             return moved
         }
     }

@@ -14,7 +14,8 @@ import PostgresNIO
 /// - access: builds the export and records its SHA-256; completed.
 /// - rectification: applies the corrections and enqueues a notice to every recipient that received a corrected field;
 ///   completed when every notice is delivered (at once when there is none).
-/// - restriction: the subject becomes `restricted` and its pending disclosing jobs are held; completed. `lift` ends it.
+/// - restriction: the subject is `restricted` (since registration: ``SubjectBlocking``) and its pending disclosing
+///   jobs are held; completed. `lift` ends it.
 /// - erasure: depersonalises the subject (``Depersonaliser``) and starts the cascade; completed when every recipient
 ///   confirmed (at once when there is none).
 /// - objection: withdraws the named consent-based purposes (all by default), the newsletter with its opt-out job; completed.
@@ -115,12 +116,14 @@ public struct SubjectRequestWork: Sendable {
             ORDER BY n
             """, logger: logger)
         try await AuditRepository.append(action: Self.fulfilAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
+        // A rectification's block ends when the data are corrected (its notices go out); a restriction's stays.
+        try await SubjectBlocking.reconcile(subjectID: subjectID, on: connection, logger: logger)
         guard let done = try await requests.lockedRecord(id: id, on: connection) else { throw StoreError.unexpectedlyEmpty }
         return done
     }
 
     /// Ends the restriction a completed restriction request put in place: the subject is active again and its held
-    /// jobs resume.
+    /// jobs resume, unless another request still blocks it.
     public func lift(id: UUID, actor: AuditActor) async throws -> SubjectRequestRecord {
         let requests = SubjectRequestRepository(database: database)
         return try await database.transaction { connection in
@@ -132,9 +135,8 @@ public struct SubjectRequestWork: Sendable {
             else { throw SubjectRequestRefusal.notLiftable }
             let subjectID = subject.id
             guard subject.status != .erased else { throw SubjectRequestRefusal.subjectErased }
-            try await connection.query("UPDATE subjects SET status = 'active', updated_at = now() WHERE id = \(subjectID) AND status = 'restricted'", logger: logger)
-            try await JobQueue.release(subjectID: subjectID, on: connection, logger: logger)
             try await connection.query("UPDATE subject_requests SET lifted_at = now(), updated_at = now() WHERE id = \(id)", logger: logger)
+            try await SubjectBlocking.reconcile(subjectID: subjectID, on: connection, logger: logger)
             try await AuditRepository.append(action: Self.liftAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
             guard let done = try await requests.lockedRecord(id: id, on: connection) else { throw StoreError.unexpectedlyEmpty }
             return done

@@ -184,9 +184,9 @@ struct SubjectErasureTests {
     func cancelsHeldJobs() async throws {
         try await EndToEndStack.run { stack in
             let (orderID, _, shop, dpo) = try await CourierTransferTests.prepare(stack, country: "RU", adequate: true)
-            let restriction = try await SubjectRequestWorkTests.register(stack, dpo: dpo, kind: "restriction", identity: #""external_ref":"courier-1""#)
             try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments","status":503}"#)
             let shipment = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
+            let restriction = try await SubjectRequestWorkTests.register(stack, dpo: dpo, kind: "restriction", identity: #""external_ref":"courier-1""#)
             _ = try await SubjectRequestWorkTests.fulfil(stack, dpo: dpo, restriction)
             try await EndToEndStack.waitFor { try await stack.jobState() == "held" }
             try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments"}"#)

@@ -148,7 +148,7 @@ struct SubjectRequestWorkTests {
             let held = try await stack.request(.get, "/v1/jobs?state=held", key: dpo)
             #expect(((held["items"] as? [[String: Any]]) ?? []).map { $0["kind"] as? String } == ["courier_transfer"], "the DPO sees it held")
             #expect(try await stack.received().received.filter { $0.endpoint == "/courier/shipments" }.isEmpty, "nothing reaches the courier")
-            let pending = try await stack.request(.get, "/v1/orders/\(orderID)/shipments", key: shop)
+            let pending = try await stack.request(.get, "/v1/orders/\(orderID)/shipments", key: dpo)
             #expect(((pending["items"] as? [[String: Any]]) ?? []).first?["status"] as? String == "pending", "held, not failed")
 
             let order = try await stack.answer(.post, "/v1/orders", key: shop, json: """
