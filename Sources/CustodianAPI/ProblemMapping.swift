@@ -75,12 +75,16 @@ enum ProblemMapping {
         case .notAllowed(let status, command: .fulfil):
             return .conflict("subject-request-not-received", "The request is \(status.rawValue): only a received request can be fulfilled.")
         case .notAllowed(let status, command: .lift), .notAllowed(let status, command: .deny), .notAllowed(let status, command: .cancel),
-             .notAllowed(let status, command: .extend):
+             .notAllowed(let status, command: .extend), .notAllowed(let status, command: .answer):
             return .conflict("subject-request-closed", "The request is \(status.rawValue): this change is not allowed now.")
         case .subjectErased:
             return .conflict("subject-erased", "The subject's data was destroyed: there is nothing left to change.")
         case .notLiftable:
             return .conflict("not-liftable", "Only a completed restriction that is still in force can be lifted.")
+        case .answerInstead:
+            return .conflict("claim-is-answered", "A claim is not fulfilled: record its answer with POST …/answer.")
+        case .notAClaim:
+            return .conflict("not-a-claim", "Only a claim is answered; fulfil, deny or cancel other requests.")
         case .extensionRefused(.notExtendable):
             return .conflict("extension-not-allowed", "The law allows no extension for this kind of request.")
         case .extensionRefused(.alreadyExtended):

@@ -52,7 +52,7 @@ extension APIHandler {
 
     func createPolicyVersion(_ input: Operations.CreatePolicyVersion.Input) async throws -> Operations.CreatePolicyVersion.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send a JSON body.") }
-        let version = try NewPolicyVersion(label: body.label, url: body.url, textSHA256: body.textSha256, effectiveAt: body.effectiveAt)
+        let version = try PublishedDocument(label: body.label, url: body.url, textSHA256: body.textSha256, effectiveAt: body.effectiveAt)
         let record = try await PolicyVersionRepository(database: database).create(
             label: version.label, url: version.url, textSHA256: version.textSHA256, effectiveAt: version.effectiveAt,
             actor: RequestScope.actor)

@@ -12,7 +12,7 @@ extension APIHandler {
         let request = try NewSubjectRequest(
             subjectID: body.subjectId, email: body.email, phone: body.phone, externalRef: body.externalRef, kind: try body.kind.mapped(),
             regime: try body.regime.mapped(), channel: try body.channel.mapped(), receivedAt: body.receivedAt,
-            ground: try body.ground?.mapped(), corrections: corrections, purposes: body.purposes)
+            ground: try body.ground?.mapped(), corrections: corrections, purposes: body.purposes, claimText: body.text)
         let receivedOn = CalendarDate(request.receivedAt, in: configuration.timeZone)
         let record = try await SubjectRequestRepository(database: database).create(
             request, receivedOn: receivedOn, hasher: configuration.identityHasher, actor: RequestScope.actor)
@@ -94,6 +94,15 @@ extension APIHandler {
         return .ok(.init(body: .json(try .init(record, today: today))))
     }
 
+    func answerSubjectRequest(_ input: Operations.AnswerSubjectRequest.Input) async throws -> Operations.AnswerSubjectRequest.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Send a JSON body.") }
+        let id = try uuid(input.path.requestId, parameter: "request_id")
+        let answer = try ClaimAnswer(
+            answeredOn: try Self.calendarDate(body.answeredOn, field: "answered_on"), channel: try body.channel.mapped(), today: today)
+        let record = try await SubjectRequestRepository(database: database).answer(id: id, answer, actor: RequestScope.actor)
+        return .ok(.init(body: .json(try .init(record, today: today))))
+    }
+
     func cancelSubjectRequest(_ input: Operations.CancelSubjectRequest.Input) async throws -> Operations.CancelSubjectRequest.Output {
         let id = try uuid(input.path.requestId, parameter: "request_id")
         let record = try await SubjectRequestRepository(database: database).cancel(id: id, actor: RequestScope.actor)
@@ -122,6 +131,11 @@ extension Components.Schemas.SubjectRequest {
         completedAt = record.work.completedAt
         liftedAt = record.work.liftedAt
         ground = try record.ground?.mapped()
+        followUpDueOn = record.followUpDueOn?.description
+        followUpRule = record.followUpDueOn == nil ? nil : record.deadline?.followUp.map { "\($0.action): \($0.period), \(record.deadline?.article ?? "")" }
+        text = record.claimText
+        answeredOn = record.answeredOn?.description
+        answerChannel = try record.answerChannel?.mapped()
     }
 }
 

@@ -19,7 +19,7 @@ public enum RequestGround: String, Sendable, CaseIterable, Codable {
     /// The grounds a kind of request may name; empty when it names none.
     public static func allowed(for kind: SubjectRequestKind) -> [RequestGround] {
         switch kind {
-        case .access: []
+        case .access, .claim: []
         case .rectification: [.inaccurate]
         case .restriction: [.inaccurate, .unlawful]
         case .erasure: [.consentWithdrawn, .unlawful, .notNecessary, .purposeAchieved]
@@ -31,7 +31,7 @@ public enum RequestGround: String, Sendable, CaseIterable, Codable {
     /// existed); nil for a kind without grounds.
     public static func assumed(for kind: SubjectRequestKind) -> RequestGround? {
         switch kind {
-        case .access: nil
+        case .access, .claim: nil
         case .rectification, .restriction: .inaccurate
         case .erasure: .consentWithdrawn
         case .objection: .other

@@ -20,7 +20,7 @@ public enum SubjectBlock {
             case .inaccurate, .unlawful: true
             case .consentWithdrawn, .notNecessary, .purposeAchieved, .directMarketing, .other, nil: false
             }
-        case .access, .objection: false
+        case .access, .objection, .claim: false
         }
     }
 
@@ -31,7 +31,7 @@ public enum SubjectBlock {
         switch status {
         case .received: return true
         case .inProgress, .completed: return kind == .restriction && !lifted
-        case .denied, .cancelled: return false
+        case .denied, .cancelled, .answered: return false
         }
     }
 

@@ -5,6 +5,8 @@ public enum SubjectRequestKind: String, Sendable, CaseIterable, Codable {
     case restriction
     case erasure
     case objection
+    /// A pre-trial claim (претензия): answered, not carried out (the shop's policy, seeds/004 §8.2).
+    case claim
 }
 
 /// A period the law gives, in the unit the law counts in.
@@ -42,11 +44,22 @@ public struct DeadlineRule: Sendable, Equatable {
     public let period: LegalPeriod
     public let extended: LegalPeriod?
     public let article: String
+    /// A second date the same rule sets, also counted from receipt; nil for most rules.
+    public var followUp: FollowUpDeadline? = nil
 
     /// "7 working days, Art. 20(3), 21(2) 152-FZ": the period in force (`extended` once extended) and the provisions.
     public func summary(extended isExtended: Bool) -> String {
         "\((isExtended ? extended : nil) ?? period), \(article)"
     }
+}
+
+/// The second stage of a two-stage rule: 152-FZ Art. 21(3) gives 3 working days to stop unlawful processing, then 10
+/// working days to destroy what cannot be made lawful. Counted from receipt, the earliest the unlawfulness can have
+/// been found, so the date is never later than the law's.
+public struct FollowUpDeadline: Sendable, Equatable {
+    public let period: LegalPeriod
+    /// What must be done by then, in English.
+    public let action: String
 }
 
 /// How long the controller has to answer each kind of request on each ground, and the one extension the law allows
@@ -59,7 +72,8 @@ public struct DeadlineRule: Sendable, Equatable {
 /// withdrawal of consent or once the purpose is achieved 30 days (Art. 21(5), 21(4)); an objection to direct marketing
 /// at once (Art. 15(2)), any other demand to stop 10 working days, once +5 (Art. 21(5.1)). GDPR: one month for every
 /// right, extendable once by two further months (Art. 12(3)), except an objection to direct marketing, which takes
-/// effect at once (Art. 21(3)). Counting starts on the day after receipt; a GDPR month ends on the same date of the next
+/// effect at once (Art. 21(3)). A pre-trial claim is answered within 30 calendar days under either regime, as the shop's
+/// policy promises (seeds/004 §8.2). Counting starts on the day after receipt; a GDPR month ends on the same date of the next
 /// month, or on its last day when that date does not exist.
 public enum SubjectRequestDeadlines {
     /// The rule for a request; nil when `ground` is not one ``RequestGround/allowed(for:)`` lists for `kind`.
@@ -73,7 +87,9 @@ public enum SubjectRequestDeadlines {
         case (.fz152, .restriction, .inaccurate?):
             DeadlineRule(period: .workingDays(7), extended: nil, article: "Art. 21(1)-(2) 152-FZ")
         case (.fz152, .restriction, .unlawful?):
-            DeadlineRule(period: .workingDays(3), extended: nil, article: "Art. 21(3) 152-FZ (then 10 working days to destroy)")
+            DeadlineRule(
+                period: .workingDays(3), extended: nil, article: "Art. 21(3) 152-FZ",
+                followUp: FollowUpDeadline(period: .workingDays(10), action: "destroy the data that cannot be made lawful"))
         case (.fz152, .erasure, .unlawful?), (.fz152, .erasure, .notNecessary?):
             DeadlineRule(period: .workingDays(7), extended: nil, article: "Art. 20(3) 152-FZ")
         case (.fz152, .erasure, .consentWithdrawn?):
@@ -86,12 +102,14 @@ public enum SubjectRequestDeadlines {
             DeadlineRule(period: .workingDays(10), extended: .workingDays(15), article: "Art. 21(5.1) 152-FZ")
         case (.gdpr, .objection, .directMarketing?):
             DeadlineRule(period: .immediately, extended: nil, article: "Art. 21(3) GDPR")
+        case (.fz152, .claim, nil), (.gdpr, .claim, nil):
+            DeadlineRule(period: .calendarDays(30), extended: nil, article: "the shop's privacy policy §8.2 (pre-trial claim)")
         case (.gdpr, .access, nil), (.gdpr, .rectification, .inaccurate?), (.gdpr, .restriction, .inaccurate?),
              (.gdpr, .restriction, .unlawful?), (.gdpr, .erasure, .consentWithdrawn?), (.gdpr, .erasure, .unlawful?),
              (.gdpr, .erasure, .notNecessary?), (.gdpr, .erasure, .purposeAchieved?), (.gdpr, .objection, .other?):
             DeadlineRule(period: .months(1), extended: .months(3), article: "Art. 12(3) GDPR")
         // Grounds a kind does not take, and kinds that need one named without it.
-        case (_, .access, .some),
+        case (_, .access, .some), (_, .claim, .some),
              (_, .rectification, nil), (_, .rectification, .unlawful?), (_, .rectification, .consentWithdrawn?),
              (_, .rectification, .notNecessary?), (_, .rectification, .purposeAchieved?), (_, .rectification, .directMarketing?),
              (_, .rectification, .other?),

@@ -16,6 +16,8 @@ public enum FulfilmentStep: Sendable, Equatable {
     case alreadyDone
     /// The request cannot be carried out: the data to correct no longer exist.
     case refuseSubjectErased
+    /// A claim is not carried out but answered (``SubjectRequestStatus/answered``).
+    case refuseAnswerInstead
 }
 
 /// The fulfilment plan of each request kind. Every (kind, status) pair is decided here, with no catch-all, so a new
@@ -52,6 +54,10 @@ public enum SubjectRequestFulfilment {
             switch subjectStatus {
             case .active, .restricted: .rectify
             case .erased: .refuseSubjectErased
+            }
+        case .claim:
+            switch subjectStatus {
+            case .active, .restricted, .erased: .refuseAnswerInstead
             }
         }
     }

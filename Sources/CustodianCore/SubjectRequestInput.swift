@@ -7,16 +7,18 @@ public enum SubjectRequestStatus: String, Sendable, CaseIterable {
     case completed
     case denied
     case cancelled
+    /// A claim's answer was sent (its date and channel recorded).
+    case answered
 
     /// Whether nothing more happens to the request.
-    public var isFinal: Bool { self == .completed || self == .denied || self == .cancelled }
+    public var isFinal: Bool { self == .completed || self == .denied || self == .cancelled || self == .answered }
 
     /// The lifecycle: received → in progress → completed; a received request may be denied or cancelled. Once its
-    /// work has started (data changed, recipients asked) it can only complete.
+    /// work has started (data changed, recipients asked) it can only complete. A received claim is answered.
     public func canMove(to next: SubjectRequestStatus) -> Bool {
         switch (self, next) {
         case (.received, .inProgress), (.inProgress, .completed): true
-        case (.received, .denied), (.received, .cancelled): true
+        case (.received, .denied), (.received, .cancelled), (.received, .answered): true
         default: false
         }
     }
@@ -80,6 +82,11 @@ public struct NewSubjectRequest: Sendable, Equatable {
     public let corrections: SubjectCorrections?
     /// Objection: the consent-based purposes objected to; nil means every one.
     public let purposes: [String]?
+    /// Claim: what the subject claims, in its words. Personal data: kept until the subject is erased, never logged.
+    public let claimText: String?
+
+    /// The longest claim text, in Unicode scalars.
+    public static let claimTextLimit = 20_000
 
     /// Requests may not be dated in the future beyond this clock skew.
     public static let allowedSkew: TimeInterval = 300
@@ -88,7 +95,7 @@ public struct NewSubjectRequest: Sendable, Equatable {
     public init(
         subjectID: String?, email: String?, phone: String?, externalRef: String?, kind: SubjectRequestKind, regime: RequestRegime,
         channel: RequestChannel, receivedAt: Date, ground: RequestGround? = nil, corrections: SubjectCorrections? = nil,
-        purposes: [String]? = nil, now: Date = Date()
+        purposes: [String]? = nil, claimText: String? = nil, now: Date = Date()
     ) throws {
         var errors: [FieldError] = []
         let ground = ground ?? RequestGround.assumed(for: kind)
@@ -100,6 +107,17 @@ public struct NewSubjectRequest: Sendable, Equatable {
         }
         if (kind == .rectification) != (corrections != nil) {
             errors.append(FieldError(field: "corrections", message: kind == .rectification ? "is required for rectification" : "is only for rectification"))
+        }
+        let claimText = claimText?.trimmingWhitespace()
+        if let claimText {
+            if kind != .claim { errors.append(FieldError(field: "text", message: "is only for claim")) }
+            let scalars = claimText.unicodeScalars
+            if scalars.isEmpty || scalars.count > Self.claimTextLimit
+                || scalars.contains(where: { $0.properties.generalCategory == .control && !["\n", "\r", "\t"].contains($0) }) {
+                errors.append(FieldError(field: "text", message: "must be 1 to \(Self.claimTextLimit) characters, without control characters"))
+            }
+        } else if kind == .claim {
+            errors.append(FieldError(field: "text", message: "is required for claim"))
         }
         if let purposes {
             if kind != .objection { errors.append(FieldError(field: "purposes", message: "is only for objection")) }
@@ -140,6 +158,19 @@ public struct NewSubjectRequest: Sendable, Equatable {
         self.receivedAt = receivedAt
         self.corrections = corrections
         self.purposes = purposes
+        self.claimText = claimText
+    }
+}
+
+/// How a claim was answered, validated: on a day not after `today`, by a channel.
+public struct ClaimAnswer: Sendable, Equatable {
+    public let answeredOn: CalendarDate
+    public let channel: RequestChannel
+
+    public init(answeredOn: CalendarDate, channel: RequestChannel, today: CalendarDate) throws(ValidationFailure) {
+        guard answeredOn <= today else { throw ValidationFailure([FieldError(field: "answered_on", message: "must not be in the future")]) }
+        self.answeredOn = answeredOn
+        self.channel = channel
     }
 }
 

@@ -88,7 +88,8 @@ enum Depersonaliser {
                OR (\(email)::text IS NOT NULL AND position(convert_to(\(email ?? ""), 'UTF8') IN COALESCE(response_body, ''::bytea)) > 0)
             """, logger: logger)
         try await connection.query("""
-            UPDATE subject_requests SET corrections = NULL, updated_at = now() WHERE subject_id = \(subjectID) AND corrections IS NOT NULL
+            UPDATE subject_requests SET corrections = NULL, claim_text = NULL, updated_at = now()
+            WHERE subject_id = \(subjectID) AND (corrections IS NOT NULL OR claim_text IS NOT NULL)
             """, logger: logger)
         try await connection.query("""
             UPDATE rectification_notices n SET identities = NULL, updated_at = now()

@@ -21,6 +21,13 @@ public struct SubjectRequestRecord: Sendable, Equatable {
     /// The due date before the one extension, and its reason; nil when not extended.
     public let originalDueOn: CalendarDate?
     public let extensionReason: String?
+    /// The second date of a two-stage rule (``DeadlineRule/followUp``); nil for most rules.
+    public var followUpDueOn: CalendarDate?
+    /// Claim: what the subject claims (personal data; nil once the subject is erased).
+    public var claimText: String?
+    /// Claim: when and how it was answered.
+    public var answeredOn: CalendarDate?
+    public var answerChannel: RequestChannel?
     public let createdAt: Date
     public let updatedAt: Date
     /// What the request's work did (empty until it is fulfilled, or where the kind leaves no such trace).
@@ -68,7 +75,7 @@ public struct SubjectRequestSnapshot: Sendable {
 
 /// A DPO's command on a subject request.
 public enum SubjectRequestCommand: String, Sendable {
-    case fulfil, lift, deny, cancel, extend
+    case fulfil, lift, deny, cancel, extend, answer
 }
 
 /// Why a command on a subject request changed nothing.
@@ -81,6 +88,9 @@ public enum SubjectRequestRefusal: Error, Sendable, Equatable {
     /// Lift applies only to a completed restriction not yet lifted.
     case notLiftable
     case extensionRefused(SubjectRequestDeadlines.ExtensionRefusal)
+    /// A claim is answered, not fulfilled; only a claim is answered.
+    case answerInstead
+    case notAClaim
 }
 
 /// Registers and reads subject requests; every write and read is audited, every status change is an event.
@@ -92,11 +102,12 @@ public struct SubjectRequestRepository: Sendable {
     public static let denyAction = "subject_request.deny"
     public static let cancelAction = "subject_request.cancel"
     public static let extendAction = "subject_request.extend"
+    public static let answerAction = "subject_request.answer"
 
     static let columns = """
         id, subject_id, kind, regime, channel, status, received_at, received_on::text, due_on::text, denial_reason, \
         denial_explanation, original_due_on::text, extension_reason, created_at, updated_at, corrected_fields, purposes, cascade_id, \
-        export_sha256, fulfilled_at, completed_at, lifted_at, ground
+        export_sha256, fulfilled_at, completed_at, lifted_at, ground, follow_up_due_on::text, claim_text, answered_on::text, answer_channel
         """
 
     public init(database: Database) {
@@ -106,7 +117,7 @@ public struct SubjectRequestRepository: Sendable {
     /// Registers `request`, received on `receivedOn` (the controller's day), due as ``SubjectRequestDeadlines`` counts in
     /// the production calendar. An identity that matches no subject is denied at once with `no_match`, and the identity
     /// it named is not kept; an e-mail or phone whose keyed hash (`hasher`) an erased subject kept names that subject.
-    /// Corrections are not kept for a subject that has nothing left to correct. A request that blocks its subject
+    /// Corrections and a claim's text are not kept for a subject that has nothing left (or no one matched). A request that blocks its subject
     /// (``SubjectBlock/blocksAtRegistration(kind:ground:)``) restricts it in the same transaction, and an objection to
     /// direct marketing is fulfilled in it (``SubjectRequestFulfilment/takesEffectAtRegistration(kind:ground:)``).
     public func create(
@@ -115,6 +126,7 @@ public struct SubjectRequestRepository: Sendable {
         let calendar = try await CalendarRepository(database: database).workingCalendar()
         let correctionsJSON = try request.corrections.map { String(decoding: try JSONEncoder.canonical.encode($0), as: UTF8.self) }
         let dueOn = request.deadline.period.due(after: receivedOn, calendar: calendar)
+        let followUpDueOn = request.deadline.followUp?.period.due(after: receivedOn, calendar: calendar)
         return try await database.transaction { connection in
             let logger = database.logger
             let query: PostgresQuery = switch request.identity {
@@ -148,11 +160,13 @@ public struct SubjectRequestRepository: Sendable {
             let reason: DenialReason? = subjectID == nil ? .noMatch : nil
             let rows = try await connection.query("""
                 INSERT INTO subject_requests (id, subject_id, kind, regime, ground, channel, status, received_at, received_on, due_on,
-                                              denial_reason, corrections, purposes)
+                                              follow_up_due_on, denial_reason, corrections, purposes, claim_text)
                 VALUES (\(UUID()), \(subjectID), \(request.kind.rawValue), \(request.regime.rawValue), \(request.ground?.rawValue),
                         \(request.channel.rawValue),
                         \(status.rawValue), \(request.receivedAt), \(receivedOn.description)::date, \(dueOn.description)::date,
-                        \(reason?.rawValue), \(subjectID == nil || erased ? nil : correctionsJSON)::jsonb, \(request.purposes))
+                        \(followUpDueOn?.description)::date,
+                        \(reason?.rawValue), \(subjectID == nil || erased ? nil : correctionsJSON)::jsonb, \(request.purposes),
+                        \(subjectID == nil || erased ? nil : request.claimText))
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
             guard let record = try await Self.decode(rows).first else { throw StoreError.unexpectedlyEmpty }
@@ -221,6 +235,23 @@ public struct SubjectRequestRepository: Sendable {
         }
     }
 
+    /// Records a received claim's answer: its day (not before receipt) and channel; the claim is `answered`.
+    public func answer(id: UUID, _ answer: ClaimAnswer, actor: AuditActor) async throws -> SubjectRequestRecord {
+        try await move(id: id, to: .answered, command: .answer, action: Self.answerAction, actor: actor, check: { record in
+            guard record.kind == .claim else { throw SubjectRequestRefusal.notAClaim }
+            guard answer.answeredOn >= record.receivedOn else {
+                throw ValidationFailure([FieldError(field: "answered_on", message: "must not be before the claim was received (\(record.receivedOn))")])
+            }
+        }) { connection in
+            try await connection.query("""
+                UPDATE subject_requests SET status = 'answered', answered_on = \(answer.answeredOn.description)::date,
+                    answer_channel = \(answer.channel.rawValue), completed_at = now(), updated_at = now()
+                WHERE id = \(id)
+                RETURNING \(unescaped: Self.columns)
+                """, logger: database.logger)
+        }
+    }
+
     /// Extends an open request's deadline once, as ``SubjectRequestDeadlines/extend`` allows on `today`, for `reason`
     /// (already trimmed).
     public func extend(id: UUID, reason: String, today: CalendarDate, actor: AuditActor) async throws -> SubjectRequestRecord {
@@ -267,6 +298,7 @@ public struct SubjectRequestRepository: Sendable {
     /// both does.
     private func move(
         id: UUID, to status: SubjectRequestStatus, command: SubjectRequestCommand, action: String, actor: AuditActor,
+        check: @escaping @Sendable (SubjectRequestRecord) throws -> Void = { _ in },
         update: @escaping @Sendable (PostgresConnection) async throws -> PostgresRowSequence
     ) async throws -> SubjectRequestRecord {
         try await database.transaction { connection in
@@ -274,6 +306,7 @@ public struct SubjectRequestRepository: Sendable {
             let subject = try await SubjectRequestWork.lockSubject(ofRequest: id, on: connection, logger: logger)
             guard let record = try await lockedRecord(id: id, on: connection) else { throw SubjectRequestRefusal.notFound }
             guard record.status.canMove(to: status) else { throw SubjectRequestRefusal.notAllowed(record.status, command: command) }
+            try check(record)
             guard let moved = try await Self.decode(update(connection)).first else { throw StoreError.unexpectedlyEmpty }
             try await connection.query("""
                 INSERT INTO subject_request_events (request_id, status, api_key_id, user_id)
@@ -334,6 +367,13 @@ public struct SubjectRequestRepository: Sendable {
             if let ground = try cells[22].decode(String?.self) {
                 guard let known = RequestGround(rawValue: ground) else { throw StoreError.unexpectedValue(column: "subject_requests.ground") }
                 record.ground = known
+            }
+            record.followUpDueOn = try cells[23].decode(String?.self).flatMap(CalendarDate.init(iso:))
+            record.claimText = try cells[24].decode(String?.self)
+            record.answeredOn = try cells[25].decode(String?.self).flatMap(CalendarDate.init(iso:))
+            if let channel = try cells[26].decode(String?.self) {
+                guard let known = RequestChannel(rawValue: channel) else { throw StoreError.unexpectedValue(column: "subject_requests.answer_channel") }
+                record.answerChannel = known
             }
             records.append(record)
         }

@@ -103,6 +103,8 @@ public struct SubjectRequestWork: Sendable {
             break
         case .refuseSubjectErased:
             throw SubjectRequestRefusal.subjectErased
+        case .refuseAnswerInstead:
+            throw SubjectRequestRefusal.answerInstead
         }
         let final: SubjectRequestStatus = settled ? .completed : .inProgress
         try await connection.query("""

@@ -127,8 +127,11 @@ def prepare(api, sim_url, sim_secret):
     # Long overdue: red in the inbox.
     overdue = api.call("POST", "/v1/subject-requests", {
         "subject_id": other["id"], "kind": "objection", "regime": "gdpr", "channel": "post", "received_at": "2026-09-01T09:00:00Z"})
+    claim = api.call("POST", "/v1/subject-requests", {
+        "subject_id": other["id"], "kind": "claim", "regime": "fz152", "channel": "post", "received_at": now,
+        "text": "Верните деньги за заказ SO-2.\n" + hostile})
     return {"erased": erased["id"], "other": other["id"], "erasure": erasure["id"], "access": access["id"],
-            "overdue": overdue["id"], "broken": broken["recipient"]["id"]}
+            "overdue": overdue["id"], "broken": broken["recipient"]["id"], "claim": claim["id"]}
 
 
 def enrol(run, page, link, with_totp):
@@ -190,7 +193,7 @@ def main():
             cookie = next(c for c in dpo.cookies() if c["name"] == "console_session")
             expect(cookie["httpOnly"] and cookie["sameSite"] == "Strict", f"the session cookie is HttpOnly and SameSite=Strict: {cookie}")
             rows = page.locator("table.list tbody tr")
-            expect(rows.count() == 3, f"three open requests in the inbox, not {rows.count()}")
+            expect(rows.count() == 4, f"four open requests in the inbox, not {rows.count()}")
             expect("urgency-overdue" in (rows.first.get_attribute("class") or ""), "the overdue request comes first, marked red")
             run.shot(page, "inbox")
         run.flow("2. log in with password and TOTP; the inbox lists open requests by due date", login)
@@ -290,6 +293,24 @@ def main():
             expect("Identity documents requested " + HOSTILE[1] in page.inner_text("main"), "the reason is shown as text")
             run.shot(page, "request-extended")
         run.flow("6. extend a deadline, from the keyboard alone", extend_by_keyboard)
+
+        def answer_claim():
+            page.goto(f"{BASE}/console/requests/{data['claim']}")
+            text = page.inner_text("#claim-text")
+            expect(text.startswith("Верните деньги за заказ SO-2.") and HOSTILE[1] in text, f"the claim's text is shown as text: {text!r}")
+            expect("§8.2" in page.inner_text("#request-due"), "the due date names the policy's rule")
+            expect(page.locator("button:has-text('Fulfil')").count() == 0, "a claim is not fulfilled")
+            submit(page, "button:has-text('Record the answer')")
+            expect(re.fullmatch(r"\d{4}-\d\d-\d\d", page.input_value("#answered_on")), "the day defaults to today")
+            page.select_option("#channel", "post")
+            run.shot(page, "confirm-answer")
+            submit(page, "#confirm")
+            expect(page.url.endswith(data["claim"]), "back on the claim's page")
+            expect("answered" in page.inner_text("#request-status"), "the claim is answered")
+            expect("post" in page.inner_text("#request-answer"), "the answer's channel is recorded")
+            expect(sql(f"SELECT answer_channel FROM subject_requests WHERE id = '{data['claim']}'") == "post", "stored")
+            run.shot(page, "request-claim-answered")
+        run.flow("7. answer a pre-trial claim: its text shown, the day and channel of the answer recorded", answer_claim)
 
         def other_pages():
             for path, name in [("/console/cascades", "cascades"), ("/console/dashboard", "dashboard"), ("/console/settings", "settings")]:

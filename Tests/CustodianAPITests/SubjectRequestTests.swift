@@ -92,8 +92,15 @@ struct SubjectRequestTests {
             let access = try await register("access", ground: nil).jsonObject()
             #expect(access["ground"] == nil)
             #expect(access["due_rule"] as? String == "10 working days, Art. 14(3), 20(1)-(2) 152-FZ")
+            #expect(access["follow_up_due_on"] == nil)
+            // 152-FZ Art. 21(3): stop unlawful processing in 3 working days, destroy in 10 — two dates.
+            let stop = try await register("restriction", ground: "unlawful").jsonObject()
+            #expect(stop["due_on"] as? String == "2026-06-16")
+            #expect(stop["due_rule"] as? String == "3 working days, Art. 21(3) 152-FZ")
+            #expect(stop["follow_up_due_on"] as? String == "2026-06-25")
+            #expect(stop["follow_up_rule"] as? String == "destroy the data that cannot be made lawful: 10 working days, Art. 21(3) 152-FZ")
             let before = try await app.rowCount("subject_requests")
-            for (kind, ground) in [("access", "inaccurate"), ("erasure", "direct_marketing"), ("objection", "unlawful")] {
+            for (kind, ground) in [("access", "inaccurate"), ("erasure", "direct_marketing"), ("objection", "unlawful"), ("claim", "other")] {
                 let refused = try await register(kind, ground: ground)
                 #expect(refused.status == .unprocessableContent, "\(kind) \(ground)")
                 #expect(try refused.jsonObject()["errors"].map { "\($0)".contains("ground") } == true)

@@ -92,10 +92,10 @@ struct PurposeInputTests {
 
     @Test("policy versions need a label, an http(s) URL and a SHA-256")
     func policyVersions() throws {
-        let version = try NewPolicyVersion(label: "2026-11", url: "https://shop.example/privacy", textSHA256: String(repeating: "AB", count: 32), effectiveAt: Date())
+        let version = try PublishedDocument(label: "2026-11", url: "https://shop.example/privacy", textSHA256: String(repeating: "AB", count: 32), effectiveAt: Date())
         #expect(version.textSHA256 == String(repeating: "ab", count: 32))
         do {
-            _ = try NewPolicyVersion(label: "", url: "ftp://x", textSHA256: "abc", effectiveAt: Date())
+            _ = try PublishedDocument(label: "", url: "ftp://x", textSHA256: "abc", effectiveAt: Date())
             Issue.record("accepted an invalid version")
         } catch {
             #expect(error.errors.map(\.field) == ["label", "url", "text_sha256"])

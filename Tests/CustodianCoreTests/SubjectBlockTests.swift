@@ -26,7 +26,7 @@ struct SubjectBlockTests {
                 #expect(restriction && rectification && erasure && !withdrawn)
             case .inProgress, .completed:
                 #expect(restriction && !lifted && !rectification && !erasure && !withdrawn, "\(status)")
-            case .denied, .cancelled:
+            case .denied, .cancelled, .answered:
                 #expect(!restriction && !rectification && !erasure && !withdrawn, "\(status)")
             }
         }

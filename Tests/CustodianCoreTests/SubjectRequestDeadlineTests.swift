@@ -97,7 +97,7 @@ struct SubjectRequestDeadlineTests {
     /// Wednesday 30 December 2026 (New Year), Tuesday 3 November 2026 (4 November a holiday) and Saturday 31 January
     /// 2026 (a month end), its extension and its provision.
     @Test("the deadline of every regime, kind and ground, across weekends, holidays, New Year and month ends")
-    func everyGround() {
+    func everyGround() throws {
         struct Row {
             let regime: RequestRegime, kind: SubjectRequestKind, ground: RequestGround?
             let june: String, newYear: String, november: String, monthEnd: String
@@ -107,7 +107,7 @@ struct SubjectRequestDeadlineTests {
             Row(regime: .fz152, kind: .access, ground: nil, june: "2026-06-25", newYear: "2027-01-22", november: "2026-11-18", monthEnd: "2026-02-13", extendable: true, article: "Art. 14(3), 20(1)-(2) 152-FZ"),
             Row(regime: .fz152, kind: .rectification, ground: .inaccurate, june: "2026-06-22", newYear: "2027-01-19", november: "2026-11-13", monthEnd: "2026-02-10", extendable: false, article: "Art. 20(3), 21(2) 152-FZ"),
             Row(regime: .fz152, kind: .restriction, ground: .inaccurate, june: "2026-06-22", newYear: "2027-01-19", november: "2026-11-13", monthEnd: "2026-02-10", extendable: false, article: "Art. 21(1)-(2) 152-FZ"),
-            Row(regime: .fz152, kind: .restriction, ground: .unlawful, june: "2026-06-16", newYear: "2027-01-13", november: "2026-11-09", monthEnd: "2026-02-04", extendable: false, article: "Art. 21(3) 152-FZ (then 10 working days to destroy)"),
+            Row(regime: .fz152, kind: .restriction, ground: .unlawful, june: "2026-06-16", newYear: "2027-01-13", november: "2026-11-09", monthEnd: "2026-02-04", extendable: false, article: "Art. 21(3) 152-FZ"),
             Row(regime: .fz152, kind: .erasure, ground: .unlawful, june: "2026-06-22", newYear: "2027-01-19", november: "2026-11-13", monthEnd: "2026-02-10", extendable: false, article: "Art. 20(3) 152-FZ"),
             Row(regime: .fz152, kind: .erasure, ground: .notNecessary, june: "2026-06-22", newYear: "2027-01-19", november: "2026-11-13", monthEnd: "2026-02-10", extendable: false, article: "Art. 20(3) 152-FZ"),
             Row(regime: .fz152, kind: .erasure, ground: .consentWithdrawn, june: "2026-07-10", newYear: "2027-01-29", november: "2026-12-03", monthEnd: "2026-03-02", extendable: false, article: "Art. 21(5) 152-FZ"),
@@ -115,7 +115,9 @@ struct SubjectRequestDeadlineTests {
             Row(regime: .fz152, kind: .objection, ground: .directMarketing, june: "2026-06-10", newYear: "2026-12-30", november: "2026-11-03", monthEnd: "2026-01-31", extendable: false, article: "Art. 15(2) 152-FZ, Art. 18(1) 38-FZ"),
             Row(regime: .fz152, kind: .objection, ground: .other, june: "2026-06-25", newYear: "2027-01-22", november: "2026-11-18", monthEnd: "2026-02-13", extendable: true, article: "Art. 21(5.1) 152-FZ"),
             Row(regime: .gdpr, kind: .objection, ground: .directMarketing, june: "2026-06-10", newYear: "2026-12-30", november: "2026-11-03", monthEnd: "2026-01-31", extendable: false, article: "Art. 21(3) GDPR"),
-        ] + [(SubjectRequestKind.access, RequestGround?.none), (.rectification, .inaccurate), (.restriction, .inaccurate), (.restriction, .unlawful),
+        ] + [RequestRegime.fz152, .gdpr].map {
+            Row(regime: $0, kind: .claim, ground: nil, june: "2026-07-10", newYear: "2027-01-29", november: "2026-12-03", monthEnd: "2026-03-02", extendable: false, article: "the shop's privacy policy §8.2 (pre-trial claim)")
+        } + [(SubjectRequestKind.access, RequestGround?.none), (.rectification, .inaccurate), (.restriction, .inaccurate), (.restriction, .unlawful),
              (.erasure, .consentWithdrawn), (.erasure, .unlawful), (.erasure, .notNecessary), (.erasure, .purposeAchieved), (.objection, .other)].map {
             Row(regime: .gdpr, kind: $0.0, ground: $0.1, june: "2026-07-10", newYear: "2027-01-30", november: "2026-12-03", monthEnd: "2026-02-28", extendable: true, article: "Art. 12(3) GDPR")
         }
@@ -138,6 +140,15 @@ struct SubjectRequestDeadlineTests {
             #expect(rule.period.due(after: date("2026-01-31"), calendar: russia) == date(row.monthEnd), "\(name) at a month end")
             #expect((rule.extended != nil) == row.extendable, "\(name) extension")
             #expect(rule.article == row.article, "\(name) article")
+            // Only 152-FZ Art. 21(3) sets a second date: 10 working days to destroy what cannot be made lawful.
+            if row.regime == .fz152, row.kind == .restriction, row.ground == .unlawful {
+                let followUp = try #require(rule.followUp)
+                #expect(followUp.period.due(after: date("2026-06-10"), calendar: russia) == date("2026-06-25"))
+                #expect(followUp.period.due(after: date("2026-12-30"), calendar: russia) == date("2027-01-22"))
+                #expect(followUp.period.due(after: date("2026-11-03"), calendar: russia) == date("2026-11-18"))
+            } else {
+                #expect(rule.followUp == nil, "\(name) has one date")
+            }
             let extended = SubjectRequestDeadlines.extend(
                 rule: rule, received: date("2026-06-10"), due: rule.period.due(after: date("2026-06-10"), calendar: russia),
                 alreadyExtended: false, today: date("2026-06-10"), reason: "documents requested", calendar: russia)

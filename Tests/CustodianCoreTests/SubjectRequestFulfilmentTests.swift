@@ -6,19 +6,19 @@ struct SubjectRequestFulfilmentTests {
     @Test("each kind's plan for an active subject is its own work")
     func active() {
         let plans = SubjectRequestKind.allCases.map { SubjectRequestFulfilment.plan(kind: $0, subjectStatus: .active) }
-        #expect(plans == [.export, .rectify, .restrict, .depersonalise, .withdrawConsents])
+        #expect(plans == [.export, .rectify, .restrict, .depersonalise, .withdrawConsents, .refuseAnswerInstead])
     }
 
-    @Test("an erased subject: access still exports what is left, rectification is refused, the rest is already done")
+    @Test("an erased subject: access still exports what is left, rectification is refused, the rest is already done; a claim is always answered instead")
     func erased() {
         let plans = SubjectRequestKind.allCases.map { SubjectRequestFulfilment.plan(kind: $0, subjectStatus: .erased) }
-        #expect(plans == [.export, .refuseSubjectErased, .alreadyDone, .alreadyDone, .alreadyDone])
+        #expect(plans == [.export, .refuseSubjectErased, .alreadyDone, .alreadyDone, .alreadyDone, .refuseAnswerInstead])
     }
 
     @Test("a restricted subject can still be corrected, erased and objected for; restricting it again does nothing")
     func restricted() {
         let plans = SubjectRequestKind.allCases.map { SubjectRequestFulfilment.plan(kind: $0, subjectStatus: .restricted) }
-        #expect(plans == [.export, .rectify, .alreadyDone, .depersonalise, .withdrawConsents])
+        #expect(plans == [.export, .rectify, .alreadyDone, .depersonalise, .withdrawConsents, .refuseAnswerInstead])
     }
 }
 

@@ -7,6 +7,8 @@ public enum PersonalData {
     public static let members: Set<String> = [
         "full_name", "email", "phone", "registration_address", "recipient_name", "address_lines", "city", "postal_code", "user_agent",
         "ip_address",
+        // A claim's text.
+        "text",
     ]
 
     /// The personal values a JSON value holds, at any depth.

@@ -60,10 +60,14 @@ struct InboxPages: ConsolePageGroup {
             let reasons = DenialReason.allCases.filter { $0 != .noMatch }.map { reason in
                 FilterOption(value: reason.rawValue, label: format.text("denial_" + reason.rawValue), count: 0, selected: reason.rawValue == form["reason"])
             }
+            let channels = RequestChannel.allCases.map { channel in
+                FilterOption(value: channel.rawValue, label: format.text("channel_" + channel.rawValue), count: 0, selected: channel.rawValue == form["channel"])
+            }
             let view = ConfirmView(
                 id: id.lowercasedString, command: command.rawValue, question: format.text("confirm_" + command.rawValue),
                 reason: form["reason"] ?? "", explanation: form["explanation"] ?? "", needsReason: command == .extend,
-                needsDenial: command == .deny, denialReasons: reasons)
+                needsDenial: command == .deny, denialReasons: reasons, needsAnswer: command == .answer,
+                answeredOn: form["answered_on"] ?? today.description, channels: channels)
             return renderer.page("confirm", title: "confirm_title", chrome: signedIn.chrome, page: view)
         }
         do {
@@ -83,6 +87,11 @@ struct InboxPages: ConsolePageGroup {
                 guard let reason = form.trimmed("reason"), reason.unicodeScalars.count <= 2000 else { throw ConsoleFailure.badInput(messageKey: "error_reason_missing") }
                 _ = try await SubjectRequestRepository(database: database).extend(
                     id: id, reason: reason, today: today, actor: signedIn.actor)
+            case .answer:
+                guard let day = form["answered_on"].flatMap(CalendarDate.init(iso:)), let channel = form["channel"].flatMap(RequestChannel.init(rawValue:)),
+                      let answer = try? ClaimAnswer(answeredOn: day, channel: channel, today: today)
+                else { throw ConsoleFailure.badInput(messageKey: "error_answer_incomplete") }
+                _ = try await SubjectRequestRepository(database: database).answer(id: id, answer, actor: signedIn.actor)
             }
         } catch let refusal as SubjectRequestRefusal {
             switch refusal {
@@ -91,7 +100,10 @@ struct InboxPages: ConsolePageGroup {
             case .subjectErased: throw ConsoleFailure.conflict(messageKey: "error_subject_erased")
             case .notLiftable: throw ConsoleFailure.conflict(messageKey: "error_not_liftable")
             case .extensionRefused: throw ConsoleFailure.conflict(messageKey: "error_extension_refused")
+            case .answerInstead, .notAClaim: throw ConsoleFailure.conflict(messageKey: "error_request_state")
             }
+        } catch is ValidationFailure {
+            throw ConsoleFailure.badInput(messageKey: "error_answer_before_receipt")
         }
         return Response(status: .seeOther, headers: [.location: "/console/requests/\(id.lowercasedString)"])
     }
@@ -161,6 +173,9 @@ struct ConfirmView {
     let needsReason: Bool
     let needsDenial: Bool
     let denialReasons: [FilterOption]
+    let needsAnswer: Bool
+    let answeredOn: String
+    let channels: [FilterOption]
 }
 
 extension UUID {

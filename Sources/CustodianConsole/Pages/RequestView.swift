@@ -30,6 +30,11 @@ struct RequestView {
     let daysText: String
     let urgency: String
     let rule: String
+    /// The second date of a two-stage rule, with what is due then.
+    let followUp: String?
+    /// A claim's text (personal data; the page read is audited), and its answer once recorded.
+    let claimText: String?
+    let answer: String?
     let extensionText: String?
     let denial: String?
     let history: [HistoryRow]
@@ -42,6 +47,7 @@ struct RequestView {
     let canCancel: Bool
     let canExtend: Bool
     let canLift: Bool
+    let canAnswer: Bool
     let hasActions: Bool
     let hasProof: Bool
 
@@ -54,13 +60,18 @@ struct RequestView {
         status = format.text("status_" + record.status.rawValue)
         regime = format.text("regime_" + record.regime.rawValue)
         ground = record.ground.map { format.text("ground_" + $0.rawValue) }
-        channel = record.channel.rawValue
+        channel = format.text("channel_" + record.channel.rawValue)
         received = format.time(record.receivedAt)
         due = record.dueOn.description
         (urgency, daysText) = InboxRow.urgency(of: record, today: today, format: format)
         let extended = record.originalDueOn != nil
         let deadline = record.deadline
         rule = deadline.map { "\(format.period((extended ? $0.extended : nil) ?? $0.period)), \($0.article)" } ?? ""
+        followUp = record.followUpDueOn.flatMap { day in
+            deadline?.followUp.map { "\(day.description): \($0.action), \(format.period($0.period)), \(deadline?.article ?? "")" }
+        }
+        claimText = record.claimText
+        answer = record.answeredOn.map { "\($0.description) · \(record.answerChannel.map { format.text("channel_" + $0.rawValue) } ?? "")" }
         extensionText = record.originalDueOn.map { "\(format.text("extended_from")) \($0.description): \(record.extensionReason ?? "")" }
         denial = record.denialReason.map { "\(format.text("denial_" + $0.rawValue)): \(record.denialExplanation ?? "")" }
         history = snapshot.history.map { event in
@@ -82,12 +93,13 @@ struct RequestView {
             RecipientRow(
                 recipient: notice.recipientCode, status: notice.status, detail: notice.fields.joined(separator: ", "), at: format.time(notice.deliveredAt))
         }
-        canFulfil = record.status == .received
+        canFulfil = record.status == .received && record.kind != .claim
+        canAnswer = record.kind == .claim && record.status.canMove(to: .answered)
         canDeny = record.status.canMove(to: .denied)
         canCancel = record.status.canMove(to: .cancelled)
         canExtend = !record.status.isFinal && !extended && deadline?.extended != nil
         canLift = record.kind == .restriction && record.status == .completed && record.work.liftedAt == nil
-        hasActions = canFulfil || canDeny || canCancel || canExtend || canLift
+        hasActions = canFulfil || canDeny || canCancel || canExtend || canLift || canAnswer
         hasProof = exportSHA256 != nil || destruction != nil || !cascade.isEmpty || !notices.isEmpty
     }
 }

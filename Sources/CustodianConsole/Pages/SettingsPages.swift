@@ -55,7 +55,7 @@ struct SettingsPages: ConsolePageGroup {
         calendar.timeZone = configuration.timeZone
         let effectiveAt = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day)) ?? Date()
         do {
-            let version = try NewPolicyVersion(
+            let version = try PublishedDocument(
                 label: form["label"] ?? "", url: form["url"] ?? "", textSHA256: form.trimmed("sha256") ?? "", effectiveAt: effectiveAt)
             _ = try await PolicyVersionRepository(database: database).create(
                 label: version.label, url: version.url, textSHA256: version.textSHA256, effectiveAt: version.effectiveAt, actor: signedIn.actor)

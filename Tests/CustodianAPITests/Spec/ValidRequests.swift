@@ -22,12 +22,12 @@ struct ValidRequests {
     static let operationIDs = [
         "createSubject", "updateSubject", "recordConsentEvent", "createOrder", "updateOrder", "createRecipient", "updateRecipient",
         "createShipment", "startErasureCascade", "receiveErasureCallback", "createPurpose", "updatePurpose", "createSubjectRequest",
-        "extendSubjectRequest", "denySubjectRequest", "setCalendarDay", "createPolicyVersion",
+        "extendSubjectRequest", "denySubjectRequest", "answerSubjectRequest", "setCalendarDay", "createPolicyVersion",
     ]
     /// Response members that echo a request member under another name (operation id and member path as keys).
     static let echoedAs = [
         "extendSubjectRequest reason": "extension_reason", "denySubjectRequest reason": "denial_reason",
-        "denySubjectRequest explanation": "denial_explanation",
+        "denySubjectRequest explanation": "denial_explanation", "answerSubjectRequest channel": "answer_channel",
     ]
     /// Request members no response repeats, and why.
     static let notEchoed: [String: String] = [
@@ -154,6 +154,16 @@ struct ValidRequests {
         case "denySubjectRequest":
             return ValidRequest(method: .post, path: "/v1/subject-requests/\(try await subjectRequest(n))/deny", key: dpo,
                                 body: ["reason": "other", "explanation": "Not ours to answer"])
+        case "answerSubjectRequest":
+            var claim = subjectRequestBody(subjectID: try await subject(n), n + 1_000_000)
+            (claim["kind"], claim["corrections"], claim["text"]) = ("claim", nil, "The parcel never arrived.")
+            let claimID = try await created("/v1/subject-requests", key: dpo, claim, member: "id")
+            var moscow = Calendar(identifier: .gregorian)
+            moscow.timeZone = TimeZone(identifier: "Europe/Moscow")!
+            let today = moscow.dateComponents([.year, .month, .day], from: Date())
+            return ValidRequest(method: .post, path: "/v1/subject-requests/\(claimID)/answer", key: dpo, body: [
+                "answered_on": String(format: "%04d-%02d-%02d", today.year!, today.month!, today.day!), "channel": "post",
+            ])
         case "setCalendarDay":
             // Mondays from 2031 on: a non-working Monday is always a change.
             let day = Calendar(identifier: .gregorian).date(byAdding: .day, value: 7 * n, to: Date(timeIntervalSince1970: 1_925_424_000))!

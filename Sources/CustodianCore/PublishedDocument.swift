@@ -1,7 +1,9 @@
 import Foundation
 
-/// A validated policy version to register.
-public struct NewPolicyVersion: Sendable, Equatable {
+/// A document the shop publishes and customers are shown, validated: a version of the privacy policy, or a consent
+/// text (152-FZ Art. 9 as amended by 156-FZ: consent is a document of its own). Which one the customer saw is proved by
+/// its label, URL and the SHA-256 of its text.
+public struct PublishedDocument: Sendable, Equatable {
     public let label: String
     public let url: String
     /// Lowercase hex.
