@@ -182,6 +182,7 @@ let package = Package(
         .target(
             name: "CustodianTestSupport",
             dependencies: [
+                "CustodianCore",
                 "CustodianStore",
                 "CustodianDatabase",
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -12,7 +12,7 @@ extension APIHandler {
         let event = NewConsentEvent(
             subjectID: subjectID, purpose: body.purpose, action: try body.action.mapped(), policyLabel: body.policyVersion,
             channel: try body.channel.mapped(), occurredAt: body.occurredAt ?? Date(),
-            ipAddress: evidence.ipAddress, userAgent: evidence.userAgent, formID: evidence.formID)
+            ipAddress: evidence.ipAddress, userAgent: evidence.userAgent, formID: evidence.formID, consentTextLabel: body.consentText)
         let record = try await ConsentRepository(database: database).record(event, actor: RequestScope.actor)
         return .created(.init(body: .json(try .init(record))))
     }
@@ -33,7 +33,7 @@ extension Components.Schemas.ConsentEvent {
     init(_ record: ConsentEventRecord) throws {
         self.init(
             id: record.id.lowercasedString, subjectId: record.subjectID.lowercasedString, purpose: record.purpose,
-            action: try record.action.mapped(), policyVersion: record.policyLabel, channel: try record.channel.mapped(),
+            action: try record.action.mapped(), policyVersion: record.policyLabel, consentText: record.consentTextLabel, channel: try record.channel.mapped(),
             occurredAt: record.occurredAt, recordedAt: record.recordedAt,
             evidence: .init(ipAddress: record.ipAddress, userAgent: record.userAgent, formId: record.formID))
     }
@@ -62,6 +62,16 @@ extension Problem {
             self = .validation([FieldError(field: "purpose", message: "is not a purpose in the catalogue")])
         case .unknownPolicyVersion:
             self = .validation([FieldError(field: "policy_version", message: "is not a registered policy version")])
+        case .unknownConsentText:
+            self = .validation([FieldError(field: "consent_text", message: "is not a registered consent text")])
+        case .refused(.consentTextRequired):
+            self = .validation([FieldError(
+                field: "consent_text",
+                message: "is required: the shop has registered consent texts, and a grant names the one the customer was shown (152-FZ Art. 9)")])
+        case .refused(.consentTextDoesNotCover(let label, let purpose)):
+            self = .validation([FieldError(field: "consent_text", message: "\(label) does not ask consent for the purpose \(purpose)")])
+        case .refused(.consentTextNotYetEffective):
+            self = .validation([FieldError(field: "consent_text", message: "was not yet in effect at occurred_at")])
         case .refused(.notConsentBased(let purpose, let basis)):
             self = Problem(
                 status: .unprocessableContent, type: "not-consent-based", title: "Purpose is not based on consent",

@@ -12,7 +12,7 @@ enum OperationScopes {
     /// Operations a `shop` key may call; every other authenticated one is `dpo`-only.
     static let shopOperations: Set<String> = [
         "createSubject", "listSubjects", "getSubject", "updateSubject",
-        "recordConsentEvent", "getConsents", "getConsentReceipt", "listPurposes", "getPurpose", "listPolicyVersions",
+        "recordConsentEvent", "getConsents", "getConsentReceipt", "listPurposes", "getPurpose", "listPolicyVersions", "listConsentTexts",
         "createOrder", "getOrder", "updateOrder", "listSubjectOrders", "createShipment", "listShipments",
     ]
 

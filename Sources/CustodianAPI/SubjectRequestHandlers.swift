@@ -139,16 +139,6 @@ extension Components.Schemas.SubjectRequest {
     }
 }
 
-extension Components.Schemas.DestructionRecord {
-    init(_ record: DestructionRecord) throws {
-        self.init(
-            id: record.id.lowercasedString, grounds: try record.grounds.mapped(), regime: try record.regime.mapped(),
-            dataCategories: record.dataCategories, tables: record.tables, recipients: record.recipients,
-            ordersDepersonalised: record.ordersDepersonalised, consentsWithdrawn: record.consentsWithdrawn, jobsCancelled: record.jobsCancelled,
-            apiKeyId: record.apiKeyID?.lowercasedString, destroyedAt: record.destroyedAt)
-    }
-}
-
 extension Components.Schemas.RectificationNotice {
     init(_ record: RectificationNoticeRecord) throws {
         self.init(

@@ -55,6 +55,9 @@ public struct ConsentReceipt: Codable, Sendable, Equatable {
         public let termination: String
         public let thirdPartyDisclosure: Bool
         public let thirdPartyName: String
+        /// The consent text the customer was shown for this purpose (152-FZ Art. 9); absent for a grant recorded
+        /// before the shop registered consent texts. An extension of the Kantara fields.
+        public let consentText: ConsentTextReference?
     }
 
     /// One granted purpose as input.
@@ -67,10 +70,11 @@ public struct ConsentReceipt: Codable, Sendable, Equatable {
         public let grantedAt: Date
         public let channel: ConsentChannel
         public let policyURL: String
+        public let consentText: ConsentTextReference?
 
         public init(
             code: String, title: String, dataCategories: [DataCategory], recipientKinds: [RecipientKind], retentionDays: Int,
-            grantedAt: Date, channel: ConsentChannel, policyURL: String
+            grantedAt: Date, channel: ConsentChannel, policyURL: String, consentText: ConsentTextReference?
         ) {
             self.code = code
             self.title = title
@@ -80,6 +84,7 @@ public struct ConsentReceipt: Codable, Sendable, Equatable {
             self.grantedAt = grantedAt
             self.channel = channel
             self.policyURL = policyURL
+            self.consentText = consentText
         }
     }
 
@@ -110,7 +115,8 @@ public struct ConsentReceipt: Codable, Sendable, Equatable {
                 primaryPurpose: false,
                 termination: "Until withdrawn; withdrawal is possible at any time. Data is then destroyed within \(purpose.retentionDays) days unless another legal basis applies.",
                 thirdPartyDisclosure: !purpose.recipientKinds.isEmpty,
-                thirdPartyName: purpose.recipientKinds.map(\.rawValue).joined(separator: ", "))
+                thirdPartyName: purpose.recipientKinds.map(\.rawValue).joined(separator: ", "),
+                consentText: purpose.consentText)
         })]
         sensitive = false
         spiCat = []

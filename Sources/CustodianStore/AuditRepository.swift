@@ -76,13 +76,19 @@ public struct AuditRepository: Sendable {
             """, logger: logger)
     }
 
+    static let eventColumns = "id, occurred_at, actor_kind, api_key_id, user_id, action, subject_id, request_id"
+
     /// One subject's events, oldest first, after the event with id `afterID`.
     public func events(subjectID: UUID, afterID: Int64?, limit: Int) async throws -> [AuditEvent] {
-        let rows = try await database.query("""
-            SELECT id, occurred_at, actor_kind, api_key_id, user_id, action, subject_id, request_id FROM audit_log
+        try await Self.decodeEvents(database.query("""
+            SELECT \(unescaped: Self.eventColumns) FROM audit_log
             WHERE subject_id = \(subjectID) AND id > \(afterID ?? 0)
             ORDER BY id LIMIT \(limit)
-            """)
+            """))
+    }
+
+    /// Events from rows of ``eventColumns``.
+    static func decodeEvents(_ rows: PostgresRowSequence) async throws -> [AuditEvent] {
         var events: [AuditEvent] = []
         for try await (id, occurredAt, kind, apiKeyID, userID, action, subjectID, requestID)
             in rows.decode((Int64, Date, String, UUID?, UUID?, String, UUID?, String).self) {

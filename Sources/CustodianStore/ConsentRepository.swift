@@ -17,10 +17,12 @@ public struct NewConsentEvent: Sendable {
     public let ipAddress: String?
     public let userAgent: String?
     public let formID: String?
+    /// The label of the consent text the customer was shown.
+    public let consentTextLabel: String?
 
     public init(
         subjectID: UUID, purpose: String, action: ConsentAction, policyLabel: String, channel: ConsentChannel,
-        occurredAt: Date, ipAddress: String?, userAgent: String?, formID: String?
+        occurredAt: Date, ipAddress: String?, userAgent: String?, formID: String?, consentTextLabel: String?
     ) {
         self.subjectID = subjectID
         self.purpose = purpose
@@ -31,6 +33,7 @@ public struct NewConsentEvent: Sendable {
         self.ipAddress = ipAddress
         self.userAgent = userAgent
         self.formID = formID
+        self.consentTextLabel = consentTextLabel
     }
 }
 
@@ -47,6 +50,7 @@ public struct ConsentEventRecord: Sendable, Equatable {
     public let ipAddress: String?
     public let userAgent: String?
     public let formID: String?
+    public let consentTextLabel: String?
 }
 
 /// The current state of one consent-based purpose for a subject; nil event when never asked.
@@ -63,6 +67,7 @@ public enum ConsentRecordingFailure: Error, Equatable {
     case subjectNotFound
     case unknownPurpose(String)
     case unknownPolicyVersion(String)
+    case unknownConsentText(String)
     case refused(ConsentRefusal)
 }
 
@@ -79,7 +84,7 @@ public struct ConsentRepository: Sendable {
 
     static let eventColumns = """
         e.id, e.subject_id, e.purpose_code, e.action, p.label, e.channel, e.occurred_at, e.recorded_at,
-        host(e.ip_address), e.user_agent, e.form_id
+        host(e.ip_address), e.user_agent, e.form_id, t.label
         """
 
     public init(database: Database) {
@@ -89,32 +94,41 @@ public struct ConsentRepository: Sendable {
     /// Records the event. Locks the subject row first, so concurrent events of one subject serialise and a status change
     /// (restriction, erasure) cannot slip between the check and the write. Withdrawing `newsletter`, when it becomes the
     /// current state, enqueues the opt-out job in the same transaction. Two statements between BEGIN and COMMIT (three
-    /// more for the job): the locked subject with the purpose and the policy version, then the event, the state and
-    /// the audit row.
+    /// more for the job): the locked subject with the purpose, the policy version and the consent text, then the
+    /// event, the state and the audit row.
     public func record(_ event: NewConsentEvent, actor: AuditActor, now: Date = Date()) async throws -> ConsentEventRecord {
         try await database.transaction { connection in
             let logger = database.logger
-            guard let (subjectStatus, basis, requiresConsent, retiredAt, policyID, effectiveAt) = try await connection.query("""
-                SELECT s.status, p.legal_basis, p.requires_consent, p.retired_at, v.id, v.effective_at
+            guard let (subjectStatus, basis, requiresConsent, retiredAt, policyID, effectiveAt, textID, textEffectiveAt, textCovers, textsRegistered)
+                    = try await connection.query("""
+                SELECT s.status, p.legal_basis, p.requires_consent, p.retired_at, v.id, v.effective_at,
+                       t.id, t.effective_at, \(event.purpose) = ANY(t.purposes), EXISTS (SELECT 1 FROM consent_texts)
                 FROM subjects s
                 LEFT JOIN purposes p ON p.code = \(event.purpose)
                 LEFT JOIN policy_versions v ON v.label = \(event.policyLabel)
+                LEFT JOIN consent_texts t ON t.label = \(event.consentTextLabel)
                 WHERE s.id = \(event.subjectID)
                 FOR NO KEY UPDATE OF s
-                """, logger: logger).decode((String, String?, Bool?, Date?, UUID?, Date?).self).first(where: { _ in true }),
+                """, logger: logger).decode((String, String?, Bool?, Date?, UUID?, Date?, UUID?, Date?, Bool?, Bool).self).first(where: { _ in true }),
                 let status = SubjectStatus(rawValue: subjectStatus)
             else { throw ConsentRecordingFailure.subjectNotFound }
             guard let basis, let legalBasis = LegalBasis(rawValue: basis), let requiresConsent else {
                 throw ConsentRecordingFailure.unknownPurpose(event.purpose)
             }
             guard let policyID, let effectiveAt else { throw ConsentRecordingFailure.unknownPolicyVersion(event.policyLabel) }
+            var consentText: ConsentTextFacts?
+            if let label = event.consentTextLabel {
+                guard textID != nil, let textEffectiveAt else { throw ConsentRecordingFailure.unknownConsentText(label) }
+                consentText = ConsentTextFacts(label: label, coversPurpose: textCovers ?? false, effectiveAt: textEffectiveAt)
+            }
             do throws(ConsentRefusal) {
                 try ConsentRules.check(
                     action: event.action, purpose: event.purpose, policyLabel: event.policyLabel,
                     occurredAt: event.occurredAt, now: now,
                     context: ConsentContext(
                         legalBasis: legalBasis, requiresConsent: requiresConsent, purposeRetired: retiredAt != nil,
-                        subjectStatus: status, policyEffectiveAt: effectiveAt))
+                        subjectStatus: status, policyEffectiveAt: effectiveAt, consentTextsRegistered: textsRegistered,
+                        consentText: consentText))
             } catch {
                 throw ConsentRecordingFailure.refused(error)
             }
@@ -125,9 +139,10 @@ public struct ConsentRepository: Sendable {
                 in try await connection.query("""
                 WITH event AS (
                     INSERT INTO consent_events (id, subject_id, purpose_code, action, policy_version_id, channel, occurred_at,
-                                                ip_address, user_agent, form_id, api_key_id, request_id)
+                                                ip_address, user_agent, form_id, api_key_id, request_id, consent_text_id)
                     VALUES (\(id), \(event.subjectID), \(event.purpose), \(event.action.rawValue), \(policyID), \(event.channel.rawValue),
-                            \(event.occurredAt), \(event.ipAddress)::inet, \(event.userAgent), \(event.formID), \(actor.apiKeyID), \(actor.requestID))
+                            \(event.occurredAt), \(event.ipAddress)::inet, \(event.userAgent), \(event.formID), \(actor.apiKeyID), \(actor.requestID),
+                            \(textID))
                     RETURNING *
                 ), state AS (
                     INSERT INTO consent_states (subject_id, purpose_code, event_id, action, occurred_at, recorded_at)
@@ -150,7 +165,8 @@ public struct ConsentRepository: Sendable {
                 }
                 written = (ConsentEventRecord(
                     id: id, subjectID: subjectID, purpose: purpose, action: action, policyLabel: event.policyLabel, channel: channel,
-                    occurredAt: occurredAt, recordedAt: recordedAt, ipAddress: ip, userAgent: userAgent, formID: formID), becameCurrent)
+                    occurredAt: occurredAt, recordedAt: recordedAt, ipAddress: ip, userAgent: userAgent, formID: formID,
+                    consentTextLabel: event.consentTextLabel), becameCurrent)
             }
             guard let written else { throw StoreError.unexpectedlyEmpty }
             if written.becameCurrent, event.action == .withdraw, event.purpose == PurposeCode.newsletter {
@@ -161,7 +177,7 @@ public struct ConsentRepository: Sendable {
     }
 
     /// Withdraws, inside the caller's transaction (which holds the subject's row), every consent-based purpose in
-    /// `purposes` (nil: all of them) whose current state is a grant, under the policy version of that grant, and
+    /// `purposes` (nil: all of them) whose current state is a grant, under the policy version and consent text of that grant, and
     /// returns the purposes withdrawn. With `optOutNewsletter`, withdrawing the newsletter enqueues the opt-out job.
     @discardableResult
     static func withdrawAll(
@@ -169,14 +185,15 @@ public struct ConsentRepository: Sendable {
     ) async throws -> [String] {
         let withdrawn = try await connection.query("""
             WITH granted AS (
-                SELECT cs.purpose_code, e.policy_version_id
+                SELECT cs.purpose_code, e.policy_version_id, e.consent_text_id
                 FROM consent_states cs JOIN consent_events e ON e.id = cs.event_id JOIN purposes p ON p.code = cs.purpose_code
                 WHERE cs.subject_id = \(subjectID) AND cs.action = 'grant' AND p.legal_basis = 'consent'
                   AND (\(purposes)::text[] IS NULL OR cs.purpose_code = ANY(\(purposes)::text[]))
             ), inserted AS (
-                INSERT INTO consent_events (id, subject_id, purpose_code, action, policy_version_id, channel, occurred_at, api_key_id, request_id)
+                INSERT INTO consent_events (id, subject_id, purpose_code, action, policy_version_id, channel, occurred_at, api_key_id, request_id,
+                                            consent_text_id)
                 SELECT gen_random_uuid(), \(subjectID), purpose_code, 'withdraw', policy_version_id, 'api', clock_timestamp(),
-                       \(actor.apiKeyID), \(actor.requestID)
+                       \(actor.apiKeyID), \(actor.requestID), consent_text_id
                 FROM granted
                 RETURNING id, purpose_code, occurred_at, recorded_at
             )
@@ -231,6 +248,7 @@ public struct ConsentRepository: Sendable {
         guard subjectExists else { return nil }
         let history = try await Self.decodeEvents(database.query("""
             SELECT \(unescaped: Self.eventColumns) FROM consent_events e JOIN policy_versions p ON p.id = e.policy_version_id
+            LEFT JOIN consent_texts t ON t.id = e.consent_text_id
             WHERE e.subject_id = \(subjectID) ORDER BY e.occurred_at DESC, e.recorded_at DESC
             """))
         return (states, history)
@@ -244,19 +262,23 @@ public struct ConsentRepository: Sendable {
             guard let locale = try await connection.query("SELECT locale FROM subjects WHERE id = \(subjectID)", logger: logger)
                 .decode(String.self).first(where: { _ in true }) else { return nil }
             var purposes: [ConsentReceipt.GrantedPurpose] = []
-            for try await (code, title, categories, kinds, retention, grantedAt, channel, url) in try await connection.query("""
-                SELECT p.code, p.title, p.data_categories, p.recipient_kinds, p.retention_days, s.occurred_at, e.channel, v.url
+            for try await (code, title, categories, kinds, retention, grantedAt, channel, url, textLabel, textURL, textSHA256) in try await connection.query("""
+                SELECT p.code, p.title, p.data_categories, p.recipient_kinds, p.retention_days, s.occurred_at, e.channel, v.url,
+                       t.label, t.url, t.text_sha256
                 FROM consent_states s
                 JOIN purposes p ON p.code = s.purpose_code
                 JOIN consent_events e ON e.id = s.event_id
                 JOIN policy_versions v ON v.id = e.policy_version_id
+                LEFT JOIN consent_texts t ON t.id = e.consent_text_id
                 WHERE s.subject_id = \(subjectID) AND s.action = 'grant'
                 ORDER BY p.code
-                """, logger: logger).decode((String, String, [String], [String], Int, Date, String, String).self) {
+                """, logger: logger).decode((String, String, [String], [String], Int, Date, String, String, String?, String?, String?).self) {
+                var consentText: ConsentTextReference?
+                if let textLabel, let textURL, let textSHA256 { consentText = ConsentTextReference(label: textLabel, url: textURL, sha256: textSHA256) }
                 purposes.append(ConsentReceipt.GrantedPurpose(
                     code: code, title: title, dataCategories: categories.compactMap(DataCategory.init(rawValue:)),
                     recipientKinds: kinds.compactMap(RecipientKind.init(rawValue:)), retentionDays: retention,
-                    grantedAt: grantedAt, channel: ConsentChannel(rawValue: channel) ?? .api, policyURL: url))
+                    grantedAt: grantedAt, channel: ConsentChannel(rawValue: channel) ?? .api, policyURL: url, consentText: consentText))
             }
             try await AuditRepository.append(action: Action.receipt, subjectID: subjectID, actor: actor, on: connection, logger: logger)
             return (locale, purposes)
@@ -265,14 +287,15 @@ public struct ConsentRepository: Sendable {
 
     static func decodeEvents(_ rows: PostgresRowSequence) async throws -> [ConsentEventRecord] {
         var events: [ConsentEventRecord] = []
-        for try await (id, subjectID, purpose, action, label, channel, occurredAt, recordedAt, ip, userAgent, formID)
-            in rows.decode((UUID, UUID, String, String, String, String, Date, Date, String?, String?, String?).self) {
+        for try await (id, subjectID, purpose, action, label, channel, occurredAt, recordedAt, ip, userAgent, formID, textLabel)
+            in rows.decode((UUID, UUID, String, String, String, String, Date, Date, String?, String?, String?, String?).self) {
             guard let action = ConsentAction(rawValue: action), let channel = ConsentChannel(rawValue: channel) else {
                 throw StoreError.unexpectedValue(column: "consent_events.action/channel")
             }
             events.append(ConsentEventRecord(
                 id: id, subjectID: subjectID, purpose: purpose, action: action, policyLabel: label, channel: channel,
-                occurredAt: occurredAt, recordedAt: recordedAt, ipAddress: ip, userAgent: userAgent, formID: formID))
+                occurredAt: occurredAt, recordedAt: recordedAt, ipAddress: ip, userAgent: userAgent, formID: formID,
+                consentTextLabel: textLabel))
         }
         return events
     }

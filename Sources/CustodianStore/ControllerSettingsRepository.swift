@@ -1,13 +1,25 @@
+import CustodianCore
 import CustodianDatabase
 import Foundation
 import PostgresNIO
 
-/// The controller's settings the database itself needs: the time zone whose days the dashboard's rollups count in.
+/// The controller's settings the database itself needs: the time zone whose days the dashboard's rollups count in, and
+/// the operator's identity its destruction acts copy.
 public struct ControllerSettingsRepository: Sendable {
     let database: Database
 
     public init(database: Database) {
         self.database = database
+    }
+
+    /// Records the operator's identity (`CUSTODIAN_CONTROLLER_*`), which every destruction act written from now on
+    /// copies.
+    public func record(operator identity: OperatorIdentity) async throws {
+        try await database.query("""
+            UPDATE controller_settings SET operator_name = \(identity.name), operator_address = \(identity.address),
+                responsible_name = \(identity.responsibleName), responsible_position = \(identity.responsiblePosition),
+                processor = \(identity.processor)
+            """)
     }
 
     /// Records the controller's time zone (`CUSTODIAN_TIME_ZONE`), by its IANA name. When it changed, the rollups

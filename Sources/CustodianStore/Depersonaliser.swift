@@ -4,10 +4,17 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Why a subject's data was destroyed.
+/// Why a subject's data was destroyed, as stored.
 public enum DestructionGrounds: String, Sendable {
     case subjectRequest = "subject_request"
     case retentionExpired = "retention_expired"
+
+    init(_ reason: DestructionReason) {
+        switch reason {
+        case .subjectRequest: self = .subjectRequest
+        case .retentionExpired: self = .retentionExpired
+        }
+    }
 }
 
 /// What one depersonalisation destroyed, as its destruction record states it.
@@ -25,14 +32,17 @@ public struct DestructionSummary: Sendable, Equatable {
 /// withdraws every consent keeping its history without the evidence that identifies the person, cancels the jobs that
 /// would disclose the subject's data, removes name, e-mail, phone and addresses from the subject and from its orders'
 /// delivery blocks (the accounting facts stay), drops stored responses that carry the data, keeps only keyed hashes
-/// of the e-mail and phone, and writes the destruction record.
+/// of the e-mail and phone, and writes the destruction record with its act (RKN Order No. 179): the operator as
+/// recorded in `controller_settings`, who performed it (the console user, the API key, or — for the sweep, `rule`
+/// naming what fired — the responsible person), the information system, the method and the reason.
 enum Depersonaliser {
     static let eraseAction = "subject.erase"
 
     static func depersonalise(
-        subjectID: UUID, email: String?, phone: String?, grounds: DestructionGrounds, requestID: UUID?, regime: RequestRegime,
+        subjectID: UUID, email: String?, phone: String?, reason: DestructionReason, regime: RequestRegime, requestID: UUID?, rule: String?,
         hasher: IdentityHasher?, actor: AuditActor, on connection: PostgresConnection, logger: Logger
     ) async throws -> DestructionSummary {
+        let grounds = DestructionGrounds(reason)
         let cascade = try await ErasureCascadeRepository.start(
             subjectID: subjectID, email: email, phone: phone, regulation: regime,
             actor: actor, on: connection, logger: logger)
@@ -101,10 +111,22 @@ enum Depersonaliser {
         let recordID = UUID()
         try await connection.query("""
             INSERT INTO destruction_records (id, subject_id, request_id, grounds, regime, data_categories, tables, recipients,
-                                             orders_depersonalised, consents_withdrawn, jobs_cancelled, api_key_id, user_id)
-            VALUES (\(recordID), \(subjectID), \(requestID), \(grounds.rawValue), \(regime.rawValue),
-                    \(Depersonalisation.categories.map(\.rawValue)), \(Depersonalisation.tables), \(recipientCodes),
-                    \(Int32(clamping: orders)), \(Int32(clamping: withdrawn.count)), \(Int32(clamping: cancelled)), \(actor.apiKeyID), \(actor.userID))
+                                             orders_depersonalised, consents_withdrawn, jobs_cancelled, api_key_id, user_id,
+                                             operator_name, operator_address, processor, information_system, method, reason,
+                                             performed_by_kind, performed_by_name, performed_by_position, rule, audit_request_id)
+            SELECT \(recordID), \(subjectID), \(requestID), \(grounds.rawValue), \(regime.rawValue),
+                   \(Depersonalisation.categories.map(\.rawValue)), \(Depersonalisation.tables), \(recipientCodes),
+                   \(Int32(clamping: orders)), \(Int32(clamping: withdrawn.count)), \(Int32(clamping: cancelled)), \(actor.apiKeyID), \(actor.userID),
+                   s.operator_name, s.operator_address, s.processor, \(DestructionAct.informationSystem), \(DestructionAct.method),
+                   \(DestructionAct.reasonText(reason)),
+                   CASE WHEN \(actor.userID)::uuid IS NOT NULL THEN 'user' WHEN \(actor.apiKeyID)::uuid IS NOT NULL THEN 'api_key'
+                        ELSE 'responsible_person' END,
+                   COALESCE((SELECT email FROM console_users WHERE id = \(actor.userID)), (SELECT name FROM api_keys WHERE id = \(actor.apiKeyID)),
+                            s.responsible_name),
+                   COALESCE((SELECT role FROM console_users WHERE id = \(actor.userID)), (SELECT scope FROM api_keys WHERE id = \(actor.apiKeyID)),
+                            s.responsible_position),
+                   \(rule), \(actor.requestID)
+            FROM controller_settings s
             """, logger: logger)
         try await AuditRepository.append(action: eraseAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
         return DestructionSummary(

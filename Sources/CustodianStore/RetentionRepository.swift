@@ -39,8 +39,9 @@ public struct RetentionRepository: Sendable {
 
     /// Runs the period starting at `periodStart` unless a worker already claimed it: the claim (the period's row)
     /// commits first, so no period runs twice; then each expired subject is depersonalised, with its destruction
-    /// record, in a transaction of its own, up to the policy's batch. A run that stops half-way leaves the rest to the
-    /// next period. Returns the run, or nil when this worker did not run it.
+    /// record, in a transaction of its own, up to the policy's batch, and the destruction acts older than
+    /// ``DestructionAct/retentionYears`` are pruned. A run that stops half-way leaves the rest to the next period.
+    /// Returns the run, or nil when this worker did not run it.
     public func runOnce(periodStart: Date, policy: RetentionPolicy, worker: String) async throws -> RetentionRun? {
         guard try await database.query("""
             INSERT INTO retention_runs (period_start, worker) VALUES (\(periodStart), \(worker)) ON CONFLICT DO NOTHING RETURNING 1
@@ -49,6 +50,9 @@ public struct RetentionRepository: Sendable {
         var count = 0
         while count < policy.batchSize, try await depersonaliseNextExpired(policy: policy, actor: actor) {
             count += 1
+        }
+        try await database.transaction { connection in
+            try await DestructionActRepository.prune(now: Date(), on: connection, logger: database.logger)
         }
         try await database.query("""
             UPDATE retention_runs SET finished_at = now(), subjects_depersonalised = \(Int32(count)) WHERE period_start = \(periodStart)
@@ -63,7 +67,8 @@ public struct RetentionRepository: Sendable {
             let logger = database.logger
             guard let (subjectID, email, phone) = try await Self.nextExpired(policy: policy, on: connection, logger: logger) else { return false }
             try await Depersonaliser.depersonalise(
-                subjectID: subjectID, email: email, phone: phone, grounds: .retentionExpired, requestID: nil, regime: policy.regime,
+                subjectID: subjectID, email: email, phone: phone, reason: .retentionExpired(inactiveDays: policy.inactiveDays),
+                regime: policy.regime, requestID: nil, rule: DestructionAct.sweepRule(inactiveDays: policy.inactiveDays),
                 hasher: hasher, actor: actor, on: connection, logger: logger)
             return true
         }

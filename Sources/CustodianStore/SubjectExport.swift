@@ -34,9 +34,11 @@ enum SubjectExport {
                 'consent_history', COALESCE((SELECT json_agg(json_build_object(
                         'purpose', e.purpose_code, 'action', e.action, 'policy_version', p.label, 'policy_url', p.url,
                         'policy_sha256', p.text_sha256, 'channel', e.channel, 'occurred_at', e.occurred_at, 'recorded_at', e.recorded_at,
-                        'ip_address', host(e.ip_address), 'user_agent', e.user_agent, 'form_id', e.form_id)
+                        'ip_address', host(e.ip_address), 'user_agent', e.user_agent, 'form_id', e.form_id,
+                        'consent_text', ct.label, 'consent_text_url', ct.url, 'consent_text_sha256', ct.text_sha256)
                         ORDER BY e.occurred_at, e.recorded_at, e.id)
-                    FROM consent_events e JOIN policy_versions p ON p.id = e.policy_version_id WHERE e.subject_id = \(subjectID)), '[]'),
+                    FROM consent_events e JOIN policy_versions p ON p.id = e.policy_version_id
+                    LEFT JOIN consent_texts ct ON ct.id = e.consent_text_id WHERE e.subject_id = \(subjectID)), '[]'),
                 'transfers', COALESCE((SELECT json_agg(json_build_object(
                         'recipient', r.code, 'recipient_name', r.name, 'recipient_kind', r.kind, 'recipient_country', r.country,
                         'data_categories', t.data_categories, 'purpose', t.purpose_code, 'legal_basis', t.legal_basis,

@@ -91,8 +91,8 @@ public struct SubjectRequestWork: Sendable {
             try await Self.restrict(subjectID: subjectID, on: connection, logger: logger)
         case .depersonalise:
             let summary = try await Depersonaliser.depersonalise(
-                subjectID: subjectID, email: email, phone: phone, grounds: .subjectRequest, requestID: id, regime: record.regime,
-                hasher: hasher, actor: actor, on: connection, logger: logger)
+                subjectID: subjectID, email: email, phone: phone, reason: .subjectRequest(regime: record.regime, ground: record.ground),
+                regime: record.regime, requestID: id, rule: nil, hasher: hasher, actor: actor, on: connection, logger: logger)
             try await connection.query("UPDATE subject_requests SET cascade_id = \(summary.cascadeID) WHERE id = \(id)", logger: logger)
             settled = summary.recipients == 0
         case .rectify:
@@ -183,21 +183,6 @@ public enum SubjectExportRefusal: Error, Sendable {
     case notCompleted
 }
 
-/// A destruction record as stored.
-public struct DestructionRecord: Sendable, Equatable {
-    public let id: UUID
-    public let grounds: DestructionGrounds
-    public let regime: RequestRegime
-    public let dataCategories: [String]
-    public let tables: [String]
-    public let recipients: [String]
-    public let ordersDepersonalised: Int
-    public let consentsWithdrawn: Int
-    public let jobsCancelled: Int
-    public let apiKeyID: UUID?
-    public let destroyedAt: Date
-}
-
 /// A rectification notice as the DPO sees it.
 public struct RectificationNoticeRecord: Sendable, Equatable {
     public let id: UUID
@@ -223,19 +208,7 @@ extension SubjectRequestWork {
         if let cascadeID = record.work.cascadeID {
             cascade = try await ErasureCascadeRepository.cascade(id: cascadeID, on: connection, logger: logger)
         }
-        var destruction: DestructionRecord?
-        for try await (id, grounds, regime, categories, tables, recipients, orders, consents, jobs, key, at) in try await connection.query("""
-            SELECT id, grounds, regime, data_categories, tables, recipients, orders_depersonalised, consents_withdrawn, jobs_cancelled,
-                   api_key_id, destroyed_at
-            FROM destruction_records WHERE request_id = \(record.id)
-            """, logger: logger).decode((UUID, String, String, [String], [String], [String], Int32, Int32, Int32, UUID?, Date).self) {
-            guard let grounds = DestructionGrounds(rawValue: grounds), let regime = RequestRegime(rawValue: regime) else {
-                throw StoreError.unexpectedValue(column: "destruction_records")
-            }
-            destruction = DestructionRecord(
-                id: id, grounds: grounds, regime: regime, dataCategories: categories, tables: tables, recipients: recipients,
-                ordersDepersonalised: Int(orders), consentsWithdrawn: Int(consents), jobsCancelled: Int(jobs), apiKeyID: key, destroyedAt: at)
-        }
+        let destruction = try await DestructionActRepository.record(ofRequest: record.id, on: connection, logger: logger)
         var notices: [RectificationNoticeRecord] = []
         for try await (id, code, fields, status, jobID, reason, deliveredAt) in try await connection.query("""
             SELECT n.id, r.code, n.fields, n.status, n.job_id, n.failure_reason, n.delivered_at

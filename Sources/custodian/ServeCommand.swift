@@ -14,11 +14,13 @@ struct ServeCommand: AsyncParsableCommand {
         let environment = try ProcessEnvironment(settings: settings, defaultPoolSize: 20)
         let logger = Logger(label: "custodian.api")
         let configuration = try settings.api()
+        let operatorIdentity = try settings.operatorIdentity()
         if configuration.receipts.signingKey == nil {
             logger.warning("CUSTODIAN_RECEIPT_SIGNING_KEY is not set: consent receipts answer 503")
         }
         let application = try APIApplication.build(
-            configuration: configuration, database: environment.database, metrics: environment.registry, logger: logger)
+            configuration: configuration, database: environment.database, metrics: environment.registry,
+            additionalServices: [OperatorRecording(database: environment.database, identity: operatorIdentity, logger: logger)], logger: logger)
         try await ServiceGroup.runUntilSignalled([application], shutdownTimeout: try settings.shutdownTimeout, logger: logger)
     }
 }

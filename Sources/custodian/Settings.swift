@@ -134,6 +134,21 @@ struct Settings {
                 phone: text("CUSTODIAN_CONTROLLER_PHONE"), piiControllerUrl: text("CUSTODIAN_CONTROLLER_URL")))
     }
 
+    /// The operator as destruction acts name it (RKN Order No. 179): `CUSTODIAN_CONTROLLER_NAME`, `_ADDRESS`,
+    /// `_RESPONSIBLE_NAME` and `_RESPONSIBLE_POSITION`, required by `serve` and `work`; `_PROCESSOR`, a processor
+    /// acting on the operator's behalf, if any.
+    func operatorIdentity() throws -> OperatorIdentity {
+        func text(_ name: String) -> String { environment["CUSTODIAN_CONTROLLER_" + name] ?? "" }
+        do {
+            return try OperatorIdentity(
+                name: text("NAME"), address: text("ADDRESS"), responsibleName: text("RESPONSIBLE_NAME"),
+                responsiblePosition: text("RESPONSIBLE_POSITION"), processor: environment["CUSTODIAN_CONTROLLER_PROCESSOR"])
+        } catch {
+            let missing = error.errors.map { "CUSTODIAN_CONTROLLER_" + $0.field.uppercased() }
+            throw Invalid(description: "set \(missing.joined(separator: ", ")): the operator and its responsible person, as destruction acts name them (RKN Order No. 179)")
+        }
+    }
+
     /// At least two: `serve` and `work` each keep one connection listening (API key changes, new jobs).
     func databasePoolSize(default value: Int) throws -> Int {
         try integer("CUSTODIAN_DB_MAX_CONNECTIONS", default: value, range: 2...500)

@@ -10,12 +10,14 @@ struct WorkCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = Settings()
         let configuration = try settings.worker()
+        let operatorIdentity = try settings.operatorIdentity()
         // Jobs hold a connection only for their short statements: a few more than the kinds' claim loops.
         let environment = try ProcessEnvironment(settings: settings, defaultPoolSize: 10)
         let logger = Logger(label: "custodian.worker")
         let database = environment.database
         try await ServiceGroup.runUntilSignalled(
-            [database.client] + WorkerApplication.build(configuration: configuration, database: database, logger: logger),
+            [database.client, OperatorRecording(database: database, identity: operatorIdentity, logger: logger)]
+                + WorkerApplication.build(configuration: configuration, database: database, logger: logger),
             shutdownTimeout: try settings.shutdownTimeout, logger: logger)
     }
 }

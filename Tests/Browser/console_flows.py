@@ -240,6 +240,14 @@ def main():
             expect("completed" in page.inner_text("#request-status"), "the request completes with its cascade")
             expect("Destruction record" in page.inner_text("main"), "the destruction record is shown as proof")
             run.shot(page, "request-erasure")
+            submit(page, "#open-act")
+            expect(page.inner_text("#act-subject") == data["erased"], "the act names the subject by its internal id")
+            expect("Local demo shop" in page.inner_text("#act-operator"), "the act names the operator")
+            expect("full_name" in page.inner_text("#act-categories"), "and the categories destroyed")
+            expect("dpo@example.com" in page.inner_text("#act-performer") and "console user" in page.inner_text("#act-performer"),
+                   f"an erasure fulfilled through the console names its user: {page.inner_text('#act-performer')}")
+            expect(page.locator("#act-log tbody tr").count() >= 1, "with its log extract")
+            run.shot(page, "destruction-act")
         run.flow("4. fulfil an erasure request and watch its cascade complete against PartnerSim", fulfil_erasure)
 
         def retry_job():
@@ -385,8 +393,19 @@ def main():
             page.fill("#retention_days", "30")
             submit(page, "button:has-text('Save')")
             expect(sql("SELECT requires_consent FROM purposes WHERE code = 'console_survey'") == "t", "a consent purpose requires consent")
+            page.goto(BASE + "/console/settings")
+            page.fill("#consent-label", "consent-2026-12")
+            page.fill("#consent-url", "https://shop.example/consent")
+            page.fill("#consent-sha", "e" * 64)
+            page.fill("#consent-effective", "2026-12-01")
+            page.check("input[name=purpose_newsletter]")
+            page.check("input[name=purpose_console_survey]")
+            submit(page, "#add-consent-text")
+            row = page.locator("#consent-texts tr", has_text="consent-2026-12")
+            expect("console_survey, newsletter" in row.inner_text(), f"the consent text is registered with its purposes: {row.inner_text()}")
+            run.shot(page, "settings-consent-texts")
         run.flow("configuration: a calendar day set (a wrong one refused) and removed, a recipient switched off, a purpose edited, "
-                 "a recipient's bad URL refused, a recipient and a purpose registered", edit_settings, refused=(400,))
+                 "a recipient's bad URL refused, a recipient, a purpose and a consent text registered", edit_settings, refused=(400,))
 
         def csrf_refused():
             csrf = page.locator("input[name=csrf]").first.get_attribute("value")

@@ -6,10 +6,13 @@ import Testing
 struct ConsentRulesTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
-    func context(_ basis: LegalBasis = .consent, retired: Bool = false, status: SubjectStatus = .active, effective: TimeInterval = -86400) -> ConsentContext {
+    func context(
+        _ basis: LegalBasis = .consent, retired: Bool = false, status: SubjectStatus = .active, effective: TimeInterval = -86400,
+        textsRegistered: Bool = false, text: ConsentTextFacts? = nil
+    ) -> ConsentContext {
         ConsentContext(
             legalBasis: basis, requiresConsent: basis == .consent, purposeRetired: retired, subjectStatus: status,
-            policyEffectiveAt: now.addingTimeInterval(effective))
+            policyEffectiveAt: now.addingTimeInterval(effective), consentTextsRegistered: textsRegistered, consentText: text)
     }
 
     func check(_ action: ConsentAction, _ context: ConsentContext, at occurred: Date? = nil) throws(ConsentRefusal) {
@@ -49,6 +52,19 @@ struct ConsentRulesTests {
         try check(.grant, context(effective: 0))
         #expect(throws: ConsentRefusal.occurredInFuture) { try check(.grant, context(), at: now.addingTimeInterval(301)) }
         try check(.grant, context(), at: now.addingTimeInterval(299))
+    }
+
+    @Test("once consent texts are registered a grant names one, in effect and covering the purpose; a withdrawal needs none")
+    func consentTexts() throws {
+        try check(.grant, context(textsRegistered: false), at: now)
+        #expect(throws: ConsentRefusal.consentTextRequired) { try check(.grant, context(textsRegistered: true)) }
+        try check(.withdraw, context(textsRegistered: true))
+        let covering = ConsentTextFacts(label: "c1", coversPurpose: true, effectiveAt: now.addingTimeInterval(-60))
+        try check(.grant, context(textsRegistered: true, text: covering))
+        let other = ConsentTextFacts(label: "c2", coversPurpose: false, effectiveAt: now.addingTimeInterval(-60))
+        #expect(throws: ConsentRefusal.consentTextDoesNotCover(label: "c2", purpose: "p")) { try check(.grant, context(textsRegistered: true, text: other)) }
+        let future = ConsentTextFacts(label: "c3", coversPurpose: true, effectiveAt: now.addingTimeInterval(60))
+        #expect(throws: ConsentRefusal.consentTextNotYetEffective(label: "c3")) { try check(.grant, context(textsRegistered: true, text: future)) }
     }
 }
 
@@ -99,6 +115,20 @@ struct PurposeInputTests {
             Issue.record("accepted an invalid version")
         } catch {
             #expect(error.errors.map(\.field) == ["label", "url", "text_sha256"])
+        }
+    }
+
+    @Test("consent texts are documents too, and name 1 to 50 distinct purposes")
+    func consentTexts() throws {
+        let text = try NewConsentText(
+            label: "consent-2026", url: "https://shop.example/consent", textSHA256: String(repeating: "c", count: 64), effectiveAt: Date(),
+            purposes: ["newsletter", "analytics"])
+        #expect(text.purposes == ["newsletter", "analytics"])
+        do {
+            _ = try NewConsentText(label: "", url: "https://shop.example/consent", textSHA256: "x", effectiveAt: Date(), purposes: ["a", "a"])
+            Issue.record("accepted an invalid consent text")
+        } catch {
+            #expect(error.errors.map(\.field) == ["label", "text_sha256", "purposes"])
         }
     }
 }

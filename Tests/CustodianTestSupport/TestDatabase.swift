@@ -1,4 +1,5 @@
 import CoreMetrics
+import CustodianCore
 import CustodianStore
 import Foundation
 import Logging
@@ -8,6 +9,8 @@ import PostgresNIO
 /// or `DATABASE_URL`). Each test gets its own database, cloned from a template migrated once per test process,
 /// and dropped afterwards.
 public enum TestDatabase {
+    /// The operator the test databases record, as destruction acts name it.
+    public static let operatorName = "Test Shop LLC"
     /// The package's `Migrations/` folder.
     public static let migrationsDirectory: String = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -105,6 +108,9 @@ public enum TestDatabase {
     /// The template database of this test process, migrated once.
     actor Template {
         static let shared = Template()
+        static let testOperator = try! OperatorIdentity(
+            name: TestDatabase.operatorName, address: "1 Test Street, Moscow", responsibleName: "Test Responsible",
+            responsiblePosition: "Person responsible for processing", processor: nil)
         private var created: Task<String, any Error>?
 
         func name() async throws -> String {
@@ -114,6 +120,8 @@ public enum TestDatabase {
                 try await administer("CREATE DATABASE \(name)")
                 try await running(pool(database: name, maximumConnections: 1)) { database in
                     try await Migrator(database: database, logger: logger).migrate(MigrationFile.load(from: migrationsDirectory))
+                    // What `serve` and `work` record at start: the operator every destruction act names.
+                    try await ControllerSettingsRepository(database: database).record(operator: Self.testOperator)
                 }
                 return name
             }

@@ -98,6 +98,37 @@ struct RetentionTests {
         }
     }
 
+    @Test("the sweep's act names the responsible person from the settings and the rule that fired; acts older than 3 years are pruned")
+    func sweepAct() async throws {
+        try await TestDatabase.withMigrated { database in
+            let expired = try await Self.subject(database, "old-act", daysAgo: 400, consent: .withdraw, order: nil)
+            let ancient = UUID()
+            let recent = UUID()
+            for (id, yearsAgo) in [(ancient, 3.1), (recent, 2.9)] {
+                try await database.query("""
+                    INSERT INTO destruction_records (id, subject_id, grounds, regime, data_categories, tables, recipients, orders_depersonalised,
+                                                     consents_withdrawn, jobs_cancelled, destroyed_at)
+                    VALUES (\(id), \(expired), 'retention_expired', 'fz152', '{}', '{}', '{}', 0, 0, 0,
+                            now() - make_interval(days => \(Int32(yearsAgo * 365.25))))
+                    """)
+            }
+            let policy = RetentionPolicy(inactiveDays: 365, batchSize: 10, regime: .fz152)
+            let run = try await RetentionRepository(database: database, hasher: nil).runOnce(periodStart: Date(), policy: policy, worker: "w")
+            #expect(run?.subjectsDepersonalised == 1)
+            let acts = try await DestructionActRepository(database: database).list(from: nil, to: nil, afterID: nil, limit: 10)
+            #expect(!acts.contains { $0.id == ancient }, "kept 3 years, then pruned")
+            #expect(acts.contains { $0.id == recent }, "younger acts stay")
+            let written = try #require(acts.first { $0.act != nil })
+            let act = try #require(written.act)
+            #expect(act.performedByKind == "responsible_person")
+            #expect(act.performedByName == "Test Responsible" && act.performedByPosition == "Person responsible for processing")
+            #expect(act.rule == DestructionAct.sweepRule(inactiveDays: 365))
+            #expect(act.operatorName == TestDatabase.operatorName && act.reason.contains("Retention ended"))
+            let full = try #require(try await DestructionActRepository(database: database).read(id: written.id))
+            #expect(full.logExtract.contains { $0.action == "subject.erase" && $0.actorKind == .system })
+        }
+    }
+
     @Test("the period a moment falls in is counted from the epoch")
     func periods() {
         let start = RetentionService.periodStart(of: Date(timeIntervalSince1970: 86_400 * 3 + 5000), period: .seconds(86_400))

@@ -49,6 +49,11 @@ struct WorkerCrashTests {
         environment["CUSTODIAN_WORKER_POLL_MS"] = "100"
         environment["CUSTODIAN_WORKER_CONCURRENCY"] = "6"
         environment["CUSTODIAN_LOG_LEVEL"] = "warning"
+        // `work` refuses to start without the operator its destruction acts name.
+        environment["CUSTODIAN_CONTROLLER_NAME"] = TestDatabase.operatorName
+        environment["CUSTODIAN_CONTROLLER_ADDRESS"] = "1 Test Street, Moscow"
+        environment["CUSTODIAN_CONTROLLER_RESPONSIBLE_NAME"] = "Test Responsible"
+        environment["CUSTODIAN_CONTROLLER_RESPONSIBLE_POSITION"] = "Person responsible for processing"
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -40,6 +40,7 @@ struct RequestView {
     let history: [HistoryRow]
     let exportSHA256: String?
     let destruction: String?
+    let destructionID: String?
     let cascade: [RecipientRow]
     let notices: [RecipientRow]
     let canFulfil: Bool
@@ -81,6 +82,7 @@ struct RequestView {
                     ?? (event.apiKeyID != nil ? format.text("actor_api_key") : format.text("actor_system")))
         }
         exportSHA256 = record.work.exportSHA256
+        destructionID = snapshot.proof.destruction?.id.lowercasedString
         destruction = snapshot.proof.destruction.map { record in
             "\(format.time(record.destroyedAt)) · \(record.dataCategories.joined(separator: ", ")) · \(format.text("orders_depersonalised")): \(record.ordersDepersonalised) · \(format.text("consents_withdrawn")): \(record.consentsWithdrawn)"
         }

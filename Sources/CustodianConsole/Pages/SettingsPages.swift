@@ -34,6 +34,7 @@ struct SettingsPages: ConsolePageGroup {
             return Self.backToSettings
         }
         console.post("settings/policy-versions") { request, _ in try await addPolicyVersion(request) }
+        console.post("settings/consent-texts") { request, _ in try await addConsentText(request) }
         console.post("settings/calendar") { request, _ in try await setCalendarDay(request) }
         console.post("settings/calendar/:day/remove") { request, context in
             let (signedIn, _) = try await guardian.action(request)
@@ -45,20 +46,42 @@ struct SettingsPages: ConsolePageGroup {
 
     static var backToSettings: Response { Response(status: .seeOther, headers: [.location: "/console/settings"]) }
 
-    private func addPolicyVersion(_ request: Request) async throws -> Response {
-        let (signedIn, form) = try await guardian.action(request)
-        guard let day = form.trimmed("effective_on").flatMap(CalendarDate.init(iso:)) else {
-            return try await page(signedIn, errors: [FieldError(field: "effective_on", message: "must be a date as YYYY-MM-DD")])
-        }
-        // In force from the start of that day in the controller's time zone.
+    /// The start of the form's `effective_on` day in the controller's time zone; nil when it is no date.
+    private func effectiveAt(_ form: FormFields) -> Date? {
+        guard let day = form.trimmed("effective_on").flatMap(CalendarDate.init(iso:)) else { return nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = configuration.timeZone
-        let effectiveAt = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day)) ?? Date()
+        return calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))
+    }
+
+    static let effectiveOnRefused = FieldError(field: "effective_on", message: "must be a date as YYYY-MM-DD")
+
+    private func addPolicyVersion(_ request: Request) async throws -> Response {
+        let (signedIn, form) = try await guardian.action(request)
+        guard let effectiveAt = effectiveAt(form) else { return try await page(signedIn, errors: [Self.effectiveOnRefused]) }
         do {
             let version = try PublishedDocument(
                 label: form["label"] ?? "", url: form["url"] ?? "", textSHA256: form.trimmed("sha256") ?? "", effectiveAt: effectiveAt)
             _ = try await PolicyVersionRepository(database: database).create(
                 label: version.label, url: version.url, textSHA256: version.textSHA256, effectiveAt: version.effectiveAt, actor: signedIn.actor)
+        } catch let failure as ValidationFailure {
+            return try await page(signedIn, errors: failure.errors)
+        } catch StoreError.duplicate(let field) {
+            return try await page(signedIn, errors: [FieldError(field: field, message: "exists already")])
+        }
+        return Self.backToSettings
+    }
+
+    /// Registers a consent text; its purposes are the ticked `purpose_<code>` boxes.
+    private func addConsentText(_ request: Request) async throws -> Response {
+        let (signedIn, form) = try await guardian.action(request)
+        guard let effectiveAt = effectiveAt(form) else { return try await page(signedIn, errors: [Self.effectiveOnRefused]) }
+        let purposes = try await PurposeRepository(database: database).all().map(\.code).filter { form["purpose_" + $0] != nil }
+        do {
+            let text = try NewConsentText(
+                label: form["label"] ?? "", url: form["url"] ?? "", textSHA256: form.trimmed("sha256") ?? "", effectiveAt: effectiveAt,
+                purposes: purposes)
+            _ = try await ConsentTextRepository(database: database).create(text, actor: signedIn.actor)
         } catch let failure as ValidationFailure {
             return try await page(signedIn, errors: failure.errors)
         } catch StoreError.duplicate(let field) {
@@ -86,6 +109,7 @@ struct SettingsPages: ConsolePageGroup {
     private func page(_ signedIn: SignedInRequest, errors: [FieldError]) async throws -> Response {
         let format = format(signedIn)
         let year = today.year
+        let purposes = try await PurposeRepository(database: database).all()
         let view = SettingsView(
             errors: errors.map { "\($0.field): \($0.message)" },
             recipients: try await RecipientRepository(database: database).all().map { recipient in
@@ -93,13 +117,21 @@ struct SettingsPages: ConsolePageGroup {
                     id: recipient.id.lowercasedString, code: recipient.code, name: recipient.name, kind: recipient.kind.rawValue,
                     country: recipient.country, categories: recipient.dataCategories.map(\.rawValue).joined(separator: ", "), active: recipient.active)
             },
-            purposes: try await PurposeRepository(database: database).all().map { purpose in
+            purposes: purposes.map { purpose in
                 SettingsView.Purpose(
                     code: purpose.code, title: purpose.title, basis: purpose.legalBasis.rawValue, retentionDays: purpose.retentionDays,
                     recipientKinds: purpose.recipientKinds.map(\.rawValue).joined(separator: ", "), retired: purpose.retiredAt != nil)
             },
             policies: try await PolicyVersionRepository(database: database).all().map { policy in
                 SettingsView.Policy(label: policy.label, url: policy.url, sha256: policy.textSHA256, effective: format.time(policy.effectiveAt))
+            },
+            consentTexts: try await ConsentTextRepository(database: database).all().map { text in
+                SettingsView.ConsentText(
+                    label: text.label, url: text.url, sha256: text.textSHA256, effective: format.time(text.effectiveAt),
+                    purposes: text.purposes.joined(separator: ", "))
+            },
+            consentPurposes: purposes.filter { $0.requiresConsent && $0.retiredAt == nil }.map { purpose in
+                FilterOption(value: purpose.code, label: purpose.title, count: 0, selected: false)
             },
             year: year,
             days: try await CalendarRepository(database: database).days(year: year).map { day in
@@ -138,6 +170,15 @@ struct SettingsView {
         let effective: String
     }
 
+    /// A registered consent text and the purposes it covers.
+    struct ConsentText {
+        let label: String
+        let url: String
+        let sha256: String
+        let effective: String
+        let purposes: String
+    }
+
     struct Day {
         let day: String
         let kind: String
@@ -148,6 +189,9 @@ struct SettingsView {
     let recipients: [Recipient]
     let purposes: [Purpose]
     let policies: [Policy]
+    let consentTexts: [ConsentText]
+    /// The consent-based purposes in use, which a new consent text may cover.
+    let consentPurposes: [FilterOption]
     let year: Int
     let days: [Day]
     let kinds: [FilterOption]

@@ -22,7 +22,7 @@ struct ValidRequests {
     static let operationIDs = [
         "createSubject", "updateSubject", "recordConsentEvent", "createOrder", "updateOrder", "createRecipient", "updateRecipient",
         "createShipment", "startErasureCascade", "receiveErasureCallback", "createPurpose", "updatePurpose", "createSubjectRequest",
-        "extendSubjectRequest", "denySubjectRequest", "answerSubjectRequest", "setCalendarDay", "createPolicyVersion",
+        "extendSubjectRequest", "denySubjectRequest", "answerSubjectRequest", "setCalendarDay", "createPolicyVersion", "createConsentText",
     ]
     /// Response members that echo a request member under another name (operation id and member path as keys).
     static let echoedAs = [
@@ -91,6 +91,11 @@ struct ValidRequests {
              {"label":"v1","url":"https://shop.example/privacy","text_sha256":"\(String(repeating: "a", count: 64))","effective_at":"2020-01-01T00:00:00Z"}
              """),
             ("/v1/purposes", #"{"code":"fixture_purpose","title":"Fixture","legal_basis":"contract","retention_days":30}"#),
+            // Registered consent texts make every grant name one.
+            ("/v1/consent-texts", """
+             {"label":"consent-v1","url":"https://shop.example/consent","text_sha256":"\(String(repeating: "b", count: 64))",
+              "effective_at":"2020-01-01T00:00:00Z","purposes":["newsletter"]}
+             """),
         ]
         for (path, body) in fixtures {
             let response = try await app.request(.post, path, key: dpo, json: body)
@@ -107,7 +112,7 @@ struct ValidRequests {
             return ValidRequest(method: .patch, path: "/v1/subjects/\(try await subject(n))", key: shop, body: subjectBody(n + 500_000))
         case "recordConsentEvent":
             return ValidRequest(method: .post, path: "/v1/subjects/\(try await subject(n))/consents", key: shop, body: [
-                "purpose": "newsletter", "action": "grant", "policy_version": "v1", "channel": "web_form",
+                "purpose": "newsletter", "action": "grant", "policy_version": "v1", "consent_text": "consent-v1", "channel": "web_form",
                 "occurred_at": Date().addingTimeInterval(-60).formatted(.iso8601),
                 "evidence": ["ip_address": "203.0.113.7", "user_agent": "Mozilla/5.0 (X11)", "form_id": "signup-\(n)"],
             ])
@@ -174,6 +179,11 @@ struct ValidRequests {
                 "label": "v-\(n)", "url": "https://shop.example/privacy/\(n)", "text_sha256": String(format: "%064x", n),
                 "effective_at": Date().addingTimeInterval(-86400).formatted(.iso8601),
             ])
+        case "createConsentText":
+            return ValidRequest(method: .post, path: "/v1/consent-texts", key: dpo, body: [
+                "label": "consent-\(n)", "url": "https://shop.example/consent/\(n)", "text_sha256": String(format: "%064x", n),
+                "effective_at": Date().addingTimeInterval(-86400).formatted(.iso8601), "purposes": ["newsletter", "analytics"],
+            ])
         default:
             throw TestFailure("no valid request for \(operationID): add one here")
         }
@@ -213,7 +223,7 @@ struct ValidRequests {
         let id = try await created("/v1/subjects", key: shop, subjectBody(n + 1_000_000), member: "id")
         if newsletter {
             _ = try await created("/v1/subjects/\(id)/consents", key: shop, [
-                "purpose": "newsletter", "action": "grant", "policy_version": "v1", "channel": "web_form",
+                "purpose": "newsletter", "action": "grant", "policy_version": "v1", "consent_text": "consent-v1", "channel": "web_form",
             ], member: "purpose")
         }
         return id

@@ -1,0 +1,40 @@
+/// Why data were destroyed, as the destruction act states it.
+public enum DestructionReason: Sendable, Equatable {
+    /// A subject request to erase (its kind's ground decides the provision).
+    case subjectRequest(regime: RequestRegime, ground: RequestGround?)
+    /// The retention sweep: the purposes ended (consent withdrawn or never given, nothing open) and the inactivity
+    /// period passed.
+    case retentionExpired(inactiveDays: Int)
+}
+
+/// What a destruction act states besides the stored facts (RKN Order No. 179 of 28 Oct 2022): the information
+/// system, the method, the reason in words with its provision, and how long acts are kept.
+public enum DestructionAct {
+    /// The information system the data were destroyed from.
+    public static let informationSystem = "Custodian personal-data register (PostgreSQL)"
+
+    /// How Custodian destroys: the identifying fields are overwritten, the accounting facts stay.
+    public static let method = "Depersonalisation in the database: full name, e-mail, phone and addresses overwritten (set to NULL) in "
+        + Depersonalisation.tables.joined(separator: ", ")
+        + "; consent evidence (address, user agent) removed; keyed hashes kept only to recognise a repeat request; accounting facts "
+        + "(order numbers, amounts, dates, items) kept as tax law requires"
+
+    /// Acts and their log extracts are kept 3 years from the destruction, then pruned.
+    public static let retentionYears = 3
+
+    /// The reason in words, with the provision it rests on.
+    public static func reasonText(_ reason: DestructionReason) -> String {
+        switch reason {
+        case .subjectRequest(let regime, let ground):
+            let rule = SubjectRequestDeadlines.rule(regime: regime, kind: .erasure, ground: ground)
+            return "The subject's request to destroy the data (ground: \(ground?.rawValue ?? "none")), \(rule?.article ?? regime.rawValue)"
+        case .retentionExpired(let days):
+            return "Retention ended: no consent in force, nothing open, no activity for \(days) days (152-FZ Art. 5(7), 21(4)-(5))"
+        }
+    }
+
+    /// The automatic sweep's rule, as the act names it next to the responsible person.
+    public static func sweepRule(inactiveDays: Int) -> String {
+        "retention sweep: subjects with no consent in force, nothing open and no activity for \(inactiveDays) days (CUSTODIAN_RETENTION_INACTIVE_DAYS)"
+    }
+}
