@@ -25,8 +25,8 @@ public struct NewConsentText: Sendable, Equatable {
     }
 }
 
-/// What a consent event is judged against about consent texts: whether the shop has registered any, and the one the
-/// event names.
+/// The consent text a consent event names, as the rules judge it (whether any text is registered at all is in
+/// ``ConsentContext``).
 public struct ConsentTextFacts: Sendable, Equatable {
     public let label: String
     /// Whether the text asks consent for the event's purpose.

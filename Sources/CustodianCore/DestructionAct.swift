@@ -19,7 +19,8 @@ public enum DestructionAct {
         + "; consent evidence (address, user agent) removed; keyed hashes kept only to recognise a repeat request; accounting facts "
         + "(order numbers, amounts, dates, items) kept as tax law requires"
 
-    /// Acts and their log extracts are kept 3 years from the destruction, then pruned.
+    /// Acts are kept 3 years from the destruction, then pruned (their log extracts are read from the audit trail, which
+    /// is kept whole).
     public static let retentionYears = 3
 
     /// The reason in words, with the provision it rests on.

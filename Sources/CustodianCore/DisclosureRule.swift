@@ -1,7 +1,7 @@
 /// Whether a subject's data may go to a recipient now (152-FZ Art. 12 and 21, GDPR Art. 18 and 44–49).
 public enum DisclosureDecision: Sendable, Equatable {
     case allowed
-    /// Wait until the subject's restriction is lifted (152-FZ Art. 21(1): blocked data are not disclosed).
+    /// Wait until the subject's block ends (152-FZ Art. 21(1): blocked data are not disclosed).
     case held(reason: String)
     /// Never send it; the reason names states and rules only, never personal data.
     case refused(reason: String)
@@ -42,7 +42,7 @@ public enum DisclosureRule {
         case .active:
             return .allowed
         case .restricted:
-            return .held(reason: "the subject is restricted: held until the restriction is lifted")
+            return .held(reason: "the subject is restricted: held until its block ends")
         case .erased:
             return .refused(reason: "the subject is erased: no transfers")
         }

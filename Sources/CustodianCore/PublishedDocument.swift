@@ -23,7 +23,7 @@ public struct PublishedDocument: Sendable, Equatable {
             errors.append(FieldError(field: "url", message: "must be an http or https URL of at most 2000 bytes"))
         }
         self.textSHA256 = textSHA256.lowercased()
-        if self.textSHA256.utf8.count != 64 || !self.textSHA256.allSatisfy({ $0.isHexDigit }) {
+        if self.textSHA256.utf8.count != 64 || !self.textSHA256.allSatisfy({ $0.isASCII && $0.isHexDigit }) {
             errors.append(FieldError(field: "text_sha256", message: "must be 64 hexadecimal characters"))
         }
         self.effectiveAt = effectiveAt

@@ -255,12 +255,15 @@ public struct ConsentRepository: Sendable {
     }
 
     /// The purposes the subject currently consents to, with what a receipt states about each, and the subject's
-    /// locale; nil when there is no such subject. Issuing a receipt is audited.
+    /// locale; nil when there is no such subject, ``SubjectRestricted`` when it is blocked for `actor`. Issuing a receipt
+    /// is audited.
     public func grantedPurposes(subjectID: UUID, actor: AuditActor) async throws -> (locale: String, purposes: [ConsentReceipt.GrantedPurpose])? {
         try await database.transaction { connection in
             let logger = database.logger
-            guard let locale = try await connection.query("SELECT locale FROM subjects WHERE id = \(subjectID)", logger: logger)
-                .decode(String.self).first(where: { _ in true }) else { return nil }
+            guard let (locale, status) = try await connection.query("SELECT locale, status FROM subjects WHERE id = \(subjectID)", logger: logger)
+                .decode((String, String).self).first(where: { _ in true }) else { return nil }
+            guard let status = SubjectStatus(rawValue: status) else { throw StoreError.unexpectedValue(column: "subjects.status") }
+            try actor.requirePermitted(status)
             var purposes: [ConsentReceipt.GrantedPurpose] = []
             for try await (code, title, categories, kinds, retention, grantedAt, channel, url, textLabel, textURL, textSHA256) in try await connection.query("""
                 SELECT p.code, p.title, p.data_categories, p.recipient_kinds, p.retention_days, s.occurred_at, e.channel, v.url,

@@ -63,17 +63,21 @@ public struct DestructionActRepository: Sendable {
         performed_by_kind, performed_by_name, performed_by_position, rule
         """
 
-    /// Records destroyed on the controller's days `from` through `to` (either open), oldest first, after the record
-    /// `afterID` (the last of the previous page; a pruned one ends the listing).
-    public func list(from: CalendarDate?, to: CalendarDate?, afterID: UUID?, limit: Int) async throws -> [DestructionRecord] {
-        try await Self.decode(database.query("""
+    /// Records destroyed on the controller's days `from` through `to` (either open), oldest first (newest first with
+    /// `newestFirst`), after the record `afterID` (the last of the previous page; a pruned one ends the listing).
+    public func list(
+        from: CalendarDate?, to: CalendarDate?, afterID: UUID?, limit: Int, newestFirst: Bool = false
+    ) async throws -> [DestructionRecord] {
+        let (after, order) = newestFirst ? ("<", "DESC") : (">", "ASC")
+        return try await Self.decode(database.query("""
             SELECT \(unescaped: Self.columns) FROM destruction_records
             WHERE (\(from?.description)::date IS NULL
                    OR destroyed_at >= (\(from?.description)::date::timestamp AT TIME ZONE (SELECT time_zone FROM controller_settings)))
               AND (\(to?.description)::date IS NULL
                    OR destroyed_at < ((\(to?.description)::date + 1)::timestamp AT TIME ZONE (SELECT time_zone FROM controller_settings)))
-              AND (\(afterID)::uuid IS NULL OR (destroyed_at, id) > (SELECT destroyed_at, id FROM destruction_records WHERE id = \(afterID)))
-            ORDER BY destroyed_at, id
+              AND (\(afterID)::uuid IS NULL
+                   OR (destroyed_at, id) \(unescaped: after) (SELECT destroyed_at, id FROM destruction_records WHERE id = \(afterID)))
+            ORDER BY destroyed_at \(unescaped: order), id \(unescaped: order)
             LIMIT \(limit)
             """))
     }

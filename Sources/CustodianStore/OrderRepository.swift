@@ -144,13 +144,18 @@ public struct OrderRepository: Sendable {
     public func changeStatus(id: UUID, to status: OrderStatus, actor: AuditActor) async throws -> OrderRecord {
         try await database.transaction { connection in
             let logger = database.logger
+            if actor.party != .oversight {
+                // The subject before the order, as an erasure locks them; an order's subject never changes.
+                let owner = try await connection.query("SELECT subject_id FROM orders WHERE id = \(id)", logger: logger)
+                    .decode(UUID.self).first(where: { _ in true })
+                if let owner, let subjectStatus = try await SubjectRepository.lockedStatus(of: owner, .shared, on: connection, logger: logger) {
+                    try actor.requirePermitted(subjectStatus)
+                }
+            }
             guard let (current, subjectID) = try await connection.query(
                 "SELECT status, subject_id FROM orders WHERE id = \(id) FOR UPDATE", logger: logger
             ).decode((String, UUID).self).first(where: { _ in true }), let from = OrderStatus(rawValue: current) else {
                 throw OrderFailure.orderNotFound
-            }
-            if actor.party != .oversight, let subjectStatus = try await SubjectRepository.lockedStatus(of: subjectID, .shared, on: connection, logger: logger) {
-                try actor.requirePermitted(subjectStatus)
             }
             if from != status {
                 guard from.canMove(to: status) else { throw OrderFailure.invalidTransition(from: from, to: status) }

@@ -144,8 +144,9 @@ public struct SubjectRequestRepository: Sendable {
                     """, logger: logger).collect().first?.decode(UUID.self)
             }
             if let subjectID {
-                erased = try await connection.query("SELECT status = 'erased' FROM subjects WHERE id = \(subjectID)", logger: logger)
-                    .decode(Bool.self).first(where: { _ in true }) ?? false
+                // Locked before the request's row references it (whose key-share lock would otherwise come first and let
+                // two registrations deadlock), so its status holds until the registration commits.
+                erased = try await SubjectRequestWork.lockSubject(id: subjectID, on: connection, logger: logger)?.status == .erased
             }
             if let purposes = request.purposes {
                 let known = try await connection.query(
@@ -177,9 +178,9 @@ public struct SubjectRequestRepository: Sendable {
                 """, logger: logger)
             try await AuditRepository.append(action: Self.createAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
             if record.status == .received, !erased, SubjectBlock.blocksAtRegistration(kind: request.kind, ground: request.ground),
-               let subject = try await SubjectRequestWork.lockSubject(ofRequest: record.id, on: connection, logger: logger) {
+               let subjectID {
                 // Blocked from the moment the request is received, for as long as it is verified.
-                try await SubjectBlocking.reconcile(subjectID: subject.id, on: connection, logger: logger)
+                try await SubjectBlocking.reconcile(subjectID: subjectID, on: connection, logger: logger)
             }
             if record.status == .received, !erased, SubjectRequestFulfilment.takesEffectAtRegistration(kind: request.kind, ground: request.ground) {
                 // Its purposes are withdrawn, and the newsletter's opt-out enqueued, before the registration commits.

@@ -38,13 +38,23 @@ public struct SubjectRequestWork: Sendable {
     /// Locks the subject of request `id` `FOR UPDATE`, waiting at most ``lockWait``; nil when the request names no
     /// subject (or does not exist).
     static func lockSubject(ofRequest id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> LockedSubject? {
+        try await lock("""
+            SELECT s.id, s.status, s.email, s.phone FROM subjects s
+            WHERE s.id = (SELECT subject_id FROM subject_requests WHERE id = \(id))
+            FOR UPDATE OF s
+            """, on: connection, logger: logger)
+    }
+
+    /// Locks subject `id` `FOR UPDATE` the same way; nil when there is no such subject.
+    static func lockSubject(id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> LockedSubject? {
+        try await lock("SELECT id, status, email, phone FROM subjects WHERE id = \(id) FOR UPDATE", on: connection, logger: logger)
+    }
+
+    private static func lock(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws -> LockedSubject? {
         try await connection.query("SET LOCAL lock_timeout = '\(unescaped: lockWait)'", logger: logger)
         do {
-            guard let (subjectID, status, email, phone) = try await connection.query("""
-                SELECT s.id, s.status, s.email, s.phone FROM subjects s
-                WHERE s.id = (SELECT subject_id FROM subject_requests WHERE id = \(id))
-                FOR UPDATE OF s
-                """, logger: logger).decode((UUID, String, String?, String?).self).first(where: { _ in true }) else { return nil }
+            guard let (subjectID, status, email, phone) = try await connection.query(query, logger: logger)
+                .decode((UUID, String, String?, String?).self).first(where: { _ in true }) else { return nil }
             guard let status = SubjectStatus(rawValue: status) else { throw StoreError.unexpectedValue(column: "subjects.status") }
             return LockedSubject(id: subjectID, status: status, email: email, phone: phone)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == PostgresError.Code.lockNotAvailable.raw {

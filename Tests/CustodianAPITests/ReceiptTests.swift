@@ -2,6 +2,7 @@ import Crypto
 import CustodianAPI
 import CustodianCore
 import Foundation
+import PostgresNIO
 import Testing
 
 @Suite("Consent receipts")
@@ -57,6 +58,19 @@ struct ReceiptTests {
 
             let audited = try await app.database.query("SELECT count(*) FROM audit_log WHERE action = 'consent.receipt'").collect().first?.decode(Int.self)
             #expect(audited == 1)
+        }
+    }
+
+    @Test("a restricted subject's receipt is refused to the shop (409) and not audited; the DPO still gets it")
+    func restricted() async throws {
+        try await TestApp.run(configuration: Self.configuration) { app in
+            let fixture = try await ConsentTests.Fixture(app)
+            try await fixture.event("newsletter", "grant", occurredAt: Date().addingTimeInterval(-60))
+            try await app.database.query("UPDATE subjects SET status = 'restricted' WHERE id = \(UUID(uuidString: fixture.subjectID)!)")
+            let refused = try await app.request(.get, "/v1/subjects/\(fixture.subjectID)/consents/receipt", key: fixture.shop)
+            #expect(refused.status == .conflict && refused.text.contains("subject-restricted"))
+            #expect(try await app.database.query("SELECT count(*) FROM audit_log WHERE action = 'consent.receipt'").collect().first?.decode(Int.self) == 0)
+            #expect(try await app.request(.get, "/v1/subjects/\(fixture.subjectID)/consents/receipt", key: fixture.dpo).status == .ok)
         }
     }
 

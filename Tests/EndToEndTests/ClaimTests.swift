@@ -39,6 +39,9 @@ struct ClaimTests {
             #expect(claim["text"] as? String == Self.text)
             #expect(try await stack.request(.get, "/v1/subjects/\(subjectID)", key: dpo)["status"] as? String == "active", "a claim blocks nothing")
 
+            let listed = try await stack.request(.get, "/v1/subject-requests?kind=claim", key: dpo)["items"] as? [[String: Any]]
+            #expect(listed?.count == 1 && listed?.first?["text"] == nil, "a list, which is not audited per request, shows no claim text")
+
             let fulfil = try await stack.answer(.post, "/v1/subject-requests/\(id)/fulfil", key: dpo)
             #expect(fulfil.status == 409 && fulfil.body["type"] as? String == "https://custodian.dev/problems/claim-is-answered")
             let extend = try await stack.answer(.post, "/v1/subject-requests/\(id)/extend", key: dpo, json: #"{"reason":"more time"}"#)

@@ -8,6 +8,9 @@ import Hummingbird
 struct DestructionPages: ConsolePageGroup {
     let shared: ConsolePages
 
+    /// The most acts the list shows, newest first; narrow the days to see older ones.
+    static let pageSize = 500
+
     func register<Context: RemoteAddressRequestContext>(on console: RouterGroup<Context>) {
         console.get("destruction-records") { request, _ in try await list(request) }
         console.get("destruction-records/:id") { request, context in try await act(request, id: try uuid(context.parameters.require("id"))) }
@@ -18,10 +21,11 @@ struct DestructionPages: ConsolePageGroup {
         let query = request.uri.queryParameters
         let from = query.get("from").flatMap { CalendarDate(iso: $0) }
         let to = query.get("to").flatMap { CalendarDate(iso: $0) }
-        let records = try await DestructionActRepository(database: database).list(from: from, to: to, afterID: nil, limit: 500)
+        let records = try await DestructionActRepository(database: database).list(
+            from: from, to: to, afterID: nil, limit: Self.pageSize, newestFirst: true)
         let format = format(signedIn)
         let view = DestructionListView(
-            from: from?.description ?? "", to: to?.description ?? "",
+            from: from?.description ?? "", to: to?.description ?? "", truncated: records.count == Self.pageSize,
             rows: records.map { record in
                 DestructionListView.Row(
                     id: record.id.lowercasedString, date: format.time(record.destroyedAt), subjectID: record.subjectID.lowercasedString,
@@ -52,6 +56,8 @@ struct DestructionListView {
 
     let from: String
     let to: String
+    /// More acts than the list shows match: narrow the days.
+    let truncated: Bool
     let rows: [Row]
 }
 

@@ -18,14 +18,14 @@ public struct ConsoleDashboard: Sendable {
         self.database = database
     }
 
-    /// Requests received and closed (completed, denied or cancelled) per week (the Monday, ISO) since `since`.
+    /// Requests received and closed (completed, denied, cancelled or, a claim, answered) per week (the Monday, ISO) since `since`.
     public func requestsPerWeek(since: CalendarDate) async throws -> [DashboardCount] {
         try await counts("""
             SELECT date_trunc('week', received_on)::date::text, 'received', count(*)::int FROM subject_requests
             WHERE received_on >= \(since.description)::date GROUP BY 1
             UNION ALL
             SELECT date_trunc('week', controller_day(occurred_at))::date::text, 'closed', count(*)::int FROM subject_request_events
-            WHERE status IN ('completed', 'denied', 'cancelled') AND occurred_at >= \(since.description)::date - 1
+            WHERE status IN ('completed', 'denied', 'cancelled', 'answered') AND occurred_at >= \(since.description)::date - 1
               AND controller_day(occurred_at) >= \(since.description)::date
             GROUP BY 1
             """)
@@ -36,7 +36,7 @@ public struct ConsoleDashboard: Sendable {
         try await database.query("""
             SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY controller_day(e.occurred_at) - r.received_on)::float8
             FROM subject_request_events e JOIN subject_requests r ON r.id = e.request_id
-            WHERE e.status IN ('completed', 'denied', 'cancelled') AND e.occurred_at >= \(since.description)::date - 1
+            WHERE e.status IN ('completed', 'denied', 'cancelled', 'answered') AND e.occurred_at >= \(since.description)::date - 1
               AND controller_day(e.occurred_at) >= \(since.description)::date
             """).decode(Double?.self).first(where: { _ in true }) ?? nil
     }
