@@ -43,4 +43,6 @@ public enum PurposeCode {
     public static let newsletter = "newsletter"
     public static let delivery = "delivery"
     public static let crossBorderTransfer = "cross_border_transfer"
+    /// Telling recipients of a subject's withdrawal, erasure, rectification or restriction (a legal obligation).
+    public static let subjectRights = "subject_rights"
 }

@@ -50,7 +50,8 @@ public struct ErasureCascadeRepository: Sendable {
     }
 
     /// Starts a cascade: one erasure request and its job for every recipient that received the subject's data
-    /// according to `transfers`, and every active e-mail provider when newsletter consent was ever granted. The
+    /// according to `transfers` (deliveries of notices included), and every e-mail provider, deactivated ones too, when
+    /// newsletter consent was ever granted. The
     /// identities each request will name are kept with it until it is delivered.
     public func start(subjectID: UUID, regulation: RequestRegime, actor: AuditActor) async throws -> ErasureCascadeRecord {
         try await database.transaction { connection in

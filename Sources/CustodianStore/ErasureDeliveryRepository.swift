@@ -45,17 +45,25 @@ public struct ErasureDeliveryRepository: Sendable {
             subjectID: subjectID, target: OutboundTarget(recipientID: recipientID, baseURL: baseURL, apiToken: token, signingSecret: secret))
     }
 
-    /// Records the recipient's acceptance: `completed` for 200/204, `awaiting_confirmation` for 202. The identities
-    /// are cleared; a callback that already arrived is not undone.
+    /// Records the recipient's acceptance: `completed` for 200/204, `awaiting_confirmation` for 202, and logs the
+    /// delivery as a transfer of the categories its identities carried (``NoticeAccounting``). The identities are
+    /// cleared; a callback that already arrived is not undone.
     public func markDelivered(_ context: ErasureDeliveryContext, accepted: Bool, expectedCompletionAt: Date?, jobID: Int64) async throws {
         try await database.transaction { connection in
             let logger = database.logger
             let status: ErasureRequestStatus = accepted ? .awaitingConfirmation : .completed
+            let categories = NoticeAccounting.categories(of: context.identities ?? []).map(\.rawValue)
             try await connection.query("""
-                UPDATE erasure_requests SET status = \(status.rawValue), identities = NULL, sent_at = now(),
-                    completed_at = CASE WHEN \(status.rawValue) = 'completed' THEN now() END,
-                    expected_completion_at = \(expectedCompletionAt), failure_reason = NULL, updated_at = now()
-                WHERE id = \(context.requestID) AND status = 'pending'
+                WITH delivered AS (
+                    UPDATE erasure_requests SET status = \(status.rawValue), identities = NULL, sent_at = now(),
+                        completed_at = CASE WHEN \(status.rawValue) = 'completed' THEN now() END,
+                        expected_completion_at = \(expectedCompletionAt), failure_reason = NULL, updated_at = now()
+                    WHERE id = \(context.requestID) AND status = 'pending'
+                    RETURNING recipient_id
+                )
+                INSERT INTO transfers (recipient_id, subject_id, data_categories, purpose_code, legal_basis, job_id)
+                SELECT recipient_id, \(context.subjectID), \(categories), \(NoticeAccounting.purpose), \(NoticeAccounting.legalBasis.rawValue), \(jobID)
+                FROM delivered
                 """, logger: logger)
             try await SubjectRequestSettlement.afterErasureRequestsChanged([context.requestID], on: connection, logger: logger)
             try await AuditRepository.append(

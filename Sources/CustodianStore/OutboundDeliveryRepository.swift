@@ -25,12 +25,22 @@ public struct OutboundDeliveryRepository: Sendable {
             .decode(String.self).reduce(into: []) { $0.insert($1) }
     }
 
-    /// Records a delivered step (idempotent: a repeated record keeps the first).
-    public func recordDelivered(jobID: Int64, step: String, recipientID: UUID, webhookID: String, httpStatus: Int) async throws {
+    /// Records a delivered step (idempotent: a repeated record keeps the first) and logs it as a transfer of the
+    /// subject's `categories` under ``NoticeAccounting`` — once, like the record.
+    public func recordDelivered(
+        jobID: Int64, step: String, recipientID: UUID, webhookID: String, httpStatus: Int, subjectID: UUID, categories: [DataCategory]
+    ) async throws {
         try await database.query("""
-            INSERT INTO outbound_deliveries (job_id, step, recipient_id, webhook_id, http_status)
-            VALUES (\(jobID), \(step), \(recipientID), \(webhookID), \(httpStatus))
-            ON CONFLICT (job_id, step) DO NOTHING
+            WITH recorded AS (
+                INSERT INTO outbound_deliveries (job_id, step, recipient_id, webhook_id, http_status)
+                VALUES (\(jobID), \(step), \(recipientID), \(webhookID), \(httpStatus))
+                ON CONFLICT (job_id, step) DO NOTHING
+                RETURNING 1
+            )
+            INSERT INTO transfers (recipient_id, subject_id, data_categories, purpose_code, legal_basis, job_id)
+            SELECT \(recipientID), \(subjectID), \(categories.map(\.rawValue)), \(NoticeAccounting.purpose),
+                   \(NoticeAccounting.legalBasis.rawValue), \(jobID)
+            FROM recorded
             """)
     }
 

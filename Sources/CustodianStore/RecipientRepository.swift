@@ -99,11 +99,14 @@ public struct RecipientRepository: Sendable {
         return records
     }
 
-    /// E-mail providers that hold the subject's address: active ones, when the newsletter was ever granted.
-    static func newsletterProviders(subjectID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [UUID] {
+    /// E-mail providers that hold the subject's address when the newsletter was ever granted, deactivated ones too (a
+    /// provider switched off still holds what it was given) unless `activeOnly`.
+    static func newsletterProviders(
+        subjectID: UUID, on connection: PostgresConnection, logger: Logger, activeOnly: Bool = false
+    ) async throws -> [UUID] {
         try await connection.query("""
             SELECT r.id FROM recipients r
-            WHERE r.kind = \(RecipientKind.emailProvider.rawValue) AND r.active
+            WHERE r.kind = \(RecipientKind.emailProvider.rawValue) AND (r.active OR NOT \(activeOnly))
               AND EXISTS (SELECT 1 FROM consent_events e
                           WHERE e.subject_id = \(subjectID) AND e.purpose_code = \(PurposeCode.newsletter) AND e.action = 'grant')
             ORDER BY r.id

@@ -10,10 +10,11 @@ public enum RectificationFailure: Error, Sendable {
     case noCorrections
 }
 
-/// Applies a rectification request's corrections and prepares the notices GDPR Art. 19 requires: one to every
-/// recipient that received a corrected field of the subject's own record (an e-mail provider holding the newsletter
-/// address, a recipient of profile data). A courier received an order's delivery block, which a profile correction
-/// does not change, so it is not told.
+/// Applies a rectification request's corrections and prepares the notices GDPR Art. 19 requires: one to every active
+/// recipient that received a corrected field of the subject's own record for a purpose still active
+/// (``PurposeActivity``): an e-mail provider while the newsletter stands granted, a recipient of profile data. The new
+/// values are a new disclosure, so a withdrawn purpose or a deactivated recipient gets none. A courier received an
+/// order's delivery block, which a profile correction does not change, so it is not told.
 enum Rectification {
     static let rectifyAction = "subject.rectify"
 
@@ -79,19 +80,32 @@ enum Rectification {
         let purpose: String
     }
 
-    /// Recipients of profile data (transfers not tied to an order), and active e-mail providers when the newsletter
-    /// was ever granted, ordered by recipient.
+    /// Active recipients of profile data (transfers not tied to an order, other than notices) for a purpose still
+    /// active, and the active e-mail providers while the newsletter stands granted, ordered by recipient.
     static func holders(subjectID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [Holder] {
         var holders: [UUID: Holder] = [:]
-        for try await (recipientID, categories, purpose) in try await connection.query("""
-            SELECT recipient_id, data_categories, purpose_code FROM transfers WHERE subject_id = \(subjectID) AND order_id IS NULL ORDER BY id
-            """, logger: logger).decode((UUID, [String], String).self) {
+        for try await (recipientID, categories, purpose, basis, consent) in try await connection.query("""
+            SELECT t.recipient_id, t.data_categories, t.purpose_code, p.legal_basis, cs.action
+            FROM transfers t
+            JOIN purposes p ON p.code = t.purpose_code
+            JOIN recipients r ON r.id = t.recipient_id AND r.active
+            LEFT JOIN consent_states cs ON cs.subject_id = t.subject_id AND cs.purpose_code = t.purpose_code
+            WHERE t.subject_id = \(subjectID) AND t.order_id IS NULL AND t.purpose_code <> \(NoticeAccounting.purpose)
+            ORDER BY t.id
+            """, logger: logger).decode((UUID, [String], String, String, String?).self) {
+            guard let basis = LegalBasis(rawValue: basis),
+                  PurposeActivity.isActive(basis: basis, consent: consent.flatMap(ConsentAction.init(rawValue:))) else { continue }
             holders[recipientID, default: Holder(recipientID: recipientID, categories: [], purpose: purpose)]
                 .categories.formUnion(categories.compactMap(DataCategory.init(rawValue:)))
         }
-        for recipientID in try await RecipientRepository.newsletterProviders(subjectID: subjectID, on: connection, logger: logger) {
-            holders[recipientID, default: Holder(recipientID: recipientID, categories: [], purpose: PurposeCode.newsletter)]
-                .categories.formUnion([.email, .fullName])
+        let newsletter = try await connection.query("""
+            SELECT action FROM consent_states WHERE subject_id = \(subjectID) AND purpose_code = \(PurposeCode.newsletter)
+            """, logger: logger).decode(String.self).first(where: { _ in true }).flatMap(ConsentAction.init(rawValue:))
+        if PurposeActivity.isActive(basis: .consent, consent: newsletter) {
+            for recipientID in try await RecipientRepository.newsletterProviders(subjectID: subjectID, on: connection, logger: logger, activeOnly: true) {
+                holders[recipientID, default: Holder(recipientID: recipientID, categories: [], purpose: PurposeCode.newsletter)]
+                    .categories.formUnion([.email, .fullName])
+            }
         }
         return holders.values.sorted { $0.recipientID.uuidString < $1.recipientID.uuidString }
     }

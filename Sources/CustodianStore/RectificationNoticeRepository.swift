@@ -18,6 +18,8 @@ public struct RectificationNoticeContext: Sendable {
     public let target: OutboundTarget
     /// The purpose under which the recipient holds the data.
     public let purposeCode: String
+    /// What ``DisclosureRule`` decides on: the new values are a new disclosure.
+    public let disclosureFacts: DisclosureFacts
 }
 
 /// The rectification notices the worker delivers.
@@ -30,19 +32,21 @@ public struct RectificationNoticeRepository: Sendable {
         self.database = database
     }
 
-    /// Decides in one short transaction whether job `jobID` may send the notice now (the subject's part of
-    /// ``DisclosureRule``: the recipient already holds the data), and records the disclosure in flight when it may; an
-    /// erased subject's notice is failed (its erasure request supersedes it).
+    /// Decides in one short transaction whether job `jobID` may send the notice now — the corrected values are a new
+    /// disclosure, so the whole ``DisclosureRule`` applies: a restricted subject's notice waits; a deactivated recipient,
+    /// or one in a country without adequate protection while the subject has not consented to cross-border transfer
+    /// (152-FZ Art. 12), gets nothing and the notice fails saying why — and records the disclosure in flight when it may.
+    /// An erased subject's notice is failed too (its erasure request supersedes it).
     public func startNotice(noticeID: UUID, jobID: Int64) async throws -> DisclosureStart<RectificationNoticeContext> {
         try await database.transaction { connection in
             let logger = database.logger
             guard let context = try await Self.context(noticeID: noticeID, on: connection, logger: logger) else { return .missing }
             guard context.status == "pending" else { return .settled }
-            switch DisclosureRule.decide(subjectStatus: context.subjectStatus) {
+            switch DisclosureRule.decide(context.disclosureFacts) {
             case .held(let reason):
                 return .held(reason: reason)
-            case .refused:
-                let reason = "the subject was erased: the erasure request replaces this notice"
+            case .refused(let why):
+                let reason = context.subjectStatus == .erased ? "the subject was erased: the erasure request replaces this notice" : why
                 try await connection.query(Self.noticeFailed(noticeID, reason: reason), logger: logger)
                 return .refused(reason: reason)
             case .allowed:
@@ -95,7 +99,9 @@ public struct RectificationNoticeRepository: Sendable {
     static func context(noticeID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> RectificationNoticeContext? {
         guard let row = try await connection.query("""
             SELECT n.request_id, q.subject_id, n.status, s.status, n.identities::text, n.fields, s.full_name, s.email, s.phone,
-                   s.registration_address, r.id, r.base_url, r.api_token, r.signing_secret, n.purpose_code
+                   s.registration_address, r.id, r.base_url, r.api_token, r.signing_secret, n.purpose_code, r.active, r.country_adequate,
+                   EXISTS (SELECT 1 FROM consent_states cs WHERE cs.subject_id = s.id AND cs.purpose_code = \(PurposeCode.crossBorderTransfer)
+                           AND cs.action = 'grant')
             FROM rectification_notices n JOIN subject_requests q ON q.id = n.request_id JOIN subjects s ON s.id = q.subject_id
             JOIN recipients r ON r.id = n.recipient_id
             WHERE n.id = \(noticeID)
@@ -105,14 +111,21 @@ public struct RectificationNoticeRepository: Sendable {
              purposeCode)
             = try row.decode((UUID, UUID, String, String, String?, [String], String?, String?, String?, String?, UUID, String, String?, String,
                               String).self)
+        let cells = row.makeRandomAccess()
+        let (recipientActive, countryAdequate, crossBorderConsent) = (
+            try cells[15].decode(Bool.self), try cells[16].decode(Bool.self), try cells[17].decode(Bool.self))
+        let resolvedStatus = SubjectStatus(rawValue: subjectStatus) ?? .erased
         let values: [DataCategory: String?] = [.fullName: fullName, .email: email, .phone: phone, .registrationAddress: address]
         var corrected: [DataCategory: String] = [:]
         for field in fields.compactMap(DataCategory.init(rawValue:)) { corrected[field] = values[field] ?? nil }
         return RectificationNoticeContext(
             noticeID: noticeID, requestID: requestID, subjectID: subjectID, status: status,
-            subjectStatus: SubjectStatus(rawValue: subjectStatus) ?? .erased,
+            subjectStatus: resolvedStatus,
             identities: try identities.map { try JSONDecoder().decode([OpenDSRIdentity].self, from: Data($0.utf8)) },
             corrected: corrected, target: OutboundTarget(recipientID: recipientID, baseURL: baseURL, apiToken: token, signingSecret: secret),
-            purposeCode: purposeCode)
+            purposeCode: purposeCode,
+            disclosureFacts: DisclosureFacts(
+                subjectStatus: resolvedStatus, recipientActive: recipientActive, countryAdequate: countryAdequate,
+                crossBorderConsentGranted: crossBorderConsent))
     }
 }

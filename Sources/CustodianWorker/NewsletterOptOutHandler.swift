@@ -7,7 +7,8 @@ import Logging
 /// The newsletter opt-out, enqueued when `newsletter` consent is withdrawn. Step one suppresses the address at the
 /// active e-mail provider so no further newsletter goes out; step two, only after step one succeeded, sends the
 /// opt-out confirmation in the subject's locale through the provider's transactional endpoint. Each step keeps its
-/// `webhook-id` across retries and is recorded when delivered, so a retried job never repeats a delivered step.
+/// `webhook-id` across retries and is recorded when delivered — and logged as a transfer (``NoticeAccounting``) —, so
+/// a retried job never repeats a delivered step.
 public struct NewsletterOptOutHandler: JobHandler {
     public typealias Kind = NewsletterOptOutJob
     public let concurrency: Int
@@ -39,14 +40,18 @@ public struct NewsletterOptOutHandler: JobHandler {
             let done = try await deliveries.deliveredSteps(jobID: job.id)
             if !done.contains(Step.suppress) {
                 let body = try JSONEncoder.canonical.encode(Suppression(email: email, list: "newsletter", reason: "consent_withdrawn"))
-                let outcome = await deliver(job: job, step: Step.suppress, target: target, path: "/email/suppressions", body: body)
+                let outcome = await deliver(
+                    job: job, step: Step.suppress, target: target, path: "/email/suppressions", body: body,
+                    categories: NoticeAccounting.suppressionCategories)
                 guard outcome == .succeeded else { return outcome }
             }
             if !done.contains(Step.confirm) {
                 let body = try JSONEncoder.canonical.encode(Confirmation(
                     to: email, template: "newsletter_opt_out_confirmation", locale: contact.locale,
                     variables: ["name": contact.fullName ?? ""]))
-                return await deliver(job: job, step: Step.confirm, target: target, path: "/email/messages", body: body)
+                return await deliver(
+                    job: job, step: Step.confirm, target: target, path: "/email/messages", body: body,
+                    categories: NoticeAccounting.confirmationCategories)
             }
             return .succeeded
         } catch {
@@ -54,12 +59,17 @@ public struct NewsletterOptOutHandler: JobHandler {
         }
     }
 
-    private func deliver(job: Job<Kind>, step: String, target: OutboundTarget, path: String, body: Data) async -> JobOutcome {
+    /// Sends one step and records its delivery, logged as a transfer of `categories`.
+    private func deliver(
+        job: Job<Kind>, step: String, target: OutboundTarget, path: String, body: Data, categories: [DataCategory]
+    ) async -> JobOutcome {
         let webhookID = "msg_job\(job.id)_\(step)"
         let (outcome, status, _) = await client.post(to: target, path: path, body: body, webhookID: webhookID)
         guard outcome == .succeeded, let status else { return outcome }
         do {
-            try await deliveries.recordDelivered(jobID: job.id, step: step, recipientID: target.recipientID, webhookID: webhookID, httpStatus: status)
+            try await deliveries.recordDelivered(
+                jobID: job.id, step: step, recipientID: target.recipientID, webhookID: webhookID, httpStatus: status,
+                subjectID: job.payload.subjectID, categories: categories)
             return .succeeded
         } catch {
             // Delivered but not recorded: a retry sends the step again with the same webhook-id, which the

@@ -55,7 +55,7 @@ struct ConsentTests {
             #expect(bases == [
                 "account": "contract", "order_fulfilment": "contract", "delivery": "contract", "newsletter": "consent",
                 "personalised_offers": "consent", "advertising": "consent", "analytics": "consent",
-                "cross_border_transfer": "consent", "support": "legitimate_interest",
+                "cross_border_transfer": "consent", "support": "legitimate_interest", "subject_rights": "legal_obligation",
             ])
             let delivery = try #require(items.first { $0["code"] as? String == "delivery" })
             #expect(delivery["recipient_kinds"] as? [String] == ["courier"])
