@@ -5,6 +5,9 @@ public enum DestructionReason: Sendable, Equatable {
     /// The retention sweep: the purposes ended (consent withdrawn or never given, nothing open) and the inactivity
     /// period passed.
     case retentionExpired(inactiveDays: Int)
+    /// The retention sweep: one purpose ended and its own retention passed (an order's delivery block, kept `days`
+    /// after the order was delivered or cancelled).
+    case purposeEnded(purpose: String, days: Int)
 }
 
 /// What a destruction act states besides the stored facts (RKN Order No. 179 of 28 Oct 2022): the information
@@ -31,7 +34,14 @@ public enum DestructionAct {
             return "The subject's request to destroy the data (ground: \(ground?.rawValue ?? "none")), \(rule?.article ?? regime.rawValue)"
         case .retentionExpired(let days):
             return "Retention ended: no consent in force, nothing open, no activity for \(days) days (152-FZ Art. 5(7), 21(4)-(5))"
+        case .purposeEnded(let purpose, let days):
+            return "The purpose \(purpose) was achieved and its retention of \(days) days has passed (152-FZ Art. 5(7), 21(4))"
         }
+    }
+
+    /// The sweep's rule for delivery blocks, as the act names it.
+    public static func deliveryBlockRule(days: Int) -> String {
+        "retention sweep: the delivery block of an order delivered or cancelled more than \(days) days ago (the delivery purpose's retention_days)"
     }
 
     /// The automatic sweep's rule, as the act names it next to the responsible person.

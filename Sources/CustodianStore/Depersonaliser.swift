@@ -12,7 +12,7 @@ public enum DestructionGrounds: String, Sendable {
     init(_ reason: DestructionReason) {
         switch reason {
         case .subjectRequest: self = .subjectRequest
-        case .retentionExpired: self = .retentionExpired
+        case .retentionExpired, .purposeEnded: self = .retentionExpired
         }
     }
 }
@@ -42,7 +42,6 @@ enum Depersonaliser {
         subjectID: UUID, email: String?, phone: String?, reason: DestructionReason, regime: RequestRegime, requestID: UUID?, rule: String?,
         hasher: IdentityHasher?, actor: AuditActor, on connection: PostgresConnection, logger: Logger
     ) async throws -> DestructionSummary {
-        let grounds = DestructionGrounds(reason)
         let cascade = try await ErasureCascadeRepository.start(
             subjectID: subjectID, email: email, phone: phone, regulation: regime,
             actor: actor, on: connection, logger: logger)
@@ -108,6 +107,23 @@ enum Depersonaliser {
         let recipientCodes = try await connection.query(
             "SELECT code FROM recipients WHERE id = ANY(\(cascade.recipientIDs)) ORDER BY code", logger: logger
         ).decode(String.self).reduce(into: [String]()) { $0.append($1) }
+        let recordID = try await recordAct(
+            subjectID: subjectID, requestID: requestID, reason: reason, regime: regime, categories: Depersonalisation.categories,
+            tables: Depersonalisation.tables, recipients: recipientCodes, orders: Int(orders), consents: withdrawn.count, jobs: cancelled,
+            rule: rule, actor: actor, on: connection, logger: logger)
+        try await AuditRepository.append(action: eraseAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
+        return DestructionSummary(
+            recordID: recordID, cascadeID: cascade.id, recipients: cascade.recipientIDs.count, ordersDepersonalised: Int(orders),
+            consentsWithdrawn: withdrawn.count, jobsCancelled: Int(cancelled))
+    }
+
+    /// Writes a destruction record with its act, in the caller's transaction; returns its id.
+    static func recordAct(
+        subjectID: UUID, requestID: UUID?, reason: DestructionReason, regime: RequestRegime, categories: [DataCategory], tables: [String],
+        recipients: [String], orders: Int, consents: Int, jobs: Int, rule: String?, actor: AuditActor,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> UUID {
+        let grounds = DestructionGrounds(reason)
         let recordID = UUID()
         try await connection.query("""
             INSERT INTO destruction_records (id, subject_id, request_id, grounds, regime, data_categories, tables, recipients,
@@ -115,8 +131,8 @@ enum Depersonaliser {
                                              operator_name, operator_address, processor, information_system, method, reason,
                                              performed_by_kind, performed_by_name, performed_by_position, rule, audit_request_id)
             SELECT \(recordID), \(subjectID), \(requestID), \(grounds.rawValue), \(regime.rawValue),
-                   \(Depersonalisation.categories.map(\.rawValue)), \(Depersonalisation.tables), \(recipientCodes),
-                   \(Int32(clamping: orders)), \(Int32(clamping: withdrawn.count)), \(Int32(clamping: cancelled)), \(actor.apiKeyID), \(actor.userID),
+                   \(categories.map(\.rawValue)), \(tables), \(recipients),
+                   \(Int32(clamping: orders)), \(Int32(clamping: consents)), \(Int32(clamping: jobs)), \(actor.apiKeyID), \(actor.userID),
                    s.operator_name, s.operator_address, s.processor, \(DestructionAct.informationSystem), \(DestructionAct.method),
                    \(DestructionAct.reasonText(reason)),
                    CASE WHEN \(actor.userID)::uuid IS NOT NULL THEN 'user' WHEN \(actor.apiKeyID)::uuid IS NOT NULL THEN 'api_key'
@@ -128,9 +144,6 @@ enum Depersonaliser {
                    \(rule), \(actor.requestID)
             FROM controller_settings s
             """, logger: logger)
-        try await AuditRepository.append(action: eraseAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
-        return DestructionSummary(
-            recordID: recordID, cascadeID: cascade.id, recipients: cascade.recipientIDs.count, ordersDepersonalised: Int(orders),
-            consentsWithdrawn: withdrawn.count, jobsCancelled: Int(cancelled))
+        return recordID
     }
 }

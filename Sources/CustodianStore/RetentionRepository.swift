@@ -38,21 +38,26 @@ public struct RetentionRepository: Sendable {
     }
 
     /// Runs the period starting at `periodStart` unless a worker already claimed it: the claim (the period's row)
-    /// commits first, so no period runs twice; then each expired subject is depersonalised, with its destruction
-    /// record, in a transaction of its own, up to the policy's batch, and the destruction acts older than
-    /// ``DestructionAct/retentionYears`` are pruned. A run that stops half-way leaves the rest to the next period.
+    /// commits first, so no period runs twice; then, as of `now`, each expired subject is depersonalised, with its
+    /// destruction record, in a transaction of its own, up to the policy's batch; so is each order's delivery block
+    /// once the delivery purpose's retention has passed (``DeliveryBlockRetention``); and the destruction acts older
+    /// than ``DestructionAct/retentionYears`` are pruned. A run that stops half-way leaves the rest to the next period.
     /// Returns the run, or nil when this worker did not run it.
-    public func runOnce(periodStart: Date, policy: RetentionPolicy, worker: String) async throws -> RetentionRun? {
+    public func runOnce(periodStart: Date, policy: RetentionPolicy, worker: String, now: Date = Date()) async throws -> RetentionRun? {
         guard try await database.query("""
             INSERT INTO retention_runs (period_start, worker) VALUES (\(periodStart), \(worker)) ON CONFLICT DO NOTHING RETURNING 1
             """).decode(Int.self).first(where: { _ in true }) != nil else { return nil }
         let actor = AuditActor(apiKeyID: nil, requestID: "retention-\(Int(periodStart.timeIntervalSince1970))")
         var count = 0
-        while count < policy.batchSize, try await depersonaliseNextExpired(policy: policy, actor: actor) {
+        while count < policy.batchSize, try await depersonaliseNextExpired(policy: policy, now: now, actor: actor) {
             count += 1
         }
+        var blocks = 0
+        while blocks < policy.batchSize, try await DeliveryBlockRetention.clearNext(now: now, regime: policy.regime, actor: actor, database: database) {
+            blocks += 1
+        }
         try await database.transaction { connection in
-            try await DestructionActRepository.prune(now: Date(), on: connection, logger: database.logger)
+            try await DestructionActRepository.prune(now: now, on: connection, logger: database.logger)
         }
         try await database.query("""
             UPDATE retention_runs SET finished_at = now(), subjects_depersonalised = \(Int32(count)) WHERE period_start = \(periodStart)
@@ -61,11 +66,11 @@ public struct RetentionRepository: Sendable {
     }
 
     /// Depersonalises the expired subject inactive longest, if any; returns whether there was one.
-    private func depersonaliseNextExpired(policy: RetentionPolicy, actor: AuditActor) async throws -> Bool {
+    private func depersonaliseNextExpired(policy: RetentionPolicy, now: Date, actor: AuditActor) async throws -> Bool {
         let hasher = hasher
         return try await database.transaction { connection in
             let logger = database.logger
-            guard let (subjectID, email, phone) = try await Self.nextExpired(policy: policy, on: connection, logger: logger) else { return false }
+            guard let (subjectID, email, phone) = try await Self.nextExpired(policy: policy, now: now, on: connection, logger: logger) else { return false }
             try await Depersonaliser.depersonalise(
                 subjectID: subjectID, email: email, phone: phone, reason: .retentionExpired(inactiveDays: policy.inactiveDays),
                 regime: policy.regime, requestID: nil, rule: DestructionAct.sweepRule(inactiveDays: policy.inactiveDays),
@@ -76,18 +81,18 @@ public struct RetentionRepository: Sendable {
 
     /// The active subject with no consent in force, nothing open (orders, requests) and no activity for the policy's
     /// days that was inactive longest, locked `FOR UPDATE` (skipping any another transaction holds).
-    static func nextExpired(policy: RetentionPolicy, on connection: PostgresConnection, logger: Logger) async throws -> (UUID, String?, String?)? {
+    static func nextExpired(policy: RetentionPolicy, now: Date, on connection: PostgresConnection, logger: Logger) async throws -> (UUID, String?, String?)? {
         try await connection.query("""
             SELECT s.id, s.email, s.phone FROM subjects s
             WHERE s.status = 'active'
-              AND s.updated_at < now() - make_interval(days => \(Int32(clamping: policy.inactiveDays)))
+              AND s.updated_at < \(now)::timestamptz - make_interval(days => \(Int32(clamping: policy.inactiveDays)))
               AND NOT EXISTS (SELECT 1 FROM consent_states cs WHERE cs.subject_id = s.id
-                              AND (cs.action = 'grant' OR cs.occurred_at >= now() - make_interval(days => \(Int32(clamping: policy.inactiveDays)))))
+                              AND (cs.action = 'grant' OR cs.occurred_at >= \(now)::timestamptz - make_interval(days => \(Int32(clamping: policy.inactiveDays)))))
               AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.subject_id = s.id
-                              AND (o.status_changed_at >= now() - make_interval(days => \(Int32(clamping: policy.inactiveDays)))
+                              AND (o.status_changed_at >= \(now)::timestamptz - make_interval(days => \(Int32(clamping: policy.inactiveDays)))
                                    OR o.status IN ('placed', 'paid', 'shipped')))
               AND NOT EXISTS (SELECT 1 FROM subject_requests q WHERE q.subject_id = s.id
-                              AND (q.status IN ('received', 'in_progress') OR q.updated_at >= now() - make_interval(days => \(Int32(clamping: policy.inactiveDays)))))
+                              AND (q.status IN ('received', 'in_progress') OR q.updated_at >= \(now)::timestamptz - make_interval(days => \(Int32(clamping: policy.inactiveDays)))))
             ORDER BY s.updated_at, s.id
             LIMIT 1
             FOR UPDATE OF s SKIP LOCKED

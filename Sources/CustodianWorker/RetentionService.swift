@@ -5,7 +5,7 @@ import Logging
 import ServiceLifecycle
 
 /// Runs retention once per period from inside the worker: every `checkInterval` it asks the store to run the current
-/// period, which only one worker of many gets to do (``RetentionRepository/runOnce(periodStart:policy:worker:)``).
+/// period, which only one worker of many gets to do (``RetentionRepository/runOnce(periodStart:policy:worker:now:)``).
 public struct RetentionService: Service {
     let retention: RetentionRepository
     let policy: RetentionPolicy

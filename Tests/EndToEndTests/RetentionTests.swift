@@ -129,6 +129,47 @@ struct RetentionTests {
         }
     }
 
+    @Test("an order's delivery block is destroyed the delivery purpose's 30 days after delivery or cancellation, at the sweep's now, with its act")
+    func deliveryBlocks() async throws {
+        try await TestDatabase.withMigrated { database in
+            let subjectID = try await Self.subject(database, "buyer-1", daysAgo: 0, consent: nil, order: "D-1")
+            try await database.query("UPDATE orders SET status_changed_at = now() - interval '10 days' WHERE external_ref = 'D-1'")
+            try await database.query("""
+                INSERT INTO orders (id, subject_id, external_ref, status, currency, total_minor, delivery_recipient_name, delivery_phone,
+                                    placed_at, status_changed_at)
+                VALUES (gen_random_uuid(), \(subjectID), 'P-1', 'placed', 'RUB', 100, 'Анна Смирнова', '+79990000000',
+                        now() - interval '100 days', now() - interval '100 days')
+                """)
+            let repository = RetentionRepository(database: database, hasher: nil)
+            let policy = RetentionPolicy(inactiveDays: 365, batchSize: 10, regime: .fz152)
+            func block(_ reference: String) async throws -> String? {
+                try await database.query("SELECT delivery_recipient_name FROM orders WHERE external_ref = \(reference)")
+                    .collect().first?.decode(String?.self) ?? nil
+            }
+            let day: TimeInterval = 86400
+            _ = try await repository.runOnce(periodStart: Date(timeIntervalSince1970: 1 * day), policy: policy, worker: "w", now: Date())
+            #expect(try await block("D-1") == "Анна Смирнова", "delivered 10 days ago: kept")
+            _ = try await repository.runOnce(periodStart: Date(timeIntervalSince1970: 2 * day), policy: policy, worker: "w", now: Date().addingTimeInterval(19 * day))
+            #expect(try await block("D-1") == "Анна Смирнова", "29 days after delivery: still kept")
+            _ = try await repository.runOnce(periodStart: Date(timeIntervalSince1970: 3 * day), policy: policy, worker: "w", now: Date().addingTimeInterval(21 * day))
+            #expect(try await block("D-1") == nil, "31 days after delivery: destroyed")
+            #expect(try await block("P-1") == "Анна Смирнова", "an open order keeps its delivery block")
+            let total = try await database.query("SELECT total_minor FROM orders WHERE external_ref = 'D-1' AND status = 'delivered'")
+                .collect().first?.decode(Int64.self)
+            #expect(total == 100, "the accounting facts stay")
+            let customer = try await database.query("SELECT status FROM subjects WHERE id = \(subjectID)").collect().first?.decode(String.self)
+            #expect(customer == "active", "the customer stays")
+
+            let acts = try await DestructionActRepository(database: database).list(from: nil, to: nil, afterID: nil, limit: 10)
+            #expect(acts.count == 1)
+            let record = try #require(acts.first)
+            #expect(record.subjectID == subjectID && record.tables == ["orders"] && record.dataCategories == ["full_name", "phone", "delivery_address"])
+            let act = try #require(record.act)
+            #expect(act.reason.contains("delivery") && act.reason.contains("30 days"))
+            #expect(act.performedByKind == "responsible_person" && act.rule == DestructionAct.deliveryBlockRule(days: 30))
+        }
+    }
+
     @Test("the period a moment falls in is counted from the epoch")
     func periods() {
         let start = RetentionService.periodStart(of: Date(timeIntervalSince1970: 86_400 * 3 + 5000), period: .seconds(86_400))
