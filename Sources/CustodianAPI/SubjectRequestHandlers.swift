@@ -38,13 +38,7 @@ extension APIHandler {
             status: try query.status?.mapped(), kind: try query.kind?.mapped(), dueOnOrBefore: dueBefore, after: after, limit: limit)
         let today = today
         let next = nextCursor(records, limit: limit) { "\($0.dueOn)_\($0.id.lowercasedString)" }
-        // A claim's text is personal data: shown only on the audited read of one request.
-        let items = try records.map { record in
-            var item = try Components.Schemas.SubjectRequest(record, today: today)
-            item.text = nil
-            return item
-        }
-        return .ok(.init(body: .json(.init(items: items, nextCursor: next))))
+        return .ok(.init(body: .json(.init(items: try records.map { try .init($0, today: today) }, nextCursor: next))))
     }
 
     func getSubjectRequest(_ input: Operations.GetSubjectRequest.Input) async throws -> Operations.GetSubjectRequest.Output {

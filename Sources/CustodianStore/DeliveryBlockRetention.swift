@@ -24,8 +24,7 @@ enum DeliveryBlockRetention {
                 """, logger: logger).decode((UUID, UUID, Int).self).first(where: { _ in true }) else { return false }
             try await connection.query("SELECT 1 FROM subjects WHERE id = \(subjectID) FOR NO KEY UPDATE", logger: logger)
             let cleared = try await connection.query("""
-                UPDATE orders SET delivery_recipient_name = NULL, delivery_phone = NULL, delivery_address_lines = NULL, delivery_city = NULL,
-                    delivery_postal_code = NULL, updated_at = now()
+                UPDATE orders SET \(unescaped: Depersonaliser.clearDeliveryBlock)
                 WHERE id = \(orderID) AND status IN ('delivered', 'cancelled')
                 RETURNING 1
                 """, logger: logger).decode(Int.self).first(where: { _ in true }) != nil

@@ -38,6 +38,12 @@ public struct DestructionSummary: Sendable, Equatable {
 enum Depersonaliser {
     static let eraseAction = "subject.erase"
 
+    /// The SET list that empties an order's delivery block (the accounting facts stay).
+    static let clearDeliveryBlock = """
+        delivery_recipient_name = NULL, delivery_phone = NULL, delivery_address_lines = NULL, delivery_city = NULL,
+        delivery_postal_code = NULL, updated_at = now()
+        """
+
     static func depersonalise(
         subjectID: UUID, email: String?, phone: String?, reason: DestructionReason, regime: RequestRegime, requestID: UUID?, rule: String?,
         hasher: IdentityHasher?, actor: AuditActor, on connection: PostgresConnection, logger: Logger
@@ -79,8 +85,7 @@ enum Depersonaliser {
             """, logger: logger)
         let orders = try await connection.query("""
             WITH cleared AS (
-                UPDATE orders SET delivery_recipient_name = NULL, delivery_phone = NULL, delivery_address_lines = NULL, delivery_city = NULL,
-                    delivery_postal_code = NULL, updated_at = now()
+                UPDATE orders SET \(unescaped: clearDeliveryBlock)
                 WHERE subject_id = \(subjectID)
                 RETURNING 1
             )

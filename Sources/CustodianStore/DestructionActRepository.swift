@@ -25,6 +25,8 @@ public struct DestructionRecord: Sendable, Equatable {
     public let destroyedAt: Date
     /// The act's statements; nil for a record written before acts existed.
     public let act: DestructionActRecord?
+    /// The request id the destruction's audit rows carry (its log extract); nil before acts existed.
+    let auditRequestID: String?
 }
 
 /// What a destruction act states beyond the facts, as of the day it was written.
@@ -60,7 +62,7 @@ public struct DestructionActRepository: Sendable {
     static let columns = """
         id, subject_id, request_id, grounds, regime, data_categories, tables, recipients, orders_depersonalised, consents_withdrawn,
         jobs_cancelled, api_key_id, user_id, destroyed_at, operator_name, operator_address, processor, information_system, method, reason,
-        performed_by_kind, performed_by_name, performed_by_position, rule
+        performed_by_kind, performed_by_name, performed_by_position, rule, audit_request_id
         """
 
     /// Records destroyed on the controller's days `from` through `to` (either open), oldest first (newest first with
@@ -91,8 +93,7 @@ public struct DestructionActRepository: Sendable {
                 "SELECT \(unescaped: Self.columns) FROM destruction_records WHERE id = \(id)", logger: logger)).first else { return nil }
             let extract = try await AuditRepository.decodeEvents(connection.query("""
                 SELECT \(unescaped: AuditRepository.eventColumns) FROM audit_log
-                WHERE subject_id = \(record.subjectID)
-                  AND request_id = (SELECT audit_request_id FROM destruction_records WHERE id = \(id))
+                WHERE subject_id = \(record.subjectID) AND request_id = \(record.auditRequestID)
                 ORDER BY id
                 """, logger: logger))
             return DestructionActWithExtract(record: record, logExtract: extract)
@@ -132,6 +133,7 @@ public struct DestructionActRepository: Sendable {
                 try cells[17].decode(String?.self), try cells[18].decode(String?.self), try cells[19].decode(String?.self),
                 try cells[20].decode(String?.self), try cells[21].decode(String?.self), try cells[22].decode(String?.self),
                 try cells[23].decode(String?.self))
+            let auditRequestID = try cells[24].decode(String?.self)
             var act: DestructionActRecord?
             if let system, let method, let reason, let kind {
                 act = DestructionActRecord(
@@ -141,7 +143,7 @@ public struct DestructionActRepository: Sendable {
             records.append(DestructionRecord(
                 id: id, subjectID: subjectID, requestID: requestID, grounds: grounds, regime: regime, dataCategories: categories, tables: tables,
                 recipients: recipients, ordersDepersonalised: Int(orders), consentsWithdrawn: Int(consents), jobsCancelled: Int(jobs),
-                apiKeyID: key, userID: user, destroyedAt: at, act: act))
+                apiKeyID: key, userID: user, destroyedAt: at, act: act, auditRequestID: auditRequestID))
         }
         return records
     }

@@ -325,14 +325,15 @@ public struct SubjectRequestRepository: Sendable {
             "SELECT \(unescaped: Self.columns) FROM subject_requests WHERE id = \(id) FOR UPDATE", logger: database.logger)).first
     }
 
-    /// Requests by due date (then id), filtered; `after` is the last (due date, id) of the previous page.
+    /// Requests by due date (then id), filtered; `after` is the last (due date, id) of the previous page. A list is
+    /// not audited per request, so it carries no claim text (personal data, shown by the audited ``read(id:actor:)``).
     public func list(
         status: SubjectRequestStatus?, kind: SubjectRequestKind?, dueOnOrBefore: CalendarDate?, after: (CalendarDate, UUID)?, limit: Int
     ) async throws -> [SubjectRequestRecord] {
         let afterDue = after?.0.description ?? "0001-01-01"
         let afterID = after?.1 ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         return try await Self.decode(database.query("""
-            SELECT \(unescaped: Self.columns) FROM subject_requests
+            SELECT \(unescaped: Self.columns.replacingOccurrences(of: "claim_text", with: "NULL::text")) FROM subject_requests
             WHERE (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
               AND (\(kind?.rawValue)::text IS NULL OR kind = \(kind?.rawValue))
               AND (\(dueOnOrBefore?.description)::date IS NULL OR due_on <= \(dueOnOrBefore?.description)::date)

@@ -10,7 +10,9 @@ import PostgresNIO
 /// and dropped afterwards.
 public enum TestDatabase {
     /// The operator the test databases record, as destruction acts name it.
-    public static let operatorName = "Test Shop LLC"
+    public static let testOperator = try! OperatorIdentity(
+        name: "Test Shop LLC", address: "1 Test Street, Moscow", responsibleName: "Test Responsible",
+        responsiblePosition: "Person responsible for processing", processor: nil)
     /// The package's `Migrations/` folder.
     public static let migrationsDirectory: String = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -108,9 +110,6 @@ public enum TestDatabase {
     /// The template database of this test process, migrated once.
     actor Template {
         static let shared = Template()
-        static let testOperator = try! OperatorIdentity(
-            name: TestDatabase.operatorName, address: "1 Test Street, Moscow", responsibleName: "Test Responsible",
-            responsiblePosition: "Person responsible for processing", processor: nil)
         private var created: Task<String, any Error>?
 
         func name() async throws -> String {
@@ -121,7 +120,7 @@ public enum TestDatabase {
                 try await running(pool(database: name, maximumConnections: 1)) { database in
                     try await Migrator(database: database, logger: logger).migrate(MigrationFile.load(from: migrationsDirectory))
                     // What `serve` and `work` record at start: the operator every destruction act names.
-                    try await ControllerSettingsRepository(database: database).record(operator: Self.testOperator)
+                    try await ControllerSettingsRepository(database: database).record(operator: TestDatabase.testOperator)
                 }
                 return name
             }

@@ -121,9 +121,10 @@ struct RetentionTests {
             let written = try #require(acts.first { $0.act != nil })
             let act = try #require(written.act)
             #expect(act.performedByKind == "responsible_person")
-            #expect(act.performedByName == "Test Responsible" && act.performedByPosition == "Person responsible for processing")
+            #expect(act.performedByName == TestDatabase.testOperator.responsibleName
+                    && act.performedByPosition == TestDatabase.testOperator.responsiblePosition)
             #expect(act.rule == DestructionAct.sweepRule(inactiveDays: 365))
-            #expect(act.operatorName == TestDatabase.operatorName && act.reason.contains("Retention ended"))
+            #expect(act.operatorName == TestDatabase.testOperator.name && act.reason.contains("Retention ended"))
             let full = try #require(try await DestructionActRepository(database: database).read(id: written.id))
             #expect(full.logExtract.contains { $0.action == "subject.erase" && $0.actorKind == .system })
         }

@@ -50,10 +50,11 @@ struct WorkerCrashTests {
         environment["CUSTODIAN_WORKER_CONCURRENCY"] = "6"
         environment["CUSTODIAN_LOG_LEVEL"] = "warning"
         // `work` refuses to start without the operator its destruction acts name.
-        environment["CUSTODIAN_CONTROLLER_NAME"] = TestDatabase.operatorName
-        environment["CUSTODIAN_CONTROLLER_ADDRESS"] = "1 Test Street, Moscow"
-        environment["CUSTODIAN_CONTROLLER_RESPONSIBLE_NAME"] = "Test Responsible"
-        environment["CUSTODIAN_CONTROLLER_RESPONSIBLE_POSITION"] = "Person responsible for processing"
+        let identity = TestDatabase.testOperator
+        environment["CUSTODIAN_CONTROLLER_NAME"] = identity.name
+        environment["CUSTODIAN_CONTROLLER_ADDRESS"] = identity.address
+        environment["CUSTODIAN_CONTROLLER_RESPONSIBLE_NAME"] = identity.responsibleName
+        environment["CUSTODIAN_CONTROLLER_RESPONSIBLE_POSITION"] = identity.responsiblePosition
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
