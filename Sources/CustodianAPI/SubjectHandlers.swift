@@ -8,7 +8,7 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send a JSON body.") }
         let subject = try NewSubject(
             externalRef: body.externalRef, fullName: body.fullName, email: body.email, phone: body.phone,
-            registrationAddress: body.registrationAddress, locale: body.locale)
+            registrationAddress: body.registrationAddress, locale: body.locale, hasAccount: body.hasAccount)
         let record = try await subjects.create(subject, actor: RequestScope.actor)
         return .created(.init(headers: .init(location: "/v1/subjects/\(record.id.lowercasedString)"), body: .json(.init(record))))
     }
@@ -25,7 +25,7 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send a JSON body.") }
         let changes = try SubjectChanges(
             externalRef: body.externalRef, fullName: body.fullName, email: body.email, phone: body.phone,
-            registrationAddress: body.registrationAddress, locale: body.locale)
+            registrationAddress: body.registrationAddress, locale: body.locale, hasAccount: body.hasAccount)
         let id = try uuid(input.path.subjectId, parameter: "subject_id")
         do {
             guard let record = try await subjects.update(id: id, changes: changes, actor: RequestScope.actor) else {
@@ -69,7 +69,7 @@ extension Components.Schemas.Subject {
     init(_ record: SubjectRecord) {
         self.init(
             id: record.id.lowercasedString, externalRef: record.externalRef, fullName: record.fullName, email: record.email,
-            phone: record.phone, registrationAddress: record.registrationAddress, locale: record.locale,
+            phone: record.phone, registrationAddress: record.registrationAddress, locale: record.locale, hasAccount: record.hasAccount,
             status: .init(rawValue: record.status.rawValue) ?? .active,
             createdAt: record.createdAt, updatedAt: record.updatedAt)
     }

@@ -90,6 +90,15 @@ public struct ConsentReceipt: Codable, Sendable, Equatable {
 
     public static let specificationVersion = "KI-CR-v1.1.0"
 
+    /// What happens when the consent ends, as the retention sweep carries it out (``ConsentWithdrawalRetention``).
+    public static func termination(retentionDays: Int) -> String {
+        let days = ConsentWithdrawalRetention.window(retentionDays: retentionDays)
+        return "Until withdrawn; withdrawal is possible at any time. Within \(days) days of the withdrawal the daily retention sweep "
+            + "destroys the data kept only for this purpose, with a destruction act, and asks the recipients that received them to erase "
+            + "them too; data that another purpose still needs (the customer's account, an order within its accounting retention, an "
+            + "open request) are kept for that purpose alone and destroyed at the end of its own retention."
+    }
+
     /// Builds the receipt of `granted` purposes; the latest grant gives the timestamp, method and policy URL.
     public init(
         receiptID: UUID, subjectID: UUID, language: String, jurisdiction: String, controller: Controller,
@@ -113,7 +122,7 @@ public struct ConsentReceipt: Codable, Sendable, Equatable {
                 consentType: "EXPLICIT",
                 piiCategory: purpose.dataCategories.map(\.rawValue),
                 primaryPurpose: false,
-                termination: "Until withdrawn; withdrawal is possible at any time. Data is then destroyed within \(purpose.retentionDays) days unless another legal basis applies.",
+                termination: Self.termination(retentionDays: purpose.retentionDays),
                 thirdPartyDisclosure: !purpose.recipientKinds.isEmpty,
                 thirdPartyName: purpose.recipientKinds.map(\.rawValue).joined(separator: ", "),
                 consentText: purpose.consentText)

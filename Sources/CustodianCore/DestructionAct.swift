@@ -8,6 +8,9 @@ public enum DestructionReason: Sendable, Equatable {
     /// The retention sweep: one purpose ended and its own retention passed (an order's delivery block, kept `days`
     /// after the order was delivered or cancelled).
     case purposeEnded(purpose: String, days: Int)
+    /// The retention sweep: the consents for `purposes` were withdrawn more than `days` ago and nothing else needs the
+    /// data (``ConsentWithdrawalRetention``).
+    case consentWithdrawn(purposes: [String], days: Int)
 }
 
 /// What a destruction act states besides the stored facts (RKN Order No. 179 of 28 Oct 2022): the information
@@ -36,12 +39,20 @@ public enum DestructionAct {
             return "Retention ended: no consent in force, nothing open, no activity for \(days) days (152-FZ Art. 5(7), 21(4)-(5))"
         case .purposeEnded(let purpose, let days):
             return "The purpose \(purpose) was achieved and its retention of \(days) days has passed (152-FZ Art. 5(7), 21(4))"
+        case .consentWithdrawn(let purposes, let days):
+            return "Consent withdrawn for \(purposes.joined(separator: ", ")) more than \(days) days ago and no other purpose needs the data "
+                + "(152-FZ Art. 9(2), 21(5); GDPR Art. 17(1)(b))"
         }
     }
 
     /// The sweep's rule for delivery blocks, as the act names it.
     public static func deliveryBlockRule(days: Int) -> String {
         "retention sweep: the delivery block of an order delivered or cancelled more than \(days) days ago (the delivery purpose's retention_days)"
+    }
+
+    /// The sweep's rule for data kept for a withdrawn consent, as the act names it.
+    public static func withdrawalRule(days: Int) -> String {
+        "retention sweep: data kept only for consent-based purposes withdrawn more than \(days) days ago (each purpose's retention_days, at most 30)"
     }
 
     /// The automatic sweep's rule, as the act names it next to the responsible person.

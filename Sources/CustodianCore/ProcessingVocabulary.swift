@@ -42,6 +42,8 @@ public enum ConsentChannel: String, Sendable, CaseIterable, Codable {
 public enum PurposeCode {
     public static let newsletter = "newsletter"
     public static let delivery = "delivery"
+    /// Accepting and fulfilling orders; keeps the customer's data while an order is open or within its retention.
+    public static let orderFulfilment = "order_fulfilment"
     public static let crossBorderTransfer = "cross_border_transfer"
     /// Telling recipients of a subject's withdrawal, erasure, rectification or restriction (a legal obligation).
     public static let subjectRights = "subject_rights"

@@ -6,6 +6,9 @@ public struct NewSubject: Sendable, Equatable {
     public var phone: String?
     public var registrationAddress: String?
     public var locale: String
+    /// Whether the subject holds an account with the shop (the account and support purposes keep its data while it
+    /// does); a newsletter-only subscriber holds none. True when the shop does not say.
+    public var hasAccount: Bool
 
     /// The locale used when the shop sends none.
     public static let defaultLocale = "ru-RU"
@@ -13,9 +16,10 @@ public struct NewSubject: Sendable, Equatable {
     /// Validates every field at once; throws ``ValidationFailure`` listing each invalid one.
     public init(
         externalRef: String, fullName: String, email: String?, phone: String?,
-        registrationAddress: String?, locale: String?
+        registrationAddress: String?, locale: String?, hasAccount: Bool? = nil
     ) throws(ValidationFailure) {
         var validator = SubjectFieldValidator()
+        self.hasAccount = hasAccount ?? true
         self.externalRef = validator.externalRef(externalRef)
         self.fullName = validator.fullName(fullName)
         self.email = email.map { validator.email($0) }
@@ -34,20 +38,22 @@ public struct SubjectChanges: Sendable, Equatable {
     public var phone: String?
     public var registrationAddress: String?
     public var locale: String?
+    public var hasAccount: Bool?
 
     /// Validates every given field at once; throws ``ValidationFailure`` listing each invalid one.
     public init(
         externalRef: String?, fullName: String?, email: String?, phone: String?,
-        registrationAddress: String?, locale: String?
+        registrationAddress: String?, locale: String?, hasAccount: Bool? = nil
     ) throws(ValidationFailure) {
         var validator = SubjectFieldValidator()
+        self.hasAccount = hasAccount
         self.externalRef = externalRef.map { validator.externalRef($0) }
         self.fullName = fullName.map { validator.fullName($0) }
         self.email = email.map { validator.email($0) }
         self.phone = phone.map { validator.phone($0) }
         self.registrationAddress = registrationAddress.map { validator.registrationAddress($0) }
         self.locale = locale.map { validator.locale($0) }
-        if [externalRef, fullName, email, phone, registrationAddress, locale].allSatisfy({ $0 == nil }) {
+        if [externalRef, fullName, email, phone, registrationAddress, locale].allSatisfy({ $0 == nil }), hasAccount == nil {
             validator.errors.append(FieldError(field: "body", message: "must contain at least one field to correct"))
         }
         try validator.finish()

@@ -149,7 +149,7 @@ public struct ConsentRepository: Sendable {
                     SELECT subject_id, purpose_code, id, action, occurred_at, recorded_at FROM event
                     ON CONFLICT (subject_id, purpose_code) DO UPDATE SET
                         event_id = EXCLUDED.event_id, action = EXCLUDED.action,
-                        occurred_at = EXCLUDED.occurred_at, recorded_at = EXCLUDED.recorded_at
+                        occurred_at = EXCLUDED.occurred_at, recorded_at = EXCLUDED.recorded_at, swept_at = NULL
                     WHERE (consent_states.occurred_at, consent_states.recorded_at) < (EXCLUDED.occurred_at, EXCLUDED.recorded_at)
                     RETURNING event_id
                 ), audited AS (
@@ -197,7 +197,7 @@ public struct ConsentRepository: Sendable {
                 FROM granted
                 RETURNING id, purpose_code, occurred_at, recorded_at
             )
-            UPDATE consent_states cs SET event_id = i.id, action = 'withdraw', occurred_at = i.occurred_at, recorded_at = i.recorded_at
+            UPDATE consent_states cs SET event_id = i.id, action = 'withdraw', occurred_at = i.occurred_at, recorded_at = i.recorded_at, swept_at = NULL
             FROM inserted i
             WHERE cs.subject_id = \(subjectID) AND cs.purpose_code = i.purpose_code
             RETURNING cs.purpose_code, cs.event_id

@@ -12,7 +12,7 @@ public enum DestructionGrounds: String, Sendable {
     init(_ reason: DestructionReason) {
         switch reason {
         case .subjectRequest: self = .subjectRequest
-        case .retentionExpired, .purposeEnded: self = .retentionExpired
+        case .retentionExpired, .purposeEnded, .consentWithdrawn: self = .retentionExpired
         }
     }
 }
@@ -62,6 +62,10 @@ enum Depersonaliser {
         try await SubjectRequestSettlement.afterErasureRequestsChanged(superseded, on: connection, logger: logger)
         let withdrawn = try await ConsentRepository.withdrawAll(
             subjectID: subjectID, purposes: nil, optOutNewsletter: false, actor: actor, on: connection, logger: logger)
+        // The erasure destroyed what every withdrawal kept: none is left for the sweep to weigh.
+        try await connection.query(
+            "UPDATE consent_states SET swept_at = now() WHERE subject_id = \(subjectID) AND swept_at IS NULL AND action = 'withdraw'",
+            logger: logger)
         let cancelledJobs = try await JobQueue.cancelPending(
             subjectID: subjectID, kinds: DomainJobs.disclosing, reason: "the subject was erased", on: connection, logger: logger)
         let cancelledIDs = cancelledJobs.map(\.id)

@@ -40,7 +40,8 @@ public struct RetentionRepository: Sendable {
     /// Runs the period starting at `periodStart` unless a worker already claimed it: the claim (the period's row)
     /// commits first, so no period runs twice; then, as of `now`, each expired subject is depersonalised, with its
     /// destruction record, in a transaction of its own, up to the policy's batch; so is each order's delivery block
-    /// once the delivery purpose's retention has passed (``DeliveryBlockRetention``); and the destruction acts older
+    /// once the delivery purpose's retention has passed (``DeliveryBlockRetention``); so is each subject with a
+    /// withdrawal whose window has passed (``ConsentWithdrawalSweep``); and the destruction acts older
     /// than ``DestructionAct/retentionYears`` are pruned. A run that stops half-way leaves the rest to the next period.
     /// Returns the run, or nil when this worker did not run it.
     public func runOnce(periodStart: Date, policy: RetentionPolicy, worker: String, now: Date = Date()) async throws -> RetentionRun? {
@@ -55,6 +56,11 @@ public struct RetentionRepository: Sendable {
         var blocks = 0
         while blocks < policy.batchSize, try await DeliveryBlockRetention.clearNext(now: now, regime: policy.regime, actor: actor, database: database) {
             blocks += 1
+        }
+        var weighed = 0
+        while weighed < policy.batchSize,
+              try await ConsentWithdrawalSweep.weighNext(now: now, regime: policy.regime, hasher: hasher, actor: actor, database: database) {
+            weighed += 1
         }
         try await database.transaction { connection in
             try await DestructionActRepository.prune(now: now, on: connection, logger: database.logger)
@@ -80,14 +86,13 @@ public struct RetentionRepository: Sendable {
     }
 
     /// The active subject with no consent in force, nothing open (orders, requests) and no activity for the policy's
-    /// days that was inactive longest, locked `FOR UPDATE` (skipping any another transaction holds).
+    /// days that was inactive longest (a withdrawal is no activity: it ends a purpose, it does not prolong the record), locked `FOR UPDATE` (skipping any another transaction holds).
     static func nextExpired(policy: RetentionPolicy, now: Date, on connection: PostgresConnection, logger: Logger) async throws -> (UUID, String?, String?)? {
         try await connection.query("""
             SELECT s.id, s.email, s.phone FROM subjects s
             WHERE s.status = 'active'
               AND s.updated_at < \(now)::timestamptz - make_interval(days => \(Int32(clamping: policy.inactiveDays)))
-              AND NOT EXISTS (SELECT 1 FROM consent_states cs WHERE cs.subject_id = s.id
-                              AND (cs.action = 'grant' OR cs.occurred_at >= \(now)::timestamptz - make_interval(days => \(Int32(clamping: policy.inactiveDays)))))
+              AND NOT EXISTS (SELECT 1 FROM consent_states cs WHERE cs.subject_id = s.id AND cs.action = 'grant')
               AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.subject_id = s.id
                               AND (o.status_changed_at >= \(now)::timestamptz - make_interval(days => \(Int32(clamping: policy.inactiveDays)))
                                    OR o.status IN ('placed', 'paid', 'shipped')))

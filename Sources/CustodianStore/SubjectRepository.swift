@@ -13,6 +13,7 @@ public struct SubjectRecord: Sendable, Equatable {
     public let phone: String?
     public let registrationAddress: String?
     public let locale: String
+    public let hasAccount: Bool
     public let status: SubjectStatus
     public let createdAt: Date
     public let updatedAt: Date
@@ -22,7 +23,7 @@ public struct SubjectRecord: Sendable, Equatable {
     public var withheld: SubjectRecord {
         SubjectRecord(
             id: id, externalRef: externalRef, fullName: nil, email: nil, phone: nil, registrationAddress: nil, locale: locale,
-            status: status, createdAt: createdAt, updatedAt: updatedAt)
+            hasAccount: hasAccount, status: status, createdAt: createdAt, updatedAt: updatedAt)
     }
 }
 
@@ -56,7 +57,7 @@ public struct SubjectRepository: Sendable {
     }
 
     static let uniqueFields = ["subjects_external_ref_key": "external_ref", "subjects_email_key": "email"]
-    static let columns = "id, external_ref, full_name, email, phone, registration_address, locale, status, created_at, updated_at"
+    static let columns = "id, external_ref, full_name, email, phone, registration_address, locale, has_account, status, created_at, updated_at"
 
     public init(database: Database) {
         self.database = database
@@ -68,9 +69,9 @@ public struct SubjectRepository: Sendable {
         do {
             return try await database.transaction { connection in
                 let rows = try await connection.query("""
-                    INSERT INTO subjects (id, external_ref, full_name, email, phone, registration_address, locale)
+                    INSERT INTO subjects (id, external_ref, full_name, email, phone, registration_address, locale, has_account)
                     VALUES (\(id), \(subject.externalRef), \(subject.fullName), \(subject.email), \(subject.phone),
-                            \(subject.registrationAddress), \(subject.locale))
+                            \(subject.registrationAddress), \(subject.locale), \(subject.hasAccount))
                     RETURNING \(unescaped: Self.columns)
                     """, logger: database.logger)
                 guard let record = try await Self.decode(rows).first else { throw StoreError.unexpectedlyEmpty }
@@ -123,6 +124,7 @@ public struct SubjectRepository: Sendable {
                         phone = COALESCE(\(changes.phone), phone),
                         registration_address = COALESCE(\(changes.registrationAddress), registration_address),
                         locale = COALESCE(\(changes.locale), locale),
+                        has_account = COALESCE(\(changes.hasAccount), has_account),
                         updated_at = now()
                     WHERE id = \(id)
                     RETURNING \(unescaped: Self.columns)
@@ -193,12 +195,12 @@ public struct SubjectRepository: Sendable {
 
     private static func decode(_ rows: PostgresRowSequence) async throws -> [SubjectRecord] {
         var records: [SubjectRecord] = []
-        for try await (id, externalRef, fullName, email, phone, address, locale, status, createdAt, updatedAt)
-            in rows.decode((UUID, String, String?, String?, String?, String?, String, String, Date, Date).self) {
+        for try await (id, externalRef, fullName, email, phone, address, locale, hasAccount, status, createdAt, updatedAt)
+            in rows.decode((UUID, String, String?, String?, String?, String?, String, Bool, String, Date, Date).self) {
             guard let status = SubjectStatus(rawValue: status) else { throw StoreError.unexpectedValue(column: "subjects.status") }
             records.append(SubjectRecord(
                 id: id, externalRef: externalRef, fullName: fullName, email: email, phone: phone,
-                registrationAddress: address, locale: locale, status: status, createdAt: createdAt, updatedAt: updatedAt))
+                registrationAddress: address, locale: locale, hasAccount: hasAccount, status: status, createdAt: createdAt, updatedAt: updatedAt))
         }
         return records
     }

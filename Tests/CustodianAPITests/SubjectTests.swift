@@ -34,6 +34,24 @@ struct SubjectTests {
         }
     }
 
+    @Test("a subject holds an account unless the shop says it is a newsletter-only subscriber; the shop can change that")
+    func account() async throws {
+        try await TestApp.run { app in
+            let key = try await app.key(.shop)
+            let customer = try await app.createSubject(key: key, externalRef: "c-acc")
+            #expect(customer["has_account"] as? Bool == true)
+            let subscriber = try await app.request(.post, "/v1/subjects", key: key, json: #"{"external_ref":"c-sub","full_name":"Ann","has_account":false}"#)
+            #expect(subscriber.status == .created)
+            let id = try #require(try subscriber.jsonObject()["id"] as? String)
+            #expect(try subscriber.jsonObject()["has_account"] as? Bool == false)
+            let opened = try await app.request(.patch, "/v1/subjects/\(id)", key: key, json: #"{"has_account":true}"#)
+            #expect(opened.status == .ok)
+            #expect(try opened.jsonObject()["has_account"] as? Bool == true)
+            let wrong = try await app.request(.patch, "/v1/subjects/\(id)", key: key, json: #"{"has_account":"yes"}"#)
+            #expect(wrong.status.code / 100 == 4)
+        }
+    }
+
     @Test("e-mails are unique case-insensitively and external_ref is unique: 409")
     func duplicates() async throws {
         try await TestApp.run { app in

@@ -171,6 +171,124 @@ struct RetentionTests {
         }
     }
 
+    /// Records a consent event for `purpose`, `daysAgo` days ago, and makes it the current state.
+    static func consent(_ database: Database, _ subjectID: UUID, _ purpose: String, _ action: ConsentAction, daysAgo: Int) async throws {
+        try await database.query("""
+            WITH policy AS (
+                INSERT INTO policy_versions (id, label, url, text_sha256, effective_at)
+                VALUES (gen_random_uuid(), gen_random_uuid()::text, 'https://shop.example/p', repeat('a', 64), '2000-01-01')
+                RETURNING id
+            ), event AS (
+                INSERT INTO consent_events (id, subject_id, purpose_code, action, policy_version_id, channel, occurred_at, request_id)
+                SELECT gen_random_uuid(), \(subjectID), \(purpose), \(action.rawValue), id, 'web_form', now() - make_interval(days => \(Int32(daysAgo))), 't'
+                FROM policy
+                RETURNING id, occurred_at, recorded_at
+            )
+            INSERT INTO consent_states (subject_id, purpose_code, event_id, action, occurred_at, recorded_at)
+            SELECT \(subjectID), \(purpose), id, \(action.rawValue), occurred_at, recorded_at FROM event
+            ON CONFLICT (subject_id, purpose_code) DO UPDATE SET event_id = EXCLUDED.event_id, action = EXCLUDED.action,
+                occurred_at = EXCLUDED.occurred_at, recorded_at = EXCLUDED.recorded_at, swept_at = NULL
+            """)
+    }
+
+    @Test("data kept only for a withdrawn consent go 30 days after the withdrawal, at the sweep's now, unless another purpose needs them")
+    func withdrawals() async throws {
+        try await TestDatabase.withMigrated { database in
+            // A newsletter-only subscriber, whose address an e-mail provider received for the newsletter.
+            let subscriber = try await Self.subject(database, "subscriber", daysAgo: 0, consent: nil, order: nil)
+            try await Self.consent(database, subscriber, "newsletter", .withdraw, daysAgo: 0)
+            let provider = UUID()
+            try await database.query("""
+                INSERT INTO recipients (id, code, name, kind, base_url, signing_secret, country, country_adequate, data_categories)
+                VALUES (\(provider), 'mailer', 'Mailer', 'email_provider', 'http://127.0.0.1:9/', 'whsec_' || repeat('A', 44), 'RU', true, '{email}')
+                """)
+            try await database.query("""
+                INSERT INTO transfers (recipient_id, subject_id, purpose_code, legal_basis, data_categories, transferred_at)
+                VALUES (\(provider), \(subscriber), 'newsletter', 'consent', '{email}', now() - interval '60 days')
+                """)
+            // A customer with an account; one with a delivered order; one whose other consent stands; one whose SMS consent
+            // (a purpose of its own using only the phone) was withdrawn while the newsletter stands.
+            let customer = try await Self.subject(database, "customer", daysAgo: 0, consent: nil, order: nil)
+            try await Self.consent(database, customer, "newsletter", .withdraw, daysAgo: 0)
+            let buyer = try await Self.subject(database, "buyer", daysAgo: 0, consent: nil, order: "B-1")
+            try await Self.consent(database, buyer, "newsletter", .withdraw, daysAgo: 0)
+            let offered = try await Self.subject(database, "offered", daysAgo: 0, consent: nil, order: nil)
+            try await Self.consent(database, offered, "newsletter", .withdraw, daysAgo: 0)
+            try await Self.consent(database, offered, "personalised_offers", .grant, daysAgo: 0)
+            try await database.query("""
+                INSERT INTO purposes (code, title, legal_basis, requires_consent, retention_days, data_categories)
+                VALUES ('sms_offers', 'SMS offers', 'consent', true, 30, '{phone}')
+                """)
+            let texted = try await Self.subject(database, "texted", daysAgo: 0, consent: nil, order: nil)
+            try await Self.consent(database, texted, "newsletter", .grant, daysAgo: 0)
+            try await Self.consent(database, texted, "sms_offers", .withdraw, daysAgo: 0)
+            try await database.query("""
+                UPDATE subjects SET has_account = false WHERE id = ANY(\([subscriber, buyer, offered, texted]))
+                """)
+
+            let repository = RetentionRepository(database: database, hasher: nil)
+            let policy = RetentionPolicy(inactiveDays: 365, batchSize: 10, regime: .fz152)
+            let day: TimeInterval = 86400
+            func state(_ id: UUID) async throws -> (String, String?, String?, String?) {
+                try await database.query("SELECT status, full_name, email, phone FROM subjects WHERE id = \(id)")
+                    .decode((String, String?, String?, String?).self).first { _ in true } ?? ("", nil, nil, nil)
+            }
+            _ = try await repository.runOnce(periodStart: Date(timeIntervalSince1970: day), policy: policy, worker: "w", now: Date().addingTimeInterval(29 * day))
+            let early = try await state(subscriber)
+            let earlyTexted = try await state(texted)
+            #expect(early.0 == "active" && earlyTexted.3 != nil, "29 days after the withdrawal: kept")
+            let unswept = try await database.query("SELECT count(*)::int8 FROM consent_states WHERE swept_at IS NOT NULL").decode(Int64.self).first { _ in true }
+            #expect(unswept == 0, "nothing weighed before the window passed")
+
+            _ = try await repository.runOnce(periodStart: Date(timeIntervalSince1970: 2 * day), policy: policy, worker: "w", now: Date().addingTimeInterval(31 * day))
+            let erased = try await state(subscriber)
+            #expect(erased.0 == "erased" && erased.1 == nil && erased.2 == nil && erased.3 == nil, "the newsletter-only subscriber is erased")
+            let cascade = try await database.query("""
+                SELECT q.recipient_id FROM erasure_requests q JOIN erasure_cascades c ON c.id = q.cascade_id WHERE c.subject_id = \(subscriber)
+                """).decode(UUID.self).reduce(into: [UUID]()) { $0.append($1) }
+            #expect(cascade == [provider], "the e-mail provider that received the address is asked to erase it")
+            for kept in [customer, buyer, offered] {
+                let row = try await state(kept)
+                #expect(row.0 == "active" && row.1 != nil && row.2 != nil && row.3 != nil, "an account, an order, a granted consent keep the data")
+            }
+            let texting = try await state(texted)
+            #expect(texting.0 == "active" && texting.1 != nil && texting.2 != nil && texting.3 == nil,
+                    "only the phone, which only the withdrawn SMS consent used, goes")
+            let weighed = try await database.query("""
+                SELECT count(*)::int8 FROM consent_states WHERE action = 'withdraw' AND swept_at IS NULL
+                """).decode(Int64.self).first { _ in true }
+            #expect(weighed == 0, "every due withdrawal weighed once")
+
+            let acts = try await DestructionActRepository(database: database).list(from: nil, to: nil, afterID: nil, limit: 10)
+            let withdrawalActs = acts.filter { $0.act?.rule == DestructionAct.withdrawalRule(days: 30) }
+            #expect(Set(withdrawalActs.map(\.subjectID)) == [subscriber, texted] && withdrawalActs.count == 2)
+            #expect(acts.count == 3 && acts.contains { $0.subjectID == buyer && $0.tables == ["orders"] },
+                    "the buyer's delivery block went too, by the delivery purpose's own retention")
+            let whole = try #require(acts.first { $0.subjectID == subscriber }?.act)
+            #expect(whole.reason.contains("Consent withdrawn for newsletter") && whole.rule == DestructionAct.withdrawalRule(days: 30))
+            let phoneOnly = try #require(acts.first { $0.subjectID == texted })
+            #expect(phoneOnly.dataCategories == ["phone"] && phoneOnly.tables == ["subjects"])
+            #expect(phoneOnly.act?.reason.contains("sms_offers") == true)
+
+            _ = try await repository.runOnce(periodStart: Date(timeIntervalSince1970: 3 * day), policy: policy, worker: "w", now: Date().addingTimeInterval(32 * day))
+            let again = try await DestructionActRepository(database: database).list(from: nil, to: nil, afterID: nil, limit: 10)
+            #expect(again.count == 3, "a weighed withdrawal is not weighed again")
+        }
+    }
+
+    @Test("a recent withdrawal no longer delays the inactivity sweep")
+    func withdrawalIsNoActivity() async throws {
+        try await TestDatabase.withMigrated { database in
+            let inactive = try await Self.subject(database, "inactive", daysAgo: 400, consent: nil, order: nil)
+            try await Self.consent(database, inactive, "newsletter", .withdraw, daysAgo: 5)
+            let policy = RetentionPolicy(inactiveDays: 365, batchSize: 10, regime: .fz152)
+            let run = try await RetentionRepository(database: database, hasher: nil).runOnce(periodStart: Date(), policy: policy, worker: "w")
+            #expect(run?.subjectsDepersonalised == 1)
+            let status = try await database.query("SELECT status FROM subjects WHERE id = \(inactive)").decode(String.self).first { _ in true }
+            #expect(status == "erased")
+        }
+    }
+
     @Test("the period a moment falls in is counted from the epoch")
     func periods() {
         let start = RetentionService.periodStart(of: Date(timeIntervalSince1970: 86_400 * 3 + 5000), period: .seconds(86_400))
