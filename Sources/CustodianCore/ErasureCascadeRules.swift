@@ -94,14 +94,17 @@ public struct OpenDSRErasureRequest: Codable, Sendable, Equatable {
 public enum ErasureIdentityRule {
     /// Identity types beyond OpenDSR's own list.
     public static let orderReferenceType = "order_reference"
+    /// The recipient's own pseudonym of the subject (``SubjectPseudonym``), for a recipient that received only that.
+    public static let pseudonymType = "pseudonymous_id"
 
     /// The e-mail addresses only if the recipient received e-mail addresses, the phone numbers only if it received
-    /// phone numbers (as sent: a courier got the order's delivery phone, not the subject's), and the references of the
-    /// orders it received (how a courier finds its consignments). Duplicates are dropped; the order is stable.
+    /// phone numbers (as sent: a courier got the order's delivery phone, not the subject's), the recipient's pseudonym
+    /// if it received that, and the references of the orders it received (how a courier finds its consignments). Duplicates are dropped; the order is stable.
     public static func identities(
-        receivedCategories: Set<DataCategory>, emails: [String], phones: [String], orderReferences: [String]
+        receivedCategories: Set<DataCategory>, emails: [String], phones: [String], orderReferences: [String], pseudonym: String? = nil
     ) -> [OpenDSRIdentity] {
         var identities: [OpenDSRIdentity] = []
+        if receivedCategories.contains(.pseudonymousID), let pseudonym { identities.append(OpenDSRIdentity(type: pseudonymType, value: pseudonym)) }
         if receivedCategories.contains(.email) { identities += Set(emails).sorted().map { OpenDSRIdentity(type: "email", value: $0) } }
         if receivedCategories.contains(.phone) { identities += Set(phones).sorted().map { OpenDSRIdentity(type: "phone_number", value: $0) } }
         identities += Set(orderReferences).sorted().map { OpenDSRIdentity(type: orderReferenceType, value: $0) }

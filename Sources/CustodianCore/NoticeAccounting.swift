@@ -14,6 +14,7 @@ public enum NoticeAccounting {
     /// The categories an erasure request's identities carry (an order reference is no personal data category).
     public static func categories(of identities: [OpenDSRIdentity]) -> [DataCategory] {
         let types = Set(identities.map(\.identityType))
-        return [(DataCategory.email, "email"), (.phone, "phone_number")].filter { types.contains($0.1) }.map(\.0)
+        return [(DataCategory.email, "email"), (.phone, "phone_number"), (.pseudonymousID, ErasureIdentityRule.pseudonymType)]
+            .filter { types.contains($0.1) }.map(\.0)
     }
 }

@@ -21,6 +21,9 @@ public enum DataCategory: String, Sendable, CaseIterable, Codable {
     case phone
     case registrationAddress = "registration_address"
     case deliveryAddress = "delivery_address"
+    /// A keyed hash of the subject's id, different for every recipient (``SubjectPseudonym``): what analytics and
+    /// advertising receive instead of a name, e-mail or phone.
+    case pseudonymousID = "pseudonymous_id"
 }
 
 /// What a consent event does.

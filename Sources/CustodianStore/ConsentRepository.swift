@@ -93,7 +93,8 @@ public struct ConsentRepository: Sendable {
 
     /// Records the event. Locks the subject row first, so concurrent events of one subject serialise and a status change
     /// (restriction, erasure) cannot slip between the check and the write. Withdrawing `newsletter`, when it becomes the
-    /// current state, enqueues the opt-out job in the same transaction. Two statements between BEGIN and COMMIT (three
+    /// current state, enqueues the opt-out job in the same transaction; a change of a propagating purpose, its
+    /// `consent.changed` notices (``ConsentPropagation``). Two statements between BEGIN and COMMIT (three
     /// more for the job): the locked subject with the purpose, the policy version and the consent text, then the
     /// event, the state and the audit row.
     public func record(_ event: NewConsentEvent, actor: AuditActor, now: Date = Date()) async throws -> ConsentEventRecord {
@@ -172,13 +173,17 @@ public struct ConsentRepository: Sendable {
             if written.becameCurrent, event.action == .withdraw, event.purpose == PurposeCode.newsletter {
                 try await Self.enqueueOptOut(subjectID: event.subjectID, eventID: id, on: connection, logger: logger)
             }
+            if written.becameCurrent, ConsentPropagation.propagates(purpose: event.purpose, basis: legalBasis) {
+                try await ConsentChangeNoticeRepository.enqueue(eventID: id, on: connection, logger: logger)
+            }
             return written.record
         }
     }
 
     /// Withdraws, inside the caller's transaction (which holds the subject's row), every consent-based purpose in
     /// `purposes` (nil: all of them) whose current state is a grant, under the policy version and consent text of that grant, and
-    /// returns the purposes withdrawn. With `optOutNewsletter`, withdrawing the newsletter enqueues the opt-out job.
+    /// returns the purposes withdrawn. With `optOutNewsletter`, withdrawing the newsletter enqueues the opt-out job; the
+    /// withdrawals of propagating purposes enqueue their `consent.changed` notices.
     @discardableResult
     static func withdrawAll(
         subjectID: UUID, purposes: [String]?, optOutNewsletter: Bool, actor: AuditActor, on connection: PostgresConnection, logger: Logger
@@ -202,6 +207,9 @@ public struct ConsentRepository: Sendable {
             WHERE cs.subject_id = \(subjectID) AND cs.purpose_code = i.purpose_code
             RETURNING cs.purpose_code, cs.event_id
             """, logger: logger).decode((String, UUID).self).reduce(into: [(String, UUID)]()) { $0.append($1) }
+        for (purpose, eventID) in withdrawn where ConsentPropagation.propagates(purpose: purpose, basis: .consent) {
+            try await ConsentChangeNoticeRepository.enqueue(eventID: eventID, on: connection, logger: logger)
+        }
         if optOutNewsletter, let (_, eventID) = withdrawn.first(where: { $0.0 == PurposeCode.newsletter }) {
             try await Self.enqueueOptOut(subjectID: subjectID, eventID: eventID, on: connection, logger: logger)
         }

@@ -116,9 +116,12 @@ public struct ErasureCascadeRepository: Sendable {
         var emails: [String] = []
         var phones: [String] = []
         var orderReferences: [String] = []
+        /// The recipient's pseudonym of the subject.
+        var pseudonym: String?
 
         var identities: [OpenDSRIdentity] {
-            ErasureIdentityRule.identities(receivedCategories: categories, emails: emails, phones: phones, orderReferences: orderReferences)
+            ErasureIdentityRule.identities(
+                receivedCategories: categories, emails: emails, phones: phones, orderReferences: orderReferences, pseudonym: pseudonym)
         }
     }
 
@@ -126,15 +129,16 @@ public struct ErasureCascadeRepository: Sendable {
         var holders: [UUID: Holder] = [:]
         // An order's transfer carried the order's delivery phone; any other carried the subject's own data. A
         // disclosure still in flight (or never answered) counts as made.
-        for try await (recipientID, categories, orderReference, deliveryPhone) in try await connection.query("""
-            SELECT t.recipient_id, t.data_categories, o.external_ref, o.delivery_phone
+        for try await (recipientID, categories, orderReference, deliveryPhone, pseudonymKey) in try await connection.query("""
+            SELECT t.recipient_id, t.data_categories, o.external_ref, o.delivery_phone, r.pseudonym_key
             FROM (
                 SELECT recipient_id, data_categories, order_id FROM transfers WHERE subject_id = \(subjectID)
                 UNION ALL
                 SELECT recipient_id, data_categories, order_id FROM disclosures_in_flight WHERE subject_id = \(subjectID)
-            ) t LEFT JOIN orders o ON o.id = t.order_id
-            """, logger: logger).decode((UUID, [String], String?, String?).self) {
+            ) t LEFT JOIN orders o ON o.id = t.order_id JOIN recipients r ON r.id = t.recipient_id
+            """, logger: logger).decode((UUID, [String], String?, String?, ByteBuffer).self) {
             var holder = holders[recipientID, default: Holder()]
+            holder.pseudonym = SubjectPseudonym.make(subjectID: subjectID, recipientKey: Data(buffer: pseudonymKey))
             holder.categories.formUnion(categories.compactMap(DataCategory.init(rawValue:)))
             if let orderReference {
                 holder.orderReferences.append(orderReference)

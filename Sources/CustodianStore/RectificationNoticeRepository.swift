@@ -42,7 +42,7 @@ public struct RectificationNoticeRepository: Sendable {
             let logger = database.logger
             guard let context = try await Self.context(noticeID: noticeID, on: connection, logger: logger) else { return .missing }
             guard context.status == "pending" else { return .settled }
-            switch DisclosureRule.decide(context.disclosureFacts) {
+            switch RecipientMessage.rectificationNotice.decide(context.disclosureFacts) {
             case .held(let reason):
                 return .held(reason: reason)
             case .refused(let why):

@@ -62,7 +62,7 @@ public struct TransferRepository: Sendable {
             guard let context = try await Self.courierContext(shipmentID: shipmentID, on: connection, logger: logger) else { return .missing }
             guard context.shipmentStatus == "pending" else { return .settled }
             let reason: String
-            switch DisclosureRule.decide(context.disclosureFacts) {
+            switch RecipientMessage.courierTransfer.decide(context.disclosureFacts) {
             case .held(let why):
                 return .held(reason: why)
             case .refused(let why):

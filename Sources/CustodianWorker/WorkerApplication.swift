@@ -14,6 +14,7 @@ public enum WorkerApplication {
             ErasureRequestHandler(database: $0.database, client: $0.client, callbackURL: $0.configuration.erasureCallbackURL, concurrency: $1)
         },
         JobRegistration(RectificationNoticeJob.self) { RectificationNoticeHandler(database: $0.database, client: $0.client, concurrency: $1) },
+        JobRegistration(ConsentChangeNoticeJob.self) { ConsentChangeNoticeHandler(database: $0.database, client: $0.client, concurrency: $1) },
     ]
 
     /// The worker's services in start order (the HTTP client first, so that it stops last); the caller runs them

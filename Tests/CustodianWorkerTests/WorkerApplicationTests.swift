@@ -19,7 +19,9 @@ struct WorkerApplicationTests {
         let registrations = WorkerApplication.registrations
         let kinds = registrations.map(\.kind)
         #expect(Set(kinds).count == kinds.count)
-        #expect(Set(kinds) == [NewsletterOptOutJob.name, CourierTransferJob.name, ErasureRequestJob.name, RectificationNoticeJob.name])
+        #expect(Set(kinds) == [
+            NewsletterOptOutJob.name, CourierTransferJob.name, ErasureRequestJob.name, RectificationNoticeJob.name, ConsentChangeNoticeJob.name,
+        ])
         #expect(Set(DomainJobs.disclosing).isSubset(of: Set(kinds)))
         let client = OutboundClient(http: .shared, policy: configuration.outboundPolicy)
         let handlers = WorkerApplication.handlers(registrations, configuration: configuration, database: database, client: client)
