@@ -13,7 +13,9 @@ extension APIHandler {
         let recipient = try NewRecipient(
             code: body.code, name: body.name, kind: body.kind.mapped(), baseURL: body.baseUrl, apiToken: body.apiToken,
             signingSecret: body.signingSecret, country: body.country, countryAdequate: body.countryAdequate,
-            dataCategories: (body.dataCategories ?? []).map { try $0.mapped() }, policy: configuration.outboundPolicy)
+            dataCategories: (body.dataCategories ?? []).map { try $0.mapped() }, policy: configuration.outboundPolicy,
+            deliveryMode: body.deliveryMode.flatMap { DeliveryMode(rawValue: $0.rawValue) } ?? .api, contact: body.contact,
+            language: body.language.flatMap { TaskLanguage(rawValue: $0.rawValue) } ?? .ru)
         let record = try await RecipientRepository(database: database).create(recipient, actor: RequestScope.actor)
         return .created(.init(
             headers: .init(location: "/v1/recipients/\(record.id.lowercasedString)"),
@@ -31,7 +33,8 @@ extension APIHandler {
         let id = try uuid(input.path.recipientId, parameter: "recipient_id")
         let changes = try RecipientChanges(
             name: body.name, baseURL: body.baseUrl, apiToken: body.apiToken, country: body.country, countryAdequate: body.countryAdequate,
-            dataCategories: body.dataCategories?.map { try $0.mapped() }, active: body.active, policy: configuration.outboundPolicy)
+            dataCategories: body.dataCategories?.map { try $0.mapped() }, active: body.active, policy: configuration.outboundPolicy,
+            contact: body.contact, language: body.language.flatMap { TaskLanguage(rawValue: $0.rawValue) })
         guard let record = try await RecipientRepository(database: database).update(id: id, changes: changes, actor: RequestScope.actor) else {
             throw Problem.notFound("recipient")
         }
@@ -45,6 +48,7 @@ extension Components.Schemas.Recipient {
             id: record.id.lowercasedString, code: record.code, name: record.name, kind: try record.kind.mapped(), baseUrl: record.baseURL,
             hasApiToken: record.hasAPIToken, country: record.country, countryAdequate: record.countryAdequate,
             dataCategories: try record.dataCategories.map { try $0.mapped() }, active: record.active,
-            createdAt: record.createdAt, updatedAt: record.updatedAt)
+            deliveryMode: .init(rawValue: record.deliveryMode.rawValue) ?? .api, contact: record.contact,
+            language: .init(rawValue: record.language.rawValue) ?? .ru, createdAt: record.createdAt, updatedAt: record.updatedAt)
     }
 }

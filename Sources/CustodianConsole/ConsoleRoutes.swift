@@ -33,6 +33,7 @@ public enum ConsoleRoutes {
         SubjectPages(shared: shared).register(on: console)
         OperationsPages(shared: shared).register(on: console)
         DestructionPages(shared: shared).register(on: console)
+        TaskPages(shared: shared).register(on: console)
         SettingsPages(shared: shared).register(on: console)
         SettingsEditPages(shared: shared).register(on: console)
         SettingsCreatePages(shared: shared).register(on: console)

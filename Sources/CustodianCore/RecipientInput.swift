@@ -3,16 +3,22 @@ public struct NewRecipient: Sendable {
     public let code: String
     public let name: String
     public let kind: RecipientKind
-    public let baseURL: String
+    /// Nil only for a manual recipient.
+    public let baseURL: String?
     public let apiToken: String?
     public let signingSecret: StandardWebhooksSecret
     public let country: String
     public let countryAdequate: Bool
     public let dataCategories: [DataCategory]
+    public let deliveryMode: DeliveryMode
+    /// How the DPO reaches a manual recipient (an address, a form); free text.
+    public let contact: String?
+    public let language: TaskLanguage
 
     public init(
-        code: String, name: String, kind: RecipientKind, baseURL: String, apiToken: String?, signingSecret: String?,
-        country: String, countryAdequate: Bool, dataCategories: [DataCategory], policy: OutboundAddressPolicy
+        code: String, name: String, kind: RecipientKind, baseURL: String?, apiToken: String?, signingSecret: String?,
+        country: String, countryAdequate: Bool, dataCategories: [DataCategory], policy: OutboundAddressPolicy,
+        deliveryMode: DeliveryMode = .api, contact: String? = nil, language: TaskLanguage = .ru
     ) throws(ValidationFailure) {
         var errors: [FieldError] = []
         self.code = code
@@ -22,7 +28,19 @@ public struct NewRecipient: Sendable {
         var fields = RecipientFieldValidator(policy: policy)
         self.name = fields.name(name)
         self.kind = kind
-        self.baseURL = fields.baseURL(baseURL)
+        self.baseURL = baseURL.map { fields.baseURL($0) }
+        self.deliveryMode = deliveryMode
+        self.contact = contact.map { fields.contact($0) }
+        self.language = language
+        if deliveryMode == .api, baseURL == nil {
+            errors.append(FieldError(field: "base_url", message: "is required unless delivery_mode is manual"))
+        }
+        if !DeliveryMode.allows(deliveryMode, kind: kind) {
+            errors.append(FieldError(field: "delivery_mode", message: "manual is for analytics and other recipients; couriers and e-mail providers need an API"))
+        }
+        if deliveryMode == .manual, contact == nil {
+            errors.append(FieldError(field: "contact", message: "is required for a manual recipient: how the DPO reaches it"))
+        }
         self.apiToken = apiToken.map { fields.apiToken($0) }
         if let signingSecret {
             if let secret = StandardWebhooksSecret(signingSecret) {
@@ -51,12 +69,16 @@ public struct RecipientChanges: Sendable {
     public let countryAdequate: Bool?
     public let dataCategories: [DataCategory]?
     public let active: Bool?
+    public let contact: String?
+    public let language: TaskLanguage?
 
     public init(
         name: String?, baseURL: String?, apiToken: String?, country: String?, countryAdequate: Bool?,
-        dataCategories: [DataCategory]?, active: Bool?, policy: OutboundAddressPolicy
+        dataCategories: [DataCategory]?, active: Bool?, policy: OutboundAddressPolicy, contact: String? = nil, language: TaskLanguage? = nil
     ) throws(ValidationFailure) {
         var fields = RecipientFieldValidator(policy: policy)
+        self.contact = contact.map { fields.contact($0) }
+        self.language = language
         self.name = name.map { fields.name($0) }
         self.baseURL = baseURL.map { fields.baseURL($0) }
         self.apiToken = apiToken.map { fields.apiToken($0) }
@@ -65,7 +87,8 @@ public struct RecipientChanges: Sendable {
         self.dataCategories = dataCategories.map { Array(Set($0)).sorted { $0.rawValue < $1.rawValue } }
         self.active = active
         var errors = fields.errors
-        if name == nil, baseURL == nil, apiToken == nil, country == nil, countryAdequate == nil, dataCategories == nil, active == nil {
+        if name == nil, baseURL == nil, apiToken == nil, country == nil, countryAdequate == nil, dataCategories == nil, active == nil,
+           contact == nil, language == nil {
             errors.append(FieldError(field: "body", message: "must contain at least one field to change"))
         }
         if !errors.isEmpty { throw ValidationFailure(errors) }
@@ -94,6 +117,14 @@ struct RecipientFieldValidator {
             errors.append(error)
             return raw
         }
+    }
+
+    mutating func contact(_ raw: String) -> String {
+        let value = raw.trimmingWhitespace()
+        if value.isEmpty || value.unicodeScalars.count > 500 || value.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            errors.append(FieldError(field: "contact", message: "must be 1 to 500 characters on one line"))
+        }
+        return value
     }
 
     mutating func apiToken(_ raw: String) -> String {

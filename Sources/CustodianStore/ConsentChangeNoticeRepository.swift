@@ -61,7 +61,8 @@ public struct ConsentChangeNoticeRepository: Sendable {
     /// longer the subject's current state is cancelled (a later change supersedes it). A grant is a new disclosure
     /// (``RecipientMessage/consentGranted``): held while the subject is restricted, refused — failed with the reason —
     /// for an erased subject, a deactivated recipient, or a country without adequate protection and no cross-border
-    /// consent; it is recorded in flight when it may go. A withdrawal always goes.
+    /// consent; it is recorded in flight when it may go. A withdrawal always goes. A recipient without an API gets a DPO
+    /// task instead of the call.
     public func startNotice(noticeID: UUID, jobID: Int64) async throws -> DisclosureStart<ConsentChangeNoticeContext> {
         try await database.transaction { connection in
             let logger = database.logger
@@ -71,16 +72,18 @@ public struct ConsentChangeNoticeRepository: Sendable {
                        EXISTS (SELECT 1 FROM consent_states cs WHERE cs.subject_id = s.id AND cs.purpose_code = \(PurposeCode.crossBorderTransfer)
                                AND cs.action = 'grant'),
                        EXISTS (SELECT 1 FROM consent_states cs WHERE cs.subject_id = s.id AND cs.purpose_code = n.purpose_code
-                               AND cs.event_id = n.consent_event_id)
+                               AND cs.event_id = n.consent_event_id),
+                       r.delivery_mode = 'manual'
                 FROM consent_change_notices n JOIN subjects s ON s.id = n.subject_id JOIN recipients r ON r.id = n.recipient_id
                 WHERE n.id = \(noticeID)
                 FOR KEY SHARE OF s
                 """, logger: logger).collect().first else { return .missing }
             let (status, subjectID, purpose, action, occurredAt, subjectStatus, recipientID, baseURL, token, secret, key)
-                = try row.decode((String, UUID, String, String, Date, String, UUID, String, String?, String, ByteBuffer).self)
+                = try row.decode((String, UUID, String, String, Date, String, UUID, String?, String?, String, ByteBuffer).self)
             let cells = row.makeRandomAccess()
-            let (active, adequate, crossBorder, current) = (
-                try cells[11].decode(Bool.self), try cells[12].decode(Bool.self), try cells[13].decode(Bool.self), try cells[14].decode(Bool.self))
+            let (active, adequate, crossBorder, current, manual) = (
+                try cells[11].decode(Bool.self), try cells[12].decode(Bool.self), try cells[13].decode(Bool.self), try cells[14].decode(Bool.self),
+                try cells[15].decode(Bool.self))
             guard status == "pending" else { return .settled }
             guard let action = ConsentAction(rawValue: action) else { throw StoreError.unexpectedValue(column: "consent_change_notices.action") }
             guard current else {
@@ -103,6 +106,11 @@ public struct ConsentChangeNoticeRepository: Sendable {
                     """, logger: logger)
                 return .refused(reason: reason)
             case .allowed:
+                let pseudonym = SubjectPseudonym.make(subjectID: subjectID, recipientKey: Data(buffer: key))
+                if manual {
+                    try await ManualTaskRepository.open(consentChangeNotice: noticeID, pseudonym: pseudonym, on: connection, logger: logger)
+                    return .delegated
+                }
                 if action == .grant {
                     try await DisclosureInFlight.record(
                         jobID: jobID, subjectID: subjectID, recipientID: recipientID, orderID: nil, categories: [.pseudonymousID],
@@ -110,8 +118,8 @@ public struct ConsentChangeNoticeRepository: Sendable {
                 }
                 return .send(ConsentChangeNoticeContext(
                     noticeID: noticeID, subjectID: subjectID, purposeCode: purpose, action: action, occurredAt: occurredAt,
-                    pseudonym: SubjectPseudonym.make(subjectID: subjectID, recipientKey: Data(buffer: key)),
-                    target: OutboundTarget(recipientID: recipientID, baseURL: baseURL, apiToken: token, signingSecret: secret)))
+                    pseudonym: pseudonym,
+                    target: OutboundTarget(recipientID: recipientID, baseURL: baseURL ?? "", apiToken: token, signingSecret: secret)))
             }
         }
     }

@@ -78,7 +78,20 @@ enum Depersonaliser {
             WHERE status = 'pending' AND job_id = ANY(\(cancelledIDs))
             RETURNING id
             """, logger: logger).decode(UUID.self).reduce(into: [UUID]()) { $0.append($1) }
-        try await SubjectRequestSettlement.afterNoticesChanged(cancelledNotices, on: connection, logger: logger)
+        // New disclosures handed to the DPO as tasks go too (the trigger cancels their tasks); withdrawals stay.
+        let cancelledTaskNotices = try await connection.query("""
+            WITH grants AS (
+                UPDATE consent_change_notices n SET status = 'cancelled', failure_reason = 'the subject was erased', updated_at = now()
+                FROM manual_tasks t
+                WHERE t.consent_change_notice_id = n.id AND t.status = 'open' AND n.subject_id = \(subjectID) AND n.status = 'pending'
+                  AND n.action = 'grant'
+            )
+            UPDATE rectification_notices n SET status = 'cancelled', identities = NULL, failure_reason = 'the subject was erased', updated_at = now()
+            FROM manual_tasks t
+            WHERE t.rectification_notice_id = n.id AND t.status = 'open' AND t.subject_id = \(subjectID) AND n.status = 'pending'
+            RETURNING n.id
+            """, logger: logger).decode(UUID.self).reduce(into: [UUID]()) { $0.append($1) }
+        try await SubjectRequestSettlement.afterNoticesChanged(cancelledNotices + cancelledTaskNotices, on: connection, logger: logger)
         let cancelled = cancelledJobs.count
         try await connection.query("""
             UPDATE subjects SET full_name = NULL, email = NULL, phone = NULL, registration_address = NULL, status = 'erased',
@@ -127,6 +140,7 @@ enum Depersonaliser {
     }
 
     /// Writes a destruction record with its act, in the caller's transaction; returns its id.
+    @discardableResult
     static func recordAct(
         subjectID: UUID, requestID: UUID?, reason: DestructionReason, regime: RequestRegime, categories: [DataCategory], tables: [String],
         recipients: [String], orders: Int, consents: Int, jobs: Int, rule: String?, actor: AuditActor,

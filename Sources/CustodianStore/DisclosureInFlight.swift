@@ -23,6 +23,9 @@ public enum DisclosureStart<Context: Sendable>: Sendable {
     case held(reason: String)
     /// A rule forbids it; the record is marked failed with the reason.
     case refused(reason: String)
+    /// The recipient has no API: a DPO task was opened in its place (``ManualTaskRepository``); the record stays
+    /// pending until the task is closed.
+    case delegated
     /// Recorded in flight: send this, then record the outcome.
     case send(Context)
 }

@@ -14,6 +14,8 @@ public struct ErasureDeliveryContext: Sendable {
     public let identities: [OpenDSRIdentity]?
     public let subjectID: UUID
     public let target: OutboundTarget
+    /// The recipient has no API: the request becomes a DPO task.
+    public let manual: Bool
 }
 
 /// The worker's side of erasure requests: what to send, and what the recipient answered. Every state change only
@@ -30,19 +32,21 @@ public struct ErasureDeliveryRepository: Sendable {
 
     public func context(requestID: UUID) async throws -> ErasureDeliveryContext? {
         guard let row = try await database.query("""
-            SELECT q.status, c.regulation, c.created_at, q.identities::text, c.subject_id, r.id, r.base_url, r.api_token, r.signing_secret
+            SELECT q.status, c.regulation, c.created_at, q.identities::text, c.subject_id, r.id, r.base_url, r.api_token, r.signing_secret,
+                   r.delivery_mode = 'manual'
             FROM erasure_requests q JOIN erasure_cascades c ON c.id = q.cascade_id JOIN recipients r ON r.id = q.recipient_id
             WHERE q.id = \(requestID)
             """).collect().first else { return nil }
-        let (status, regulation, submittedAt, identities, subjectID, recipientID, baseURL, token, secret)
-            = try row.decode((String, String, Date, String?, UUID, UUID, String, String?, String).self)
+        let (status, regulation, submittedAt, identities, subjectID, recipientID, baseURL, token, secret, manual)
+            = try row.decode((String, String, Date, String?, UUID, UUID, String?, String?, String, Bool).self)
         guard let status = ErasureRequestStatus(rawValue: status), let regulation = RequestRegime(rawValue: regulation) else {
             throw StoreError.unexpectedValue(column: "erasure_requests.status")
         }
         return ErasureDeliveryContext(
             requestID: requestID, status: status, regulation: regulation, submittedAt: submittedAt,
             identities: try identities.map { try JSONDecoder().decode([OpenDSRIdentity].self, from: Data($0.utf8)) },
-            subjectID: subjectID, target: OutboundTarget(recipientID: recipientID, baseURL: baseURL, apiToken: token, signingSecret: secret))
+            subjectID: subjectID, target: OutboundTarget(recipientID: recipientID, baseURL: baseURL ?? "", apiToken: token, signingSecret: secret),
+            manual: manual)
     }
 
     /// Records the recipient's acceptance: `completed` for 200/204, `awaiting_confirmation` for 202, and logs the
@@ -69,6 +73,14 @@ public struct ErasureDeliveryRepository: Sendable {
             try await AuditRepository.append(
                 action: Self.deliveredAction, subjectID: context.subjectID, actor: AuditActor(apiKeyID: nil, requestID: "job-\(jobID)"),
                 on: connection, logger: logger)
+        }
+    }
+
+    /// Hands the request of a recipient without an API to the DPO: a task with its identities; the request stays
+    /// pending (and its cascade waiting) until the task is closed with evidence.
+    public func delegate(_ context: ErasureDeliveryContext) async throws {
+        try await database.transaction { connection in
+            try await ManualTaskRepository.open(erasureRequest: context.requestID, on: connection, logger: database.logger)
         }
     }
 

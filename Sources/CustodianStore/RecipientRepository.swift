@@ -10,12 +10,16 @@ public struct RecipientRecord: Sendable, Equatable {
     public let code: String
     public let name: String
     public let kind: RecipientKind
-    public let baseURL: String
+    /// Nil only for a manual recipient.
+    public let baseURL: String?
     public let hasAPIToken: Bool
     public let country: String
     public let countryAdequate: Bool
     public let dataCategories: [DataCategory]
     public let active: Bool
+    public let deliveryMode: DeliveryMode
+    public let contact: String?
+    public let language: TaskLanguage
     public let createdAt: Date
     public let updatedAt: Date
 }
@@ -30,7 +34,8 @@ public struct RecipientRepository: Sendable {
     }
 
     static let columns = """
-        id, code, name, kind, base_url, api_token IS NOT NULL, country, country_adequate, data_categories, active, created_at, updated_at
+        id, code, name, kind, base_url, api_token IS NOT NULL, country, country_adequate, data_categories, active, delivery_mode, contact,
+        language, created_at, updated_at
         """
 
     public init(database: Database) {
@@ -42,9 +47,11 @@ public struct RecipientRepository: Sendable {
         do {
             return try await database.transaction { connection in
                 let rows = try await connection.query("""
-                    INSERT INTO recipients (id, code, name, kind, base_url, api_token, signing_secret, country, country_adequate, data_categories)
+                    INSERT INTO recipients (id, code, name, kind, base_url, api_token, signing_secret, country, country_adequate, data_categories,
+                                            delivery_mode, contact, language)
                     VALUES (\(UUID()), \(recipient.code), \(recipient.name), \(recipient.kind.rawValue), \(recipient.baseURL), \(recipient.apiToken),
-                            \(recipient.signingSecret.text), \(recipient.country), \(recipient.countryAdequate), \(recipient.dataCategories.map(\.rawValue)))
+                            \(recipient.signingSecret.text), \(recipient.country), \(recipient.countryAdequate), \(recipient.dataCategories.map(\.rawValue)),
+                            \(recipient.deliveryMode.rawValue), \(recipient.contact), \(recipient.language.rawValue))
                     RETURNING \(unescaped: Self.columns)
                     """, logger: database.logger)
                 guard let record = try await Self.decode(rows).first else { throw StoreError.unexpectedlyEmpty }
@@ -76,6 +83,8 @@ public struct RecipientRepository: Sendable {
                     country_adequate = COALESCE(\(changes.countryAdequate)::boolean, country_adequate),
                     data_categories = COALESCE(\(changes.dataCategories?.map(\.rawValue)), data_categories),
                     active = COALESCE(\(changes.active)::boolean, active),
+                    contact = COALESCE(\(changes.contact), contact),
+                    language = COALESCE(\(changes.language?.rawValue), language),
                     updated_at = now()
                 WHERE id = \(id)
                 RETURNING \(unescaped: Self.columns)
@@ -88,13 +97,15 @@ public struct RecipientRepository: Sendable {
 
     static func decode(_ rows: PostgresRowSequence) async throws -> [RecipientRecord] {
         var records: [RecipientRecord] = []
-        for try await (id, code, name, kind, baseURL, hasToken, country, adequate, categories, active, createdAt, updatedAt)
-            in rows.decode((UUID, String, String, String, String, Bool, String, Bool, [String], Bool, Date, Date).self) {
-            guard let kind = RecipientKind(rawValue: kind) else { throw StoreError.unexpectedValue(column: "recipients.kind") }
+        for try await (id, code, name, kind, baseURL, hasToken, country, adequate, categories, active, mode, contact, language, createdAt, updatedAt)
+            in rows.decode((UUID, String, String, String, String?, Bool, String, Bool, [String], Bool, String, String?, String, Date, Date).self) {
+            guard let kind = RecipientKind(rawValue: kind), let mode = DeliveryMode(rawValue: mode), let language = TaskLanguage(rawValue: language) else {
+                throw StoreError.unexpectedValue(column: "recipients.kind/delivery_mode/language")
+            }
             records.append(RecipientRecord(
                 id: id, code: code, name: name, kind: kind, baseURL: baseURL, hasAPIToken: hasToken, country: country,
                 countryAdequate: adequate, dataCategories: categories.compactMap(DataCategory.init(rawValue:)), active: active,
-                createdAt: createdAt, updatedAt: updatedAt))
+                deliveryMode: mode, contact: contact, language: language, createdAt: createdAt, updatedAt: updatedAt))
         }
         return records
     }

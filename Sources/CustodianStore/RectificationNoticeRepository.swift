@@ -20,6 +20,8 @@ public struct RectificationNoticeContext: Sendable {
     public let purposeCode: String
     /// What ``DisclosureRule`` decides on: the new values are a new disclosure.
     public let disclosureFacts: DisclosureFacts
+    /// The recipient has no API: the notice becomes a DPO task.
+    public let manual: Bool
 }
 
 /// The rectification notices the worker delivers.
@@ -36,7 +38,8 @@ public struct RectificationNoticeRepository: Sendable {
     /// disclosure, so the whole ``DisclosureRule`` applies: a restricted subject's notice waits; a deactivated recipient,
     /// or one in a country without adequate protection while the subject has not consented to cross-border transfer
     /// (152-FZ Art. 12), gets nothing and the notice fails saying why — and records the disclosure in flight when it may.
-    /// An erased subject's notice is failed too (its erasure request supersedes it).
+    /// An erased subject's notice is failed too (its erasure request supersedes it). A recipient without an API gets a
+    /// DPO task instead of the call.
     public func startNotice(noticeID: UUID, jobID: Int64) async throws -> DisclosureStart<RectificationNoticeContext> {
         try await database.transaction { connection in
             let logger = database.logger
@@ -50,6 +53,10 @@ public struct RectificationNoticeRepository: Sendable {
                 try await connection.query(Self.noticeFailed(noticeID, reason: reason), logger: logger)
                 return .refused(reason: reason)
             case .allowed:
+                if context.manual {
+                    try await ManualTaskRepository.open(rectificationNotice: noticeID, on: connection, logger: logger)
+                    return .delegated
+                }
                 try await DisclosureInFlight.record(
                     jobID: jobID, subjectID: context.subjectID, recipientID: context.target.recipientID, orderID: nil,
                     categories: Array(context.corrected.keys), purposeCode: context.purposeCode, on: connection, logger: logger)
@@ -101,7 +108,8 @@ public struct RectificationNoticeRepository: Sendable {
             SELECT n.request_id, q.subject_id, n.status, s.status, n.identities::text, n.fields, s.full_name, s.email, s.phone,
                    s.registration_address, r.id, r.base_url, r.api_token, r.signing_secret, n.purpose_code, r.active, r.country_adequate,
                    EXISTS (SELECT 1 FROM consent_states cs WHERE cs.subject_id = s.id AND cs.purpose_code = \(PurposeCode.crossBorderTransfer)
-                           AND cs.action = 'grant')
+                           AND cs.action = 'grant'),
+                   r.delivery_mode = 'manual'
             FROM rectification_notices n JOIN subject_requests q ON q.id = n.request_id JOIN subjects s ON s.id = q.subject_id
             JOIN recipients r ON r.id = n.recipient_id
             WHERE n.id = \(noticeID)
@@ -109,11 +117,11 @@ public struct RectificationNoticeRepository: Sendable {
             """, logger: logger).collect().first else { return nil }
         let (requestID, subjectID, status, subjectStatus, identities, fields, fullName, email, phone, address, recipientID, baseURL, token, secret,
              purposeCode)
-            = try row.decode((UUID, UUID, String, String, String?, [String], String?, String?, String?, String?, UUID, String, String?, String,
+            = try row.decode((UUID, UUID, String, String, String?, [String], String?, String?, String?, String?, UUID, String?, String?, String,
                               String).self)
         let cells = row.makeRandomAccess()
-        let (recipientActive, countryAdequate, crossBorderConsent) = (
-            try cells[15].decode(Bool.self), try cells[16].decode(Bool.self), try cells[17].decode(Bool.self))
+        let (recipientActive, countryAdequate, crossBorderConsent, manual) = (
+            try cells[15].decode(Bool.self), try cells[16].decode(Bool.self), try cells[17].decode(Bool.self), try cells[18].decode(Bool.self))
         let resolvedStatus = SubjectStatus(rawValue: subjectStatus) ?? .erased
         let values: [DataCategory: String?] = [.fullName: fullName, .email: email, .phone: phone, .registrationAddress: address]
         var corrected: [DataCategory: String] = [:]
@@ -122,10 +130,11 @@ public struct RectificationNoticeRepository: Sendable {
             noticeID: noticeID, requestID: requestID, subjectID: subjectID, status: status,
             subjectStatus: resolvedStatus,
             identities: try identities.map { try JSONDecoder().decode([OpenDSRIdentity].self, from: Data($0.utf8)) },
-            corrected: corrected, target: OutboundTarget(recipientID: recipientID, baseURL: baseURL, apiToken: token, signingSecret: secret),
+            corrected: corrected, target: OutboundTarget(recipientID: recipientID, baseURL: baseURL ?? "", apiToken: token, signingSecret: secret),
             purposeCode: purposeCode,
             disclosureFacts: DisclosureFacts(
                 subjectStatus: resolvedStatus, recipientActive: recipientActive, countryAdequate: countryAdequate,
-                crossBorderConsentGranted: crossBorderConsent))
+                crossBorderConsentGranted: crossBorderConsent),
+            manual: manual)
     }
 }

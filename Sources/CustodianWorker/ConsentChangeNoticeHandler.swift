@@ -40,15 +40,11 @@ public struct ConsentChangeNoticeHandler: JobHandler {
             noticeID: context.noticeID.uuidString.lowercased(), subject: context.pseudonym, purpose: context.purposeCode,
             state: ConsentPropagation.state(for: context.action), occurredAt: RFC3339.string(from: context.occurredAt))
         guard let body = try? JSONEncoder.canonical.encode(notice) else { return .failed(reason: "the notice could not be encoded", httpStatus: nil) }
-        let (outcome, _, _) = await client.post(to: context.target, path: Self.path, body: body, webhookID: "msg_job\(job.id)_consent")
-        do {
-            try await notices.finishNotice(context, jobID: job.id, outcome: outcome.disclosureOutcome(
-                lastAttempt: job.isLastAttempt, refusal: { "the recipient refused the notice: \($0)" },
-                exhaustion: { "the recipient could not be reached, no attempts left: \($0)" }))
-        } catch {
-            return .retry(reason: "recording the notice failed: \(type(of: error))", httpStatus: nil, retryAfter: nil)
+        return await client.sendNotice(
+            body, to: context.target, path: Self.path, webhookID: "msg_job\(job.id)_consent", lastAttempt: job.isLastAttempt
+        ) { outcome in
+            try await notices.finishNotice(context, jobID: job.id, outcome: outcome)
         }
-        return outcome
     }
 
     /// The notice's wire format.

@@ -6,7 +6,7 @@ import Foundation
 /// Sends one recipient its part of an erasure cascade: an OpenDSR 2.0 erasure request (`POST {base}/opendsr/requests`)
 /// naming only the identities that recipient holds, with Custodian's callback URL. 200 or 204 completes the request;
 /// 202 leaves it awaiting the recipient's signed callback; a permanent failure, or running out of attempts, marks it
-/// failed for manual follow-up.
+/// failed for manual follow-up. A recipient without an API gets a DPO task instead (``ManualTaskRepository``).
 public struct ErasureRequestHandler: JobHandler {
     public typealias Kind = ErasureRequestJob
     public let concurrency: Int
@@ -31,6 +31,10 @@ public struct ErasureRequestHandler: JobHandler {
             guard context.status == .pending else { return .succeeded }
             guard let identities = context.identities else {
                 return .failed(reason: "the erasure request has no identities left to send", httpStatus: nil)
+            }
+            if context.manual {
+                try await deliveries.delegate(context)
+                return .succeeded
             }
             let request = OpenDSRErasureRequest(
                 regulation: context.regulation, subjectRequestID: context.requestID, submittedAt: context.submittedAt,

@@ -1,5 +1,7 @@
+import CustodianCore
 import CustodianQueue
 import CustodianStore
+import Foundation
 
 extension JobOutcome {
     /// How a disclosing call's outcome is recorded. Any HTTP answer but a success left the recipient nothing; no
@@ -23,14 +25,34 @@ extension JobOutcome {
 
 extension DisclosureStart {
     /// Runs `send` when the disclosure may go ahead; otherwise the job's outcome without a call: a missing record or a
-    /// refusal fails the job, a settled record succeeds it, a restricted subject holds it.
+    /// refusal fails the job, a settled record (or one handed to the DPO as a task) succeeds it, a restricted subject
+    /// holds it.
     func proceed(missing: String, _ send: (Context) async -> JobOutcome) async -> JobOutcome {
         switch self {
         case .missing: .failed(reason: missing, httpStatus: nil)
-        case .settled: .succeeded
+        case .settled, .delegated: .succeeded
         case .held(let reason): .held(reason: reason)
         case .refused(let reason): .failed(reason: reason, httpStatus: nil)
         case .send(let context): await send(context)
         }
+    }
+}
+
+extension OutboundClient {
+    /// Sends a notice whose start decided it may go, holding no database connection, then records the outcome with
+    /// `record`; when recording fails, the job retries.
+    func sendNotice(
+        _ body: Data, to target: OutboundTarget, path: String, webhookID: String, lastAttempt: Bool,
+        record: (DisclosureOutcome) async throws -> Void
+    ) async -> JobOutcome {
+        let (outcome, _, _) = await post(to: target, path: path, body: body, webhookID: webhookID)
+        do {
+            try await record(outcome.disclosureOutcome(
+                lastAttempt: lastAttempt, refusal: { "the recipient refused the notice: \($0)" },
+                exhaustion: { "the recipient could not be reached, no attempts left: \($0)" }))
+        } catch {
+            return .retry(reason: "recording the notice failed: \(type(of: error))", httpStatus: nil, retryAfter: nil)
+        }
+        return outcome
     }
 }

@@ -42,15 +42,11 @@ public struct RectificationNoticeHandler: JobHandler {
             identities: context.identities ?? [],
             corrected: Dictionary(uniqueKeysWithValues: context.corrected.map { ($0.key.rawValue, $0.value) }))
         guard let body = try? JSONEncoder.canonical.encode(notice) else { return .failed(reason: "the notice could not be encoded", httpStatus: nil) }
-        let (outcome, _, _) = await client.post(to: context.target, path: Self.path, body: body, webhookID: "msg_job\(job.id)_rectification")
-        do {
-            try await notices.finishNotice(context, jobID: job.id, outcome: outcome.disclosureOutcome(
-                lastAttempt: job.isLastAttempt, refusal: { "the recipient refused the notice: \($0)" },
-                exhaustion: { "the recipient could not be reached, no attempts left: \($0)" }))
-        } catch {
-            return .retry(reason: "recording the notice failed: \(type(of: error))", httpStatus: nil, retryAfter: nil)
+        return await client.sendNotice(
+            body, to: context.target, path: Self.path, webhookID: "msg_job\(job.id)_rectification", lastAttempt: job.isLastAttempt
+        ) { outcome in
+            try await notices.finishNotice(context, jobID: job.id, outcome: outcome)
         }
-        return outcome
     }
 
     /// The notice's wire format.

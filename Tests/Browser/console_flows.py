@@ -119,6 +119,15 @@ def prepare(api, sim_url, sim_secret):
     api.call("POST", f"/v1/orders/{order2['id']}/shipments", {"courier": "sim-broken"})
     wait_for(lambda: sql("SELECT count(*) FROM jobs WHERE state = 'failed'") == "1", what="the broken courier's job to fail")
 
+    # A vendor without an API: the analytics grant becomes a DPO task.
+    api.call("POST", "/v1/recipients", {
+        "code": "offline-analytics", "name": "Offline Analytics", "kind": "analytics", "delivery_mode": "manual",
+        "contact": "dpo@analytics.example", "language": "en", "country": "RU", "country_adequate": True,
+        "data_categories": ["pseudonymous_id"]})
+    api.call("POST", f"/v1/subjects/{other['id']}/consents", {
+        "purpose": "analytics", "action": "grant", "policy_version": "v1", "channel": "web_form"}, expect=(201,))
+    task = wait_for(lambda: api.call("GET", "/v1/manual-tasks?status=open")["items"], what="the manual task")[0]
+
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     erasure = api.call("POST", "/v1/subject-requests", {
         "subject_id": erased["id"], "kind": "erasure", "regime": "fz152", "channel": "email", "received_at": now})
@@ -131,7 +140,7 @@ def prepare(api, sim_url, sim_secret):
         "subject_id": other["id"], "kind": "claim", "regime": "fz152", "channel": "post", "received_at": now,
         "text": "Верните деньги за заказ SO-2.\n" + hostile})
     return {"erased": erased["id"], "other": other["id"], "erasure": erasure["id"], "access": access["id"],
-            "overdue": overdue["id"], "broken": broken["recipient"]["id"], "claim": claim["id"]}
+            "overdue": overdue["id"], "broken": broken["recipient"]["id"], "claim": claim["id"], "task": task["id"]}
 
 
 def enrol(run, page, link, with_totp):
@@ -319,6 +328,33 @@ def main():
             expect(sql(f"SELECT answer_channel FROM subject_requests WHERE id = '{data['claim']}'") == "post", "stored")
             run.shot(page, "request-claim-answered")
         run.flow("7. answer a pre-trial claim: its text shown, the day and channel of the answer recorded", answer_claim)
+
+        def close_task():
+            page.goto(f"{BASE}/console/tasks")
+            expect(page.locator("#tasks tbody tr").count() == 1, "one open task for the vendor without an API")
+            with page.expect_navigation():
+                page.click(f"a[href='/console/tasks/{data['task']}']")
+            text = page.inner_text("#task-text")
+            expect("granted consent" in text and "analytics" in text and data["task"] in text, f"the text to send: {text!r}")
+            expect("pseudonymous_id" in page.inner_text("#task-identities"), "the vendor knows the subject by a pseudonym only")
+            expect("dpo@analytics.example" in page.inner_text("#task-contact"), "where to send it")
+            default_time = page.input_value("#performed_at")
+            page.fill("#reference", "MSG-2026-1")
+            page.fill("#performed_at", "2099-01-01T10:00")
+            submit(page, "button:has-text('Close with evidence')")
+            expect("performed_at" in page.inner_text("#form-errors"), "evidence from the future is refused, naming the field")
+            expect("Open" in page.inner_text("#task-status"), "the task stays open")
+            page.fill("#performed_at", default_time)
+            page.select_option("#method", "email")
+            run.shot(page, "task")
+            submit(page, "button:has-text('Close with evidence')")
+            expect("Closed" in page.inner_text("#task-status"), "the task is closed")
+            expect("MSG-2026-1" in page.inner_text("#task-evidence"), "with its evidence")
+            expect(page.locator("#task-text").count() == 0, "the identities are gone once closed")
+            expect(sql(f"SELECT status FROM consent_change_notices WHERE id = (SELECT consent_change_notice_id FROM manual_tasks WHERE id = '{data['task']}')")
+                   == "delivered", "the notice counts as delivered")
+            run.shot(page, "task-closed")
+        run.flow("8. close a task for a recipient without an API with evidence", close_task, refused=(400,))
 
         def other_pages():
             for path, name in [("/console/cascades", "cascades"), ("/console/dashboard", "dashboard"), ("/console/settings", "settings")]:

@@ -47,6 +47,38 @@ struct RecipientTests {
         }
     }
 
+    @Test("a manual recipient needs no base URL but a contact, and only analytics and other kinds may be manual")
+    func manualDelivery() async throws {
+        try await TestApp.run(configuration: Self.configuration) { app in
+            let dpo = try await app.key(.dpo)
+            let manual = try await app.request(.post, "/v1/recipients", key: dpo, json: """
+                {"code":"vendor","name":"Vendor","kind":"other","delivery_mode":"manual","contact":"privacy@vendor.example","language":"en",
+                 "country":"RU","country_adequate":true}
+                """)
+            #expect(manual.status == .created)
+            let recipient = try #require(try manual.jsonObject()["recipient"] as? [String: Any])
+            #expect(recipient["delivery_mode"] as? String == "manual" && recipient["base_url"] == nil && recipient["language"] as? String == "en")
+            #expect(recipient["contact"] as? String == "privacy@vendor.example")
+            let refusals = [
+                (#"{"code":"c2","name":"C","kind":"courier","delivery_mode":"manual","contact":"x","country":"RU","country_adequate":true}"#, "delivery_mode"),
+                (#"{"code":"c3","name":"C","kind":"other","delivery_mode":"manual","country":"RU","country_adequate":true}"#, "contact"),
+                (#"{"code":"c4","name":"C","kind":"other","country":"RU","country_adequate":true}"#, "base_url"),
+            ]
+            for (json, field) in refusals {
+                let refused = try await app.request(.post, "/v1/recipients", key: dpo, json: json)
+                #expect(refused.status == .unprocessableContent && refused.errorFields.contains(field), "\(field): \(refused.text)")
+            }
+            let id = try #require(recipient["id"] as? String)
+            let changed = try await app.request(.patch, "/v1/recipients/\(id)", key: dpo, json: #"{"language":"ru","contact":"dpo@vendor.example"}"#)
+            #expect(changed.status == .ok)
+            #expect(try changed.jsonObject()["language"] as? String == "ru")
+            let shop = try await app.key(.shop)
+            #expect(try await app.request(.get, "/v1/manual-tasks", key: shop).status == .forbidden, "tasks are the DPO's")
+            #expect(try await app.request(.get, "/v1/manual-tasks", key: dpo).status == .ok)
+            #expect(try await app.request(.get, "/v1/manual-tasks/\(UUID())", key: dpo).status == .notFound)
+        }
+    }
+
     @Test("base URLs must be https and public unless allow-listed (SSRF)", arguments: [
         "http://api.example", "https://10.0.0.8", "https://169.254.169.254", "https://[::1]:8443", "https://localhost:9000", "https://192.168.0.10",
     ])

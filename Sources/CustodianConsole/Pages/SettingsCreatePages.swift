@@ -21,10 +21,11 @@ struct SettingsCreatePages: ConsolePageGroup {
                     throw ValidationFailure([FieldError(field: "kind", message: "must be one of the kinds listed")])
                 }
                 recipient = try NewRecipient(
-                    code: form.trimmed("code") ?? "", name: form["name"] ?? "", kind: kind, baseURL: form["base_url"] ?? "",
+                    code: form.trimmed("code") ?? "", name: form["name"] ?? "", kind: kind, baseURL: form.trimmed("base_url"),
                     apiToken: form.trimmed("api_token"), signingSecret: nil, country: form["country"] ?? "",
                     countryAdequate: form["country_adequate"] == "yes", dataCategories: SettingsEditPages.categories(form),
-                    policy: configuration.outboundPolicy)
+                    policy: configuration.outboundPolicy, deliveryMode: form["delivery_mode"].flatMap(DeliveryMode.init(rawValue:)) ?? .api,
+                    contact: form.trimmed("contact"), language: form["language"].flatMap(TaskLanguage.init(rawValue:)) ?? .ru)
                 _ = try await RecipientRepository(database: database).create(recipient, actor: signedIn.actor)
             } catch let failure as ValidationFailure {
                 return recipientForm(signedIn, form: form, errors: failure.errors)
@@ -72,6 +73,9 @@ struct SettingsCreatePages: ConsolePageGroup {
             code: form["code"] ?? "", name: form["name"] ?? "", baseURL: form["base_url"] ?? "", country: form["country"] ?? "",
             countryAdequate: form["country_adequate"] == "yes",
             kinds: RecipientKind.allCases.map { FilterOption(value: $0.rawValue, label: $0.rawValue, count: 0, selected: form["kind"] == $0.rawValue) },
+            modes: DeliveryMode.allCases.map { FilterOption(value: $0.rawValue, label: $0.rawValue, count: 0, selected: form["delivery_mode"] == $0.rawValue) },
+            contact: form["contact"] ?? "",
+            languages: TaskLanguage.allCases.map { FilterOption(value: $0.rawValue, label: $0.rawValue, count: 0, selected: form["language"] == $0.rawValue) },
             categories: DataCategory.allCases.map { Choice(value: $0.rawValue, checked: form["category_\($0.rawValue)"] == "yes") },
             errors: errors.map { "\($0.field): \($0.message)" })
         return renderer.page("new-recipient", title: "new_recipient_title", chrome: signedIn.chrome, page: view, status: errors.isEmpty ? .ok : .badRequest)
@@ -97,6 +101,9 @@ struct NewRecipientView {
     let country: String
     let countryAdequate: Bool
     let kinds: [FilterOption]
+    let modes: [FilterOption]
+    let contact: String
+    let languages: [FilterOption]
     let categories: [Choice]
     let errors: [String]
 }

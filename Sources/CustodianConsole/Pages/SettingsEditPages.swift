@@ -18,9 +18,10 @@ struct SettingsEditPages: ConsolePageGroup {
             let id = try uuid(context.parameters.require("id"))
             do {
                 let changes = try RecipientChanges(
-                    name: form["name"] ?? "", baseURL: form["base_url"] ?? "", apiToken: form.trimmed("api_token"), country: form["country"] ?? "",
+                    name: form["name"] ?? "", baseURL: form.trimmed("base_url"), apiToken: form.trimmed("api_token"), country: form["country"] ?? "",
                     countryAdequate: form["country_adequate"] == "yes", dataCategories: Self.categories(form), active: nil,
-                    policy: configuration.outboundPolicy)
+                    policy: configuration.outboundPolicy, contact: form.trimmed("contact"),
+                    language: form["language"].flatMap(TaskLanguage.init(rawValue:)))
                 guard try await RecipientRepository(database: database).update(id: id, changes: changes, actor: signedIn.actor) != nil else {
                     throw ConsoleFailure.notFound
                 }
@@ -62,7 +63,9 @@ struct SettingsEditPages: ConsolePageGroup {
     private func recipientForm(_ signedIn: SignedInRequest, id: UUID, errors: [FieldError]) async throws -> Response {
         guard let recipient = try await RecipientRepository(database: database).find(id: id) else { throw ConsoleFailure.notFound }
         let view = RecipientFormView(
-            id: recipient.id.lowercasedString, code: recipient.code, name: recipient.name, kind: recipient.kind.rawValue, baseURL: recipient.baseURL,
+            id: recipient.id.lowercasedString, code: recipient.code, name: recipient.name, kind: recipient.kind.rawValue,
+            baseURL: recipient.baseURL ?? "", manual: recipient.deliveryMode == .manual, contact: recipient.contact ?? "",
+            languages: TaskLanguage.allCases.map { FilterOption(value: $0.rawValue, label: $0.rawValue, count: 0, selected: recipient.language == $0) },
             hasAPIToken: recipient.hasAPIToken, country: recipient.country, countryAdequate: recipient.countryAdequate,
             categories: DataCategory.allCases.map { Choice(value: $0.rawValue, checked: recipient.dataCategories.contains($0)) },
             errors: errors.map { "\($0.field): \($0.message)" })
@@ -94,6 +97,9 @@ struct RecipientFormView {
     let name: String
     let kind: String
     let baseURL: String
+    let manual: Bool
+    let contact: String
+    let languages: [FilterOption]
     let hasAPIToken: Bool
     let country: String
     let countryAdequate: Bool

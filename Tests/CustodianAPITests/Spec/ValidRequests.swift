@@ -2,6 +2,7 @@ import CustodianAPI
 import CustodianCore
 import Foundation
 import HTTPTypes
+import PostgresNIO
 
 /// A request the API accepts: the base that security tests change one member of at a time.
 struct ValidRequest {
@@ -23,6 +24,7 @@ struct ValidRequests {
         "createSubject", "updateSubject", "recordConsentEvent", "createOrder", "updateOrder", "createRecipient", "updateRecipient",
         "createShipment", "startErasureCascade", "receiveErasureCallback", "createPurpose", "updatePurpose", "createSubjectRequest",
         "extendSubjectRequest", "denySubjectRequest", "answerSubjectRequest", "setCalendarDay", "createPolicyVersion", "createConsentText",
+        "closeManualTask",
     ]
     /// Response members that echo a request member under another name (operation id and member path as keys).
     static let echoedAs = [
@@ -73,6 +75,8 @@ struct ValidRequests {
     let shop: String
     let dpo: String
     let recipientID: String
+    /// A recipient without an API, whose tasks `closeManualTask` closes.
+    let manualRecipientID: String
 
     static func prepare(_ app: TestApp) async throws -> ValidRequests {
         let dpo = try await app.key(.dpo)
@@ -86,6 +90,12 @@ struct ValidRequests {
             guard response.status == .created else { throw TestFailure("recipient \(code): \(response.status)") }
             recipientID = try (response.jsonObject()["recipient"] as? [String: Any])?["id"] as? String ?? ""
         }
+        let manual = try await app.request(.post, "/v1/recipients", key: dpo, json: """
+            {"code":"vendor","name":"Vendor","kind":"other","delivery_mode":"manual","contact":"privacy@vendor.example","language":"en",
+             "country":"RU","country_adequate":true,"data_categories":["email"]}
+            """)
+        guard manual.status == .created else { throw TestFailure("manual recipient: \(manual.status) \(manual.text)") }
+        let manualRecipientID = try (manual.jsonObject()["recipient"] as? [String: Any])?["id"] as? String ?? ""
         let fixtures = [
             ("/v1/policy-versions", """
              {"label":"v1","url":"https://shop.example/privacy","text_sha256":"\(String(repeating: "a", count: 64))","effective_at":"2020-01-01T00:00:00Z"}
@@ -101,7 +111,7 @@ struct ValidRequests {
             let response = try await app.request(.post, path, key: dpo, json: body)
             guard response.status == .created else { throw TestFailure("\(path): \(response.status) \(response.text)") }
         }
-        return ValidRequests(app: app, shop: shop, dpo: dpo, recipientID: recipientID)
+        return ValidRequests(app: app, shop: shop, dpo: dpo, recipientID: recipientID, manualRecipientID: manualRecipientID)
     }
 
     func request(for operationID: String, number n: Int) async throws -> ValidRequest {
@@ -184,9 +194,32 @@ struct ValidRequests {
                 "label": "consent-\(n)", "url": "https://shop.example/consent/\(n)", "text_sha256": String(format: "%064x", n),
                 "effective_at": Date().addingTimeInterval(-86400).formatted(.iso8601), "purposes": ["newsletter", "analytics"],
             ])
+        case "closeManualTask":
+            return ValidRequest(method: .post, path: "/v1/manual-tasks/\(try await manualTask(n))/close", key: dpo, body: [
+                "performed_by": "Anna, DPO", "performed_at": Date().formatted(.iso8601), "method": "email", "reference": "MSG-\(n)",
+                "note": "Sent from the privacy mailbox",
+            ])
         default:
             throw TestFailure("no valid request for \(operationID): add one here")
         }
+    }
+
+    /// An open task for the manual recipient: an erasure request of a fresh subject's cascade, handed to the DPO.
+    private func manualTask(_ n: Int) async throws -> String {
+        guard let subjectID = UUID(uuidString: try await subject(n)), let recipient = UUID(uuidString: manualRecipientID) else {
+            throw TestFailure("no subject or manual recipient")
+        }
+        let (cascade, request, task) = (UUID(), UUID(), UUID())
+        try await app.database.query("INSERT INTO erasure_cascades (id, subject_id, regulation) VALUES (\(cascade), \(subjectID), 'gdpr')")
+        try await app.database.query("""
+            INSERT INTO erasure_requests (id, cascade_id, recipient_id, identities)
+            VALUES (\(request), \(cascade), \(recipient), '[{"identity_type":"email","identity_value":"someone@example.com","identity_format":"raw"}]'::jsonb)
+            """)
+        try await app.database.query("""
+            INSERT INTO manual_tasks (id, recipient_id, subject_id, kind, erasure_request_id, identities)
+            SELECT \(task), \(recipient), \(subjectID), 'erasure_request', id, identities FROM erasure_requests WHERE id = \(request)
+            """)
+        return task.uuidString.lowercased()
     }
 
     private func subjectBody(_ n: Int) -> [String: Any] {
