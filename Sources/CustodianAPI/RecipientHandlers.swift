@@ -14,8 +14,7 @@ extension APIHandler {
             code: body.code, name: body.name, kind: body.kind.mapped(), baseURL: body.baseUrl, apiToken: body.apiToken,
             signingSecret: body.signingSecret, country: body.country, countryAdequate: body.countryAdequate,
             dataCategories: (body.dataCategories ?? []).map { try $0.mapped() }, policy: configuration.outboundPolicy,
-            deliveryMode: body.deliveryMode.flatMap { DeliveryMode(rawValue: $0.rawValue) } ?? .api, contact: body.contact,
-            language: body.language.flatMap { TaskLanguage(rawValue: $0.rawValue) } ?? .ru)
+            deliveryMode: try body.deliveryMode?.mapped() ?? .api, contact: body.contact, language: try body.language?.mapped() ?? .ru)
         let record = try await RecipientRepository(database: database).create(recipient, actor: RequestScope.actor)
         return .created(.init(
             headers: .init(location: "/v1/recipients/\(record.id.lowercasedString)"),
@@ -34,7 +33,7 @@ extension APIHandler {
         let changes = try RecipientChanges(
             name: body.name, baseURL: body.baseUrl, apiToken: body.apiToken, country: body.country, countryAdequate: body.countryAdequate,
             dataCategories: body.dataCategories?.map { try $0.mapped() }, active: body.active, policy: configuration.outboundPolicy,
-            contact: body.contact, language: body.language.flatMap { TaskLanguage(rawValue: $0.rawValue) })
+            contact: body.contact, language: try body.language?.mapped())
         guard let record = try await RecipientRepository(database: database).update(id: id, changes: changes, actor: RequestScope.actor) else {
             throw Problem.notFound("recipient")
         }
@@ -48,7 +47,7 @@ extension Components.Schemas.Recipient {
             id: record.id.lowercasedString, code: record.code, name: record.name, kind: try record.kind.mapped(), baseUrl: record.baseURL,
             hasApiToken: record.hasAPIToken, country: record.country, countryAdequate: record.countryAdequate,
             dataCategories: try record.dataCategories.map { try $0.mapped() }, active: record.active,
-            deliveryMode: .init(rawValue: record.deliveryMode.rawValue) ?? .api, contact: record.contact,
-            language: .init(rawValue: record.language.rawValue) ?? .ru, createdAt: record.createdAt, updatedAt: record.updatedAt)
+            deliveryMode: try record.deliveryMode.mapped(), contact: record.contact,
+            language: try record.language.mapped(), createdAt: record.createdAt, updatedAt: record.updatedAt)
     }
 }

@@ -24,6 +24,13 @@ public enum ManualTaskKind: String, Sendable, CaseIterable, Codable {
     case erasureRequest = "erasure_request"
     case rectificationNotice = "rectification_notice"
     case consentChange = "consent_change"
+    case restrictionNotice = "restriction_notice"
+}
+
+/// What a restriction notice says: processing restricted (GDPR Art. 18), or the restriction lifted.
+public enum RestrictionAction: String, Sendable, CaseIterable, Codable {
+    case restricted
+    case lifted
 }
 
 /// How the DPO sent a task's message.

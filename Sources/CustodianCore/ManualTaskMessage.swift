@@ -10,12 +10,14 @@ public struct ManualTaskMessage: Sendable, Equatable {
         /// The corrected categories and their values now.
         case rectification(corrected: [(DataCategory, String)])
         case consentChange(purpose: String, action: ConsentAction, occurredAt: Date)
+        case restriction(RestrictionAction)
 
         public static func == (lhs: Subject, rhs: Subject) -> Bool {
             switch (lhs, rhs) {
             case (.erasure(let a), .erasure(let b)): a == b
             case (.rectification(let a), .rectification(let b)): a.map(\.0) == b.map(\.0) && a.map(\.1) == b.map(\.1)
             case (.consentChange(let a, let b, let c), .consentChange(let d, let e, let f)): a == d && b == e && c == f
+            case (.restriction(let a), .restriction(let b)): a == b
             default: false
             }
         }
@@ -82,6 +84,36 @@ public struct ManualTaskMessage: Sendable, Equatable {
                 \(corrected.map { "  - \(Self.categoryLabel($0.0, .en)): \($0.1)" }.joined(separator: "\n"))
 
                 Please update your records and confirm in your reply, quoting the reference \(reference).
+
+                \(operatorName)
+                """
+        case (.restriction(let action), .ru):
+            title = action == .restricted ? "Уведомление об ограничении обработки персональных данных" : "Уведомление о снятии ограничения обработки"
+            body = """
+                \(recipientName), добрый день.
+
+                \(action == .restricted
+                    ? "По требованию субъекта \(operatorName) ограничил обработку его персональных данных. Просим до отдельного уведомления только хранить их, не используя (ст. 21 152-ФЗ)."
+                    : "\(operatorName) снял ограничение обработки персональных данных субъекта; вы можете снова обрабатывать их для прежних целей.") \
+                Субъект известен вам как:
+                \(names)
+
+                Просим подтвердить получение ответным письмом, указав ссылку \(reference).
+
+                \(operatorName)
+                """
+        case (.restriction(let action), .en):
+            title = action == .restricted ? "Notice of restricted processing" : "Notice that a restriction is lifted"
+            body = """
+                Dear \(recipientName),
+
+                \(action == .restricted
+                    ? "At the data subject's request \(operatorName) has restricted the processing of their personal data. Until told otherwise, please only store it and do not use it (GDPR Art. 18 and 19)."
+                    : "\(operatorName) has lifted the restriction of processing of the data subject's personal data; you may process it again for the purposes it was given for.") \
+                You know the subject as:
+                \(names)
+
+                Please confirm receipt in your reply, quoting the reference \(reference).
 
                 \(operatorName)
                 """

@@ -11,13 +11,15 @@ public enum RecipientMessage: String, Sendable, CaseIterable {
     case consentGranted = "consent_granted"
     case consentWithdrawn = "consent_withdrawn"
     case erasureRequest = "erasure_request"
+    /// A restriction carried out, or lifted (GDPR Art. 19).
+    case restrictionNotice = "restriction_notice"
     case suppression
     case optOutConfirmation = "opt_out_confirmation"
 
     public var isNewDisclosure: Bool {
         switch self {
         case .courierTransfer, .rectificationNotice, .consentGranted: true
-        case .consentWithdrawn, .erasureRequest, .suppression, .optOutConfirmation: false
+        case .consentWithdrawn, .erasureRequest, .restrictionNotice, .suppression, .optOutConfirmation: false
         }
     }
 

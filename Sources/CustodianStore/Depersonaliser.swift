@@ -92,6 +92,11 @@ enum Depersonaliser {
             RETURNING n.id
             """, logger: logger).decode(UUID.self).reduce(into: [UUID]()) { $0.append($1) }
         try await SubjectRequestSettlement.afterNoticesChanged(cancelledNotices + cancelledTaskNotices, on: connection, logger: logger)
+        // The erasure request replaces any restriction notice not yet sent.
+        try await connection.query("""
+            UPDATE restriction_notices SET status = 'cancelled', identities = NULL, failure_reason = 'the subject was erased', updated_at = now()
+            WHERE subject_id = \(subjectID) AND status IN ('pending', 'failed')
+            """, logger: logger)
         let cancelled = cancelledJobs.count
         try await connection.query("""
             UPDATE subjects SET full_name = NULL, email = NULL, phone = NULL, registration_address = NULL, status = 'erased',

@@ -103,11 +103,22 @@ public struct ManualTaskRepository: Sendable {
             """, logger: logger)
     }
 
+    /// Opens the task for a restriction notice (once), with the identities the notice carries.
+    static func open(restrictionNotice id: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO manual_tasks (id, recipient_id, subject_id, kind, restriction_notice_id, identities)
+            SELECT \(UUID()), n.recipient_id, n.subject_id, 'restriction_notice', n.id, n.identities
+            FROM restriction_notices n
+            WHERE n.id = \(id) AND n.status = 'pending'
+            ON CONFLICT (restriction_notice_id) DO NOTHING
+            """, logger: logger)
+    }
+
     // MARK: Reading
 
     static let columns = """
         t.id, t.kind, t.status, t.recipient_id, r.code, r.name, t.subject_id,
-        COALESCE(t.erasure_request_id, t.rectification_notice_id, t.consent_change_notice_id), t.created_at,
+        COALESCE(t.erasure_request_id, t.rectification_notice_id, t.consent_change_notice_id, t.restriction_notice_id), t.created_at,
         t.performed_by, t.performed_at, t.method, t.reference, t.note, t.closed_at, t.cancel_reason
         """
 
@@ -175,6 +186,9 @@ public struct ManualTaskRepository: Sendable {
                 """, logger: logger).decode((String, String, Date).self).first(where: { _ in true }),
                 let action = ConsentAction(rawValue: action) else { return nil }
             return .consentChange(purpose: purpose, action: action, occurredAt: occurredAt)
+        case .restrictionNotice:
+            return try await connection.query("SELECT action FROM restriction_notices WHERE id = \(task.servedID)", logger: logger)
+                .decode(String.self).first(where: { _ in true }).flatMap(RestrictionAction.init(rawValue:)).map { .restriction($0) }
         }
     }
 
@@ -228,6 +242,7 @@ public struct ManualTaskRepository: Sendable {
         switch kind {
         case .erasureRequest: return RecipientMessage.erasureRequest.isNewDisclosure
         case .rectificationNotice: return RecipientMessage.rectificationNotice.isNewDisclosure
+        case .restrictionNotice: return RecipientMessage.restrictionNotice.isNewDisclosure
         case .consentChange:
             let action = try await connection.query("""
                 SELECT n.action FROM manual_tasks t JOIN consent_change_notices n ON n.id = t.consent_change_notice_id WHERE t.id = \(taskID)
@@ -236,8 +251,8 @@ public struct ManualTaskRepository: Sendable {
         }
     }
 
-    /// Marks the served record delivered, logs the transfer (an erasure request with the `categories` its identities
-    /// carried) and settles what waits on it.
+    /// Marks the served record delivered, logs the transfer (an erasure request or restriction notice with the
+    /// `categories` its identities carried) and settles what waits on it.
     static func deliverServedRecord(
         taskID: UUID, kind: ManualTaskKind, categories: [DataCategory], performedAt: Date, on connection: PostgresConnection, logger: Logger
     ) async throws {
@@ -275,6 +290,20 @@ public struct ManualTaskRepository: Sendable {
                 SELECT id FROM delivered
                 """, logger: logger).decode(UUID.self).reduce(into: [UUID]()) { $0.append($1) }
             try await SubjectRequestSettlement.afterNoticesChanged(delivered, on: connection, logger: logger)
+        case .restrictionNotice:
+            try await connection.query("""
+                WITH delivered AS (
+                    UPDATE restriction_notices n SET status = 'delivered', identities = NULL, failure_reason = NULL, delivered_at = \(performedAt),
+                        updated_at = now()
+                    FROM manual_tasks t
+                    WHERE t.id = \(taskID) AND n.id = t.restriction_notice_id AND n.status IN ('pending', 'failed')
+                    RETURNING n.recipient_id, n.subject_id
+                )
+                INSERT INTO transfers (recipient_id, subject_id, data_categories, purpose_code, legal_basis, transferred_at)
+                SELECT recipient_id, subject_id, \(categories.map(\.rawValue)), \(NoticeAccounting.purpose), \(NoticeAccounting.legalBasis.rawValue),
+                       \(performedAt)
+                FROM delivered
+                """, logger: logger)
         case .consentChange:
             try await connection.query("""
                 WITH delivered AS (

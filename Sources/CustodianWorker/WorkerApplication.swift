@@ -15,6 +15,7 @@ public enum WorkerApplication {
         },
         JobRegistration(RectificationNoticeJob.self) { RectificationNoticeHandler(database: $0.database, client: $0.client, concurrency: $1) },
         JobRegistration(ConsentChangeNoticeJob.self) { ConsentChangeNoticeHandler(database: $0.database, client: $0.client, concurrency: $1) },
+        JobRegistration(RestrictionNoticeJob.self) { RestrictionNoticeHandler(database: $0.database, client: $0.client, concurrency: $1) },
     ]
 
     /// The worker's services in start order (the HTTP client first, so that it stops last); the caller runs them

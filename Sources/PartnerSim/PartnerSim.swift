@@ -11,13 +11,13 @@ import ServiceLifecycle
 /// Standard Webhooks signatures, deduplicates by `webhook-id`, records what it received, and injects faults on request.
 ///
 /// Endpoints: `POST /email/suppressions`, `POST /email/messages`, `POST /courier/shipments` (answers a
-/// `tracking_reference`), `POST /rectifications` (rectification notices), `POST /consent-changes` (consent.changed webhooks), `POST /opendsr/requests` (OpenDSR erasure requests: 200, or 202 and a signed callback when
+/// `tracking_reference`), `POST /rectifications` (rectification notices), `POST /consent-changes` (consent.changed webhooks), `POST /restrictions` (restriction notices), `POST /opendsr/requests` (OpenDSR erasure requests: 200, or 202 and a signed callback when
 /// so configured); `GET /_received` (what was accepted, duplicates, rejected signatures and callbacks sent);
 /// `POST /_faults` (a ``PartnerFault``, for example `{"endpoint": "/email/messages", "status": 503, "count": 2,
 /// "retry_after_seconds": 1}` or `{"endpoint": "/opendsr/requests", "callback_after_ms": 500}`).
 public enum PartnerSim {
     /// The endpoints that play a partner.
-    public static let partnerEndpoints = ["/email/suppressions", "/email/messages", "/courier/shipments", erasureEndpoint, "/rectifications", "/consent-changes"]
+    public static let partnerEndpoints = ["/email/suppressions", "/email/messages", "/courier/shipments", erasureEndpoint, "/rectifications", "/consent-changes", "/restrictions"]
     public static let erasureEndpoint = "/opendsr/requests"
 
     public static func build(

@@ -46,5 +46,11 @@ struct ManualTaskTests {
             subject: .consentChange(purpose: "analytics", action: .withdraw, occurredAt: Self.now), language: .en, operatorName: "Shop Ltd",
             recipientName: "Metrics", identities: [OpenDSRIdentity(type: ErasureIdentityRule.pseudonymType, value: "abc123")], taskID: task)
         #expect(change.title == "Consent withdrawn" && change.body.contains("pseudonymous id: abc123") && change.body.contains("stop processing"))
+        let restricted = ManualTaskMessage(
+            subject: .restriction(.restricted), language: .en, operatorName: "Shop Ltd", recipientName: "CRM", identities: identities, taskID: task)
+        #expect(restricted.title == "Notice of restricted processing" && restricted.body.contains("only store it"))
+        let lifted = ManualTaskMessage(
+            subject: .restriction(.lifted), language: .ru, operatorName: "ООО «Магазин»", recipientName: "CRM", identities: identities, taskID: task)
+        #expect(lifted.title.contains("снятии") && lifted.body.contains("olga@example.com"))
     }
 }

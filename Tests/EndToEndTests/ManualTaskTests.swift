@@ -40,7 +40,7 @@ struct ManualTaskTests {
             """)
     }
 
-    @Test("a rectification and an erasure for a vendor without an API become DPO tasks with the text and identities; each waits until closed with evidence")
+    @Test("a rectification, a restriction and its lift, and an erasure for a vendor without an API become DPO tasks with the text and identities; each waits until closed with evidence")
     func rectificationAndErasure() async throws {
         try await EndToEndStack.run { stack in
             let (subjectID, _, dpo) = try await Self.prepare(stack)
@@ -72,6 +72,20 @@ struct ManualTaskTests {
             let reread = try await stack.request(.get, "/v1/manual-tasks/\(noticeID)", key: dpo)
             #expect(reread["identities"] == nil && reread["text"] == nil, "a closed task keeps the evidence, not the identities")
 
+            let restriction = try await SubjectRequestWorkTests.register(stack, dpo: dpo, kind: "restriction", identity: #""subject_id":"\#(subjectID)""#)
+            _ = try await SubjectRequestWorkTests.fulfil(stack, dpo: dpo, restriction)
+            try await EndToEndStack.waitFor { try await Self.openTasks(stack, dpo: dpo).count == 1 }
+            let restricted = try #require(try await Self.openTasks(stack, dpo: dpo).first)
+            #expect(restricted["kind"] as? String == "restriction_notice")
+            let restrictedID = try #require(restricted["id"] as? String)
+            let restrictedText = try #require((try await stack.request(.get, "/v1/manual-tasks/\(restrictedID)", key: dpo)["text"] as? [String: Any])?["body"] as? String)
+            #expect(restrictedText.contains("ограничил обработку") && restrictedText.contains("olga.new@example.com"))
+            #expect(try await Self.close(stack, dpo: dpo, restrictedID, reference: "MSG-R").status == 200)
+            #expect(try await stack.answer(.post, "/v1/subject-requests/\(restriction)/lift", key: dpo).status == 200)
+            try await EndToEndStack.waitFor { try await Self.openTasks(stack, dpo: dpo).count == 1 }
+            let liftedID = try #require(try await Self.openTasks(stack, dpo: dpo).first?["id"] as? String)
+            #expect(try await Self.close(stack, dpo: dpo, liftedID, reference: "MSG-L").status == 200)
+
             let erasure = try await SubjectRequestWorkTests.register(stack, dpo: dpo, kind: "erasure", identity: #""subject_id":"\#(subjectID)""#)
             #expect(try await SubjectRequestWorkTests.fulfil(stack, dpo: dpo, erasure)["status"] as? String == "in_progress")
             try await EndToEndStack.waitFor { try await Self.openTasks(stack, dpo: dpo).count == 1 }
@@ -92,7 +106,7 @@ struct ManualTaskTests {
                     "the rectified address, logged under the purpose the vendor holds it for")
             #expect(logged.contains { $0["purpose"] as? String == "subject_rights" && $0["data_categories"] as? [String] == ["email"] },
                     "the erasure request, logged as every notice is")
-            #expect(try await SubjectRequestWorkTests.count(stack, "SELECT count(*) FROM audit_log WHERE action = 'manual_task.close'") == 2)
+            #expect(try await SubjectRequestWorkTests.count(stack, "SELECT count(*) FROM audit_log WHERE action = 'manual_task.close'") == 4)
             #expect(try await SubjectRequestWorkTests.count(stack, "SELECT count(*) FROM audit_log WHERE action = 'manual_task.read'") >= 3)
             #expect(try await SubjectRequestWorkTests.count(stack, "SELECT count(*) FROM manual_tasks WHERE identities IS NOT NULL") == 0)
         }

@@ -20,6 +20,8 @@ public enum DomainJobs {
             table: "erasure_requests", noun: "erasure", holdsIdentities: true, settled: SubjectRequestSettlement.afterErasureRequestsChanged))
         hooks.register(RectificationNoticeJob.self, lifecycle: ServedRecordLifecycle(
             table: "rectification_notices", noun: "notice", holdsIdentities: true, settled: SubjectRequestSettlement.afterNoticesChanged))
+        hooks.register(RestrictionNoticeJob.self, lifecycle: ServedRecordLifecycle(
+            table: "restriction_notices", noun: "restriction notice", holdsIdentities: true))
         hooks.register(ConsentChangeNoticeJob.self, lifecycle: ServedRecordLifecycle(
             table: "consent_change_notices", noun: "consent change notice", holdsIdentities: false))
         hooks.addSweep { connection, logger in

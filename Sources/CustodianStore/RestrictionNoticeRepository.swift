@@ -1,0 +1,109 @@
+import CustodianCore
+import CustodianDatabase
+import CustodianQueue
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Everything a restriction notice needs, read when its job runs.
+public struct RestrictionNoticeContext: Sendable {
+    public let noticeID: UUID
+    public let subjectID: UUID
+    public let action: RestrictionAction
+    public let occurredAt: Date
+    /// How the recipient knows the subject.
+    public let identities: [OpenDSRIdentity]
+    public let target: OutboundTarget
+}
+
+/// Restriction notices (GDPR Art. 19; issue 22, part 5): when a restriction request is fulfilled, and when it is lifted,
+/// every recipient that holds the subject's data — as the transfer log and the newsletter's providers say, deactivated
+/// ones too — is told, named by the identities it holds. Not a new disclosure: always sent, to any country, and each
+/// delivery logged under `subject_rights`. A recipient without an API gets a DPO task.
+public struct RestrictionNoticeRepository: Sendable {
+    let database: Database
+
+    public static let deliveredAction = "transfer.restriction_notice"
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// Creates, in the caller's transaction (which holds the subject's row), one notice and its job per recipient that
+    /// holds the subject's data; returns how many.
+    @discardableResult
+    static func enqueue(
+        subjectID: UUID, requestID: UUID, action: RestrictionAction, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Int {
+        guard let (email, phone) = try await connection.query("SELECT email, phone FROM subjects WHERE id = \(subjectID)", logger: logger)
+            .decode((String?, String?).self).first(where: { _ in true }) else { return 0 }
+        let holders = try await ErasureCascadeRepository.holders(subjectID: subjectID, email: email, phone: phone, on: connection, logger: logger)
+        for recipientID in holders.keys.sorted(by: { $0.uuidString < $1.uuidString }) {
+            let noticeID = UUID()
+            let identities = String(decoding: try JSONEncoder.canonical.encode(holders[recipientID]?.identities ?? []), as: UTF8.self)
+            let jobID = try await JobQueue.enqueue(
+                RestrictionNoticeJob.self, .init(noticeID: noticeID),
+                uniqueKey: "\(RestrictionNoticeJob.name):\(noticeID.uuidString.lowercased())", subjectID: subjectID, on: connection, logger: logger)
+            try await connection.query("""
+                INSERT INTO restriction_notices (id, subject_id, request_id, recipient_id, action, identities, job_id)
+                VALUES (\(noticeID), \(subjectID), \(requestID), \(recipientID), \(action.rawValue), \(identities)::jsonb, \(jobID))
+                """, logger: logger)
+        }
+        return holders.count
+    }
+
+    /// What job `jobID` may do with the notice now: nothing when it is no longer pending, a DPO task for a recipient
+    /// without an API, else send it (``RecipientMessage/restrictionNotice`` always goes).
+    public func startNotice(noticeID: UUID, jobID: Int64) async throws -> DisclosureStart<RestrictionNoticeContext> {
+        try await database.transaction { connection in
+            let logger = database.logger
+            guard let (status, subjectID, action, occurredAt, identities, recipientID, baseURL, token, secret, manual) = try await connection.query("""
+                SELECT n.status, n.subject_id, n.action, n.occurred_at, n.identities::text, r.id, r.base_url, r.api_token, r.signing_secret,
+                       r.delivery_mode = 'manual'
+                FROM restriction_notices n JOIN recipients r ON r.id = n.recipient_id
+                WHERE n.id = \(noticeID)
+                """, logger: logger).decode((String, UUID, String, Date, String?, UUID, String?, String?, String, Bool).self).first(where: { _ in true })
+            else { return .missing }
+            guard status == "pending" else { return .settled }
+            guard let action = RestrictionAction(rawValue: action), let identities else {
+                throw StoreError.unexpectedValue(column: "restriction_notices.action/identities")
+            }
+            if manual {
+                try await ManualTaskRepository.open(restrictionNotice: noticeID, on: connection, logger: logger)
+                return .delegated
+            }
+            return .send(RestrictionNoticeContext(
+                noticeID: noticeID, subjectID: subjectID, action: action, occurredAt: occurredAt,
+                identities: try JSONDecoder().decode([OpenDSRIdentity].self, from: Data(identities.utf8)),
+                target: OutboundTarget(recipientID: recipientID, baseURL: baseURL ?? "", apiToken: token, signingSecret: secret)))
+        }
+    }
+
+    /// Records how job `jobID`'s call ended. Delivered: the notice is delivered, its identities cleared, the delivery
+    /// logged as a transfer of the categories they carried (``NoticeAccounting``) and audited. Not delivered: see
+    /// ``DisclosureOutcome`` (the identities stay, so a retry can still send it).
+    public func finishNotice(_ context: RestrictionNoticeContext, jobID: Int64, outcome: DisclosureOutcome) async throws {
+        switch outcome {
+        case .delivered:
+            try await database.query("""
+                WITH delivered AS (
+                    UPDATE restriction_notices SET status = 'delivered', identities = NULL, failure_reason = NULL, delivered_at = now(),
+                        updated_at = now()
+                    WHERE id = \(context.noticeID) AND status = 'pending'
+                    RETURNING recipient_id
+                ), logged AS (
+                    INSERT INTO transfers (recipient_id, subject_id, data_categories, purpose_code, legal_basis, job_id)
+                    SELECT recipient_id, \(context.subjectID), \(NoticeAccounting.categories(of: context.identities).map(\.rawValue)),
+                           \(NoticeAccounting.purpose), \(NoticeAccounting.legalBasis.rawValue), \(jobID)
+                    FROM delivered
+                    RETURNING subject_id
+                )
+                INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
+                SELECT NULL, \(Self.deliveredAction), subject_id, \("job-\(jobID)") FROM logged
+                """)
+        case .notDelivered(let answered, let failure):
+            try await database.query(DisclosureInFlight.notDelivered(
+                jobID: jobID, answered: answered, failure: failure, table: "restriction_notices", recordID: context.noticeID))
+        }
+    }
+}
