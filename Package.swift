@@ -102,11 +102,26 @@ let package = Package(
             plugins: ["EmbedConsoleAssets"]
         ),
         .target(
+            name: "CustodianPortal",
+            dependencies: [
+                "CustodianCore",
+                "CustodianStore",
+                "CustodianConsole",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Assets"],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedConsoleAssets"]
+        ),
+        .target(
             name: "CustodianAPI",
             dependencies: [
                 "CustodianCore",
                 "CustodianStore",
                 "CustodianQueue",
+                "CustodianPortal",
                 "CustodianOpenAPI",
                 "CustodianConsole",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -152,6 +167,7 @@ let package = Package(
                 "CustodianStore",
                 "CustodianQueue",
                 "CustodianAPI",
+                "CustodianPortal",
                 "CustodianWorker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -239,6 +255,7 @@ let package = Package(
             name: "CustodianAPITests",
             dependencies: [
                 "CustodianAPI",
+                "CustodianPortal",
                 "CustodianQueue",
                 "CustodianOpenAPI",
                 "CustodianTestSupport",
@@ -268,6 +285,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
+                "CustodianPortal",
                 "CustodianAPI",
                 "CustodianQueue",
                 "CustodianWorker",

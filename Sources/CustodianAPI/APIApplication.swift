@@ -1,4 +1,5 @@
 import CustodianConsole
+import CustodianPortal
 import CustodianOpenAPI
 import CustodianStore
 import Foundation
@@ -28,6 +29,7 @@ public enum APIApplication {
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maximumBodySize))
 
         ConsoleRoutes.register(on: router, configuration: configuration.console, database: database, logger: logger)
+        PortalRoutes.register(on: router, configuration: configuration.portal, database: database, logger: logger)
 
         let keyCache = APIKeyCache(keys: APIKeyRepository(database: database), logger: logger)
         let handler = APIHandler(

@@ -1,5 +1,6 @@
 import CustodianConsole
 import CustodianCore
+import CustodianPortal
 import Foundation
 
 /// Settings of the HTTP API, read from the environment by the executable.
@@ -23,12 +24,17 @@ public struct APIConfiguration: Sendable {
     public var rateLimit: (perMinute: Int, burst: Int)?
     /// The DPO console served under `/console`; its time zone and identity hasher follow the API's unless set apart.
     public var console: ConsoleConfiguration
+    /// The customers' pages (one-click unsubscribe under `/u/`).
+    public var portal: PortalConfiguration
+    /// Where the internet reaches the customers' pages (`CUSTODIAN_PUBLIC_URL`), for the links the API issues.
+    public var publicBaseURL: String
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maximumBodySize: Int = 1 << 20, maximumPageSize: Int = 200,
         defaultPageSize: Int = 50, receipts: ReceiptConfiguration = ReceiptConfiguration(),
         outboundPolicy: OutboundAddressPolicy = OutboundAddressPolicy(), timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow")!,
-        identityHasher: IdentityHasher? = nil, rateLimit: (perMinute: Int, burst: Int)? = nil, console: ConsoleConfiguration? = nil
+        identityHasher: IdentityHasher? = nil, rateLimit: (perMinute: Int, burst: Int)? = nil, console: ConsoleConfiguration? = nil,
+        portal: PortalConfiguration = PortalConfiguration(), publicBaseURL: String = "http://127.0.0.1:8080"
     ) {
         self.host = host
         self.port = port
@@ -41,6 +47,8 @@ public struct APIConfiguration: Sendable {
         self.identityHasher = identityHasher
         self.rateLimit = rateLimit
         self.console = console ?? ConsoleConfiguration(timeZone: timeZone, identityHasher: identityHasher, outboundPolicy: outboundPolicy)
+        self.portal = portal
+        self.publicBaseURL = publicBaseURL
     }
 }
 

@@ -11,7 +11,7 @@ enum OperationScopes {
 
     /// Operations a `shop` key may call; every other authenticated one is `dpo`-only.
     static let shopOperations: Set<String> = [
-        "createSubject", "listSubjects", "getSubject", "updateSubject",
+        "createSubject", "listSubjects", "getSubject", "updateSubject", "getUnsubscribeLink",
         "recordConsentEvent", "getConsents", "getConsentReceipt", "listPurposes", "getPurpose", "listPolicyVersions", "listConsentTexts",
         "createOrder", "getOrder", "updateOrder", "listSubjectOrders", "createShipment", "listShipments",
     ]

@@ -80,15 +80,8 @@ enum ConsoleRequest {
     /// The client's address, for counting failed logins per address: the peer's, or behind a trusted reverse proxy
     /// (``ConsoleConfiguration/trustedProxies``) the last address that proxy appended to `X-Forwarded-For`.
     static func clientAddress(_ request: Request, _ context: some RemoteAddressRequestContext, configuration: ConsoleConfiguration) -> String {
-        clientAddress(
+        ClientAddress.resolve(
             peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[values: HTTPField.Name("X-Forwarded-For")!],
             trustedProxies: configuration.trustedProxies)
-    }
-
-    static func clientAddress(peer: String?, forwardedFor: [String], trustedProxies: Set<String>) -> String {
-        let peer = peer ?? "unknown"
-        guard trustedProxies.contains(peer), let forwarded = forwardedFor.last?.split(separator: ",").last else { return peer }
-        let address = forwarded.trimmingCharacters(in: .whitespaces)
-        return address.isEmpty || address.count > 64 ? peer : address
     }
 }

@@ -94,9 +94,9 @@ public struct ConsentReceipt: Codable, Sendable, Equatable {
     public static func termination(retentionDays: Int) -> String {
         let days = ConsentWithdrawalRetention.window(retentionDays: retentionDays)
         return "Until withdrawn; withdrawal is possible at any time. Within \(days) days of the withdrawal the daily retention sweep "
-            + "destroys the data kept only for this purpose, with a destruction act, and asks the recipients that received them to erase "
-            + "them too; data that another purpose still needs (the customer's account, an order within its accounting retention, an "
-            + "open request) are kept for that purpose alone and destroyed at the end of its own retention."
+            + "destroys the data kept only for this purpose, with a destruction act; when no purpose is left the whole record goes and every "
+            + "recipient that received it is asked to erase it. Data that another purpose still needs (the customer's account, an order "
+            + "within its accounting retention, an open request) are kept for that purpose alone and destroyed at the end of its own retention."
     }
 
     /// Builds the receipt of `granted` purposes; the latest grant gives the timestamp, method and policy URL.

@@ -6,7 +6,8 @@ import Foundation
 /// A subject's category (name, e-mail, phone, registration address) is still needed while a purpose using it is
 /// active for the subject: a consent-based purpose while granted, or withdrawn less than its window ago; `order_fulfilment`
 /// and `delivery` while an order is open or within order_fulfilment's retention; `subject_rights` while a request is open;
-/// every other non-consent purpose (the account, support) while the subject holds an account with the shop. Once a
+/// every other non-consent purpose (the account, support) while the subject holds an account with the shop;
+/// `cross_border_transfer`, a condition of other transfers, never. Once a
 /// withdrawal's window has passed: when the subject holds nothing still needed, the whole record is destroyed (the
 /// erasure, with its cascade to recipients) when no purpose at all is left; otherwise only the categories the withdrawn
 /// purposes used and nothing still active needs (a granted analytics consent keeps the record, not the e-mail it
@@ -79,7 +80,8 @@ public enum ConsentWithdrawalRetention {
         var needed = Set<DataCategory>()
         var ended: [Purpose] = []
         var anyActive = false
-        for purpose in purposes {
+        // Cross-border transfer is a condition of other transfers, not processing of its own: it keeps nothing.
+        for purpose in purposes where purpose.code != PurposeCode.crossBorderTransfer {
             if purpose.basis == .consent {
                 guard let state = holdings.consents[purpose.code] else { continue }
                 let windowEnd = state.occurredAt.addingTimeInterval(TimeInterval(window(retentionDays: purpose.retentionDays)) * 86_400)

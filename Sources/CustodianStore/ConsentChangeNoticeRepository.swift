@@ -30,9 +30,18 @@ public struct ConsentChangeNoticeRepository: Sendable {
 
     /// Creates, in the caller's transaction, one notice and its job for each recipient to tell of consent event
     /// `eventID` (``ConsentPropagation``): every active recipient of the purpose's kinds, and for a withdrawal also
-    /// every recipient told of a grant before, active or not. Returns how many.
+    /// every recipient told of a grant before, active or not. Earlier undelivered notices of the purpose are cancelled.
+    /// Returns how many.
     @discardableResult
     static func enqueue(eventID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        // A change supersedes the notices of earlier changes of the same purpose not yet delivered (and, through the
+        // trigger, their DPO tasks): recipients hear the latest state only.
+        try await connection.query("""
+            UPDATE consent_change_notices n SET status = 'cancelled', failure_reason = 'superseded by a later consent change', updated_at = now()
+            FROM consent_events e
+            WHERE e.id = \(eventID) AND n.subject_id = e.subject_id AND n.purpose_code = e.purpose_code AND n.consent_event_id <> e.id
+              AND n.status IN ('pending', 'failed')
+            """, logger: logger)
         let created = try await connection.query("""
             WITH e AS (
                 SELECT id, subject_id, purpose_code, action, occurred_at FROM consent_events WHERE id = \(eventID)

@@ -180,13 +180,40 @@ public struct ConsentRepository: Sendable {
         }
     }
 
+    /// What a click on an unsubscribe link did.
+    public enum LinkWithdrawal: Sendable, Equatable {
+        case withdrawn
+        /// The consent was not granted (a replay, or withdrawn another way): nothing changed.
+        case alreadyWithdrawn
+        case unknownSubject
+    }
+
+    /// Withdraws the consent an unsubscribe link names (RFC 8058), as the subject's own act: channel `email_link`,
+    /// the token id as evidence, the newsletter's opt-out job and any consent change notices in the same transaction,
+    /// audited. A withdrawal always passes, for a restricted subject too; a replay changes nothing.
+    public func withdraw(by claim: UnsubscribeClaim, actor: AuditActor) async throws -> LinkWithdrawal {
+        try await database.transaction { connection in
+            let logger = database.logger
+            guard try await SubjectRepository.lockedStatus(of: claim.subjectID, .exclusive, on: connection, logger: logger) != nil else {
+                return .unknownSubject
+            }
+            let withdrawn = try await Self.withdrawAll(
+                subjectID: claim.subjectID, purposes: [claim.purpose], optOutNewsletter: true, channel: .emailLink,
+                formID: "unsubscribe-link:\(claim.tokenID)", actor: actor, on: connection, logger: logger)
+            guard !withdrawn.isEmpty else { return .alreadyWithdrawn }
+            try await AuditRepository.append(action: Action.record, subjectID: claim.subjectID, actor: actor, on: connection, logger: logger)
+            return .withdrawn
+        }
+    }
+
     /// Withdraws, inside the caller's transaction (which holds the subject's row), every consent-based purpose in
     /// `purposes` (nil: all of them) whose current state is a grant, under the policy version and consent text of that grant, and
     /// returns the purposes withdrawn. With `optOutNewsletter`, withdrawing the newsletter enqueues the opt-out job; the
     /// withdrawals of propagating purposes enqueue their `consent.changed` notices.
     @discardableResult
     static func withdrawAll(
-        subjectID: UUID, purposes: [String]?, optOutNewsletter: Bool, actor: AuditActor, on connection: PostgresConnection, logger: Logger
+        subjectID: UUID, purposes: [String]?, optOutNewsletter: Bool, channel: ConsentChannel = .api, formID: String? = nil, actor: AuditActor,
+        on connection: PostgresConnection, logger: Logger
     ) async throws -> [String] {
         let withdrawn = try await connection.query("""
             WITH granted AS (
@@ -196,9 +223,9 @@ public struct ConsentRepository: Sendable {
                   AND (\(purposes)::text[] IS NULL OR cs.purpose_code = ANY(\(purposes)::text[]))
             ), inserted AS (
                 INSERT INTO consent_events (id, subject_id, purpose_code, action, policy_version_id, channel, occurred_at, api_key_id, request_id,
-                                            consent_text_id)
-                SELECT gen_random_uuid(), \(subjectID), purpose_code, 'withdraw', policy_version_id, 'api', clock_timestamp(),
-                       \(actor.apiKeyID), \(actor.requestID), consent_text_id
+                                            consent_text_id, form_id)
+                SELECT gen_random_uuid(), \(subjectID), purpose_code, 'withdraw', policy_version_id, \(channel.rawValue), clock_timestamp(),
+                       \(actor.apiKeyID), \(actor.requestID), consent_text_id, \(formID)
                 FROM granted
                 RETURNING id, purpose_code, occurred_at, recorded_at
             )

@@ -78,20 +78,20 @@ enum Depersonaliser {
             WHERE status = 'pending' AND job_id = ANY(\(cancelledIDs))
             RETURNING id
             """, logger: logger).decode(UUID.self).reduce(into: [UUID]()) { $0.append($1) }
-        // New disclosures handed to the DPO as tasks go too (the trigger cancels their tasks); withdrawals stay.
+        // Grants not yet delivered go, and rectifications handed to the DPO as tasks (the trigger cancels the tasks);
+        // withdrawals stay. Jobs held while the subject was restricted run now and find their notice settled.
         let cancelledTaskNotices = try await connection.query("""
             WITH grants AS (
-                UPDATE consent_change_notices n SET status = 'cancelled', failure_reason = 'the subject was erased', updated_at = now()
-                FROM manual_tasks t
-                WHERE t.consent_change_notice_id = n.id AND t.status = 'open' AND n.subject_id = \(subjectID) AND n.status = 'pending'
-                  AND n.action = 'grant'
+                UPDATE consent_change_notices SET status = 'cancelled', failure_reason = 'the subject was erased', updated_at = now()
+                WHERE subject_id = \(subjectID) AND status IN ('pending', 'failed') AND action = 'grant'
             )
             UPDATE rectification_notices n SET status = 'cancelled', identities = NULL, failure_reason = 'the subject was erased', updated_at = now()
             FROM manual_tasks t
-            WHERE t.rectification_notice_id = n.id AND t.status = 'open' AND t.subject_id = \(subjectID) AND n.status = 'pending'
+            WHERE t.rectification_notice_id = n.id AND t.status = 'open' AND t.subject_id = \(subjectID) AND n.status IN ('pending', 'failed')
             RETURNING n.id
             """, logger: logger).decode(UUID.self).reduce(into: [UUID]()) { $0.append($1) }
         try await SubjectRequestSettlement.afterNoticesChanged(cancelledNotices + cancelledTaskNotices, on: connection, logger: logger)
+        try await JobQueue.release(subjectID: subjectID, on: connection, logger: logger)
         // The erasure request replaces any restriction notice not yet sent.
         try await connection.query("""
             UPDATE restriction_notices SET status = 'cancelled', identities = NULL, failure_reason = 'the subject was erased', updated_at = now()

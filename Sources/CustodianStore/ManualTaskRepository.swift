@@ -50,6 +50,9 @@ public enum ManualTaskFailure: Error, Equatable {
     case notOpen(ManualTaskRecord.Status)
     /// A new disclosure (rectified values, a grant) may not go while the subject is restricted.
     case subjectRestricted
+    /// A new disclosure the rule forbids now (the recipient deactivated, a country without adequate protection and no
+    /// cross-border consent); the reason names rules only.
+    case refused(String)
 }
 
 /// The DPO's tasks for recipients without an API (issue 22, part 3): opened by the worker in place of the HTTP call,
@@ -198,26 +201,33 @@ public struct ManualTaskRepository: Sendable {
     /// passes through unchanged): the served erasure request completes, or the notice is delivered; the delivery is
     /// logged as a transfer at the moment it was performed; the identities go; the subject request waiting on it is
     /// settled; the close is audited. Nil when there is no such task; ``ManualTaskFailure`` when it is not open, or
-    /// when it would disclose new data of a restricted subject.
+    /// when it is a new disclosure the ``DisclosureRule`` forbids now (a restricted subject, a deactivated recipient,
+    /// a border without consent).
     public func close(
         id: UUID, actor: AuditActor, validate: @escaping @Sendable (_ createdAt: Date) throws -> ManualTaskEvidence
     ) async throws -> ManualTaskRecord? {
         try await database.transaction { connection in
             let logger = database.logger
-            // The subject first, as erasure locks it before the records (and, through them, the tasks) it cancels.
-            guard let owner = try await connection.query("SELECT subject_id FROM manual_tasks WHERE id = \(id)", logger: logger)
-                .decode(UUID.self).first(where: { _ in true }) else { return nil }
-            let subjectStatus = try await SubjectRepository.lockedStatus(of: owner, .shared, on: connection, logger: logger)
-            guard let (status, kind, createdAt, subjectID, identitiesText) = try await connection.query("""
-                SELECT status, kind, created_at, subject_id, identities::text FROM manual_tasks WHERE id = \(id) FOR UPDATE
-                """, logger: logger).decode((String, String, Date, UUID, String?).self).first(where: { _ in true }) else { return nil }
-            guard let status = ManualTaskRecord.Status(rawValue: status), let kind = ManualTaskKind(rawValue: kind) else {
-                throw StoreError.unexpectedValue(column: "manual_tasks.status/kind")
-            }
+            // Locks in erasure's order — the subject, then the record the task serves (whose cancellation cancels the
+            // task by trigger), then the task — so a close and a cancellation never wait on each other crosswise.
+            guard let (owner, kindText, servedID) = try await connection.query("""
+                SELECT subject_id, kind, COALESCE(erasure_request_id, rectification_notice_id, consent_change_notice_id, restriction_notice_id)
+                FROM manual_tasks WHERE id = \(id)
+                """, logger: logger).decode((UUID, String, UUID).self).first(where: { _ in true }) else { return nil }
+            guard let kind = ManualTaskKind(rawValue: kindText) else { throw StoreError.unexpectedValue(column: "manual_tasks.kind") }
+            let subjectStatus = try await SubjectRepository.lockedStatus(of: owner, .shared, on: connection, logger: logger) ?? .erased
+            try await connection.query(
+                "SELECT 1 FROM \(unescaped: Self.servedTable(kind)) WHERE id = \(servedID) FOR UPDATE", logger: logger)
+            guard let (status, createdAt, subjectID, identitiesText) = try await connection.query("""
+                SELECT status, created_at, subject_id, identities::text FROM manual_tasks WHERE id = \(id) FOR UPDATE
+                """, logger: logger).decode((String, Date, UUID, String?).self).first(where: { _ in true }) else { return nil }
+            guard let status = ManualTaskRecord.Status(rawValue: status) else { throw StoreError.unexpectedValue(column: "manual_tasks.status") }
             guard status == .open else { throw ManualTaskFailure.notOpen(status) }
             let evidence = try validate(createdAt)
-            if try await Self.isNewDisclosure(taskID: id, kind: kind, on: connection, logger: logger), subjectStatus != .active {
-                throw ManualTaskFailure.subjectRestricted
+            switch try await Self.decision(taskID: id, kind: kind, subjectStatus: subjectStatus, on: connection, logger: logger) {
+            case .allowed: break
+            case .held: throw ManualTaskFailure.subjectRestricted
+            case .refused(let reason): throw ManualTaskFailure.refused(reason)
             }
             try await connection.query("""
                 UPDATE manual_tasks SET status = 'closed', identities = NULL, performed_by = \(evidence.performedBy),
@@ -237,18 +247,37 @@ public struct ManualTaskRepository: Sendable {
         }
     }
 
-    /// Whether the task's message gives the recipient something new (``RecipientMessage``): rectified values, a grant.
-    static func isNewDisclosure(taskID: UUID, kind: ManualTaskKind, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+    /// The served record's table: a fixed identifier per kind.
+    static func servedTable(_ kind: ManualTaskKind) -> String {
         switch kind {
-        case .erasureRequest: return RecipientMessage.erasureRequest.isNewDisclosure
-        case .rectificationNotice: return RecipientMessage.rectificationNotice.isNewDisclosure
-        case .restrictionNotice: return RecipientMessage.restrictionNotice.isNewDisclosure
-        case .consentChange:
-            let action = try await connection.query("""
-                SELECT n.action FROM manual_tasks t JOIN consent_change_notices n ON n.id = t.consent_change_notice_id WHERE t.id = \(taskID)
-                """, logger: logger).decode(String.self).first(where: { _ in true }).flatMap(ConsentAction.init(rawValue:))
-            return ConsentPropagation.message(for: action ?? .withdraw).isNewDisclosure
+        case .erasureRequest: "erasure_requests"
+        case .rectificationNotice: "rectification_notices"
+        case .consentChange: "consent_change_notices"
+        case .restrictionNotice: "restriction_notices"
         }
+    }
+
+    /// Whether the task's message may go now (``RecipientMessage``): rectified values and a grant are new disclosures,
+    /// judged by the whole ``DisclosureRule`` at the moment of closing; every other message always goes.
+    static func decision(
+        taskID: UUID, kind: ManualTaskKind, subjectStatus: SubjectStatus, on connection: PostgresConnection, logger: Logger
+    ) async throws -> DisclosureDecision {
+        guard let (action, active, adequate, crossBorder) = try await connection.query("""
+            SELECT n.action, r.active, r.country_adequate,
+                   EXISTS (SELECT 1 FROM consent_states cs WHERE cs.subject_id = t.subject_id AND cs.purpose_code = \(PurposeCode.crossBorderTransfer)
+                           AND cs.action = 'grant')
+            FROM manual_tasks t JOIN recipients r ON r.id = t.recipient_id
+            LEFT JOIN consent_change_notices n ON n.id = t.consent_change_notice_id
+            WHERE t.id = \(taskID)
+            """, logger: logger).decode((String?, Bool, Bool, Bool).self).first(where: { _ in true }) else { return .refused(reason: "no such task") }
+        let message: RecipientMessage = switch kind {
+        case .erasureRequest: .erasureRequest
+        case .rectificationNotice: .rectificationNotice
+        case .restrictionNotice: .restrictionNotice
+        case .consentChange: ConsentPropagation.message(for: action.flatMap(ConsentAction.init(rawValue:)) ?? .withdraw)
+        }
+        return message.decide(DisclosureFacts(
+            subjectStatus: subjectStatus, recipientActive: active, countryAdequate: adequate, crossBorderConsentGranted: crossBorder))
     }
 
     /// Marks the served record delivered, logs the transfer (an erasure request or restriction notice with the

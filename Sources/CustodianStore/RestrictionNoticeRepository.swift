@@ -52,19 +52,44 @@ public struct RestrictionNoticeRepository: Sendable {
         return holders.count
     }
 
+    /// Enqueues the lift notices of the subject's lifted restriction requests that have none yet, in the caller's
+    /// transaction, as processing resumes.
+    static func enqueueLifts(subjectID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        let lifted = try await connection.query("""
+            SELECT q.id FROM subject_requests q
+            WHERE q.subject_id = \(subjectID) AND q.kind = 'restriction' AND q.lifted_at IS NOT NULL
+              AND EXISTS (SELECT 1 FROM restriction_notices n WHERE n.request_id = q.id AND n.action = 'restricted')
+              AND NOT EXISTS (SELECT 1 FROM restriction_notices n WHERE n.request_id = q.id AND n.action = 'lifted')
+            ORDER BY q.lifted_at, q.id
+            """, logger: logger).decode(UUID.self).reduce(into: [UUID]()) { $0.append($1) }
+        for requestID in lifted {
+            try await enqueue(subjectID: subjectID, requestID: requestID, action: .lifted, on: connection, logger: logger)
+        }
+    }
+
     /// What job `jobID` may do with the notice now: nothing when it is no longer pending, a DPO task for a recipient
     /// without an API, else send it (``RecipientMessage/restrictionNotice`` always goes).
     public func startNotice(noticeID: UUID, jobID: Int64) async throws -> DisclosureStart<RestrictionNoticeContext> {
         try await database.transaction { connection in
             let logger = database.logger
-            guard let (status, subjectID, action, occurredAt, identities, recipientID, baseURL, token, secret, manual) = try await connection.query("""
+            guard let (status, subjectID, action, occurredAt, identities, recipientID, baseURL, token, secret, manual, subjectStatus)
+                = try await connection.query("""
                 SELECT n.status, n.subject_id, n.action, n.occurred_at, n.identities::text, r.id, r.base_url, r.api_token, r.signing_secret,
-                       r.delivery_mode = 'manual'
-                FROM restriction_notices n JOIN recipients r ON r.id = n.recipient_id
+                       r.delivery_mode = 'manual', s.status
+                FROM restriction_notices n JOIN recipients r ON r.id = n.recipient_id JOIN subjects s ON s.id = n.subject_id
                 WHERE n.id = \(noticeID)
-                """, logger: logger).decode((String, UUID, String, Date, String?, UUID, String?, String?, String, Bool).self).first(where: { _ in true })
+                FOR KEY SHARE OF s
+                """, logger: logger).decode((String, UUID, String, Date, String?, UUID, String?, String?, String, Bool, String).self).first(where: { _ in true })
             else { return .missing }
             guard status == "pending" else { return .settled }
+            // Holding the subject's row, an erasure either committed first (and its request replaces this notice) or waits.
+            guard subjectStatus != SubjectStatus.erased.rawValue else {
+                try await connection.query("""
+                    UPDATE restriction_notices SET status = 'cancelled', identities = NULL, failure_reason = 'the subject was erased', updated_at = now()
+                    WHERE id = \(noticeID) AND status = 'pending'
+                    """, logger: logger)
+                return .settled
+            }
             guard let action = RestrictionAction(rawValue: action), let identities else {
                 throw StoreError.unexpectedValue(column: "restriction_notices.action/identities")
             }

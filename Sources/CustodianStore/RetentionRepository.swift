@@ -85,14 +85,15 @@ public struct RetentionRepository: Sendable {
         }
     }
 
-    /// The active subject with no consent in force, nothing open (orders, requests) and no activity for the policy's
+    /// The active subject with no consent in force (cross-border transfer, a condition of others, does not count), nothing open (orders, requests) and no activity for the policy's
     /// days that was inactive longest (a withdrawal is no activity: it ends a purpose, it does not prolong the record), locked `FOR UPDATE` (skipping any another transaction holds).
     static func nextExpired(policy: RetentionPolicy, now: Date, on connection: PostgresConnection, logger: Logger) async throws -> (UUID, String?, String?)? {
         try await connection.query("""
             SELECT s.id, s.email, s.phone FROM subjects s
             WHERE s.status = 'active'
               AND s.updated_at < \(now)::timestamptz - make_interval(days => \(Int32(clamping: policy.inactiveDays)))
-              AND NOT EXISTS (SELECT 1 FROM consent_states cs WHERE cs.subject_id = s.id AND cs.action = 'grant')
+              AND NOT EXISTS (SELECT 1 FROM consent_states cs WHERE cs.subject_id = s.id AND cs.action = 'grant'
+                              AND cs.purpose_code <> \(PurposeCode.crossBorderTransfer))
               AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.subject_id = s.id
                               AND (o.status_changed_at >= \(now)::timestamptz - make_interval(days => \(Int32(clamping: policy.inactiveDays)))
                                    OR o.status IN ('placed', 'paid', 'shipped')))

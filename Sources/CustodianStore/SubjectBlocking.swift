@@ -7,7 +7,8 @@ import PostgresNIO
 /// Keeps a subject's status in step with its requests, as ``SubjectBlock`` decides: `restricted`, with its disclosing
 /// jobs held, while one of them blocks it; `active` again, with its held jobs released, once none does. Called in
 /// the transaction of every change that can start or end a block (registration, fulfilment, lift, denial,
-/// cancellation), with the subject row already locked `FOR UPDATE`. An erased subject stays erased.
+/// cancellation), with the subject row already locked `FOR UPDATE`; when processing resumes, recipients told of a
+/// lifted restriction hear of the lift. An erased subject stays erased.
 enum SubjectBlocking {
     static func reconcile(subjectID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
         guard let status = try await connection.query("SELECT status FROM subjects WHERE id = \(subjectID)", logger: logger)
@@ -19,6 +20,8 @@ enum SubjectBlocking {
         case (.restricted, false):
             try await connection.query("UPDATE subjects SET status = 'active', updated_at = now() WHERE id = \(subjectID)", logger: logger)
             try await JobQueue.release(subjectID: subjectID, on: connection, logger: logger)
+            // Processing resumes: recipients told of a restriction now lifted hear of the lift (once per request).
+            try await RestrictionNoticeRepository.enqueueLifts(subjectID: subjectID, on: connection, logger: logger)
         case (.active, false), (.restricted, true), (.erased, _):
             break
         }

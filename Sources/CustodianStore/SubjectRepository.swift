@@ -162,6 +162,12 @@ public struct SubjectRepository: Sendable {
     }
 
     /// Whether the subject exists, read on `connection` (inside the caller's transaction).
+    /// The subject's status alone (no personal data, so no audit row); nil when there is no such subject.
+    public func status(of id: UUID) async throws -> SubjectStatus? {
+        try await database.query("SELECT status FROM subjects WHERE id = \(id)").decode(String.self).first(where: { _ in true })
+            .flatMap(SubjectStatus.init(rawValue:))
+    }
+
     static func exists(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
         try await connection.query("SELECT 1 FROM subjects WHERE id = \(id)", logger: logger)
             .decode(Int.self).first(where: { _ in true }) != nil

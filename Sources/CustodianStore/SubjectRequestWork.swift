@@ -153,10 +153,6 @@ public struct SubjectRequestWork: Sendable {
             guard subject.status != .erased else { throw SubjectRequestRefusal.subjectErased }
             try await connection.query("UPDATE subject_requests SET lifted_at = now(), updated_at = now() WHERE id = \(id)", logger: logger)
             try await SubjectBlocking.reconcile(subjectID: subjectID, on: connection, logger: logger)
-            // Recipients hear of the lift only when processing may resume (another request may still block it).
-            if try await SubjectRepository.lockedStatus(of: subjectID, .exclusive, on: connection, logger: logger) == .active {
-                try await RestrictionNoticeRepository.enqueue(subjectID: subjectID, requestID: id, action: .lifted, on: connection, logger: logger)
-            }
             try await AuditRepository.append(action: Self.liftAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
             guard let done = try await requests.lockedRecord(id: id, on: connection) else { throw StoreError.unexpectedlyEmpty }
             return done

@@ -1,6 +1,7 @@
 import CustodianAPI
 import CustodianConsole
 import CustodianCore
+import CustodianPortal
 import CustodianStore
 import Foundation
 import Logging
@@ -46,7 +47,29 @@ struct Settings {
             timeZone: try timeZone,
             identityHasher: try identityHasher,
             rateLimit: try rateLimit,
-            console: try console())
+            console: try console(),
+            portal: try portal(),
+            publicBaseURL: try consoleBaseURL())
+    }
+
+    /// The customers' pages: the unsubscribe-link keys — `CUSTODIAN_UNSUBSCRIBE_KEY` (`id:base64`, at least 32 bytes;
+    /// without it no link can be issued) and `CUSTODIAN_UNSUBSCRIBE_PREVIOUS_KEYS` (comma-separated, still verified so
+    /// links already sent keep working; drop one to revoke its links) — and the trusted proxies.
+    func portal() throws -> PortalConfiguration {
+        var keyring: UnsubscribeKeyring?
+        if let setting = environment["CUSTODIAN_UNSUBSCRIBE_KEY"], !setting.isEmpty {
+            guard let current = UnsubscribeKey(setting: setting) else {
+                throw Invalid(description: "CUSTODIAN_UNSUBSCRIBE_KEY must be id:base64 with an id of 1 to 16 letters, digits, - or _ and at least 32 bytes")
+            }
+            let previous = try (environment["CUSTODIAN_UNSUBSCRIBE_PREVIOUS_KEYS"] ?? "").split(separator: ",").map { item in
+                guard let key = UnsubscribeKey(setting: String(item)) else {
+                    throw Invalid(description: "CUSTODIAN_UNSUBSCRIBE_PREVIOUS_KEYS must be a comma-separated list of id:base64 keys")
+                }
+                return key
+            }
+            keyring = UnsubscribeKeyring(current: current, previous: previous)
+        }
+        return PortalConfiguration(unsubscribeKeys: keyring, trustedProxies: try console().trustedProxies)
     }
 
     /// Where the console is reached, for the links `custodian users create` prints: `CUSTODIAN_PUBLIC_URL`, else

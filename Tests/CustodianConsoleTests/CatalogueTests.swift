@@ -1,3 +1,4 @@
+import CustodianCore
 @testable import CustodianConsole
 import Foundation
 import Testing
@@ -56,10 +57,10 @@ import Testing
 
     @Test func failedLoginsCountTheClientBehindATrustedProxyOnly() {
         let proxy: Set<String> = ["10.0.0.5"]
-        #expect(ConsoleRequest.clientAddress(peer: "10.0.0.5", forwardedFor: ["198.51.100.7, 203.0.113.9"], trustedProxies: proxy) == "203.0.113.9")
-        #expect(ConsoleRequest.clientAddress(peer: "192.0.2.1", forwardedFor: ["203.0.113.9"], trustedProxies: proxy) == "192.0.2.1")
-        #expect(ConsoleRequest.clientAddress(peer: "10.0.0.5", forwardedFor: [], trustedProxies: proxy) == "10.0.0.5")
-        #expect(ConsoleRequest.clientAddress(peer: nil, forwardedFor: ["203.0.113.9"], trustedProxies: proxy) == "unknown")
+        #expect(ClientAddress.resolve(peer: "10.0.0.5", forwardedFor: ["198.51.100.7, 203.0.113.9"], trustedProxies: proxy) == "203.0.113.9")
+        #expect(ClientAddress.resolve(peer: "192.0.2.1", forwardedFor: ["203.0.113.9"], trustedProxies: proxy) == "192.0.2.1")
+        #expect(ClientAddress.resolve(peer: "10.0.0.5", forwardedFor: [], trustedProxies: proxy) == "10.0.0.5")
+        #expect(ClientAddress.resolve(peer: nil, forwardedFor: ["203.0.113.9"], trustedProxies: proxy) == "unknown")
     }
 
     @Test func theLanguageSwitchReturnsOnlyToPlainConsolePaths() {

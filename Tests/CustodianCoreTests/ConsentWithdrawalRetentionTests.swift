@@ -60,6 +60,15 @@ struct ConsentWithdrawalRetentionTests {
                 "the newsletter's window is still open: its name and e-mail wait, and quick used nothing else")
     }
 
+    @Test("a cross-border consent, a condition of other transfers, keeps nothing")
+    func crossBorderKeepsNothing() {
+        let catalogue = Self.catalogue + [.init(code: "cross_border_transfer", basis: .consent, categories: [.fullName, .email, .phone], retentionDays: 30)]
+        let holdings = Self.holdings(consents: [
+            "newsletter": Self.withdrawn(daysAgo: 31), "cross_border_transfer": .init(action: .grant, occurredAt: Self.now),
+        ])
+        #expect(Rule.decide(purposes: catalogue, holdings: holdings, now: Self.now) == .eraseSubject(purposes: ["newsletter"], days: 30))
+    }
+
     @Test("nothing held or nothing withdrawn: nothing to do")
     func nothing() {
         #expect(Rule.decide(purposes: Self.catalogue, holdings: Self.holdings(held: [], consents: ["newsletter": Self.withdrawn(daysAgo: 40)]), now: Self.now) == .keep)
@@ -69,6 +78,6 @@ struct ConsentWithdrawalRetentionTests {
     @Test("the receipt states what the sweep does, with the window")
     func receipt() {
         let text = ConsentReceipt.termination(retentionDays: 90)
-        #expect(text.contains("Within 30 days of the withdrawal") && text.contains("destruction act") && text.contains("recipients"))
+        #expect(text.contains("Within 30 days of the withdrawal") && text.contains("destruction act") && text.contains("recipient"))
     }
 }

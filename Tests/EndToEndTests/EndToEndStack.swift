@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import CustodianAPI
 import CustodianCore
+import CustodianPortal
 import CustodianQueue
 import CustodianStore
 import CustodianTestSupport
@@ -97,6 +98,9 @@ struct EndToEndStack {
         try await database.query("SELECT state FROM jobs ORDER BY id DESC LIMIT 1").collect().first?.decode(String.self)
     }
 
+    /// The key of the stack's unsubscribe links.
+    static let unsubscribeKey = UnsubscribeKey(setting: "e2e:" + Data((0..<32).map { UInt8(255 - $0) }).base64EncodedString())!
+
     /// The key of the identity hashes the stack's API keeps for erased subjects.
     static let identityHasher = IdentityHasher(base64Key: Data((0..<32).map { UInt8($0) }).base64EncodedString())
 
@@ -115,7 +119,10 @@ struct EndToEndStack {
                 logger: logger)
             let policy = OutboundAddressPolicy(allowedHosts: ["127.0.0.1"])
             let app = try APIApplication.build(
-                configuration: APIConfiguration(port: 0, outboundPolicy: policy, identityHasher: identityHasher), database: apiDatabase,
+                configuration: APIConfiguration(
+                    port: 0, outboundPolicy: policy, identityHasher: identityHasher,
+                    portal: PortalConfiguration(unsubscribeKeys: UnsubscribeKeyring(current: unsubscribeKey)), publicBaseURL: "https://privacy.shop.example"),
+                database: apiDatabase,
                 metrics: PrometheusCollectorRegistry(), logger: logger)
             let (ports, portSource) = AsyncStream.makeStream(of: Int.self)
             let sim = PartnerSim.build(port: 0, secret: secret, onServerRunning: { portSource.yield($0) }, logger: TestDatabase.logger)

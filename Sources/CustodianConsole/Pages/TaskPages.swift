@@ -3,7 +3,7 @@ import CustodianStore
 import Foundation
 import Hummingbird
 
-/// The DPO's tasks for recipients without an API: the list (open first), and each task with the text to send, the
+/// The DPO's tasks for recipients without an API: the list by status (open by default), and each task with the text to send, the
 /// identities the recipient holds (the read is audited) and the form that closes it with evidence.
 struct TaskPages: ConsolePageGroup {
     let shared: ConsolePages
@@ -89,6 +89,8 @@ struct TaskPages: ConsolePageGroup {
             throw ConsoleFailure.conflict(messageKey: "error_task_not_open")
         } catch ManualTaskFailure.subjectRestricted {
             throw ConsoleFailure.conflict(messageKey: "error_task_subject_restricted")
+        } catch ManualTaskFailure.refused {
+            throw ConsoleFailure.conflict(messageKey: "error_task_refused")
         }
         return Response(status: .seeOther, headers: [.location: "/console/tasks/\(id.lowercasedString)"])
     }

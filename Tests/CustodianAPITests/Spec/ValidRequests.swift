@@ -1,5 +1,6 @@
 import CustodianAPI
 import CustodianCore
+import CustodianPortal
 import Foundation
 import HTTPTypes
 import PostgresNIO
@@ -68,7 +69,9 @@ struct ValidRequests {
     }
 
     /// The API configuration these requests need (recipients on `*.example` hosts are fine, nothing is called).
-    static let configuration = APIConfiguration(outboundPolicy: OutboundAddressPolicy(allowedHosts: ["127.0.0.1"]))
+    static let configuration = APIConfiguration(
+        outboundPolicy: OutboundAddressPolicy(allowedHosts: ["127.0.0.1"]),
+        portal: PortalConfiguration(unsubscribeKeys: UnsubscribeKeyring(current: UnsubscribeKey(setting: "t1:" + String(repeating: "A", count: 44))!)))
     static let mailSecret = StandardWebhooksSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")!
 
     let app: TestApp
