@@ -11,13 +11,24 @@ import Prometheus
 import ServiceLifecycle
 
 /// Builds the HTTP API: the router with its middlewares, the generated handlers, and the services it runs
-/// (the database pool first, so it starts before and stops after the HTTP server and the key cache's listener).
+/// (the database pool first, so it starts before and stops after the HTTP server and the key cache's listener) —
+/// or, for the public listener, the same handlers behind ``PublicRouteFilter`` and no services of its own.
 public enum APIApplication {
+    /// Which routes a listener serves.
+    public enum Listener: Sendable {
+        /// Everything, on `CUSTODIAN_PORT`: the API, the console, the public pages, metrics.
+        case all
+        /// Only what faces the internet (``PublicRouteFilter``), on `CUSTODIAN_PUBLIC_PORT`; it runs no services of its
+        /// own (the `all` listener runs the database pool and the caches).
+        case publicOnly(port: Int)
+    }
+
     public static func build(
         configuration: APIConfiguration,
         database: Database,
         metrics: PrometheusCollectorRegistry,
         additionalServices: [any Service] = [],
+        listener: Listener = .all,
         onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in },
         logger: Logger
     ) throws -> some ApplicationProtocol {
@@ -26,9 +37,16 @@ public enum APIApplication {
         let router = Router(context: ServerRequestContext.self)
         router.add(middleware: RequestObservationMiddleware(metricsFactory: metricsFactory))
         router.add(middleware: ErrorResponseMiddleware(routes: routes))
+        var port = configuration.port
+        if case .publicOnly(let publicPort) = listener {
+            router.add(middleware: PublicRouteFilter())
+            port = publicPort
+        }
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maximumBodySize))
 
-        ConsoleRoutes.register(on: router, configuration: configuration.console, database: database, logger: logger)
+        if case .all = listener {
+            ConsoleRoutes.register(on: router, configuration: configuration.console, database: database, logger: logger)
+        }
         PortalRoutes.register(on: router, configuration: configuration.portal, database: database, logger: logger)
 
         let keyCache = APIKeyCache(keys: APIKeyRepository(database: database), logger: logger)
@@ -52,11 +70,16 @@ public enum APIApplication {
                 LocationHeaderMiddleware(),
             ])
 
+        let services: [any Service] = switch listener {
+        case .all: [database.client, keyCache, IdempotencyPruner(store: IdempotencyRepository(database: database), logger: logger)] + additionalServices
+        case .publicOnly: additionalServices
+        }
+        let listenerPort = port
         return Application(
             router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "custodian"),
-            services: [database.client, keyCache, IdempotencyPruner(store: IdempotencyRepository(database: database), logger: logger)] + additionalServices,
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            configuration: .init(address: .hostname(configuration.host, port: listenerPort), serverName: "custodian"),
+            services: services,
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? listenerPort) },
             logger: logger)
     }
 }

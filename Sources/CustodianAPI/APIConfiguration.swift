@@ -28,13 +28,15 @@ public struct APIConfiguration: Sendable {
     public var portal: PortalConfiguration
     /// Where the internet reaches the customers' pages (`CUSTODIAN_PUBLIC_URL`), for the links the API issues.
     public var publicBaseURL: String
+    /// A listener of its own for the public routes only (`CUSTODIAN_PUBLIC_PORT`); nil: everything on ``port``.
+    public var publicPort: Int?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maximumBodySize: Int = 1 << 20, maximumPageSize: Int = 200,
         defaultPageSize: Int = 50, receipts: ReceiptConfiguration = ReceiptConfiguration(),
         outboundPolicy: OutboundAddressPolicy = OutboundAddressPolicy(), timeZone: TimeZone = TimeZone(identifier: "Europe/Moscow")!,
         identityHasher: IdentityHasher? = nil, rateLimit: (perMinute: Int, burst: Int)? = nil, console: ConsoleConfiguration? = nil,
-        portal: PortalConfiguration = PortalConfiguration(), publicBaseURL: String = "http://127.0.0.1:8080"
+        portal: PortalConfiguration = PortalConfiguration(), publicBaseURL: String = "http://127.0.0.1:8080", publicPort: Int? = nil
     ) {
         self.host = host
         self.port = port
@@ -49,6 +51,7 @@ public struct APIConfiguration: Sendable {
         self.console = console ?? ConsoleConfiguration(timeZone: timeZone, identityHasher: identityHasher, outboundPolicy: outboundPolicy)
         self.portal = portal
         self.publicBaseURL = publicBaseURL
+        self.publicPort = publicPort
     }
 }
 

@@ -36,7 +36,7 @@ struct UnsubscribePages: Sendable {
                 return renderer.page("unsubscribe-bad", title: "unsubscribe_title", language: language, page: UnsubscribeView(token: "", purpose: ""),
                                      status: .badRequest)
             }
-            let actor = AuditActor(apiKeyID: nil, requestID: "unsubscribe-link-\(claim.tokenID)")
+            let actor = AuditActor.subject(requestID: "unsubscribe-link-\(claim.tokenID)")
             switch try await consents.withdraw(by: claim, actor: actor) {
             case .withdrawn, .alreadyWithdrawn:
                 return renderer.page("unsubscribed", title: "unsubscribe_title", language: language,

@@ -12,6 +12,8 @@ public struct AuditActor: Sendable {
     public let requestID: String
     /// Whose processing this is, as a block sees it (``SubjectBlock/permits(_:subjectStatus:)``).
     public let party: ProcessingParty
+    /// The data subject acting for itself (an unsubscribe link, the privacy center).
+    public let bySubject: Bool
 
     /// An API key acting (`party` from its scope), or the system's own work (no key, ``ProcessingParty/oversight``).
     public init(apiKeyID: UUID?, party: ProcessingParty = .oversight, requestID: String) {
@@ -19,6 +21,7 @@ public struct AuditActor: Sendable {
         self.userID = nil
         self.requestID = requestID
         self.party = party
+        self.bySubject = false
     }
 
     /// A console user acting: the DPO's side, which a block does not stop.
@@ -27,6 +30,20 @@ public struct AuditActor: Sendable {
         self.userID = userID
         self.requestID = requestID
         self.party = .oversight
+        self.bySubject = false
+    }
+
+    /// The data subject acting for itself, on its own data only (a withdrawal always passes a block).
+    public static func subject(requestID: String) -> AuditActor {
+        AuditActor(bySubjectWith: requestID)
+    }
+
+    private init(bySubjectWith requestID: String) {
+        apiKeyID = nil
+        userID = nil
+        self.requestID = requestID
+        party = .oversight
+        bySubject = true
     }
 
     /// Throws ``SubjectRestricted`` unless this actor may read or change the record of a subject in `status`.
@@ -45,6 +62,8 @@ public enum AuditActorKind: String, Sendable, CaseIterable {
     case user
     /// The worker or retention, on no one's request.
     case system
+    /// The data subject itself (an unsubscribe link, the privacy center).
+    case subject
 }
 
 /// One row of the append-only audit trail.
@@ -71,8 +90,8 @@ public struct AuditRepository: Sendable {
     /// Appends one row on `connection` (inside the caller's transaction).
     public static func append(action: String, subjectID: UUID?, actor: AuditActor, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""
-            INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id)
-            VALUES (\(actor.apiKeyID), \(actor.userID), \(action), \(subjectID), \(actor.requestID))
+            INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id, by_subject)
+            VALUES (\(actor.apiKeyID), \(actor.userID), \(action), \(subjectID), \(actor.requestID), \(actor.bySubject))
             """, logger: logger)
     }
 

@@ -5,7 +5,8 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// `custodian serve`: the HTTP API until SIGTERM or SIGINT, then a graceful stop (in-flight requests finish).
+/// `custodian serve`: the HTTP API until SIGTERM or SIGINT, then a graceful stop (in-flight requests finish); with
+/// `CUSTODIAN_PUBLIC_PORT`, the public routes also on a listener of their own.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP API.")
 
@@ -21,7 +22,14 @@ struct ServeCommand: AsyncParsableCommand {
         let application = try APIApplication.build(
             configuration: configuration, database: environment.database, metrics: environment.registry,
             additionalServices: [OperatorRecording(database: environment.database, identity: operatorIdentity, logger: logger)], logger: logger)
-        try await ServiceGroup.runUntilSignalled([application], shutdownTimeout: try settings.shutdownTimeout, logger: logger)
+        var services: [any Service] = [application]
+        if let publicPort = configuration.publicPort {
+            // The public routes on a listener of their own, so only they need face the internet; it stops first.
+            services.append(try APIApplication.build(
+                configuration: configuration, database: environment.database, metrics: environment.registry,
+                listener: .publicOnly(port: publicPort), logger: logger))
+        }
+        try await ServiceGroup.runUntilSignalled(services, shutdownTimeout: try settings.shutdownTimeout, logger: logger)
     }
 }
 

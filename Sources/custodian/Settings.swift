@@ -49,7 +49,8 @@ struct Settings {
             rateLimit: try rateLimit,
             console: try console(),
             portal: try portal(),
-            publicBaseURL: try consoleBaseURL())
+            publicBaseURL: try consoleBaseURL(),
+            publicPort: (environment["CUSTODIAN_PUBLIC_PORT"] ?? "").isEmpty ? nil : try integer("CUSTODIAN_PUBLIC_PORT", default: 0, range: 1...65535))
     }
 
     /// The customers' pages: the unsubscribe-link keys — `CUSTODIAN_UNSUBSCRIBE_KEY` (`id:base64`, at least 32 bytes;

@@ -18,7 +18,7 @@ struct TestApp {
     let database: Database
 
     static func run(
-        configuration: APIConfiguration = APIConfiguration(), logger: Logger = TestDatabase.logger,
+        configuration: APIConfiguration = APIConfiguration(), listener: APIApplication.Listener = .all, logger: Logger = TestDatabase.logger,
         _ body: @Sendable (TestApp) async throws -> Void
     ) async throws {
         try await TestDatabase.withMigratedName { name in
@@ -26,6 +26,8 @@ struct TestApp {
             let database = try TestDatabase.pool(database: name, metricsFactory: PrometheusMetricsFactory(registry: metrics), logger: logger)
             let app = try APIApplication.build(
                 configuration: configuration, database: database, metrics: metrics,
+                // A public listener runs no pool of its own (serve's main listener does): here it must.
+                additionalServices: { if case .publicOnly = listener { [database.client] } else { [] } }(), listener: listener,
                 logger: logger)
             try await app.test(.router) { client in
                 try await body(TestApp(client: client, database: database))

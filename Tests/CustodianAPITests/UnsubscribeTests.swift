@@ -60,6 +60,7 @@ struct UnsubscribeTests {
                 """).decode((String, String?).self).reduce(into: [(String, String?)]()) { $0.append($1) }
             #expect(evidence.count == 1 && evidence.first?.0 == "email_link" && evidence.first?.1?.hasPrefix("unsubscribe-link:") == true)
             #expect(try await app.rowCount("jobs WHERE kind = 'newsletter_opt_out'") == 1, "the opt-out runs")
+            #expect(try await app.rowCount("audit_log WHERE action = 'consent.record' AND actor_kind = 'subject'") == 1, "audited as the subject's act")
 
             let replay = try await app.request(.post, path, json: "List-Unsubscribe=One-Click", headers: Self.form)
             #expect(replay.status == .ok)

@@ -101,6 +101,7 @@ struct SubjectView {
             case .user: entry.userEmail ?? format.text("actor_user")
             case .apiKey: format.text("actor_api_key")
             case .system: format.text("actor_system")
+            case .subject: format.text("actor_subject")
             }
             return AuditRow(at: format.time(entry.event.occurredAt), action: entry.event.action, actor: actor)
         }
