@@ -16,6 +16,9 @@ public enum WorkerApplication {
         JobRegistration(RectificationNoticeJob.self) { RectificationNoticeHandler(database: $0.database, client: $0.client, concurrency: $1) },
         JobRegistration(ConsentChangeNoticeJob.self) { ConsentChangeNoticeHandler(database: $0.database, client: $0.client, concurrency: $1) },
         JobRegistration(RestrictionNoticeJob.self) { RestrictionNoticeHandler(database: $0.database, client: $0.client, concurrency: $1) },
+        JobRegistration(VerificationCodeJob.self) {
+            VerificationCodeHandler(database: $0.database, client: $0.client, key: $0.configuration.verificationKey, concurrency: $1)
+        },
     ]
 
     /// The worker's services in start order (the HTTP client first, so that it stops last); the caller runs them

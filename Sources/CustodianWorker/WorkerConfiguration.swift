@@ -17,12 +17,15 @@ public struct WorkerConfiguration: Sendable {
     public var retention: (period: Duration, policy: RetentionPolicy)?
     /// The key of the hashes retention keeps of a depersonalised subject's e-mail and phone.
     public var identityHasher: IdentityHasher?
+    /// The key privacy-center codes are derived under (`CUSTODIAN_PRIVACY_KEY`, shared with serve); nil sends none.
+    public var verificationKey: VerificationCodeKey?
 
     public init(
         runner: JobRunnerConfiguration = JobRunnerConfiguration(), concurrency: [String: Int] = [:],
         outboundPolicy: OutboundAddressPolicy = OutboundAddressPolicy(), connectTimeout: Duration = .seconds(5),
         outboundTimeout: Duration = .seconds(30), erasureCallbackURL: String,
-        retention: (period: Duration, policy: RetentionPolicy)? = nil, identityHasher: IdentityHasher? = nil
+        retention: (period: Duration, policy: RetentionPolicy)? = nil, identityHasher: IdentityHasher? = nil,
+        verificationKey: VerificationCodeKey? = nil
     ) {
         self.runner = runner
         self.concurrency = concurrency
@@ -32,6 +35,7 @@ public struct WorkerConfiguration: Sendable {
         self.erasureCallbackURL = erasureCallbackURL
         self.retention = retention
         self.identityHasher = identityHasher
+        self.verificationKey = verificationKey
     }
 
 

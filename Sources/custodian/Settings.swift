@@ -111,6 +111,18 @@ struct Settings {
         }
     }
 
+    /// The key privacy-center verification codes are derived under: `CUSTODIAN_PRIVACY_KEY` (base64, at least 32 bytes),
+    /// the same for serve and work. Without it no code is sent.
+    var verificationKey: VerificationCodeKey? {
+        get throws {
+            guard let key = environment["CUSTODIAN_PRIVACY_KEY"], !key.isEmpty else { return nil }
+            guard let parsed = VerificationCodeKey(base64Key: key) else {
+                throw Invalid(description: "CUSTODIAN_PRIVACY_KEY must be at least 32 bytes, base64-encoded (openssl rand -base64 32)")
+            }
+            return parsed
+        }
+    }
+
     /// The key of the hashes a depersonalised subject's e-mail and phone are kept under to recognise a repeat request:
     /// `CUSTODIAN_IDENTITY_HASH_KEY` (base64, at least 32 bytes). Without it no hash is kept.
     var identityHasher: IdentityHasher? {

@@ -16,7 +16,7 @@ extension Settings {
     }
 
     /// Everything `custodian work` reads: ``jobRunner()``, each kind's ``concurrency(of:default:)``, ``outboundTimeouts()``,
-    /// the outbound address policy, ``erasureCallbackURL()``, ``retention()`` and the identity hasher.
+    /// the outbound address policy, ``erasureCallbackURL()``, ``retention()``, the identity hasher and the privacy key.
     func worker() throws -> WorkerConfiguration {
         let timeouts = try outboundTimeouts()
         var concurrency: [String: Int] = [:]
@@ -26,7 +26,7 @@ extension Settings {
         return WorkerConfiguration(
             runner: try jobRunner(), concurrency: concurrency, outboundPolicy: outboundPolicy, connectTimeout: timeouts.connect,
             outboundTimeout: timeouts.total, erasureCallbackURL: try erasureCallbackURL(), retention: try retention(),
-            identityHasher: try identityHasher)
+            identityHasher: try identityHasher, verificationKey: try verificationKey)
     }
 
     /// Jobs of the kind `name` claimed per batch and run at once: `CUSTODIAN_WORKER_CONCURRENCY_<KIND>` (for example

@@ -21,7 +21,7 @@ struct WorkerApplicationTests {
         #expect(Set(kinds).count == kinds.count)
         #expect(Set(kinds) == [
             NewsletterOptOutJob.name, CourierTransferJob.name, ErasureRequestJob.name, RectificationNoticeJob.name, ConsentChangeNoticeJob.name,
-            RestrictionNoticeJob.name,
+            RestrictionNoticeJob.name, VerificationCodeJob.name,
         ])
         #expect(Set(DomainJobs.disclosing).isSubset(of: Set(kinds)))
         let client = OutboundClient(http: .shared, policy: configuration.outboundPolicy)

@@ -98,6 +98,9 @@ struct EndToEndStack {
         try await database.query("SELECT state FROM jobs ORDER BY id DESC LIMIT 1").collect().first?.decode(String.self)
     }
 
+    /// The key the stack's privacy-center codes are derived under.
+    static let verificationKey = VerificationCodeKey(base64Key: Data((0..<32).map { UInt8($0 * 3 % 256) }).base64EncodedString())!
+
     /// The key of the stack's unsubscribe links.
     static let unsubscribeKey = UnsubscribeKey(setting: "e2e:" + Data((0..<32).map { UInt8(255 - $0) }).base64EncodedString())!
 
@@ -178,7 +181,8 @@ struct EndToEndStack {
         WorkerConfiguration(
             runner: .init(owner: "e2e", pollInterval: .milliseconds(100), retryPolicy: RetryPolicy(base: 0.05, cap: 0.5)),
             concurrency: [CourierTransferJob.name: options.courierConcurrency], outboundPolicy: policy,
-            outboundTimeout: options.outboundTimeout, erasureCallbackURL: "http://127.0.0.1:\(apiPort)/v1/callbacks/erasure")
+            outboundTimeout: options.outboundTimeout, erasureCallbackURL: "http://127.0.0.1:\(apiPort)/v1/callbacks/erasure",
+            verificationKey: verificationKey)
     }
 
     static func waitFor(_ condition: () async throws -> Bool) async throws {
