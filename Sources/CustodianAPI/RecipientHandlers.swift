@@ -33,7 +33,7 @@ extension APIHandler {
         let changes = try RecipientChanges(
             name: body.name, baseURL: body.baseUrl, apiToken: body.apiToken, country: body.country, countryAdequate: body.countryAdequate,
             dataCategories: body.dataCategories?.map { try $0.mapped() }, active: body.active, policy: configuration.outboundPolicy,
-            contact: body.contact, language: try body.language?.mapped())
+            contact: body.contact, language: try body.language?.mapped(), deliveryMode: try body.deliveryMode?.mapped())
         guard let record = try await RecipientRepository(database: database).update(id: id, changes: changes, actor: RequestScope.actor) else {
             throw Problem.notFound("recipient")
         }

@@ -11,6 +11,22 @@ public enum DeliveryMode: String, Sendable, CaseIterable, Codable {
     public static func allows(_ mode: DeliveryMode, kind: RecipientKind) -> Bool {
         mode == .api || kind == .analytics || kind == .other
     }
+
+    /// What a recipient with this mode lacks: an API recipient its base URL, a manual one a contact, and a courier or
+    /// e-mail provider cannot be manual.
+    public static func problems(_ mode: DeliveryMode, kind: RecipientKind, hasBaseURL: Bool, hasContact: Bool) -> [FieldError] {
+        var errors: [FieldError] = []
+        if mode == .api, !hasBaseURL {
+            errors.append(FieldError(field: "base_url", message: "is required unless delivery_mode is manual"))
+        }
+        if !allows(mode, kind: kind) {
+            errors.append(FieldError(field: "delivery_mode", message: "manual is for analytics and other recipients; couriers and e-mail providers need an API"))
+        }
+        if mode == .manual, !hasContact {
+            errors.append(FieldError(field: "contact", message: "is required for a manual recipient: how the DPO reaches it"))
+        }
+        return errors
+    }
 }
 
 /// The language a manual recipient is written to in.

@@ -32,15 +32,7 @@ public struct NewRecipient: Sendable {
         self.deliveryMode = deliveryMode
         self.contact = contact.map { fields.contact($0) }
         self.language = language
-        if deliveryMode == .api, baseURL == nil {
-            errors.append(FieldError(field: "base_url", message: "is required unless delivery_mode is manual"))
-        }
-        if !DeliveryMode.allows(deliveryMode, kind: kind) {
-            errors.append(FieldError(field: "delivery_mode", message: "manual is for analytics and other recipients; couriers and e-mail providers need an API"))
-        }
-        if deliveryMode == .manual, contact == nil {
-            errors.append(FieldError(field: "contact", message: "is required for a manual recipient: how the DPO reaches it"))
-        }
+        errors += DeliveryMode.problems(deliveryMode, kind: kind, hasBaseURL: baseURL != nil, hasContact: contact != nil)
         self.apiToken = apiToken.map { fields.apiToken($0) }
         if let signingSecret {
             if let secret = StandardWebhooksSecret(signingSecret) {
@@ -71,14 +63,19 @@ public struct RecipientChanges: Sendable {
     public let active: Bool?
     public let contact: String?
     public let language: TaskLanguage?
+    /// Switches between API and manual delivery; checked against the recipient as it will be
+    /// (``DeliveryMode/problems(_:kind:hasBaseURL:hasContact:)``) when applied.
+    public let deliveryMode: DeliveryMode?
 
     public init(
         name: String?, baseURL: String?, apiToken: String?, country: String?, countryAdequate: Bool?,
-        dataCategories: [DataCategory]?, active: Bool?, policy: OutboundAddressPolicy, contact: String? = nil, language: TaskLanguage? = nil
+        dataCategories: [DataCategory]?, active: Bool?, policy: OutboundAddressPolicy, contact: String? = nil, language: TaskLanguage? = nil,
+        deliveryMode: DeliveryMode? = nil
     ) throws(ValidationFailure) {
         var fields = RecipientFieldValidator(policy: policy)
         self.contact = contact.map { fields.contact($0) }
         self.language = language
+        self.deliveryMode = deliveryMode
         self.name = name.map { fields.name($0) }
         self.baseURL = baseURL.map { fields.baseURL($0) }
         self.apiToken = apiToken.map { fields.apiToken($0) }
@@ -88,7 +85,7 @@ public struct RecipientChanges: Sendable {
         self.active = active
         var errors = fields.errors
         if name == nil, baseURL == nil, apiToken == nil, country == nil, countryAdequate == nil, dataCategories == nil, active == nil,
-           contact == nil, language == nil {
+           contact == nil, language == nil, deliveryMode == nil {
             errors.append(FieldError(field: "body", message: "must contain at least one field to change"))
         }
         if !errors.isEmpty { throw ValidationFailure(errors) }

@@ -71,9 +71,19 @@ public struct RecipientRepository: Sendable {
         try await Self.decode(database.query("SELECT \(unescaped: Self.columns) FROM recipients WHERE id = \(id)")).first
     }
 
-    /// Applies a change; nil when there is no such recipient.
+    /// Applies a change; nil when there is no such recipient. A ``ValidationFailure`` when the recipient as changed
+    /// would lack what its delivery mode needs.
     public func update(id: UUID, changes: RecipientChanges, actor: AuditActor) async throws -> RecipientRecord? {
         try await database.transaction { connection in
+            guard let (kind, mode, hasBaseURL, hasContact) = try await connection.query("""
+                SELECT kind, delivery_mode, base_url IS NOT NULL, contact IS NOT NULL FROM recipients WHERE id = \(id) FOR UPDATE
+                """, logger: database.logger).decode((String, String, Bool, Bool).self).first(where: { _ in true }) else { return nil }
+            guard let kind = RecipientKind(rawValue: kind), let mode = DeliveryMode(rawValue: mode) else {
+                throw StoreError.unexpectedValue(column: "recipients.kind/delivery_mode")
+            }
+            let problems = DeliveryMode.problems(
+                changes.deliveryMode ?? mode, kind: kind, hasBaseURL: hasBaseURL || changes.baseURL != nil, hasContact: hasContact || changes.contact != nil)
+            if !problems.isEmpty { throw ValidationFailure(problems) }
             let rows = try await connection.query("""
                 UPDATE recipients SET
                     name = COALESCE(\(changes.name), name),
@@ -85,6 +95,7 @@ public struct RecipientRepository: Sendable {
                     active = COALESCE(\(changes.active)::boolean, active),
                     contact = COALESCE(\(changes.contact), contact),
                     language = COALESCE(\(changes.language?.rawValue), language),
+                    delivery_mode = COALESCE(\(changes.deliveryMode?.rawValue), delivery_mode),
                     updated_at = now()
                 WHERE id = \(id)
                 RETURNING \(unescaped: Self.columns)

@@ -72,6 +72,21 @@ struct RecipientTests {
             let changed = try await app.request(.patch, "/v1/recipients/\(id)", key: dpo, json: #"{"language":"ru","contact":"dpo@vendor.example"}"#)
             #expect(changed.status == .ok)
             #expect(try changed.jsonObject()["language"] as? String == "ru")
+            let toAPI = try await app.request(.patch, "/v1/recipients/\(id)", key: dpo, json: #"{"delivery_mode":"api"}"#)
+            #expect(toAPI.status == .unprocessableContent && toAPI.errorFields == ["base_url"], "an API recipient needs its base URL")
+            let switched = try await app.request(.patch, "/v1/recipients/\(id)", key: dpo,
+                                                 json: #"{"delivery_mode":"api","base_url":"https://vendor.example/"}"#)
+            #expect(switched.status == .ok)
+            #expect(try switched.jsonObject()["delivery_mode"] as? String == "api")
+            let back = try await app.request(.patch, "/v1/recipients/\(id)", key: dpo, json: #"{"delivery_mode":"manual"}"#)
+            #expect(try back.jsonObject()["delivery_mode"] as? String == "manual", "the contact is still there")
+            let courier = try await app.request(.post, "/v1/recipients", key: dpo, json: """
+                {"code":"courier-m","name":"C","kind":"courier","base_url":"https://c.example","country":"RU","country_adequate":true}
+                """)
+            let courierID = try #require((try courier.jsonObject()["recipient"] as? [String: Any])?["id"] as? String)
+            let manualCourier = try await app.request(.patch, "/v1/recipients/\(courierID)", key: dpo,
+                                                      json: #"{"delivery_mode":"manual","contact":"x@c.example"}"#)
+            #expect(manualCourier.status == .unprocessableContent && manualCourier.errorFields == ["delivery_mode"])
             let shop = try await app.key(.shop)
             #expect(try await app.request(.get, "/v1/manual-tasks", key: shop).status == .forbidden, "tasks are the DPO's")
             #expect(try await app.request(.get, "/v1/manual-tasks", key: dpo).status == .ok)
