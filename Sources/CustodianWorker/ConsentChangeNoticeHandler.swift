@@ -23,13 +23,9 @@ public struct ConsentChangeNoticeHandler: JobHandler {
     }
 
     public func run(_ job: Job<Kind>) async -> JobOutcome {
-        let start: DisclosureStart<ConsentChangeNoticeContext>
-        do {
-            start = try await notices.startNotice(noticeID: job.payload.noticeID, jobID: job.id)
-        } catch {
-            return .retry(reason: "database error: \(type(of: error))", httpStatus: nil, retryAfter: nil)
-        }
-        return await start.proceed(missing: "the notice no longer exists") { context in
+        await DisclosureStart<ConsentChangeNoticeContext>.run(missing: "the notice no longer exists") {
+            try await notices.startNotice(noticeID: job.payload.noticeID, jobID: job.id)
+        } send: { context in
             await send(job, context: context)
         }
     }

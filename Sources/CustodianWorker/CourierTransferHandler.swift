@@ -26,13 +26,9 @@ public struct CourierTransferHandler: JobHandler {
 
     public func run(_ job: Job<Kind>) async -> JobOutcome {
         let shipmentID = job.payload.shipmentID
-        let start: DisclosureStart<CourierTransferContext>
-        do {
-            start = try await transfers.startCourierTransfer(shipmentID: shipmentID, jobID: job.id, categories: Self.categories)
-        } catch {
-            return .retry(reason: "database error: \(type(of: error))", httpStatus: nil, retryAfter: nil)
-        }
-        return await start.proceed(missing: "the shipment no longer exists") { context in
+        return await DisclosureStart<CourierTransferContext>.run(missing: "the shipment no longer exists") {
+            try await transfers.startCourierTransfer(shipmentID: shipmentID, jobID: job.id, categories: Self.categories)
+        } send: { context in
             await send(job, shipmentID: shipmentID, context: context)
         }
     }

@@ -24,16 +24,24 @@ extension JobOutcome {
 }
 
 extension DisclosureStart {
-    /// Runs `send` when the disclosure may go ahead; otherwise the job's outcome without a call: a missing record or a
-    /// refusal fails the job, a settled record (or one handed to the DPO as a task) succeeds it, a restricted subject
-    /// holds it.
-    func proceed(missing: String, _ send: (Context) async -> JobOutcome) async -> JobOutcome {
-        switch self {
-        case .missing: .failed(reason: missing, httpStatus: nil)
-        case .settled, .delegated: .succeeded
-        case .held(let reason): .held(reason: reason)
-        case .refused(let reason): .failed(reason: reason, httpStatus: nil)
-        case .send(let context): await send(context)
+    /// Decides with `start` (a database failure retries the job), then runs `send` when the disclosure may go ahead;
+    /// otherwise the job's outcome without a call: a missing record or a refusal fails the job, a settled record (or
+    /// one handed to the DPO as a task) succeeds it, a restricted subject holds it.
+    static func run(
+        missing: String, start: () async throws -> DisclosureStart<Context>, send: (Context) async -> JobOutcome
+    ) async -> JobOutcome {
+        let decided: DisclosureStart<Context>
+        do {
+            decided = try await start()
+        } catch {
+            return .retry(reason: "database error: \(type(of: error))", httpStatus: nil, retryAfter: nil)
+        }
+        switch decided {
+        case .missing: return .failed(reason: missing, httpStatus: nil)
+        case .settled, .delegated: return .succeeded
+        case .held(let reason): return .held(reason: reason)
+        case .refused(let reason): return .failed(reason: reason, httpStatus: nil)
+        case .send(let context): return await send(context)
         }
     }
 }
