@@ -9,9 +9,13 @@ extension APIHandler {
         let subjectID = try uuid(input.path.subjectId, parameter: "subject_id")
         let evidence = try CustodianCore.ConsentEvidence(
             ipAddress: body.evidence?.ipAddress, userAgent: body.evidence?.userAgent, formID: body.evidence?.formId)
+        let channel: ConsentChannel = try body.channel.mapped()
+        guard channel.isRecordedByClients else {
+            throw Problem.validation([FieldError(field: "channel", message: "privacy_center is recorded only by the privacy center")])
+        }
         let event = NewConsentEvent(
             subjectID: subjectID, purpose: body.purpose, action: try body.action.mapped(), policyLabel: body.policyVersion,
-            channel: try body.channel.mapped(), occurredAt: body.occurredAt ?? Date(),
+            channel: channel, occurredAt: body.occurredAt ?? Date(),
             ipAddress: evidence.ipAddress, userAgent: evidence.userAgent, formID: evidence.formID, consentTextLabel: body.consentText)
         let record = try await ConsentRepository(database: database).record(event, actor: RequestScope.actor)
         return .created(.init(body: .json(try .init(record))))

@@ -9,9 +9,13 @@ extension APIHandler {
         let corrections = try body.corrections.map {
             try SubjectCorrections(fullName: $0.fullName, email: $0.email, phone: $0.phone, registrationAddress: $0.registrationAddress)
         }
+        let channel: RequestChannel = try body.channel.mapped()
+        guard channel.isRecordedByClients else {
+            throw Problem.validation([FieldError(field: "channel", message: "privacy_center is recorded only by the privacy center")])
+        }
         let request = try NewSubjectRequest(
             subjectID: body.subjectId, email: body.email, phone: body.phone, externalRef: body.externalRef, kind: try body.kind.mapped(),
-            regime: try body.regime.mapped(), channel: try body.channel.mapped(), receivedAt: body.receivedAt,
+            regime: try body.regime.mapped(), channel: channel, receivedAt: body.receivedAt,
             ground: try body.ground?.mapped(), corrections: corrections, purposes: body.purposes, claimText: body.text)
         let receivedOn = CalendarDate(request.receivedAt, in: configuration.timeZone)
         let record = try await SubjectRequestRepository(database: database).create(

@@ -51,24 +51,11 @@ enum ConsoleRequest {
         configuration.publicURL?.scheme == "https" || request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https"
     }
 
-    /// Whether a state-changing request comes from the console's own origin: `Origin` names the public URL's origin,
-    /// or (without one) this request's `Host`. Under `Referrer-Policy: no-referrer` browsers send `Origin: null` with
-    /// form POSTs (Fetch, "append a request Origin header"); then the browser's `Sec-Fetch-Site: same-origin`, which
-    /// no page can forge, must say so instead.
+    /// Whether a state-changing request comes from the console's own origin (``SameOrigin``).
     static func hasOwnOrigin(_ request: Request, configuration: ConsoleConfiguration) -> Bool {
-        let origin = request.headers[.origin]?.lowercased()
-        if origin == nil || origin == "null" {
-            return request.headers[HTTPField.Name("Sec-Fetch-Site")!]?.lowercased() == "same-origin"
-        }
-        guard let origin else { return false }
-        if let publicURL = configuration.publicURL, let scheme = publicURL.scheme, let host = publicURL.host {
-            // A browser leaves the scheme's default port out of `Origin`.
-            let isDefaultPort = (scheme == "http" && publicURL.port == 80) || (scheme == "https" && publicURL.port == 443)
-            let port = publicURL.port.flatMap { isDefaultPort ? nil : ":\($0)" } ?? ""
-            return origin == "\(scheme)://\(host)\(port)".lowercased()
-        }
-        guard let host = request.head.authority else { return false }
-        return origin == "http://\(host)".lowercased() || origin == "https://\(host)".lowercased()
+        SameOrigin.allows(
+            origin: request.headers[.origin], fetchSite: request.headers[HTTPField.Name("Sec-Fetch-Site")!],
+            publicURL: configuration.publicURL, authority: request.head.authority)
     }
 
     /// The session cookie: `HttpOnly; SameSite=Strict; Path=/`, `Secure` behind https; an empty value with max-age 0

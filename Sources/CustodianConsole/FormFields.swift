@@ -5,17 +5,17 @@ import NIOCore
 /// The fields of an `application/x-www-form-urlencoded` body (the console's forms); the first value of a repeated
 /// name wins. A body over ``limit``, or a value with a control character other than tab and line breaks (PostgreSQL
 /// text cannot hold U+0000), is refused with 400.
-struct FormFields: Sendable {
-    let values: [String: String]
+public struct FormFields: Sendable {
+    public let values: [String: String]
 
     /// The largest form the console accepts.
-    static let limit = 64 * 1024
+    public static let limit = 64 * 1024
 
-    init(values: [String: String]) {
+    public init(values: [String: String]) {
         self.values = values
     }
 
-    init(request: Request) async throws {
+    public init(request: Request) async throws {
         var request = request
         let body: ByteBuffer
         do {
@@ -26,7 +26,7 @@ struct FormFields: Sendable {
         try self.init(encoded: String(buffer: body))
     }
 
-    init(encoded: String) throws {
+    public init(encoded: String) throws {
         var values: [String: String] = [:]
         for pair in encoded.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -40,12 +40,12 @@ struct FormFields: Sendable {
         self.values = values
     }
 
-    subscript(_ name: String) -> String? {
+    public subscript(_ name: String) -> String? {
         values[name]
     }
 
     /// The field trimmed; nil when missing or blank.
-    func trimmed(_ name: String) -> String? {
+    public func trimmed(_ name: String) -> String? {
         guard let value = values[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
         return value
     }

@@ -39,6 +39,11 @@ public enum ConsentChannel: String, Sendable, CaseIterable, Codable {
     case emailLink = "email_link"
     case callCentre = "call_centre"
     case api
+    /// Custodian's own privacy center, where the customer signed in with a code sent to its address.
+    case privacyCenter = "privacy_center"
+
+    /// Whether a client may name this channel; `privacy_center` is recorded only by the privacy center itself.
+    public var isRecordedByClients: Bool { self != .privacyCenter }
 }
 
 /// The purpose codes the rules refer to by name.

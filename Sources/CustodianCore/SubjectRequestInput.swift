@@ -56,6 +56,12 @@ public enum RequestChannel: String, Sendable, CaseIterable {
     case webForm = "web_form"
     case inPerson = "in_person"
     case api
+    /// Filed by the customer in Custodian's privacy center: only the privacy center records it, and no answer goes
+    /// out through it.
+    case privacyCenter = "privacy_center"
+
+    /// Whether a client (the API, the console) may name this channel.
+    public var isRecordedByClients: Bool { self != .privacyCenter }
 }
 
 /// Who a request names: a subject id, or one identity to look up.
@@ -169,6 +175,9 @@ public struct ClaimAnswer: Sendable, Equatable {
 
     public init(answeredOn: CalendarDate, channel: RequestChannel, today: CalendarDate) throws(ValidationFailure) {
         guard answeredOn <= today else { throw ValidationFailure([FieldError(field: "answered_on", message: "must not be in the future")]) }
+        guard channel.isRecordedByClients else {
+            throw ValidationFailure([FieldError(field: "channel", message: "privacy_center is where requests are filed, not how an answer is sent")])
+        }
         self.answeredOn = answeredOn
         self.channel = channel
     }

@@ -14,10 +14,12 @@ enum PortalLanguage: String, Sendable {
 }
 
 /// Renders the customers' pages from the embedded templates (`Assets/*.mustache`) inside `layout.mustache`, escaped
-/// by Unicode scalar, with the messages of the page's language as `t`, and the security headers of every page.
+/// by Unicode scalar, with the messages of the page's language as `t`, the shop's name, policy and stylesheet, and the
+/// security headers of every page (a CSP without any script).
 struct PortalRenderer: Sendable {
     let library: MustacheLibrary
     let catalogues: [String: [String: String]]
+    var shop = PortalShop()
 
     static let embedded: PortalRenderer = {
         MustacheContentTypes.register(ScalarHTMLEscaping(), named: ScalarHTMLEscaping.name)
@@ -37,26 +39,65 @@ struct PortalRenderer: Sendable {
         return PortalRenderer(library: library, catalogues: catalogues)
     }()
 
-    /// The page `template` in `language`, its own view as `page`.
-    func page(_ template: String, title: String, language: PortalLanguage, page: Any, status: HTTPResponse.Status = .ok) -> Response {
-        let messages = catalogues[language.rawValue] ?? [:]
-        let view = PortalPageView(t: messages, title: messages[title] ?? title, language: language.rawValue, page: page)
+    /// The renderer of `shop`'s pages.
+    func of(_ shop: PortalShop) -> PortalRenderer {
+        var renderer = self
+        renderer.shop = shop
+        return renderer
+    }
+
+    /// A message of `language`'s catalogue; its key when missing (a test keeps the catalogues complete).
+    func text(_ key: String, _ language: PortalLanguage) -> String {
+        catalogues[language.rawValue]?[key] ?? key
+    }
+
+    /// The page `template` in the chrome's language, its own view as `page`.
+    func page(_ template: String, title: String, chrome: PortalChrome, page: Any, status: HTTPResponse.Status = .ok) -> Response {
+        let messages = catalogues[chrome.language.rawValue] ?? [:]
+        let view = PortalPageView(
+            t: messages, title: messages[title] ?? title, language: chrome.language.rawValue,
+            otherLanguage: chrome.language == .en ? "ru" : "en", otherLanguageName: chrome.language == .en ? "Русский" : "English",
+            shopName: shop.name, policyURL: shop.policyURL?.absoluteString, stylesheet: shop.stylesheetURL?.absoluteString,
+            csrf: chrome.csrf, signedIn: chrome.signedIn, page: page)
         let html = library.render(view, withTemplate: template) ?? ""
-        return Response(
-            status: status,
-            headers: [
-                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
-                .contentSecurityPolicy: "default-src 'self'; form-action 'self'; frame-ancestors 'none'",
-                HTTPField.Name("X-Frame-Options")!: "DENY", HTTPField.Name("Referrer-Policy")!: "no-referrer", .xContentTypeOptions: "nosniff",
-            ],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+        var headers = Self.securityHeaders(stylesheet: shop.stylesheetURL)
+        headers[.contentType] = "text/html; charset=utf-8"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// No script at all; styles from this origin and the shop's stylesheet's; forms only back to this origin.
+    static func securityHeaders(stylesheet: URL?) -> HTTPFields {
+        var styles = "'self'"
+        if let stylesheet, let scheme = stylesheet.scheme, let host = stylesheet.host {
+            styles += " \(scheme)://\(host)" + (stylesheet.port.map { ":\($0)" } ?? "")
+        }
+        return [
+            .cacheControl: "no-store",
+            .contentSecurityPolicy: "default-src 'none'; style-src \(styles); img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            HTTPField.Name("X-Frame-Options")!: "DENY", HTTPField.Name("Referrer-Policy")!: "no-referrer", .xContentTypeOptions: "nosniff",
+        ]
     }
 }
 
-/// What every portal template sees.
+/// Who a page is drawn for: its language, and in the privacy center the CSRF token of its forms and whether a session
+/// is open.
+struct PortalChrome: Sendable {
+    let language: PortalLanguage
+    var csrf = ""
+    var signedIn = false
+}
+
+/// What every portal template sees (stored properties: templates read them with `Mirror`).
 struct PortalPageView {
     let t: [String: String]
     let title: String
     let language: String
+    let otherLanguage: String
+    let otherLanguageName: String
+    let shopName: String
+    let policyURL: String?
+    let stylesheet: String?
+    let csrf: String
+    let signedIn: Bool
     let page: Any
 }

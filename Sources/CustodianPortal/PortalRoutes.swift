@@ -3,12 +3,13 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// The pages customers reach from the internet: one-click unsubscribe under `/u/`.
+/// The pages customers reach from the internet: one-click unsubscribe under `/u/`, the privacy center under
+/// `/privacy`, and their stylesheet.
 public enum PortalRoutes {
     public static func register<Context: RemoteAddressRequestContext>(
         on router: Router<Context>, configuration: PortalConfiguration, database: Database, logger: Logger
     ) {
-        let renderer = PortalRenderer.embedded
+        let renderer = PortalRenderer.embedded.of(configuration.shop)
         router.get("portal.css") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=300"],
@@ -16,7 +17,14 @@ public enum PortalRoutes {
         }
         UnsubscribePages(
             renderer: renderer, consents: ConsentRepository(database: database), configuration: configuration,
-            limiter: InvalidTokenLimiter(perMinute: configuration.invalidTokensPerMinute, burst: configuration.invalidTokenBurst), logger: logger
+            limiter: KeyedRateLimiter(configuration.limits.invalidTokens), logger: logger
         ).register(on: router)
+        let privacy = router.group("privacy").add(middleware: PortalBoundaryMiddleware<Context>(renderer: renderer, logger: logger))
+        let shared = PrivacyCenter(renderer: renderer, configuration: configuration, database: database, logger: logger)
+        PrivacySignInPages(shared: shared).register(on: privacy)
+        PrivacyAccountPages(shared: shared).register(on: privacy)
+        // Anything else under /privacy is the privacy center's own 404 page, not the API's problem+json.
+        privacy.on("**", method: .get) { _, _ -> Response in throw PortalFailure.notFound }
+        privacy.on("**", method: .post) { _, _ -> Response in throw PortalFailure.notFound }
     }
 }

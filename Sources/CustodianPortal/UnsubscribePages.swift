@@ -13,7 +13,7 @@ struct UnsubscribePages: Sendable {
     let renderer: PortalRenderer
     let consents: ConsentRepository
     let configuration: PortalConfiguration
-    let limiter: InvalidTokenLimiter
+    let limiter: KeyedRateLimiter
     let logger: Logger
 
     /// The largest body a one-click POST may have.
@@ -21,28 +21,28 @@ struct UnsubscribePages: Sendable {
 
     func register<Context: RemoteAddressRequestContext>(on router: Router<Context>) {
         router.get("u/:token") { request, context in
-            let language = PortalLanguage.of(request)
-            guard let claim = try await verify(request, context) else { return try await unknown(request, context, language: language) }
+            let chrome = PortalChrome(language: PortalRequest.language(of: request))
+            guard let claim = try await verify(request, context) else { return try await unknown(request, context, chrome: chrome) }
             let token = try context.parameters.require("token")
-            return renderer.page("unsubscribe", title: "unsubscribe_title", language: language,
+            return renderer.page("unsubscribe", title: "unsubscribe_title", chrome: chrome,
                                  page: UnsubscribeView(token: token, purpose: claim.purpose))
         }
         router.post("u/:token") { request, context in
-            let language = PortalLanguage.of(request)
-            guard let claim = try await verify(request, context) else { return try await unknown(request, context, language: language) }
+            let chrome = PortalChrome(language: PortalRequest.language(of: request))
+            guard let claim = try await verify(request, context) else { return try await unknown(request, context, chrome: chrome) }
             var request = request
             let body = try await request.collectBody(upTo: Self.maximumBodySize)
             guard Self.isOneClick(String(buffer: body), contentType: request.headers[.contentType]) else {
-                return renderer.page("unsubscribe-bad", title: "unsubscribe_title", language: language, page: UnsubscribeView(token: "", purpose: ""),
+                return renderer.page("unsubscribe-bad", title: "unsubscribe_title", chrome: chrome, page: UnsubscribeView(token: "", purpose: ""),
                                      status: .badRequest)
             }
             let actor = AuditActor.subject(requestID: "unsubscribe-link-\(claim.tokenID)")
             switch try await consents.withdraw(by: claim, actor: actor) {
             case .withdrawn, .alreadyWithdrawn:
-                return renderer.page("unsubscribed", title: "unsubscribe_title", language: language,
+                return renderer.page("unsubscribed", title: "unsubscribe_title", chrome: chrome,
                                      page: UnsubscribeView(token: "", purpose: claim.purpose))
             case .unknownSubject:
-                return try await unknown(request, context, language: language)
+                return try await unknown(request, context, chrome: chrome)
             }
         }
     }
@@ -53,17 +53,14 @@ struct UnsubscribePages: Sendable {
     }
 
     /// A token that is not ours: a 404 page, counted against the client; 429 once the client has sent too many.
-    private func unknown(_ request: Request, _ context: some RemoteAddressRequestContext, language: PortalLanguage) async throws -> Response {
-        let address = ClientAddress.resolve(
-            peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[values: HTTPField.Name("X-Forwarded-For")!],
-            trustedProxies: configuration.trustedProxies)
-        if let wait = await limiter.countInvalid(from: address) {
-            var response = renderer.page("too-many", title: "unsubscribe_title", language: language, page: UnsubscribeView(token: "", purpose: ""),
+    private func unknown(_ request: Request, _ context: some RemoteAddressRequestContext, chrome: PortalChrome) async throws -> Response {
+        if let wait = await limiter.count(PortalRequest.clientAddress(request, context, configuration: configuration)) {
+            var response = renderer.page("too-many", title: "unsubscribe_title", chrome: chrome, page: UnsubscribeView(token: "", purpose: ""),
                                          status: .tooManyRequests)
             response.headers[.retryAfter] = String(wait)
             return response
         }
-        return renderer.page("not-found", title: "not_found_title", language: language, page: UnsubscribeView(token: "", purpose: ""), status: .notFound)
+        return renderer.page("not-found", title: "not_found_title", chrome: chrome, page: UnsubscribeView(token: "", purpose: ""), status: .notFound)
     }
 
     /// Whether the body is RFC 8058's `List-Unsubscribe=One-Click`, form-encoded or as a multipart field.

@@ -154,8 +154,8 @@ public struct ConsentRepository: Sendable {
                     WHERE (consent_states.occurred_at, consent_states.recorded_at) < (EXCLUDED.occurred_at, EXCLUDED.recorded_at)
                     RETURNING event_id
                 ), audited AS (
-                    INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id)
-                    VALUES (\(actor.apiKeyID), \(actor.userID), \(Action.record), \(event.subjectID), \(actor.requestID))
+                    INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id, by_subject)
+                    VALUES (\(actor.apiKeyID), \(actor.userID), \(Action.record), \(event.subjectID), \(actor.requestID), \(actor.bySubject))
                 )
                 SELECT subject_id, purpose_code, action, channel, occurred_at, recorded_at, host(ip_address), user_agent, form_id,
                        EXISTS (SELECT 1 FROM state)
@@ -260,8 +260,8 @@ public struct ConsentRepository: Sendable {
         for try await (code, basis, action, since, eventID, status) in try await database.query("""
             WITH subject AS (SELECT id, status FROM subjects WHERE id = \(subjectID)),
             audited AS (
-                INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id)
-                SELECT \(actor.apiKeyID), \(actor.userID), \(Action.read), id, \(actor.requestID) FROM subject
+                INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id, by_subject)
+                SELECT \(actor.apiKeyID), \(actor.userID), \(Action.read), id, \(actor.requestID), \(actor.bySubject) FROM subject
                 WHERE \(unescaped: SubjectRepository.permittedCondition(actor))
             )
             SELECT state.code, state.legal_basis, state.action, state.occurred_at, state.event_id, subject.status

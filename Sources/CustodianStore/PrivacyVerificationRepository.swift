@@ -1,4 +1,3 @@
-import Crypto
 import CustodianCore
 import CustodianDatabase
 import CustodianQueue
@@ -76,7 +75,7 @@ public struct PrivacyVerificationRepository: Sendable {
                 .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
             try await connection.query("""
                 INSERT INTO privacy_sessions (token_hash, subject_id, expires_at)
-                VALUES (\(ByteBuffer(bytes: SHA256.hash(data: Data(token.utf8)))), \(subjectID), \(now.addingTimeInterval(VerificationCode.sessionLifetime)))
+                VALUES (\(PrivacyCenterRepository.hash(token)), \(subjectID), \(now.addingTimeInterval(VerificationCode.sessionLifetime)))
                 """, logger: logger)
             try await AuditRepository.append(
                 action: Self.verifiedAction, subjectID: subjectID, actor: .subject(requestID: "privacy-verification"), on: connection, logger: logger)

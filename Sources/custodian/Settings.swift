@@ -70,7 +70,31 @@ struct Settings {
             }
             keyring = UnsubscribeKeyring(current: current, previous: previous)
         }
-        return PortalConfiguration(unsubscribeKeys: keyring, trustedProxies: try console().trustedProxies)
+        let console = try console()
+        guard let regime = RequestRegime(rawValue: environment["CUSTODIAN_PRIVACY_REGIME"] ?? "fz152") else {
+            throw Invalid(description: "CUSTODIAN_PRIVACY_REGIME must be fz152 or gdpr")
+        }
+        return PortalConfiguration(
+            unsubscribeKeys: keyring, verificationKey: try verificationKey, shop: try shop, regime: regime, timeZone: try timeZone,
+            publicURL: console.publicURL, trustedProxies: console.trustedProxies)
+    }
+
+    /// The shop as the privacy center names it: `CUSTODIAN_SHOP_NAME`, `CUSTODIAN_POLICY_URL` (its privacy policy) and
+    /// `CUSTODIAN_PORTAL_STYLESHEET` (an https URL of its own stylesheet, loaded after Custodian's).
+    var shop: PortalShop {
+        get throws {
+            func url(_ name: String) throws -> URL? {
+                guard let value = environment[name], !value.isEmpty else { return nil }
+                guard let url = URL(string: value), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+                    throw Invalid(description: "\(name) must be an http or https URL")
+                }
+                return url
+            }
+            let name = (environment["CUSTODIAN_SHOP_NAME"] ?? "").trimmingCharacters(in: .whitespaces)
+            return PortalShop(
+                name: name.isEmpty ? "Custodian" : String(name.prefix(120)), policyURL: try url("CUSTODIAN_POLICY_URL"),
+                stylesheetURL: try url("CUSTODIAN_PORTAL_STYLESHEET"))
+        }
     }
 
     /// Where the console is reached, for the links `custodian users create` prints: `CUSTODIAN_PUBLIC_URL`, else

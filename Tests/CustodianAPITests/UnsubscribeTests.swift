@@ -11,7 +11,7 @@ struct UnsubscribeTests {
     static let key = UnsubscribeKey(setting: "k1:" + Data(repeating: 7, count: 32).base64EncodedString())!
     static let retired = UnsubscribeKey(setting: "k0:" + Data(repeating: 9, count: 32).base64EncodedString())!
     static let configuration = APIConfiguration(
-        portal: PortalConfiguration(unsubscribeKeys: UnsubscribeKeyring(current: key), invalidTokensPerMinute: 1, invalidTokenBurst: 3),
+        portal: PortalConfiguration(unsubscribeKeys: UnsubscribeKeyring(current: key), limits: PortalLimits(invalidTokens: PortalRateLimit(perMinute: 1, burst: 3))),
         publicBaseURL: "https://privacy.shop.example/")
     static let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
 
@@ -49,7 +49,7 @@ struct UnsubscribeTests {
 
             let page = try await app.request(.get, path)
             #expect(page.status == .ok && page.text.contains("List-Unsubscribe") && page.text.contains("One-Click"))
-            #expect(page.headers[.contentSecurityPolicy]?.hasPrefix("default-src 'self'") == true)
+            #expect(page.headers[.contentSecurityPolicy]?.hasPrefix("default-src 'none'") == true)
             #expect(try await Self.newsletter(app, id, shop: shop) == "granted", "a GET (a scanner, a prefetch) changes nothing")
 
             let click = try await app.request(.post, path, json: "List-Unsubscribe=One-Click", headers: Self.form)

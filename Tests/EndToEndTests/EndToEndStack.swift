@@ -124,7 +124,10 @@ struct EndToEndStack {
             let app = try APIApplication.build(
                 configuration: APIConfiguration(
                     port: 0, outboundPolicy: policy, identityHasher: identityHasher,
-                    portal: PortalConfiguration(unsubscribeKeys: UnsubscribeKeyring(current: unsubscribeKey)), publicBaseURL: "https://privacy.shop.example"),
+                    portal: PortalConfiguration(
+                        unsubscribeKeys: UnsubscribeKeyring(current: unsubscribeKey), verificationKey: verificationKey,
+                        shop: PortalShop(name: "Лавка Полины", policyURL: URL(string: "https://shop.example/privacy"))),
+                    publicBaseURL: "https://privacy.shop.example"),
                 database: apiDatabase,
                 metrics: PrometheusCollectorRegistry(), logger: logger)
             let (ports, portSource) = AsyncStream.makeStream(of: Int.self)

@@ -60,7 +60,7 @@ struct InboxPages: ConsolePageGroup {
             let reasons = DenialReason.allCases.filter { $0 != .noMatch }.map { reason in
                 FilterOption(value: reason.rawValue, label: format.text("denial_" + reason.rawValue), count: 0, selected: reason.rawValue == form["reason"])
             }
-            let channels = RequestChannel.allCases.map { channel in
+            let channels = RequestChannel.allCases.filter(\.isRecordedByClients).map { channel in
                 FilterOption(value: channel.rawValue, label: format.text("channel_" + channel.rawValue), count: 0, selected: channel.rawValue == form["channel"])
             }
             let view = ConfirmView(
