@@ -283,6 +283,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "CustodianPortalTests",
+            dependencies: ["CustodianPortal", "CustodianConsole", "CustodianStore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "CustodianPortal",

@@ -38,7 +38,7 @@ struct ExportView {
             switch object[key] {
             case .object(let member):
                 sections.append(ExportSection(title: key, tables: [ExportTable(title: nil, rows: Self.rows(member, prefix: ""))]))
-            case .array(let list):
+            case .array(let list) where list.isEmpty || list.contains(where: \.isObject):
                 let tables = list.enumerated().map { index, item in
                     if case .object(let member) = item { return ExportTable(title: "\(key) #\(index + 1)", rows: Self.rows(member, prefix: "")) }
                     return ExportTable(title: "\(key) #\(index + 1)", rows: [ExportRow(name: "value", value: item.text)])
@@ -60,7 +60,7 @@ struct ExportView {
             switch object[key] {
             case .object(let member):
                 return rows(member, prefix: name + ".")
-            case .array(let list) where list.contains(where: { if case .object = $0 { true } else { false } }):
+            case .array(let list) where list.contains(where: \.isObject):
                 return list.enumerated().flatMap { index, item -> [ExportRow] in
                     if case .object(let member) = item { return rows(member, prefix: "\(name)[\(index + 1)].") }
                     return [ExportRow(name: "\(name)[\(index + 1)]", value: item.text)]
@@ -89,6 +89,10 @@ enum JSONValue: Decodable {
         else if let value = try? container.decode(String.self) { self = .string(value) }
         else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
         else { self = .object(try container.decode([String: JSONValue].self)) }
+    }
+
+    var isObject: Bool {
+        if case .object = self { true } else { false }
     }
 
     /// The value as one line of text; a list of scalars joined by commas.

@@ -158,6 +158,13 @@ struct ConsentTests {
             let missing = try await app.request(.post, "/v1/subjects/\(UUID().uuidString)/consents", key: fixture.shop,
                 json: #"{"purpose":"newsletter","action":"grant","policy_version":"v1","channel":"api"}"#)
             #expect(missing.status == .notFound)
+            let privacyCenter = try await app.request(.post, "/v1/subjects/\(fixture.subjectID)/consents", key: fixture.shop,
+                json: #"{"purpose":"newsletter","action":"grant","policy_version":"v1","channel":"privacy_center"}"#)
+            #expect(privacyCenter.status == .unprocessableContent, "only the privacy center records its own channel")
+            let request = try await app.request(.post, "/v1/subject-requests", key: fixture.dpo, json: """
+                {"subject_id":"\(fixture.subjectID)","kind":"access","regime":"fz152","channel":"privacy_center","received_at":"\(Date().formatted(.iso8601))"}
+                """)
+            #expect(request.status == .unprocessableContent, "nor a request filed there")
             #expect(try await app.rowCount("consent_events") == 0)
         }
     }
