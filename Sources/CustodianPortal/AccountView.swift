@@ -19,7 +19,7 @@ struct AccountView {
         consents = overview.consents.map { item in
             ConsentRow(
                 purpose: item.purpose, title: item.title, description: item.description, legalBasis: text("basis_" + item.legalBasis.rawValue),
-                granted: item.granted == true,
+                granted: item.granted == true, grantable: item.consentText != nil || !overview.consentTextsRegistered,
                 state: text(item.granted == nil ? "consent_never" : item.granted == true ? "consent_granted" : "consent_withdrawn"),
                 since: day(item.since), recipients: item.recipients.joined(separator: ", "), hasRecipients: !item.recipients.isEmpty,
                 consentTextLabel: item.consentText?.label, consentTextURL: item.consentText?.url)
@@ -54,6 +54,8 @@ struct ConsentRow {
     let description: String
     let legalBasis: String
     let granted: Bool
+    /// Whether a grant can be recorded here: the consent text it would be made on is in force, or the shop uses none.
+    let grantable: Bool
     let state: String
     let since: String?
     let recipients: String

@@ -19,6 +19,11 @@ public enum PortalRoutes {
             renderer: renderer, consents: ConsentRepository(database: database), configuration: configuration,
             limiter: KeyedRateLimiter(configuration.limits.invalidTokens), logger: logger
         ).register(on: router)
+        router.get("privacy/favicon.svg") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "max-age=86400"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: embeddedConsoleAssets["favicon.svg"] ?? "")))
+        }
         let privacy = router.group("privacy").add(middleware: PortalBoundaryMiddleware<Context>(renderer: renderer, logger: logger))
         let shared = PrivacyCenter(renderer: renderer, configuration: configuration, database: database, logger: logger)
         PrivacySignInPages(shared: shared).register(on: privacy)

@@ -35,6 +35,8 @@ public struct PrivacyOverview: Sendable {
     public let policy: DocumentLink?
     /// The subject's data are destroyed: only its requests are left to see.
     public let erased: Bool
+    /// Whether the shop registered consent texts: then a purpose without one in force cannot be granted here.
+    public let consentTextsRegistered: Bool
 }
 
 /// Why the privacy center cannot give an export.
@@ -95,8 +97,9 @@ public struct PrivacyCenterRepository: Sendable {
         try await database.transaction { connection in
             let logger = database.logger
             try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger: logger)
-            let erased = try await connection.query("SELECT status = 'erased' FROM subjects WHERE id = \(subjectID)", logger: logger)
-                .decode(Bool.self).first(where: { _ in true }) ?? true
+            let (erased, textsRegistered) = try await connection.query("""
+                SELECT status = 'erased', EXISTS (SELECT 1 FROM consent_texts) FROM subjects WHERE id = \(subjectID)
+                """, logger: logger).decode((Bool, Bool).self).first(where: { _ in true }) ?? (true, false)
             var consents: [PrivacyConsentItem] = []
             for try await (code, title, description, basis, action, since, recipients, textLabel, textURL) in try await connection.query("""
                 SELECT p.code, p.title, p.description, p.legal_basis, s.action, s.occurred_at,
@@ -122,7 +125,8 @@ public struct PrivacyCenterRepository: Sendable {
                 """, logger: logger))
             let policy = try await Self.policyInForce(now: now, on: connection, logger: logger)
             try await AuditRepository.append(action: Self.viewAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
-            return PrivacyOverview(consents: erased ? [] : consents, requests: requests, policy: policy, erased: erased)
+            return PrivacyOverview(
+                consents: erased ? [] : consents, requests: requests, policy: policy, erased: erased, consentTextsRegistered: textsRegistered)
         }
     }
 

@@ -8,6 +8,7 @@ once the DPO fulfilled access through the API, and sees the erasure completed. A
 import json
 import os
 import sys
+import time
 
 from playwright.sync_api import sync_playwright
 
@@ -16,6 +17,7 @@ from console_flows import Run, expect, submit
 
 BASE = os.environ["BASE_URL"]
 EMAIL = "polina.privacy@example.com"
+TEXT = "newsletter-privacy-browser"
 
 
 def prepare(api):
@@ -27,9 +29,14 @@ def prepare(api):
         "code": "sim-privacy-mail", "name": "PartnerSim mail", "kind": "email_provider", "base_url": os.environ["SIM_URL"],
         "signing_secret": os.environ["SIM_SECRET"], "country": "RU", "country_adequate": True,
         "data_categories": ["full_name", "email"]})
+    # The console's flows registered consent texts, so every grant names the one the customer was shown.
+    api.call("POST", "/v1/consent-texts", {
+        "label": TEXT, "url": "https://shop.example/consent/newsletter", "text_sha256": "e" * 64,
+        # In force from a minute ago: newer than any text the console's flows registered, so it is the one shown.
+        "effective_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60)), "purposes": ["newsletter"]})
     subject = api.call("POST", "/v1/subjects", {"external_ref": "privacy-browser", "full_name": "Полина Приватова", "email": EMAIL})
     api.call("POST", f"/v1/subjects/{subject['id']}/consents", {
-        "purpose": "newsletter", "action": "grant", "policy_version": "v1", "channel": "web_form"})
+        "purpose": "newsletter", "action": "grant", "policy_version": "v1", "channel": "web_form", "consent_text": TEXT})
     return subject["id"]
 
 
@@ -70,12 +77,21 @@ def main():
             newsletter = page.locator("#consent-newsletter")
             expect("согласие дано" in newsletter.inner_text(), "the newsletter is shown as granted")
             expect("PartnerSim mail" in newsletter.inner_text(), "with its recipients")
+            expect(page.locator("#consent-analytics .not-grantable").count() == 1 and page.locator("#consent-analytics button").count() == 0,
+                   "a purpose without a consent text in force offers no grant (the shop registered texts)")
             run.shot(page, "privacy-3-account")
             submit(page, "#consent-newsletter button.withdraw")
             expect("согласие отозвано" in page.locator("#consent-newsletter").inner_text(), "and now as withdrawn")
-            expect(sql("SELECT channel FROM consent_events WHERE subject_id = '%s' AND action = 'withdraw'" % subject_id) == "privacy_center",
+            expect(sql("SELECT channel FROM consent_events WHERE subject_id = '%s' AND action = 'withdraw' LIMIT 1" % subject_id) == "privacy_center",
                    "recorded with channel privacy_center")
-        run.flow("privacy 2. withdraw the newsletter consent", withdraw)
+            expect(TEXT in page.inner_text("#consent-newsletter"), "the consent text a new grant is made on is shown")
+            submit(page, "#consent-newsletter button.grant")
+            expect("согласие дано" in page.locator("#consent-newsletter").inner_text(), "granted again")
+            expect(sql("SELECT t.label FROM consent_events e JOIN consent_texts t ON t.id = e.consent_text_id "
+                       "WHERE e.subject_id = '%s' AND e.channel = 'privacy_center' AND e.action = 'grant'" % subject_id) == TEXT,
+                   "the grant names the consent text shown")
+            submit(page, "#consent-newsletter button.withdraw")
+        run.flow("privacy 2. withdraw the newsletter consent, give it again on the text shown, withdraw it", withdraw)
 
         def file_requests():
             page.click("#file-access summary")

@@ -30,12 +30,15 @@ import Testing
         #expect(PrivacyCenterRules.userAgentEvidence(nil) == nil && PrivacyCenterRules.userAgentEvidence("\u{7F}") == nil)
     }
 
-    @Test("a form's origin: the public URL's origin, else the request's host; Origin null needs Sec-Fetch-Site same-origin")
+    @Test("a form's origin: the public URL's origin or the request's host; Origin null needs Sec-Fetch-Site same-origin")
     func sameOrigin() {
         let url = URL(string: "https://privacy.shop.example:443/")
         #expect(SameOrigin.allows(origin: "https://privacy.shop.example", fetchSite: nil, publicURL: url, authority: nil))
         #expect(!SameOrigin.allows(origin: "https://evil.example", fetchSite: "same-origin", publicURL: url, authority: nil))
         #expect(SameOrigin.allows(origin: "http://127.0.0.1:8080", fetchSite: nil, publicURL: nil, authority: "127.0.0.1:8080"))
+        #expect(SameOrigin.allows(origin: "http://10.0.0.5:8080", fetchSite: nil, publicURL: url, authority: "10.0.0.5:8080"),
+                "a console reached on its internal address, beside a public URL")
+        #expect(!SameOrigin.allows(origin: "https://evil.example", fetchSite: nil, publicURL: url, authority: "10.0.0.5:8080"))
         #expect(SameOrigin.allows(origin: "null", fetchSite: "same-origin", publicURL: url, authority: nil))
         #expect(!SameOrigin.allows(origin: nil, fetchSite: "cross-site", publicURL: url, authority: nil))
     }
