@@ -53,7 +53,9 @@ extension APIHandler {
         let (record, proof) = (snapshot.record, snapshot.proof)
         var body = try Components.Schemas.SubjectRequest(record, today: today)
         body.history = try snapshot.history.map {
-            .init(status: try $0.status.mapped(), occurredAt: $0.occurredAt, apiKeyId: $0.apiKeyID?.lowercasedString)
+            .init(
+                status: try $0.status.mapped(), occurredAt: $0.occurredAt, apiKeyId: $0.apiKeyID?.lowercasedString,
+                actorKind: $0.apiKeyID != nil ? .apiKey : $0.userID != nil ? .user : $0.bySubject ? .subject : .system)
         }
         body.erasureCascade = try proof.cascade.map { try .init($0) }
         body.destructionRecord = try proof.destruction.map { try .init($0) }

@@ -63,6 +63,8 @@ public struct SubjectRequestEvent: Sendable, Equatable {
     public let occurredAt: Date
     public let apiKeyID: UUID?
     public let userID: UUID?
+    /// The subject itself acted (the privacy center).
+    public let bySubject: Bool
 }
 
 /// A request as the DPO reads it: the request, every status it reached, and the proof its work left, all as of one
@@ -172,8 +174,8 @@ public struct SubjectRequestRepository: Sendable {
                 """, logger: logger)
             guard let record = try await Self.decode(rows).first else { throw StoreError.unexpectedlyEmpty }
             try await connection.query("""
-                INSERT INTO subject_request_events (request_id, status, api_key_id, user_id)
-                SELECT \(record.id), s, \(actor.apiKeyID), \(actor.userID)
+                INSERT INTO subject_request_events (request_id, status, api_key_id, user_id, by_subject)
+                SELECT \(record.id), s, \(actor.apiKeyID), \(actor.userID), \(actor.bySubject)
                 FROM unnest(\(subjectID == nil ? ["received", "denied"] : ["received"])::text[]) AS s
                 """, logger: logger)
             try await AuditRepository.append(action: Self.createAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
@@ -285,11 +287,11 @@ public struct SubjectRequestRepository: Sendable {
     /// Every status the request reached, oldest first.
     static func history(id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [SubjectRequestEvent] {
         var events: [SubjectRequestEvent] = []
-        for try await (status, at, key, user) in try await connection.query(
-            "SELECT status, occurred_at, api_key_id, user_id FROM subject_request_events WHERE request_id = \(id) ORDER BY id", logger: logger
-        ).decode((String, Date, UUID?, UUID?).self) {
+        for try await (status, at, key, user, bySubject) in try await connection.query(
+            "SELECT status, occurred_at, api_key_id, user_id, by_subject FROM subject_request_events WHERE request_id = \(id) ORDER BY id", logger: logger
+        ).decode((String, Date, UUID?, UUID?, Bool).self) {
             guard let status = SubjectRequestStatus(rawValue: status) else { throw StoreError.unexpectedValue(column: "subject_request_events.status") }
-            events.append(SubjectRequestEvent(status: status, occurredAt: at, apiKeyID: key, userID: user))
+            events.append(SubjectRequestEvent(status: status, occurredAt: at, apiKeyID: key, userID: user, bySubject: bySubject))
         }
         return events
     }
@@ -310,8 +312,8 @@ public struct SubjectRequestRepository: Sendable {
             try check(record)
             guard let moved = try await Self.decode(update(connection)).first else { throw StoreError.unexpectedlyEmpty }
             try await connection.query("""
-                INSERT INTO subject_request_events (request_id, status, api_key_id, user_id)
-                VALUES (\(id), \(status.rawValue), \(actor.apiKeyID), \(actor.userID))
+                INSERT INTO subject_request_events (request_id, status, api_key_id, user_id, by_subject)
+                VALUES (\(id), \(status.rawValue), \(actor.apiKeyID), \(actor.userID), \(actor.bySubject))
                 """, logger: logger)
             try await AuditRepository.append(action: action, subjectID: record.subjectID, actor: actor, on: connection, logger: logger)
             if let subject { try await SubjectBlocking.reconcile(subjectID: subject.id, on: connection, logger: logger) }

@@ -127,8 +127,8 @@ public struct SubjectRequestWork: Sendable {
             WHERE id = \(id)
             """, logger: logger)
         try await connection.query("""
-            INSERT INTO subject_request_events (request_id, status, api_key_id, user_id)
-            SELECT \(id), s, \(actor.apiKeyID), \(actor.userID) FROM unnest(\(settled ? ["in_progress", "completed"] : ["in_progress"])::text[]) WITH ORDINALITY AS t(s, n)
+            INSERT INTO subject_request_events (request_id, status, api_key_id, user_id, by_subject)
+            SELECT \(id), s, \(actor.apiKeyID), \(actor.userID), \(actor.bySubject) FROM unnest(\(settled ? ["in_progress", "completed"] : ["in_progress"])::text[]) WITH ORDINALITY AS t(s, n)
             ORDER BY n
             """, logger: logger)
         try await AuditRepository.append(action: Self.fulfilAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)

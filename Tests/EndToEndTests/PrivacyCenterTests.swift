@@ -54,6 +54,11 @@ struct PrivacyCenterTests {
             let access = try #require(try await stack.database.query(
                 "SELECT id::text, channel FROM subject_requests WHERE kind = 'access'").decode((String, String).self).first(where: { _ in true }))
             #expect(access.1 == "privacy_center")
+            let filed = try await stack.request(.get, "/v1/subject-requests/\(access.0)", key: dpo)
+            #expect((filed["history"] as? [[String: Any]])?.first?["actor_kind"] as? String == "subject", "its history names the subject")
+            #expect(try await SubjectRequestWorkTests.count(stack, """
+                SELECT count(*) FROM audit_log WHERE action = 'subject_request.create' AND actor_kind = 'subject'
+                """) == 1)
             #expect(try await browser.get("/privacy/requests/\(access.0)/export/json").status == .conflict, "not before it is fulfilled")
             _ = try await stack.request(.post, "/v1/subject-requests/\(access.0)/fulfil", key: dpo)
             let page = try await browser.get("/privacy/account")

@@ -79,7 +79,7 @@ struct RequestView {
             HistoryRow(
                 status: format.text("status_" + event.status.rawValue), at: format.time(event.occurredAt),
                 actor: event.userID.map { users[$0] ?? format.text("actor_user") }
-                    ?? (event.apiKeyID != nil ? format.text("actor_api_key") : format.text("actor_system")))
+                    ?? format.text(event.apiKeyID != nil ? "actor_api_key" : event.bySubject ? "actor_subject" : "actor_system"))
         }
         exportSHA256 = record.work.exportSHA256
         destructionID = snapshot.proof.destruction?.id.lowercasedString
