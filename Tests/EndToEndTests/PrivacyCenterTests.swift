@@ -124,22 +124,10 @@ struct PrivacyCenterTests {
         }
     }
 
-    /// A customer with the newsletter granted, PartnerSim as its e-mail provider; returns the subject id and a dpo key.
+    /// Vera, subscribed to the newsletter; her subject id and a dpo key.
     static func customer(_ stack: EndToEndStack) async throws -> (String, String) {
-        let dpo = try await APIKeyRepository(database: stack.database).create(name: "dpo", scope: .dpo).secret.token
-        let shop = try await APIKeyRepository(database: stack.database).create(name: "shop", scope: .shop).secret.token
-        try await ErasureCascadeTests.registerMailProvider(stack, dpo: dpo)
-        _ = try await stack.request(.post, "/v1/policy-versions", key: dpo, json: """
-            {"label":"v1","url":"https://shop.example/privacy","text_sha256":"\(String(repeating: "c", count: 64))","effective_at":"2020-01-01T00:00:00Z"}
-            """)
-        let subject = try await stack.request(.post, "/v1/subjects", key: shop, json: """
-            {"external_ref":"pc-vera","full_name":"Вера Центрова","email":"vera.pc@example.com"}
-            """)
-        let subjectID = try #require(subject["id"] as? String)
-        _ = try await stack.request(.post, "/v1/subjects/\(subjectID)/consents", key: shop, json: """
-            {"purpose":"newsletter","action":"grant","policy_version":"v1","channel":"web_form"}
-            """)
-        return (subjectID, dpo)
+        let vera = try await NewsletterSubscriber(stack, externalRef: "pc-vera", fullName: "Вера Центрова", email: "vera.pc@example.com")
+        return (vera.subjectID, vera.dpo)
     }
 }
 

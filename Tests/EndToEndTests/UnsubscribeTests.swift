@@ -12,19 +12,8 @@ struct OneClickUnsubscribeTests {
     @Test("the mailbox provider's POST withdraws the newsletter, the opt-out reaches PartnerSim once, and a replay is harmless")
     func mailboxProviderPost() async throws {
         try await EndToEndStack.run { stack in
-            let dpo = try await APIKeyRepository(database: stack.database).create(name: "dpo", scope: .dpo).secret.token
-            let shop = try await APIKeyRepository(database: stack.database).create(name: "shop", scope: .shop).secret.token
-            try await ErasureCascadeTests.registerMailProvider(stack, dpo: dpo)
-            _ = try await stack.request(.post, "/v1/policy-versions", key: dpo, json: """
-                {"label":"v1","url":"https://shop.example/privacy","text_sha256":"\(String(repeating: "c", count: 64))","effective_at":"2020-01-01T00:00:00Z"}
-                """)
-            let subject = try await stack.request(.post, "/v1/subjects", key: shop, json: """
-                {"external_ref":"click-1","full_name":"Анна Кликова","email":"anna.click@example.com"}
-                """)
-            let subjectID = try #require(subject["id"] as? String)
-            _ = try await stack.request(.post, "/v1/subjects/\(subjectID)/consents", key: shop, json: """
-                {"purpose":"newsletter","action":"grant","policy_version":"v1","channel":"web_form"}
-                """)
+            let customer = try await NewsletterSubscriber(stack, externalRef: "click-1", fullName: "Анна Кликова", email: "anna.click@example.com")
+            let (subjectID, shop) = (customer.subjectID, customer.shop)
             let link = try await stack.request(.get, "/v1/subjects/\(subjectID)/unsubscribe-link?purpose=newsletter", key: shop)
             let url = try #require(link["url"] as? String)
             let path = String(url.dropFirst("https://privacy.shop.example".count))
