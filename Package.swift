@@ -105,6 +105,7 @@ let package = Package(
             name: "CustodianPortal",
             dependencies: [
                 "CustodianCore",
+                "CustodianDatabase",
                 "CustodianStore",
                 "CustodianConsole",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -7,4 +7,12 @@ public enum ClientAddress {
         let address = forwarded.trimmingCharacters(in: .whitespaces)
         return address.isEmpty || address.count > 64 ? peer : address
     }
+
+    /// The key a rate limit counts `address` under: an IPv6 client by its /64 (one customer's network holds a whole
+    /// /64 and could rotate through it), anything else as it is.
+    public static func limitKey(_ address: String) -> String {
+        guard let groups = IPAddressTruncation.ipv6(address) else { return address }
+        if groups[0..<5].allSatisfy({ $0 == 0 }), groups[5] == 0xFFFF { return address }
+        return groups[0..<4].map { String($0, radix: 16) }.joined(separator: ":") + "::/64"
+    }
 }

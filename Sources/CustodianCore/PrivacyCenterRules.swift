@@ -14,16 +14,6 @@ public enum PrivacyCenterRules {
     /// The kinds a customer can file, in the order the page shows them.
     public static let requestKinds: [SubjectRequestKind] = [.access, .rectification, .restriction, .erasure, .objection, .claim]
 
-    /// The e-mail address a customer typed, trimmed; nil when it cannot be an address (no `@` between text, over 254
-    /// bytes, or with spaces or control characters).
-    public static func typedEmail(_ raw: String) -> String? {
-        let email = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard email.utf8.count <= 254, let at = email.firstIndex(of: "@"), at > email.startIndex, email.index(after: at) < email.endIndex,
-              !email.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F })
-        else { return nil }
-        return email
-    }
-
     /// The user agent kept as consent evidence: at most 1,000 bytes (cut at a character), control characters removed.
     public static func userAgentEvidence(_ raw: String?) -> String? {
         guard let raw else { return nil }

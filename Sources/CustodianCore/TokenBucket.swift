@@ -26,4 +26,9 @@ public struct TokenBucket: Sendable, Equatable {
         }
         return max(1, Int(((1 - tokens) / perSecond).rounded(.up)))
     }
+
+    /// Whether the bucket will be full at `now`: then it remembers nothing a new bucket would not.
+    public func isFull(now: TimeInterval) -> Bool {
+        tokens + max(0, now - updatedAt) * perSecond >= capacity
+    }
 }

@@ -1,3 +1,5 @@
+import CustodianDatabase
+import CustodianStore
 import Hummingbird
 import Logging
 
@@ -17,6 +19,11 @@ struct PortalBoundaryMiddleware<Context: RequestContext>: RouterMiddleware {
             var response = message(failure.messageKey, chrome: chrome, status: failure.status)
             if case .tooMany(let wait) = failure { response.headers[.retryAfter] = String(wait) }
             return response
+        } catch is SubjectBusy, is DatabaseBusy, is DatabaseUnavailable {
+            // The customer's data are being sent somewhere, or the database is overloaded: a moment later will do.
+            var response = message("privacy_busy", chrome: chrome, status: .serviceUnavailable)
+            response.headers[.retryAfter] = "5"
+            return response
         } catch let error as HTTPError {
             return message(error.status == .notFound ? "privacy_not_found" : "privacy_bad_request", chrome: chrome, status: error.status)
         } catch {
@@ -30,18 +37,5 @@ struct PortalBoundaryMiddleware<Context: RequestContext>: RouterMiddleware {
     private func message(_ key: String, chrome: PortalChrome, status: HTTPResponse.Status) -> Response {
         renderer.page("privacy-message", title: "privacy_title", chrome: chrome, page: MessageView(message: renderer.text(key, chrome.language)),
                       status: status)
-    }
-}
-
-/// A message page's view: the message, and what exactly was wrong when there is more to say.
-struct MessageView {
-    let message: String
-    let details: [String]
-    let hasDetails: Bool
-
-    init(message: String, details: [String] = []) {
-        self.message = message
-        self.details = details
-        hasDetails = !details.isEmpty
     }
 }

@@ -19,7 +19,9 @@ public struct PortalConfiguration: Sendable {
     public var publicURL: URL?
     /// Reverse proxies whose `X-Forwarded-For` names the client (rate limits count per client address).
     public var trustedProxies: Set<String>
-    public var limits: PortalLimits
+    public let limits: PortalLimits
+    /// The limiters counting against ``limits``: made once here, so every listener of a process shares them.
+    let limiters: PortalLimiters
 
     public init(
         unsubscribeKeys: UnsubscribeKeyring? = nil, verificationKey: VerificationCodeKey? = nil, shop: PortalShop = PortalShop(),
@@ -34,6 +36,7 @@ public struct PortalConfiguration: Sendable {
         self.publicURL = publicURL
         self.trustedProxies = trustedProxies
         self.limits = limits
+        limiters = PortalLimiters(limits)
     }
 }
 
@@ -61,15 +64,21 @@ public struct PortalLimits: Sendable {
     public var codeRequestsPerAddress: PortalRateLimit
     /// Codes tried per client address (each code also allows only ``VerificationCode/maximumAttempts`` tries).
     public var codeTriesPerClient: PortalRateLimit
+    /// Consent choices and requests per signed-in subject.
+    public var actionsPerSubject: PortalRateLimit
 
     public init(
-        invalidTokens: PortalRateLimit = PortalRateLimit(perMinute: 10, burst: 20), codeRequestsPerClient: PortalRateLimit = PortalRateLimit(perMinute: 5, burst: 10),
-        codeRequestsPerAddress: PortalRateLimit = PortalRateLimit(perMinute: 1, burst: 3), codeTriesPerClient: PortalRateLimit = PortalRateLimit(perMinute: 10, burst: 20)
+        invalidTokens: PortalRateLimit = PortalRateLimit(perMinute: 10, burst: 20),
+        codeRequestsPerClient: PortalRateLimit = PortalRateLimit(perMinute: 5, burst: 10),
+        codeRequestsPerAddress: PortalRateLimit = PortalRateLimit(perMinute: 1, burst: 3),
+        codeTriesPerClient: PortalRateLimit = PortalRateLimit(perMinute: 10, burst: 20),
+        actionsPerSubject: PortalRateLimit = PortalRateLimit(perMinute: 2, burst: 20)
     ) {
         self.invalidTokens = invalidTokens
         self.codeRequestsPerClient = codeRequestsPerClient
         self.codeRequestsPerAddress = codeRequestsPerAddress
         self.codeTriesPerClient = codeTriesPerClient
+        self.actionsPerSubject = actionsPerSubject
     }
 }
 

@@ -18,16 +18,20 @@ enum PortalRequest {
         return PortalLanguage.of(request)
     }
 
-    static func isSecure(_ request: Request, configuration: PortalConfiguration) -> Bool {
-        configuration.publicURL?.scheme == "https" || request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https"
+    /// Whether the page was reached over https: the public URL says so, or a trusted proxy in front does
+    /// (`X-Forwarded-Proto`, believed only from ``PortalConfiguration/trustedProxies``).
+    static func isSecure(_ request: Request, _ context: some RemoteAddressRequestContext, configuration: PortalConfiguration) -> Bool {
+        if configuration.publicURL?.scheme == "https" { return true }
+        guard let peer = context.remoteAddress?.ipAddress, configuration.trustedProxies.contains(peer) else { return false }
+        return request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https"
     }
 
-    static func sessionToken(of request: Request, configuration: PortalConfiguration) -> String? {
-        token(request.cookies[sessionCookie(secure: isSecure(request, configuration: configuration))]?.value)
+    static func sessionToken(of request: Request, secure: Bool) -> String? {
+        token(request.cookies[sessionCookie(secure: secure)]?.value)
     }
 
-    static func csrfToken(of request: Request, configuration: PortalConfiguration) -> String? {
-        token(request.cookies[csrfCookie(secure: isSecure(request, configuration: configuration))]?.value)
+    static func csrfToken(of request: Request, secure: Bool) -> String? {
+        token(request.cookies[csrfCookie(secure: secure)]?.value)
     }
 
     /// A cookie: `HttpOnly; SameSite=Strict; Path=/`, `Secure` behind https; `maxAge` 0 removes it.
@@ -35,22 +39,22 @@ enum PortalRequest {
         Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true, sameSite: .strict)
     }
 
-    /// 32 random bytes, base64url.
-    static func newToken() -> String {
-        Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-
     /// Whether a form may be trusted: it comes from the site's own origin (``SameOrigin``) and carries the CSRF cookie's
     /// value in its `csrf` field.
-    static func isGenuineForm(_ request: Request, fields: [String: String], configuration: PortalConfiguration) -> Bool {
+    static func isGenuineForm(_ request: Request, fields: [String: String], secure: Bool, configuration: PortalConfiguration) -> Bool {
         guard SameOrigin.allows(
             origin: request.headers[.origin], fetchSite: request.headers[HTTPField.Name("Sec-Fetch-Site")!],
             publicURL: configuration.publicURL, authority: request.head.authority),
-            let cookie = csrfToken(of: request, configuration: configuration), let field = fields["csrf"]
+            let cookie = csrfToken(of: request, secure: secure), let field = fields["csrf"]
         else { return false }
         let x = Array(cookie.utf8), y = Array(field.utf8)
         return x.count == y.count && zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    /// The key the client's requests are counted under: its address (its /64 for IPv6), behind a trusted proxy the
+    /// address the proxy names.
+    static func clientKey(_ request: Request, _ context: some RemoteAddressRequestContext, configuration: PortalConfiguration) -> String {
+        ClientAddress.limitKey(clientAddress(request, context, configuration: configuration))
     }
 
     static func clientAddress(_ request: Request, _ context: some RemoteAddressRequestContext, configuration: PortalConfiguration) -> String {
@@ -62,15 +66,8 @@ enum PortalRequest {
     /// A cookie value that can be one of ours: 16 to 128 URL-safe characters.
     private static func token(_ value: String?) -> String? {
         guard let value, (16...128).contains(value.utf8.count),
-              value.utf8.allSatisfy({ $0.isASCIIAlphanumeric || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") })
+              value.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") })
         else { return nil }
         return value
-    }
-}
-
-extension UInt8 {
-    fileprivate var isASCIIAlphanumeric: Bool {
-        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self)
-            || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(self)
     }
 }

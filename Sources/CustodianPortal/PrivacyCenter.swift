@@ -1,9 +1,9 @@
 import CustodianConsole
 import CustodianCore
+import CustodianDatabase
 import CustodianStore
 import Foundation
 import Hummingbird
-import Logging
 
 /// What every privacy-center page shares: the renderer, the settings, the stores, the rate limits, and the checks a
 /// request passes — a genuine form, a live session.
@@ -11,33 +11,31 @@ struct PrivacyCenter: Sendable {
     let renderer: PortalRenderer
     let configuration: PortalConfiguration
     let verifications: PrivacyVerificationRepository
-    let center: PrivacyCenterRepository
+    let repository: PrivacyCenterRepository
     let database: Database
-    let codeRequestsPerClient: KeyedRateLimiter
-    let codeRequestsPerAddress: KeyedRateLimiter
-    let codeTriesPerClient: KeyedRateLimiter
-    let logger: Logger
 
-    init(renderer: PortalRenderer, configuration: PortalConfiguration, database: Database, logger: Logger) {
+    var limiters: PortalLimiters { configuration.limiters }
+
+    init(renderer: PortalRenderer, configuration: PortalConfiguration, database: Database) {
         self.renderer = renderer
         self.configuration = configuration
         self.database = database
-        self.logger = logger
         verifications = PrivacyVerificationRepository(database: database)
-        center = PrivacyCenterRepository(database: database)
-        codeRequestsPerClient = KeyedRateLimiter(configuration.limits.codeRequestsPerClient)
-        codeRequestsPerAddress = KeyedRateLimiter(configuration.limits.codeRequestsPerAddress)
-        codeTriesPerClient = KeyedRateLimiter(configuration.limits.codeTriesPerClient)
+        repository = PrivacyCenterRepository(database: database)
+    }
+
+    func isSecure(_ request: Request, _ context: some RemoteAddressRequestContext) -> Bool {
+        PortalRequest.isSecure(request, context, configuration: configuration)
     }
 
     /// The page's chrome with the CSRF token of its forms: the browser's cookie, or a new one (`cookie`, to be set).
-    func chrome(_ request: Request, signedIn: Bool = false) -> (chrome: PortalChrome, cookie: Cookie?) {
+    func chrome(_ request: Request, _ context: some RemoteAddressRequestContext, signedIn: Bool = false) -> (chrome: PortalChrome, cookie: Cookie?) {
         let language = PortalRequest.language(of: request)
-        if let token = PortalRequest.csrfToken(of: request, configuration: configuration) {
+        let secure = isSecure(request, context)
+        if let token = PortalRequest.csrfToken(of: request, secure: secure) {
             return (PortalChrome(language: language, csrf: token, signedIn: signedIn), nil)
         }
-        let token = PortalRequest.newToken()
-        let secure = PortalRequest.isSecure(request, configuration: configuration)
+        let token = RandomToken.make()
         return (PortalChrome(language: language, csrf: token, signedIn: signedIn),
                 PortalRequest.cookie(PortalRequest.csrfCookie(secure: secure), token, secure: secure))
     }
@@ -50,21 +48,23 @@ struct PrivacyCenter: Sendable {
     }
 
     /// The fields of a form that came from this site with its CSRF token; ``PortalFailure/forgedForm`` otherwise.
-    func form(_ request: Request) async throws -> FormFields {
+    func form(_ request: Request, _ context: some RemoteAddressRequestContext) async throws -> FormFields {
         let fields: FormFields
         do {
             fields = try await FormFields(request: request)
         } catch {
             throw PortalFailure.badInput(messageKey: "privacy_bad_request")
         }
-        guard PortalRequest.isGenuineForm(request, fields: fields.values, configuration: configuration) else { throw PortalFailure.forgedForm }
+        guard PortalRequest.isGenuineForm(request, fields: fields.values, secure: isSecure(request, context), configuration: configuration) else {
+            throw PortalFailure.forgedForm
+        }
         return fields
     }
 
     /// The subject of the request's live session; ``PortalFailure/signInRequired`` without one.
-    func subject(of request: Request) async throws -> UUID {
-        guard let token = PortalRequest.sessionToken(of: request, configuration: configuration),
-              let subjectID = try await center.subject(ofSession: token)
+    func subject(of request: Request, _ context: some RemoteAddressRequestContext) async throws -> UUID {
+        guard let token = PortalRequest.sessionToken(of: request, secure: isSecure(request, context)),
+              let subjectID = try await repository.subject(ofSession: token)
         else { throw PortalFailure.signInRequired }
         return subjectID
     }

@@ -3,7 +3,6 @@ import CustodianStore
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Logging
 
 /// One-click unsubscribe (RFC 8058, RFC 2369): `POST /u/{token}` with `List-Unsubscribe=One-Click` (form-encoded or
 /// multipart, no cookie, no authentication) withdraws the consent the token names and answers 200 without a redirect;
@@ -13,8 +12,6 @@ struct UnsubscribePages: Sendable {
     let renderer: PortalRenderer
     let consents: ConsentRepository
     let configuration: PortalConfiguration
-    let limiter: KeyedRateLimiter
-    let logger: Logger
 
     /// The largest body a one-click POST may have.
     static let maximumBodySize = 16 * 1024
@@ -22,14 +19,14 @@ struct UnsubscribePages: Sendable {
     func register<Context: RemoteAddressRequestContext>(on router: Router<Context>) {
         router.get("u/:token") { request, context in
             let chrome = PortalChrome(language: PortalRequest.language(of: request))
-            guard let claim = try await verify(request, context) else { return try await unknown(request, context, chrome: chrome) }
+            guard let claim = try verify(context) else { return try await unknown(request, context, chrome: chrome) }
             let token = try context.parameters.require("token")
             return renderer.page("unsubscribe", title: "unsubscribe_title", chrome: chrome,
                                  page: UnsubscribeView(token: token, purpose: claim.purpose))
         }
         router.post("u/:token") { request, context in
             let chrome = PortalChrome(language: PortalRequest.language(of: request))
-            guard let claim = try await verify(request, context) else { return try await unknown(request, context, chrome: chrome) }
+            guard let claim = try verify(context) else { return try await unknown(request, context, chrome: chrome) }
             var request = request
             let body = try await request.collectBody(upTo: Self.maximumBodySize)
             guard Self.isOneClick(String(buffer: body), contentType: request.headers[.contentType]) else {
@@ -47,14 +44,14 @@ struct UnsubscribePages: Sendable {
         }
     }
 
-    private func verify(_ request: Request, _ context: some RemoteAddressRequestContext) async throws -> UnsubscribeClaim? {
+    private func verify(_ context: some RemoteAddressRequestContext) throws -> UnsubscribeClaim? {
         guard let keys = configuration.unsubscribeKeys else { return nil }
         return keys.verify(try context.parameters.require("token"))
     }
 
     /// A token that is not ours: a 404 page, counted against the client; 429 once the client has sent too many.
     private func unknown(_ request: Request, _ context: some RemoteAddressRequestContext, chrome: PortalChrome) async throws -> Response {
-        if let wait = await limiter.count(PortalRequest.clientAddress(request, context, configuration: configuration)) {
+        if let wait = await configuration.limiters.invalidTokens.count(PortalRequest.clientKey(request, context, configuration: configuration)) {
             var response = renderer.page("too-many", title: "unsubscribe_title", chrome: chrome, page: UnsubscribeView(token: "", purpose: ""),
                                          status: .tooManyRequests)
             response.headers[.retryAfter] = String(wait)

@@ -53,8 +53,6 @@ public enum PrivacyExportRefusal: Error, Sendable, Equatable {
 public enum PrivacyChoiceRefusal: Error, Sendable, Equatable {
     /// The shop registered no policy version in force yet.
     case noPolicy
-    /// A grant needs a consent text and none in force covers the purpose.
-    case noConsentText
     case refused(ConsentRecordingFailure)
 }
 
@@ -131,18 +129,14 @@ public struct PrivacyCenterRepository: Sendable {
     }
 
     /// Records the subject's own grant or withdrawal of `purpose` (channel `privacy_center`), under the policy in force
-    /// and — for a grant — the consent text the page showed, with the truncated address and user agent as evidence.
+    /// and — for a grant — the consent text the page showed (`consentText`; the rules check it covers the purpose and is
+    /// in force), with the truncated address and user agent as evidence.
     public func choose(
-        subjectID: UUID, purpose: String, action: ConsentAction, ipAddress: String?, userAgent: String?, actor: AuditActor, now: Date = Date()
+        subjectID: UUID, purpose: String, action: ConsentAction, consentText: String?, ipAddress: String?, userAgent: String?,
+        actor: AuditActor, now: Date = Date()
     ) async throws -> ConsentEventRecord {
-        let (policy, text) = try await database.transaction { connection in
-            let logger = database.logger
-            let policy = try await Self.policyInForce(now: now, on: connection, logger: logger)
-            let text = try await connection.query("""
-                SELECT label FROM consent_texts WHERE \(purpose) = ANY(purposes) AND effective_at <= \(now)
-                ORDER BY effective_at DESC, created_at DESC LIMIT 1
-                """, logger: logger).decode(String.self).first(where: { _ in true })
-            return (policy, text)
+        let policy = try await database.transaction { connection in
+            try await Self.policyInForce(now: now, on: connection, logger: database.logger)
         }
         guard let policy else { throw PrivacyChoiceRefusal.noPolicy }
         let evidence = try ConsentEvidence(
@@ -153,10 +147,9 @@ public struct PrivacyCenterRepository: Sendable {
                 NewConsentEvent(
                     subjectID: subjectID, purpose: purpose, action: action, policyLabel: policy.label, channel: .privacyCenter,
                     occurredAt: now, ipAddress: evidence.ipAddress, userAgent: evidence.userAgent, formID: evidence.formID,
-                    consentTextLabel: action == .grant ? text : nil),
+                    consentTextLabel: consentText),
                 actor: actor, now: now)
         } catch let failure as ConsentRecordingFailure {
-            if case .refused(.consentTextRequired) = failure { throw PrivacyChoiceRefusal.noConsentText }
             throw PrivacyChoiceRefusal.refused(failure)
         }
     }

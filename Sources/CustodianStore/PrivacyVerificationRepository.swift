@@ -9,7 +9,6 @@ import PostgresNIO
 public struct VerificationContact: Sendable {
     public let subjectID: UUID
     public let email: String?
-    public let fullName: String?
     public let locale: String
     public let createdAt: Date
     public let used: Bool
@@ -71,8 +70,7 @@ public struct PrivacyVerificationRepository: Sendable {
                 WHERE id = \(id)
                 """, logger: logger)
             guard outcome == .accepted else { return .refused(outcome) }
-            let token = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            let token = RandomToken.make()
             try await connection.query("""
                 INSERT INTO privacy_sessions (token_hash, subject_id, expires_at)
                 VALUES (\(PrivacyCenterRepository.hash(token)), \(subjectID), \(now.addingTimeInterval(VerificationCode.sessionLifetime)))
@@ -86,9 +84,19 @@ public struct PrivacyVerificationRepository: Sendable {
     /// The verification and where to send its code; nil when it no longer exists.
     public func contact(verificationID: UUID) async throws -> VerificationContact? {
         try await database.query("""
-            SELECT v.subject_id, s.email, s.full_name, s.locale, v.created_at, v.used_at IS NOT NULL
+            SELECT v.subject_id, s.email, s.locale, v.created_at, v.used_at IS NOT NULL
             FROM privacy_verifications v JOIN subjects s ON s.id = v.subject_id WHERE v.id = \(verificationID)
-            """).decode((UUID, String?, String?, String, Date, Bool).self).first(where: { _ in true })
-            .map { VerificationContact(subjectID: $0.0, email: $0.1, fullName: $0.2, locale: $0.3, createdAt: $0.4, used: $0.5) }
+            """).decode((UUID, String?, String, Date, Bool).self).first(where: { _ in true })
+            .map { VerificationContact(subjectID: $0.0, email: $0.1, locale: $0.2, createdAt: $0.3, used: $0.4) }
     }
+
+    /// Deletes the codes and sessions no one can use any more: codes a day after they were asked for (long past their
+    /// 10 minutes; kept that long to count tries), sessions once expired.
+    public func prune(now: Date) async throws {
+        try await database.query("DELETE FROM privacy_verifications WHERE created_at < \(now.addingTimeInterval(-Self.verificationKeep))")
+        try await database.query("DELETE FROM privacy_sessions WHERE expires_at < \(now)")
+    }
+
+    /// How long a code's row is kept.
+    static let verificationKeep: TimeInterval = 86400
 }

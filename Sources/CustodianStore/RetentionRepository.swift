@@ -65,6 +65,7 @@ public struct RetentionRepository: Sendable {
         try await database.transaction { connection in
             try await DestructionActRepository.prune(now: now, on: connection, logger: database.logger)
         }
+        try await PrivacyVerificationRepository(database: database).prune(now: now)
         try await database.query("""
             UPDATE retention_runs SET finished_at = now(), subjects_depersonalised = \(Int32(count)) WHERE period_start = \(periodStart)
             """)

@@ -14,12 +14,20 @@ import Testing
         #expect(!PrivacyCenterRules.exportAvailable(completedAt: completed, now: completed.addingTimeInterval(-1)))
     }
 
-    @Test("a typed address is trimmed; anything that cannot be one is refused")
-    func typedEmail() {
-        #expect(PrivacyCenterRules.typedEmail("  Vera@Example.com \n") == "Vera@Example.com")
-        for bad in ["", "vera", "@example.com", "vera@", "ve ra@example.com", "vera@exa\u{0}mple.com", String(repeating: "a", count: 250) + "@b.cd"] {
-            #expect(PrivacyCenterRules.typedEmail(bad) == nil, "\(bad.debugDescription)")
-        }
+    @Test("rate limits count an IPv6 client by its /64, any other address as it is")
+    func limitKeys() {
+        #expect(ClientAddress.limitKey("2001:db8:1:2:aaaa::1") == ClientAddress.limitKey("2001:db8:1:2:ffff:1:2:3"))
+        #expect(ClientAddress.limitKey("2001:db8:1:2::1") != ClientAddress.limitKey("2001:db8:1:3::1"))
+        #expect(ClientAddress.limitKey("203.0.113.7") == "203.0.113.7" && ClientAddress.limitKey("::ffff:203.0.113.7") == "::ffff:203.0.113.7")
+        #expect(ClientAddress.limitKey("unknown") == "unknown")
+    }
+
+    @Test("a bucket is full again once it has refilled, not before")
+    func bucketRefills() {
+        var bucket = TokenBucket(capacity: 2, perMinute: 60, now: 0)
+        #expect(bucket.isFull(now: 0))
+        _ = bucket.take(now: 0)
+        #expect(!bucket.isFull(now: 0.5) && bucket.isFull(now: 1))
     }
 
     @Test("the user agent kept as evidence: control characters dropped, at most 1,000 bytes, cut between characters")

@@ -31,8 +31,11 @@ import Testing
         keys += RequestGround.allCases.map { "ground_\($0.rawValue)" }
         keys += LegalBasis.allCases.map { "basis_\($0.rawValue)" }
         keys += [PortalFailure.signInRequired, .forgedForm, .tooMany(retryAfter: 1), .notFound, .gone, .unavailable].map(\.messageKey)
-        keys += [VerificationOutcome.expired, .exhausted, .wrong(attemptsLeft: 1), nil].map(PrivacySignInPages.messageKey)
-        keys += ["privacy_bad_request", "privacy_internal", "privacy_request_invalid", "privacy_export_not_ready", "privacy_erased"]
+        keys += ["kind", "ground", "corrections", "corrections.full_name", "corrections.email", "corrections.phone",
+                 "corrections.registration_address", "text", "purposes"].map(PrivacyAccountPages.messageKey(field:))
+        keys += ["subject", "orders", "consent_state", "consent_history", "transfers", "subject_requests", "purposes", "export"].map { "export_section_" + $0 }
+        keys += ["privacy_bad_request", "privacy_internal", "privacy_request_invalid", "privacy_export_not_ready", "privacy_erased",
+                 "privacy_code_refused", "privacy_busy", "privacy_no_policy", "privacy_consent_blocked", "privacy_consent_refused"]
         keys += ["consent_never", "consent_granted", "consent_withdrawn"]
         for language in ["ru", "en"] {
             let missing = keys.filter { renderer.catalogues[language]?[$0] == nil }
