@@ -25,7 +25,7 @@ struct AccountView {
                 consentTextLabel: item.consentText?.label, consentTextURL: item.consentText?.url)
         }
         requests = overview.requests.map { record in
-            let exportable = record.kind == .access && record.status == .completed
+            let exportable = !overview.erased && record.kind == .access && record.status == .completed
                 && PrivacyCenterRules.exportAvailable(completedAt: record.work.completedAt, now: now)
             return RequestRow(
                 id: record.id.uuidString.lowercased(), kind: text("kind_" + record.kind.rawValue), status: text("status_" + record.status.rawValue),

@@ -45,7 +45,7 @@ public enum PrivacyExportRefusal: Error, Sendable, Equatable {
     case notFound
     /// The request is not fulfilled yet.
     case notReady
-    /// Fulfilled longer ago than ``PrivacyCenterRules/exportAvailability``.
+    /// Fulfilled longer ago than ``PrivacyCenterRules/exportAvailability``, or the subject's data were erased since.
     case expired
 }
 
@@ -157,12 +157,13 @@ public struct PrivacyCenterRepository: Sendable {
     /// The export of the subject's own access request `requestID`, while ``PrivacyCenterRules/exportAvailable`` holds;
     /// the download is audited like the DPO's.
     public func export(requestID: UUID, subjectID: UUID, actor: AuditActor, now: Date = Date()) async throws -> String {
-        guard let (status, completedAt) = try await database.query("""
-            SELECT status, completed_at FROM subject_requests
-            WHERE id = \(requestID) AND subject_id = \(subjectID) AND kind = \(SubjectRequestKind.access.rawValue)
-            """).decode((String, Date?).self).first(where: { _ in true }) else { throw PrivacyExportRefusal.notFound }
+        guard let (status, completedAt, erased) = try await database.query("""
+            SELECT q.status, q.completed_at, s.status = 'erased' FROM subject_requests q JOIN subjects s ON s.id = q.subject_id
+            WHERE q.id = \(requestID) AND q.subject_id = \(subjectID) AND q.kind = \(SubjectRequestKind.access.rawValue)
+            """).decode((String, Date?, Bool).self).first(where: { _ in true }) else { throw PrivacyExportRefusal.notFound }
         guard status == SubjectRequestStatus.completed.rawValue else { throw PrivacyExportRefusal.notReady }
-        guard PrivacyCenterRules.exportAvailable(completedAt: completedAt, now: now) else { throw PrivacyExportRefusal.expired }
+        // Once the data are erased there is nothing left to export.
+        guard !erased, PrivacyCenterRules.exportAvailable(completedAt: completedAt, now: now) else { throw PrivacyExportRefusal.expired }
         return try await SubjectRequestWork(database: database, hasher: nil).export(id: requestID, actor: actor)
     }
 

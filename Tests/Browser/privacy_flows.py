@@ -128,6 +128,7 @@ def main():
             page.reload()
             expect(page.locator("#erased").count() == 1, "the page says the data are erased")
             expect("исполнено" in page.inner_text(f"#request-{erasure}"), "and shows the erasure completed")
+            expect(page.locator("a.export-json").count() == 0, "and offers no export of data that are gone")
             run.shot(page, "privacy-6-erased")
         run.flow("privacy 5. see the erasure completed after the DPO fulfilled it", erasure_completed)
 

@@ -72,6 +72,7 @@ struct PrivacyCenterTests {
             #expect(html.status == .ok && html.body.contains("vera.pc@example.com") && html.body.contains("История согласий"))
             try await stack.database.query("UPDATE subject_requests SET completed_at = now() - interval '8 days' WHERE kind = 'access'")
             #expect(try await browser.get("/privacy/requests/\(access.0)/export/json").status == .gone, "7 days after fulfilment it is gone")
+            try await stack.database.query("UPDATE subject_requests SET completed_at = now() WHERE kind = 'access'")
 
             #expect(try await browser.post("/privacy/requests", ["kind": "erasure", "ground": "consent_withdrawn"]).status == .seeOther)
             let erasure = try #require(try await stack.database.query(
@@ -84,6 +85,8 @@ struct PrivacyCenterTests {
             let after = try await browser.get("/privacy/account")
             #expect(after.status == .ok && after.body.contains("id=\"erased\""), "the session outlives the erasure to show it")
             #expect(!after.body.contains("vera.pc@example.com") && !after.body.contains("id=\"consent-newsletter\""))
+            #expect(!after.body.contains("/export/json"), "no export is offered once the data are erased")
+            #expect(try await browser.get("/privacy/requests/\(access.0)/export/json").status == .gone, "nor given")
 
             #expect(try await browser.post("/privacy/sign-out", [:]).status == .seeOther)
             let signedOut = try await browser.get("/privacy/account")
