@@ -232,6 +232,26 @@ pg_wait_ready() {
     return 1
 }
 
+# pg_cluster_tls DIR CERTDIR
+# Gives the cluster in DIR a server certificate for "localhost" signed by a throwaway CA (CERTDIR/ca.crt), and a
+# second, unrelated CA (CERTDIR/other-ca.crt) to test a wrong root with. Start the cluster with `-c ssl=on`.
+pg_cluster_tls() {
+    local dir=$1 certs=$2 owner
+    ensure_command openssl openssl || return 1
+    mkdir -p "$certs" || return 1
+    local ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+    openssl req -x509 "${ec[@]}" -days 2 -subj /CN=custodian-test-ca -keyout "$certs/ca.key" -out "$certs/ca.crt" 2>/dev/null \
+        && openssl req -x509 "${ec[@]}" -days 2 -subj /CN=unrelated-ca -keyout "$certs/other-ca.key" -out "$certs/other-ca.crt" 2>/dev/null \
+        && openssl req "${ec[@]}" -subj /CN=localhost -keyout "$dir/server.key" -out "$certs/server.csr" 2>/dev/null \
+        && printf 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$certs/server.ext" \
+        && openssl x509 -req -in "$certs/server.csr" -CA "$certs/ca.crt" -CAkey "$certs/ca.key" -CAcreateserial -days 2 \
+            -extfile "$certs/server.ext" -out "$dir/server.crt" 2>/dev/null \
+        || { pg_log "could not make the test certificates"; return 1; }
+    owner=$(_pg_owner_of "$dir")
+    chmod 600 "$dir/server.key"
+    if pg_is_root; then chown "$owner" "$dir/server.key" "$dir/server.crt"; chmod a+r "$certs"/*.crt; chmod a+rx "$certs"; fi
+}
+
 # pg_cluster_start DIR PORT [postgres options...]
 # Starts the cluster in DIR on 127.0.0.1:PORT with its Unix socket in DIR, logging to DIR/postgres.log,
 # and waits until it accepts connections. Extra arguments are postgres options (e.g. -c fsync=off).
