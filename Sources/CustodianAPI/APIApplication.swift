@@ -16,7 +16,7 @@ import ServiceLifecycle
 public enum APIApplication {
     /// Which routes a listener serves.
     public enum Listener: Sendable {
-        /// Everything, on `CUSTODIAN_PORT`: the API, the console, the public pages, metrics.
+        /// Everything, on `CUSTODIAN_PORT`: the API, the console, the public pages (metrics have a port of their own).
         case all
         /// Only what faces the internet (``PublicRouteFilter``), on `CUSTODIAN_PUBLIC_PORT`; it runs no services of its
         /// own (the `all` listener runs the database pool and the caches).
@@ -54,8 +54,7 @@ public enum APIApplication {
             configuration: configuration,
             subjects: SubjectRepository(database: database),
             audit: AuditRepository(database: database),
-            database: database,
-            metrics: metrics)
+            database: database)
         try handler.registerHandlers(
             on: RouteRecordingTransport(inner: router, table: routes),
             serverURL: URL(string: "/")!,

@@ -2,7 +2,6 @@ import CustodianCore
 import CustodianOpenAPI
 import CustodianStore
 import Foundation
-import Prometheus
 
 /// Implements the operations generated from `openapi.yaml`; one extension per tag. Errors are thrown as
 /// ``Problem``s (or domain errors that map to one) and rendered by ``OpenAPIProblemMiddleware``.
@@ -11,7 +10,6 @@ struct APIHandler: APIProtocol {
     let subjects: SubjectRepository
     let audit: AuditRepository
     let database: Database
-    let metrics: PrometheusCollectorRegistry
 
     /// The page size asked for, checked against the configured maximum.
     func pageSize(_ requested: Int?) throws -> Int {

@@ -4,7 +4,7 @@ import CustodianCore
 /// agree). An operation not listed needs `dpo`, so a new operation is closed until it is classified.
 enum OperationScopes {
     /// Operations anyone may call without a key.
-    static let publicOperations: Set<String> = ["getLiveness", "getReadiness", "getMetrics", "getOpenAPISpec", "getConsentReceiptKeys",
+    static let publicOperations: Set<String> = ["getLiveness", "getReadiness", "getOpenAPISpec", "getConsentReceiptKeys",
         // Signed by the recipient with Standard Webhooks instead of an API key.
         "receiveErasureCallback",
     ]

@@ -15,12 +15,6 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(status: .ok))))
     }
 
-    func getMetrics(_ input: Operations.GetMetrics.Input) async throws -> Operations.GetMetrics.Output {
-        var buffer: [UInt8] = []
-        metrics.emit(into: &buffer)
-        return .ok(.init(body: .plainText(HTTPBody(buffer))))
-    }
-
     func getOpenAPISpec(_ input: Operations.GetOpenAPISpec.Input) async throws -> Operations.GetOpenAPISpec.Output {
         .ok(.init(body: .yaml(HTTPBody(embeddedOpenAPIDocument))))
     }

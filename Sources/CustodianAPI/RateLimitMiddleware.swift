@@ -5,7 +5,7 @@ import OpenAPIRuntime
 import Synchronization
 
 /// Limits each API key to `perMinute` requests with bursts up to `burst` (a token bucket per key, in this process):
-/// beyond it, 429 problem+json with `Retry-After` in seconds. Operations without a key (health, metrics, the spec,
+/// beyond it, 429 problem+json with `Retry-After` in seconds. Operations without a key (health, the spec,
 /// signed callbacks) are not limited. Runs after authentication, so only known keys get a bucket.
 struct RateLimitMiddleware: ServerMiddleware {
     let perMinute: Int

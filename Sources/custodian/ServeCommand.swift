@@ -6,7 +6,8 @@ import ServiceLifecycle
 import UnixSignals
 
 /// `custodian serve`: the HTTP API until SIGTERM or SIGINT, then a graceful stop (in-flight requests finish); with
-/// `CUSTODIAN_PUBLIC_PORT`, the public routes also on a listener of their own.
+/// `CUSTODIAN_PUBLIC_PORT`, the public routes also on a listener of their own; with `CUSTODIAN_METRICS_PORT`, metrics
+/// and health on the operator's port.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP API.")
 
@@ -29,6 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
                 configuration: configuration, database: environment.database, metrics: environment.registry,
                 listener: .publicOnly(port: publicPort), logger: logger))
         }
+        services += try settings.operationsListener(environment: environment, logger: logger)
         try await ServiceGroup.runUntilSignalled(services, shutdownTimeout: try settings.shutdownTimeout, logger: logger)
     }
 }

@@ -3,7 +3,8 @@ import CustodianWorker
 import Logging
 import ServiceLifecycle
 
-/// `custodian work`: the worker until SIGTERM or SIGINT.
+/// `custodian work`: the worker until SIGTERM or SIGINT; with `CUSTODIAN_METRICS_PORT`, its metrics and health on
+/// a port of its own (the API's port is not the worker's).
 struct WorkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "work", abstract: "Run the background worker.")
 
@@ -17,7 +18,8 @@ struct WorkCommand: AsyncParsableCommand {
         let database = environment.database
         try await ServiceGroup.runUntilSignalled(
             [database.client, OperatorRecording(database: database, identity: operatorIdentity, logger: logger)]
-                + WorkerApplication.build(configuration: configuration, database: database, logger: logger),
+                + WorkerApplication.build(configuration: configuration, database: database, logger: logger)
+                + settings.operationsListener(environment: environment, logger: logger),
             shutdownTimeout: try settings.shutdownTimeout, logger: logger)
     }
 }

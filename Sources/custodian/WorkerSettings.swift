@@ -58,14 +58,19 @@ extension Settings {
             batchSize: try integer("CUSTODIAN_RETENTION_BATCH", default: 500, range: 1...100_000), regime: regime))
     }
 
-    /// Where recipients call back about erasure requests: `CUSTODIAN_PUBLIC_URL` (http://127.0.0.1:8080), the
-    /// address the API is reached at from outside, + `/v1/callbacks/erasure`.
+    /// Where recipients call back about erasure requests: `CUSTODIAN_PUBLIC_URL` (required; the address the API is
+    /// reached at from outside) + `/v1/callbacks/erasure`. A loopback address only with `CUSTODIAN_DEVELOPMENT=1`.
     func erasureCallbackURL() throws -> String {
-        let base = environment["CUSTODIAN_PUBLIC_URL"] ?? "http://127.0.0.1:8080"
-        guard let url = URL(string: base), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-            throw Invalid(description: "CUSTODIAN_PUBLIC_URL must be an http or https URL")
+        do {
+            return try PublicBaseURL.parse(environment["CUSTODIAN_PUBLIC_URL"], allowLoopback: isDevelopment) + "/v1/callbacks/erasure"
+        } catch {
+            throw Invalid(description: error.description)
         }
-        return base.trimmingSuffix("/") + "/v1/callbacks/erasure"
+    }
+
+    /// A development run (`CUSTODIAN_DEVELOPMENT=1`): loopback addresses are acceptable where partners would call.
+    var isDevelopment: Bool {
+        ["1", "true", "yes"].contains((environment["CUSTODIAN_DEVELOPMENT"] ?? "").lowercased())
     }
 }
 

@@ -108,10 +108,10 @@ struct AuthenticationTests {
         }
     }
 
-    @Test("health, metrics and the spec need no key")
+    @Test("health and the spec need no key")
     func publicOperations() async throws {
         try await TestApp.run { app in
-            for path in ["/health/live", "/health/ready", "/metrics", "/openapi.yaml"] {
+            for path in ["/health/live", "/health/ready", "/openapi.yaml"] {
                 let status = try await app.request(.get, path).status
                 #expect(status == .ok, "\(path)")
             }

@@ -16,6 +16,8 @@ import Prometheus
 struct TestApp {
     let client: any TestClientProtocol
     let database: Database
+    /// The registry the app and its pool record into.
+    let metrics: PrometheusCollectorRegistry
 
     static func run(
         configuration: APIConfiguration = APIConfiguration(), listener: APIApplication.Listener = .all, logger: Logger = TestDatabase.logger,
@@ -30,7 +32,7 @@ struct TestApp {
                 additionalServices: { if case .publicOnly = listener { [database.client] } else { [] } }(), listener: listener,
                 logger: logger)
             try await app.test(.router) { client in
-                try await body(TestApp(client: client, database: database))
+                try await body(TestApp(client: client, database: database, metrics: metrics))
             }
         }
     }

@@ -69,6 +69,8 @@ struct ConsentChangeTests {
                 #expect(!raw.contains(identifier), "no direct identifier in a consent.changed payload")
             }
 
+            // A delivery is logged when the worker records its answer, a moment after PartnerSim has it.
+            try await EndToEndStack.waitFor { try await TransferLogTests.transfers(stack, subjectID, dpo: dpo).count == 4 }
             let logged = try await TransferLogTests.transfers(stack, subjectID, dpo: dpo)
             #expect(logged.count == 4)
             #expect(logged.allSatisfy { $0["data_categories"] as? [String] == ["pseudonymous_id"] })

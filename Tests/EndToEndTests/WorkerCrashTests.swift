@@ -49,6 +49,9 @@ struct WorkerCrashTests {
         environment["CUSTODIAN_WORKER_POLL_MS"] = "100"
         environment["CUSTODIAN_WORKER_CONCURRENCY"] = "6"
         environment["CUSTODIAN_LOG_LEVEL"] = "warning"
+        // Partners would call back at the API; a loopback address is for development runs only.
+        environment["CUSTODIAN_PUBLIC_URL"] = "http://127.0.0.1:8080"
+        environment["CUSTODIAN_DEVELOPMENT"] = "1"
         // `work` refuses to start without the operator its destruction acts name.
         let identity = TestDatabase.testOperator
         environment["CUSTODIAN_CONTROLLER_NAME"] = identity.name
