@@ -5,9 +5,18 @@ import Foundation
 public struct OutboundAddressPolicy: Sendable, Equatable {
     /// Lowercased host names or IP literals that may be called over plain http and at any address.
     public let allowedHosts: Set<String>
+    /// Addresses a resolved name may point at although their range is forbidden (tests stand 127.0.0.1 in for a public
+    /// address with them).
+    public let allowedAddresses: Set<String>
 
-    public init(allowedHosts: Set<String> = []) {
+    public init(allowedHosts: Set<String> = [], allowedAddresses: Set<String> = []) {
         self.allowedHosts = Set(allowedHosts.map { $0.lowercased() })
+        self.allowedAddresses = allowedAddresses
+    }
+
+    /// Whether a name may be connected to at the resolved `address`.
+    public func permits(address: String) -> Bool {
+        allowedAddresses.contains(address) || !Self.isForbiddenAddress(address)
     }
 
     /// Checks a recipient's base URL; returns it normalised (no trailing slash) or a field error.
@@ -31,7 +40,7 @@ public struct OutboundAddressPolicy: Sendable, Equatable {
 
     /// Whether `host` (an IP literal, possibly in brackets) lies in a range personal data must never be sent to:
     /// unspecified, loopback, private (RFC 1918, ULA), shared (100.64/10), link-local (including 169.254.169.254
-    /// metadata), or an IPv4-mapped form of these.
+    /// metadata), benchmarking (198.18/15), multicast, reserved (240/4, broadcast), or an IPv4-mapped form of these.
     public static func isForbiddenAddress(_ host: String) -> Bool {
         let literal = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         if let octets = IPAddressTruncation.ipv4(literal) {
@@ -44,7 +53,8 @@ public struct OutboundAddressPolicy: Sendable, Equatable {
         let unspecifiedOrLoopback = groups[0..<7].allSatisfy { $0 == 0 } && groups[7] <= 1
         let uniqueLocal = groups[0] & 0xFE00 == 0xFC00
         let linkLocal = groups[0] & 0xFFC0 == 0xFE80
-        return unspecifiedOrLoopback || uniqueLocal || linkLocal
+        let multicast = groups[0] & 0xFF00 == 0xFF00
+        return unspecifiedOrLoopback || uniqueLocal || linkLocal || multicast
     }
 
     private static func isForbiddenIPv4(_ octets: [UInt8]) -> Bool {
@@ -54,6 +64,8 @@ public struct OutboundAddressPolicy: Sendable, Equatable {
         case (169, 254): true
         case (172, 16...31): true
         case (192, 168): true
+        case (198, 18...19): true
+        case (224...255, _): true
         default: false
         }
     }

@@ -8,16 +8,25 @@ import NIOHTTP1
 
 /// Sends signed JSON to recipients: Standard Webhooks headers (`webhook-id` stable across retries of a step),
 /// `Idempotency-Key` equal to the webhook id, the recipient's bearer credential, no redirects, a connect timeout and a
-/// hard total timeout, and never to an address the outbound policy forbids (checked on the resolved addresses).
+/// hard total timeout, and never to an address the outbound policy forbids: the name is resolved once (`resolver`),
+/// every address checked, and the connection made to the checked address (``PinnedHTTPClients``), so DNS cannot
+/// answer differently in between. Allow-listed hosts (tests, the demo) go through `http` unresolved.
 public struct OutboundClient: Sendable {
     let http: HTTPClient
     let policy: OutboundAddressPolicy
+    let resolver: any HostResolver
+    let pinned: PinnedHTTPClients
     public let totalTimeout: Duration
 
-    public init(http: HTTPClient, policy: OutboundAddressPolicy, totalTimeout: Duration = .seconds(30)) {
+    public init(
+        http: HTTPClient, policy: OutboundAddressPolicy, totalTimeout: Duration = .seconds(30), resolver: any HostResolver = SystemHostResolver(),
+        pinned: PinnedHTTPClients? = nil
+    ) {
         self.http = http
         self.policy = policy
         self.totalTimeout = totalTimeout
+        self.resolver = resolver
+        self.pinned = pinned ?? PinnedHTTPClients(configuration: Self.httpConfiguration())
     }
 
     /// The client configuration outgoing calls need: connect timeout, read timeout, redirects refused, and up to
@@ -42,12 +51,16 @@ public struct OutboundClient: Sendable {
         guard case .success(let baseURL) = policy.validateBaseURL(target.baseURL), let host = URLComponents(string: baseURL)?.host else {
             return (.failed(reason: "the recipient's base URL is not allowed", httpStatus: nil), nil, Data())
         }
-        if !policy.allowedHosts.contains(host.lowercased()) {
-            let addresses = HostResolution.addresses(of: host)
+        let checkedAddress: String?
+        if policy.allowedHosts.contains(host.lowercased()) {
+            checkedAddress = nil
+        } else {
+            let addresses = await resolver.addresses(of: host)
             if addresses.isEmpty { return (.retry(reason: "the recipient's host did not resolve", httpStatus: nil, retryAfter: nil), nil, Data()) }
-            if addresses.contains(where: OutboundAddressPolicy.isForbiddenAddress) {
+            if !addresses.allSatisfy(policy.permits(address:)) {
                 return (.failed(reason: "the recipient's host resolves to an internal address", httpStatus: nil), nil, Data())
             }
+            checkedAddress = addresses[0]
         }
         let timestamp = Int64(Date().timeIntervalSince1970)
         var request = HTTPClientRequest(url: baseURL + path)
@@ -60,14 +73,20 @@ public struct OutboundClient: Sendable {
         if let token = target.apiToken { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         request.body = .bytes(ByteBuffer(bytes: body))
         let prepared = request
+        let timeout = TimeAmount.milliseconds(Int64(totalTimeout / .milliseconds(1)) + 1000)
+        let exchange: @Sendable (HTTPClient) async throws -> (outcome: JobOutcome, httpStatus: Int?, body: Data) = { client in
+            // The timer below is the limit; the client's own deadline is only a backstop behind it.
+            let response = try await client.execute(prepared, timeout: timeout)
+            let answer = try await response.body.collect(upTo: 1 << 20)
+            let status = Int(response.status.code)
+            return (JobOutcome.classify(httpStatus: status, retryAfter: response.headers.first(name: "Retry-After")), status, Data(buffer: answer))
+        }
+        let (http, pinned) = (http, pinned)
         do {
             return try await withThrowingTaskGroup(of: (outcome: JobOutcome, httpStatus: Int?, body: Data).self) { group in
                 group.addTask {
-                    // The timer below is the limit; the client's own deadline is only a backstop behind it.
-                    let response = try await http.execute(prepared, timeout: .milliseconds(Int64(totalTimeout / .milliseconds(1)) + 1000))
-                    let answer = try await response.body.collect(upTo: 1 << 20)
-                    let status = Int(response.status.code)
-                    return (JobOutcome.classify(httpStatus: status, retryAfter: response.headers.first(name: "Retry-After")), status, Data(buffer: answer))
+                    guard let checkedAddress else { return try await exchange(http) }
+                    return try await pinned.withClient(host: host, address: checkedAddress, exchange)
                 }
                 group.addTask {
                     try await Task.sleep(for: totalTimeout)
@@ -79,27 +98,5 @@ public struct OutboundClient: Sendable {
         } catch {
             return (.retry(reason: "transport error: \(type(of: error))", httpStatus: nil, retryAfter: nil), nil, Data())
         }
-    }
-}
-
-/// Resolves a host name to its numeric addresses (getaddrinfo), to refuse internal destinations before connecting.
-enum HostResolution {
-    static func addresses(of host: String) -> [String] {
-        let name = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(name, nil, &hints, &list) == 0, let first = list else { return [] }
-        defer { freeaddrinfo(list) }
-        var addresses: [String] = []
-        var cursor: UnsafeMutablePointer<addrinfo>? = first
-        while let entry = cursor {
-            var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-            if getnameinfo(entry.pointee.ai_addr, entry.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0 {
-                addresses.append(String(cString: buffer))
-            }
-            cursor = entry.pointee.ai_next
-        }
-        return addresses
     }
 }

@@ -30,16 +30,16 @@ public enum WorkerApplication {
         // One connection per job that may run at once, so a recipient serving every kind never makes jobs queue. The
         // client's read timeout is only a backstop a second behind the total limit OutboundClient enforces itself,
         // so that a silent recipient is always reported as one.
-        let http = HTTPClient(
-            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-            configuration: OutboundClient.httpConfiguration(
-                connectTimeout: configuration.connectTimeout, readTimeout: configuration.outboundTimeout + .seconds(1),
-                connectionsPerHost: concurrency.reduce(0, +)))
-        let client = OutboundClient(http: http, policy: configuration.outboundPolicy, totalTimeout: configuration.outboundTimeout)
+        let httpConfiguration = OutboundClient.httpConfiguration(
+            connectTimeout: configuration.connectTimeout, readTimeout: configuration.outboundTimeout + .seconds(1),
+            connectionsPerHost: concurrency.reduce(0, +))
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
+        let pinned = PinnedHTTPClients(configuration: httpConfiguration)
+        let client = OutboundClient(http: http, policy: configuration.outboundPolicy, totalTimeout: configuration.outboundTimeout, pinned: pinned)
         let runner = JobRunner(
             database: database, handlers: handlers(registrations, configuration: configuration, database: database, client: client),
             hooks: DomainJobs.hooks, configuration: configuration.runner, logger: logger)
-        var services: [any Service] = [HTTPClientService(client: http), runner]
+        var services: [any Service] = [HTTPClientService(client: http), pinned, runner]
         if let retention = configuration.retention {
             services.append(RetentionService(
                 retention: RetentionRepository(database: database, hasher: configuration.identityHasher), policy: retention.policy,

@@ -234,7 +234,8 @@ pg_wait_ready() {
 
 # pg_cluster_tls DIR CERTDIR
 # Gives the cluster in DIR a server certificate for "localhost" signed by a throwaway CA (CERTDIR/ca.crt), and a
-# second, unrelated CA (CERTDIR/other-ca.crt) to test a wrong root with. Start the cluster with `-c ssl=on`.
+# second, unrelated CA (CERTDIR/other-ca.crt) to test a wrong root with, and from the first CA a certificate for
+# "partner.test" (CERTDIR/partner.crt, partner.key) for the outbound tests. Start the cluster with `-c ssl=on`.
 pg_cluster_tls() {
     local dir=$1 certs=$2 owner
     ensure_command openssl openssl || return 1
@@ -247,6 +248,12 @@ pg_cluster_tls() {
         && openssl x509 -req -in "$certs/server.csr" -CA "$certs/ca.crt" -CAkey "$certs/ca.key" -CAcreateserial -days 2 \
             -extfile "$certs/server.ext" -out "$dir/server.crt" 2>/dev/null \
         || { pg_log "could not make the test certificates"; return 1; }
+    # A partner's certificate from the same CA, for the outbound TLS tests (DNS pinning keeps the name verified).
+    openssl req "${ec[@]}" -subj /CN=partner.test -keyout "$certs/partner.key" -out "$certs/partner.csr" 2>/dev/null \
+        && printf 'subjectAltName=DNS:partner.test\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$certs/partner.ext" \
+        && openssl x509 -req -in "$certs/partner.csr" -CA "$certs/ca.crt" -CAkey "$certs/ca.key" -CAcreateserial -days 2 \
+            -extfile "$certs/partner.ext" -out "$certs/partner.crt" 2>/dev/null \
+        || { pg_log "could not make the partner's test certificate"; return 1; }
     owner=$(_pg_owner_of "$dir")
     chmod 600 "$dir/server.key"
     if pg_is_root; then chown "$owner" "$dir/server.key" "$dir/server.crt"; chmod a+r "$certs"/*.crt; chmod a+rx "$certs"; fi
