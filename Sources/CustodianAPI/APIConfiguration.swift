@@ -55,17 +55,20 @@ public struct APIConfiguration: Sendable {
     }
 }
 
-/// The controller stated on consent receipts and the receipt signing key.
+/// The controller stated on consent receipts, the receipt signing key, and the public halves of the keys it replaced,
+/// which the key set (`/.well-known/consent-receipt-keys`) keeps listing so receipts already issued still verify.
 public struct ReceiptConfiguration: Sendable {
     public var signingKey: ReceiptSigningKey?
+    public var previousKeys: [Ed25519JWK]
     public var jurisdiction: String
     public var controller: ConsentReceipt.Controller
 
     public init(
-        signingKey: ReceiptSigningKey? = nil, jurisdiction: String = "RU",
+        signingKey: ReceiptSigningKey? = nil, previousKeys: [Ed25519JWK] = [], jurisdiction: String = "RU",
         controller: ConsentReceipt.Controller = .init(piiController: "", contact: "", address: "", email: "", phone: "", piiControllerUrl: "")
     ) {
         self.signingKey = signingKey
+        self.previousKeys = previousKeys
         self.jurisdiction = jurisdiction
         self.controller = controller
     }

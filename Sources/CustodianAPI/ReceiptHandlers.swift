@@ -23,10 +23,10 @@ extension APIHandler {
     }
 
     func getConsentReceiptKeys(_ input: Operations.GetConsentReceiptKeys.Input) async throws -> Operations.GetConsentReceiptKeys.Output {
-        var keys: [Components.Schemas.Jwk] = []
-        if let key = configuration.receipts.signingKey {
-            keys.append(try JSONDecoder().decode(Components.Schemas.Jwk.self, from: JSONEncoder.canonical.encode(key.jwk)))
-        }
+        // The current key first, then every key it replaced: receipts signed with them still verify.
+        let receipts = configuration.receipts
+        let jwks = (receipts.signingKey.map { [$0.jwk] } ?? []) + receipts.previousKeys.filter { $0.kid != receipts.signingKey?.jwk.kid }
+        let keys = try jwks.map { try JSONDecoder().decode(Components.Schemas.Jwk.self, from: JSONEncoder.canonical.encode($0)) }
         return .ok(.init(body: .json(.init(keys: keys))))
     }
 }

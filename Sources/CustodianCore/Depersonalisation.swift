@@ -20,22 +20,38 @@ public enum Depersonalisation {
 /// Keyed hashes (HMAC-SHA-256) of a depersonalised subject's e-mail and phone, so a repeat request by the same
 /// person is recognised without keeping the identifiers. Without the key the hashes cannot be recomputed from a
 /// list of likely e-mails or phones.
+/// The key can be rotated: new hashes are made under the current key, and a repeat request is recognised under it or
+/// any previous key still listed.
 public struct IdentityHasher: Sendable {
     let key: SymmetricKey
+    let previous: [SymmetricKey]
 
-    /// The key, at least 32 bytes, base64-encoded; nil when it is not valid.
-    public init?(base64Key: String) {
-        guard let bytes = Data(base64Encoded: base64Key.trimmingCharacters(in: .whitespacesAndNewlines)), bytes.count >= 32 else { return nil }
-        key = SymmetricKey(data: bytes)
+    /// The current key and the previous ones, each at least 32 bytes, base64-encoded; nil when one is not valid.
+    public init?(base64Key: String, previousBase64Keys: [String] = []) {
+        func parse(_ text: String) -> SymmetricKey? {
+            guard let bytes = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), bytes.count >= 32 else { return nil }
+            return SymmetricKey(data: bytes)
+        }
+        guard let key = parse(base64Key) else { return nil }
+        let previous = previousBase64Keys.compactMap(parse)
+        guard previous.count == previousBase64Keys.count else { return nil }
+        self.key = key
+        self.previous = previous
     }
 
-    /// The hash of an e-mail address, case-insensitive.
-    public func email(_ email: String) -> Data { digest("email:" + email.lowercased()) }
+    /// The hash of an e-mail address, case-insensitive, under the current key.
+    public func email(_ email: String) -> Data { digest("email:" + email.lowercased(), key) }
 
-    /// The hash of a phone number in E.164.
-    public func phone(_ phone: String) -> Data { digest("phone:" + phone) }
+    /// The hash of a phone number in E.164, under the current key.
+    public func phone(_ phone: String) -> Data { digest("phone:" + phone, key) }
 
-    private func digest(_ text: String) -> Data {
+    /// The hashes an e-mail address may have been kept under: the current key's, then each previous key's.
+    public func emailCandidates(_ email: String) -> [Data] { ([key] + previous).map { digest("email:" + email.lowercased(), $0) } }
+
+    /// The hashes a phone number may have been kept under.
+    public func phoneCandidates(_ phone: String) -> [Data] { ([key] + previous).map { digest("phone:" + phone, $0) } }
+
+    private func digest(_ text: String, _ key: SymmetricKey) -> Data {
         Data(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key))
     }
 }

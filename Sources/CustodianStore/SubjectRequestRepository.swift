@@ -139,10 +139,11 @@ public struct SubjectRequestRepository: Sendable {
             }
             var subjectID = try await connection.query(query, logger: logger).collect().first?.decode(UUID.self)
             var erased = false
-            if subjectID == nil, let hasher, let hash = Self.identityHash(request.identity, hasher) {
-                // A person whose data was already destroyed: recognised by the keyed hash, never by the identifier.
+            if subjectID == nil, let hasher, let hashes = Self.identityHashes(request.identity, hasher) {
+                // A person whose data was already destroyed: recognised by the keyed hash (under the current or a
+                // previous key), never by the identifier.
                 subjectID = try await connection.query("""
-                    SELECT id FROM subjects WHERE email_hash = \(hash) OR phone_hash = \(hash) ORDER BY erased_at DESC LIMIT 1
+                    SELECT id FROM subjects WHERE email_hash = ANY(\(hashes)) OR phone_hash = ANY(\(hashes)) ORDER BY erased_at DESC LIMIT 1
                     """, logger: logger).collect().first?.decode(UUID.self)
             }
             if let subjectID {
@@ -192,11 +193,11 @@ public struct SubjectRequestRepository: Sendable {
         }
     }
 
-    /// The keyed hash an e-mail or phone identity would have been kept under.
-    static func identityHash(_ identity: RequestIdentity, _ hasher: IdentityHasher) -> ByteBuffer? {
+    /// The keyed hashes an e-mail or phone identity may have been kept under (current and previous keys).
+    static func identityHashes(_ identity: RequestIdentity, _ hasher: IdentityHasher) -> [ByteBuffer]? {
         switch identity {
-        case .email(let email): ByteBuffer(bytes: hasher.email(email))
-        case .phone(let phone): ByteBuffer(bytes: hasher.phone(phone))
+        case .email(let email): hasher.emailCandidates(email).map { ByteBuffer(bytes: $0) }
+        case .phone(let phone): hasher.phoneCandidates(phone).map { ByteBuffer(bytes: $0) }
         case .subjectID, .externalRef: nil
         }
     }

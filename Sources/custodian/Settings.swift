@@ -148,15 +148,22 @@ struct Settings {
     }
 
     /// The key of the hashes a depersonalised subject's e-mail and phone are kept under to recognise a repeat request:
-    /// `CUSTODIAN_IDENTITY_HASH_KEY` (base64, at least 32 bytes). Without it no hash is kept.
+    /// `CUSTODIAN_IDENTITY_HASH_KEY` (base64, at least 32 bytes), and `CUSTODIAN_IDENTITY_HASH_PREVIOUS_KEYS`
+    /// (comma-separated) still recognised after a rotation. Without the key no hash is kept.
     var identityHasher: IdentityHasher? {
         get throws {
             guard let key = environment["CUSTODIAN_IDENTITY_HASH_KEY"], !key.isEmpty else { return nil }
-            guard let hasher = IdentityHasher(base64Key: key) else {
-                throw Invalid(description: "CUSTODIAN_IDENTITY_HASH_KEY must be at least 32 bytes, base64-encoded (openssl rand -base64 32)")
+            let previous = list("CUSTODIAN_IDENTITY_HASH_PREVIOUS_KEYS")
+            guard let hasher = IdentityHasher(base64Key: key, previousBase64Keys: previous) else {
+                throw Invalid(description: "CUSTODIAN_IDENTITY_HASH_KEY and CUSTODIAN_IDENTITY_HASH_PREVIOUS_KEYS must be keys of at least 32 bytes, base64-encoded (openssl rand -base64 32)")
             }
             return hasher
         }
+    }
+
+    /// A comma-separated setting's items, trimmed, empty ones dropped.
+    func list(_ name: String) -> [String] {
+        (environment[name] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// The controller's time zone for deadlines: `CUSTODIAN_TIME_ZONE` (an IANA name, default Europe/Moscow).
@@ -184,9 +191,15 @@ struct Settings {
             }
             signingKey = key
         }
+        let previous = try list("CUSTODIAN_RECEIPT_PREVIOUS_SIGNING_KEYS").map { raw in
+            guard let key = ReceiptSigningKey(base64URL: raw) else {
+                throw Invalid(description: "CUSTODIAN_RECEIPT_PREVIOUS_SIGNING_KEYS must be comma-separated keys as CUSTODIAN_RECEIPT_SIGNING_KEY takes them")
+            }
+            return key.jwk
+        }
         func text(_ name: String) -> String { environment[name] ?? "" }
         return ReceiptConfiguration(
-            signingKey: signingKey,
+            signingKey: signingKey, previousKeys: previous,
             jurisdiction: environment["CUSTODIAN_JURISDICTION"] ?? "RU",
             controller: .init(
                 piiController: text("CUSTODIAN_CONTROLLER_NAME"), contact: text("CUSTODIAN_CONTROLLER_CONTACT"),

@@ -90,3 +90,24 @@ struct ReceiptTests {
         }
     }
 }
+
+/// The receipt key can be rotated without breaking receipts already issued.
+@Suite("Consent receipts: key rotation")
+struct ReceiptKeyRotationTests {
+    @Test("the key set lists the current key first, then every previous key; new receipts are signed with the current one")
+    func previousKeysStillListed() async throws {
+        let old = try #require(ReceiptSigningKey(base64URL: ReceiptSigningKey.generate()))
+        let current = try #require(ReceiptSigningKey(base64URL: ReceiptSigningKey.generate()))
+        var configuration = ReceiptTests.configuration
+        configuration.receipts.signingKey = current
+        configuration.receipts.previousKeys = [old.jwk, current.jwk]
+        try await TestApp.run(configuration: configuration) { app in
+            let keys = try #require(try await app.request(.get, "/.well-known/consent-receipt-keys").jsonObject()["keys"] as? [[String: String]])
+            #expect(keys.map { $0["kid"] } == [current.jwk.kid, old.jwk.kid], "current first, the previous one kept, no duplicate")
+            let jws = try CompactJWS.sign(payload: Data("{}".utf8), key: old.privateKey, keyID: old.jwk.kid)
+            let published = try #require(keys.last?["x"].flatMap { Data(base64URLEncoded: $0) })
+            #expect(CompactJWS.verify(jws, publicKey: try Curve25519.Signing.PublicKey(rawRepresentation: published)) != nil,
+                    "a receipt signed before the rotation verifies with the key still published")
+        }
+    }
+}
