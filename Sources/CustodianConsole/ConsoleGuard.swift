@@ -38,7 +38,7 @@ struct ConsoleGuard: Sendable {
         guard ConsoleRequest.hasOwnOrigin(request, configuration: configuration) else { throw ConsoleFailure.forgedForm }
         let signedIn = try await signedIn(request)
         let form = try await FormFields(request: request)
-        guard let token = form["csrf"], Self.equalInConstantTime(token, signedIn.session.csrfToken) else { throw ConsoleFailure.forgedForm }
+        guard let token = form["csrf"], ConstantTime.equal(token.utf8, signedIn.session.csrfToken.utf8) else { throw ConsoleFailure.forgedForm }
         return (signedIn, form)
     }
 
@@ -47,12 +47,6 @@ struct ConsoleGuard: Sendable {
         let (signedIn, form) = try await form(request)
         guard signedIn.session.user.role.mayAct else { throw ConsoleFailure.forbidden }
         return (signedIn, form)
-    }
-
-    static func equalInConstantTime(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }
 

@@ -47,8 +47,8 @@ public struct PasswordHash: Sendable, Equatable {
 
     /// Whether `password` is the one hashed, compared in constant time.
     public func verifies(_ password: String) -> Bool {
-        guard let candidate = try? Self.derive(password, salt: salt, iterations: iterations), candidate.count == hash.count else { return false }
-        return zip(candidate, hash).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        guard let candidate = try? Self.derive(password, salt: salt, iterations: iterations) else { return false }
+        return ConstantTime.equal(candidate, hash)
     }
 
     private static func derive(_ password: String, salt: [UInt8], iterations: Int) throws -> [UInt8] {

@@ -46,11 +46,7 @@ public struct StandardWebhooksSecret: Sendable, Equatable {
         guard !id.isEmpty, let seconds = Int64(timestamp) else { throw .malformedHeaders }
         guard abs(now.timeIntervalSince1970 - Double(seconds)) <= tolerance else { throw .timestampOutOfTolerance }
         let expected = Array(signature(id: id, timestamp: seconds, body: body).utf8)
-        let matches = signatures.split(separator: " ").contains { candidate in
-            let bytes = Array(candidate.utf8)
-            guard bytes.count == expected.count else { return false }
-            return zip(bytes, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-        }
+        let matches = signatures.split(separator: " ").contains { ConstantTime.equal($0.utf8, expected) }
         guard matches else { throw .signatureMismatch }
     }
 }

@@ -47,9 +47,6 @@ public enum VerificationCode {
         if now.timeIntervalSince(createdAt) > lifetime { return .expired }
         if attemptsBefore >= maximumAttempts { return .exhausted }
         let digits = entered.trimmingCharacters(in: .whitespaces)
-        // Compared in constant time over the six digits.
-        let matches = digits.utf8.count == expected.utf8.count
-            && zip(digits.utf8, expected.utf8).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-        return matches ? .accepted : .wrong(attemptsLeft: maximumAttempts - attemptsBefore - 1)
+        return ConstantTime.equal(digits.utf8, expected.utf8) ? .accepted : .wrong(attemptsLeft: maximumAttempts - attemptsBefore - 1)
     }
 }

@@ -47,8 +47,7 @@ enum PortalRequest {
             publicURL: configuration.publicURL, authority: request.head.authority),
             let cookie = csrfToken(of: request, secure: secure), let field = fields["csrf"]
         else { return false }
-        let x = Array(cookie.utf8), y = Array(field.utf8)
-        return x.count == y.count && zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        return ConstantTime.equal(cookie.utf8, field.utf8)
     }
 
     /// The key the client's requests are counted under: its address (its /64 for IPv6), behind a trusted proxy the

@@ -62,8 +62,8 @@ struct Settings {
             guard let current = UnsubscribeKey(setting: setting) else {
                 throw Invalid(description: "CUSTODIAN_UNSUBSCRIBE_KEY must be id:base64 with an id of 1 to 16 letters, digits, - or _ and at least 32 bytes")
             }
-            let previous = try (environment["CUSTODIAN_UNSUBSCRIBE_PREVIOUS_KEYS"] ?? "").split(separator: ",").map { item in
-                guard let key = UnsubscribeKey(setting: String(item)) else {
+            let previous = try list("CUSTODIAN_UNSUBSCRIBE_PREVIOUS_KEYS").map { item in
+                guard let key = UnsubscribeKey(setting: item) else {
                     throw Invalid(description: "CUSTODIAN_UNSUBSCRIBE_PREVIOUS_KEYS must be a comma-separated list of id:base64 keys")
                 }
                 return key
@@ -120,8 +120,7 @@ struct Settings {
             timeZone: try timeZone, identityHasher: try identityHasher,
             passwordIterations: try integer("CUSTODIAN_CONSOLE_PASSWORD_ITERATIONS", default: PasswordHash.defaultIterations, range: 1000...10_000_000),
             publicURL: publicURL,
-            trustedProxies: Set((environment["CUSTODIAN_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty }),
+            trustedProxies: Set(list("CUSTODIAN_TRUSTED_PROXIES")),
             outboundPolicy: outboundPolicy)
     }
 
@@ -179,8 +178,7 @@ struct Settings {
 
     /// Hosts recipients may use over http and at internal addresses: `CUSTODIAN_OUTBOUND_ALLOWED_HOSTS`, comma-separated.
     var outboundPolicy: OutboundAddressPolicy {
-        let hosts = (environment["CUSTODIAN_OUTBOUND_ALLOWED_HOSTS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        return OutboundAddressPolicy(allowedHosts: Set(hosts.filter { !$0.isEmpty }))
+        OutboundAddressPolicy(allowedHosts: Set(list("CUSTODIAN_OUTBOUND_ALLOWED_HOSTS")))
     }
 
     func receipts() throws -> ReceiptConfiguration {
