@@ -26,6 +26,12 @@ struct Settings {
         return try DatabaseURL(url)
     }
 
+    /// The owner's URL for `custodian migrate` (`MIGRATION_DATABASE_URL`), or `DATABASE_URL` when one role does both.
+    func migrationDatabaseURL() throws -> DatabaseURL {
+        guard let url = environment["MIGRATION_DATABASE_URL"], !url.isEmpty else { return try databaseURL() }
+        return try DatabaseURL(url)
+    }
+
     var logLevel: Logger.Level {
         get throws {
             let raw = environment["CUSTODIAN_LOG_LEVEL"] ?? "info"

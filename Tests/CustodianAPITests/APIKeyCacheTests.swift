@@ -50,7 +50,8 @@ struct APIKeyCacheTests {
 
     @Test("nothing is cached while the cache is not listening")
     func notListening() async throws {
-        try await TestDatabase.withMigrated { database in
+        // As the owner, who may disable the notifying trigger.
+        try await TestDatabase.withMigrated(as: .owner) { database in
             let cache = APIKeyCache(keys: APIKeyRepository(database: database), logger: TestDatabase.logger)
             let (stored, secret) = try await APIKeyRepository(database: database).create(name: "uncached", scope: .shop)
             #expect(try await cache.authenticate(secret) != nil)
@@ -133,21 +134,25 @@ struct APIKeyCacheTests {
         }
     }
 
-    /// Runs `body` with a cache listening on a fresh migrated database (its name the third argument).
+    /// Runs `body` with a cache listening on a fresh migrated database as the application role; `body` gets the
+    /// owner's pool on it, which may disable the notifying trigger, and the database's name.
     private func withCache(
         maximumAge: Duration = .seconds(30), reconnectDelay: Duration = .seconds(1), heartbeat: Duration = .seconds(10),
         heartbeatAnswer: Duration = .seconds(5), _ body: @Sendable (APIKeyCache, Database, String) async throws -> Void
     ) async throws {
         try await TestDatabase.withMigratedName { name in
-            try await TestDatabase.running(TestDatabase.pool(database: name)) { database in
-                let cache = APIKeyCache(
-                    keys: APIKeyRepository(database: database), maximumAge: maximumAge, reconnectDelay: reconnectDelay,
-                    heartbeat: heartbeat, heartbeatAnswer: heartbeatAnswer, logger: TestDatabase.logger)
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await cache.run() }
-                    defer { group.cancelAll() }
-                    try await waitUntil { cache.isListening }
-                    try await body(cache, database, name)
+            let owner = try TestDatabase.pool(database: name, role: .owner)
+            try await TestDatabase.running(TestDatabase.pool(database: name)) { application in
+                try await TestDatabase.running(owner) { database in
+                    let cache = APIKeyCache(
+                        keys: APIKeyRepository(database: application), maximumAge: maximumAge, reconnectDelay: reconnectDelay,
+                        heartbeat: heartbeat, heartbeatAnswer: heartbeatAnswer, logger: TestDatabase.logger)
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await cache.run() }
+                        defer { group.cancelAll() }
+                        try await waitUntil { cache.isListening }
+                        try await body(cache, database, name)
+                    }
                 }
             }
         }

@@ -119,11 +119,13 @@ struct ConsentTests {
         try await TestApp.run { app in
             let fixture = try await Fixture(app)
             // Make the audit insert of consent writes fail in this test's own database.
-            try await app.database.query("""
-                CREATE FUNCTION fail_consent_audit() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN IF NEW.action = 'consent.record' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END; $$
-                """)
-            try await app.database.query("CREATE TRIGGER fail_consent_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION fail_consent_audit()")
+            try await app.asOwner { owner in
+                try await owner.query("""
+                    CREATE FUNCTION fail_consent_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN IF NEW.action = 'consent.record' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END; $$
+                    """)
+                try await owner.query("CREATE TRIGGER fail_consent_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION fail_consent_audit()")
+            }
             let response = try await fixture.event("newsletter", "withdraw")
             #expect(response.status == .internalServerError)
             #expect(response.headers[.contentType] == "application/problem+json")
@@ -205,14 +207,16 @@ struct ConsentTests {
         }
     }
 
-    @Test("consent events are append-only in the database")
+    @Test("consent events are append-only in the database, even for the owner of the table")
     func appendOnly() async throws {
         try await TestApp.run { app in
             let fixture = try await Fixture(app)
             try await fixture.event("newsletter", "grant")
-            for statement in ["UPDATE consent_events SET action = 'withdraw'", "DELETE FROM consent_events", "TRUNCATE consent_events CASCADE"] {
-                await #expect(throws: DatabaseFailure.self, "\(statement)") {
-                    try await app.database.query(PostgresQuery(unsafeSQL: statement))
+            try await app.asOwner { owner in
+                for statement in ["UPDATE consent_events SET action = 'withdraw'", "DELETE FROM consent_events", "TRUNCATE consent_events CASCADE"] {
+                    await #expect(throws: DatabaseFailure.self, "\(statement)") {
+                        try await owner.query(PostgresQuery(unsafeSQL: statement))
+                    }
                 }
             }
             #expect(try await app.rowCount("consent_events") == 1)

@@ -16,6 +16,8 @@ import Prometheus
 struct TestApp {
     let client: any TestClientProtocol
     let database: Database
+    /// The name of `database`, for a pool of another role on it.
+    let databaseName: String
     /// The registry the app and its pool record into.
     let metrics: PrometheusCollectorRegistry
 
@@ -32,7 +34,7 @@ struct TestApp {
                 additionalServices: { if case .publicOnly = listener { [database.client] } else { [] } }(), listener: listener,
                 logger: logger)
             try await app.test(.router) { client in
-                try await body(TestApp(client: client, database: database, metrics: metrics))
+                try await body(TestApp(client: client, database: database, databaseName: name, metrics: metrics))
             }
         }
     }
@@ -40,6 +42,12 @@ struct TestApp {
     /// A new API key's bearer token.
     func key(_ scope: APIKeyScope) async throws -> String {
         try await APIKeyRepository(database: database).create(name: "test-\(scope.rawValue)", scope: scope).secret.token
+    }
+
+    /// Runs `body` with the owner's pool on the app's database, for what the application role may not do (add a
+    /// trigger, change the evidence).
+    func asOwner(_ body: @Sendable (Database) async throws -> Void) async throws {
+        try await TestDatabase.running(TestDatabase.pool(database: databaseName, role: .owner, maximumConnections: 1), body)
     }
 
     /// How many rows `table` holds.

@@ -7,9 +7,9 @@ import Testing
 
 @Suite("The audit log is append-only")
 struct AuditLogTests {
-    @Test("UPDATE, DELETE and TRUNCATE on audit_log are rejected by the database")
+    @Test("UPDATE, DELETE and TRUNCATE on audit_log are rejected by the database, even for the owner of the table")
     func immutable() async throws {
-        try await TestDatabase.withMigrated { database in
+        try await TestDatabase.withMigrated(as: .owner) { database in
             let (key, _) = try await APIKeyRepository(database: database).create(name: "t", scope: .dpo)
             let subject = try await SubjectRepository(database: database).create(
                 NewSubject(externalRef: "c-1", fullName: "A B", email: nil, phone: nil, registrationAddress: nil, locale: nil),

@@ -15,7 +15,7 @@ struct MigratorTests {
     @Test("the first run applies every file and records its checksum; the second is a no-op")
     func idempotent() async throws {
         try await TestDatabase.withEmpty { name in
-            try await TestDatabase.running(TestDatabase.pool(database: name)) { database in
+            try await TestDatabase.running(TestDatabase.pool(database: name, role: .owner)) { database in
                 let migrator = Migrator(database: database, logger: TestDatabase.logger)
                 let first = try await migrator.migrate(files)
                 #expect(first.map(\.version) == files.map(\.version))
@@ -36,7 +36,7 @@ struct MigratorTests {
             let results = try await withThrowingTaskGroup(of: [MigrationFile].self) { group in
                 for _ in 0..<2 {
                     group.addTask {
-                        try await TestDatabase.running(TestDatabase.pool(database: name)) { database in
+                        try await TestDatabase.running(TestDatabase.pool(database: name, role: .owner)) { database in
                             try await Migrator(database: database, logger: TestDatabase.logger).migrate(files)
                         }
                     }
@@ -44,7 +44,7 @@ struct MigratorTests {
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(results.map(\.count).sorted() == [0, files.count])
-            try await TestDatabase.running(TestDatabase.pool(database: name)) { database in
+            try await TestDatabase.running(TestDatabase.pool(database: name, role: .owner)) { database in
                 let count = try await database.query("SELECT count(*) FROM schema_migrations").collect().first?.decode(Int.self)
                 #expect(count == files.count)
             }
@@ -54,7 +54,7 @@ struct MigratorTests {
     @Test("a file changed after it was applied is refused, and nothing else is applied")
     func changedFile() async throws {
         try await TestDatabase.withEmpty { name in
-            try await TestDatabase.running(TestDatabase.pool(database: name)) { database in
+            try await TestDatabase.running(TestDatabase.pool(database: name, role: .owner)) { database in
                 let migrator = Migrator(database: database, logger: TestDatabase.logger)
                 try await migrator.migrate(files)
                 var changed = files
@@ -73,7 +73,7 @@ struct MigratorTests {
     @Test("a failing file rolls back entirely and is not recorded")
     func failingFileRollsBack() async throws {
         try await TestDatabase.withEmpty { name in
-            try await TestDatabase.running(TestDatabase.pool(database: name)) { database in
+            try await TestDatabase.running(TestDatabase.pool(database: name, role: .owner)) { database in
                 let broken = MigrationFile(version: 1, name: "broken", sql: "CREATE TABLE half (id int);\nSELECT * FROM missing_table;")
                 await #expect(throws: (any Error).self) {
                     try await Migrator(database: database, logger: TestDatabase.logger).migrate([broken])

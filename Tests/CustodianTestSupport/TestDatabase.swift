@@ -33,23 +33,42 @@ public enum TestDatabase {
         return try DatabaseURL(url)
     }
 
-    /// A pool on the database `name` of the test server.
+    /// Who a pool connects as: the roles of a deployment — the owner migrates, `serve` and `work` connect as the
+    /// application role — or the server's administrator, who creates and drops the test databases.
+    public enum Role: Sendable {
+        case owner, application, administrator
+
+        /// The role's name; the administrator is the user of the server's URL.
+        public func name() throws -> String {
+            switch self {
+            case .owner: "custodian"
+            case .application: "custodian_app"
+            case .administrator: try serverURL().configuration.username
+            }
+        }
+    }
+
+    /// A pool on the database `name` of the test server, as `role` (by default the application's, as `serve` and
+    /// `work` connect).
     public static func pool(
-        database name: String, maximumConnections: Int = 10, operationTimeout: Duration = .seconds(15),
+        database name: String, role: Role = .application, maximumConnections: Int = 10, operationTimeout: Duration = .seconds(15),
         metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger = TestDatabase.logger
     ) throws -> Database {
         var configuration = try serverURL().poolConfiguration(
             maximumConnections: maximumConnections, connectTimeout: .seconds(10), statementTimeout: nil)
         configuration.database = name
+        configuration.username = try role.name()
         return Database(
             client: PostgresClient(configuration: configuration, backgroundLogger: logger),
             maximumConnections: maximumConnections, operationTimeout: operationTimeout, metricsFactory: metricsFactory, logger: logger)
     }
 
-    /// Runs `body` with a fresh migrated database whose pool is running.
-    public static func withMigrated<Result: Sendable>(_ body: @Sendable (Database) async throws -> Result) async throws -> Result {
+    /// Runs `body` with a fresh migrated database whose pool, as `role`, is running.
+    public static func withMigrated<Result: Sendable>(
+        as role: Role = .application, _ body: @Sendable (Database) async throws -> Result
+    ) async throws -> Result {
         try await withMigratedName { name in
-            try await running(pool(database: name), body)
+            try await running(pool(database: name, role: role), body)
         }
     }
 
@@ -58,7 +77,7 @@ public enum TestDatabase {
         try await withFresh(template: try await Template.shared.name(), body)
     }
 
-    /// Runs `body` with the name of a fresh, empty database (not migrated).
+    /// Runs `body` with the name of a fresh, empty database (not migrated), owned by ``Role/owner``.
     public static func withEmpty<Result: Sendable>(_ body: @Sendable (String) async throws -> Result) async throws -> Result {
         try await withFresh(template: "template0", body)
     }
@@ -74,7 +93,8 @@ public enum TestDatabase {
 
     private static func withFresh<Result: Sendable>(template: String, _ body: @Sendable (String) async throws -> Result) async throws -> Result {
         let name = "test_\(UUID().uuidString.prefix(8).lowercased())_\(UInt32.random(in: 0...UInt32.max))"
-        try await administer("CREATE DATABASE \(name) TEMPLATE \(template)")
+        try await Roles.shared.created()
+        try await administer("CREATE DATABASE \(name) TEMPLATE \(template) OWNER \(try Role.owner.name())")
         do {
             let result = try await body(name)
             try await administer("DROP DATABASE \(name) WITH (FORCE)")
@@ -97,7 +117,7 @@ public enum TestDatabase {
 
     /// Runs `body` with a one-connection pool on the server's maintenance database (`postgres`).
     static func onMaintenanceDatabase<Result: Sendable>(_ body: @Sendable (Database) async throws -> Result) async throws -> Result {
-        try await running(pool(database: "postgres", maximumConnections: 1), body)
+        try await running(pool(database: "postgres", role: .administrator, maximumConnections: 1), body)
     }
 
     /// Runs one statement on the server's maintenance database (`postgres`).
@@ -116,9 +136,12 @@ public enum TestDatabase {
             if let created { return try await created.value }
             let task = Task<String, any Error> {
                 let name = "test_template_\(ProcessInfo.processInfo.processIdentifier)_\(UInt32.random(in: 0...UInt32.max))"
-                try await administer("CREATE DATABASE \(name)")
-                try await running(pool(database: name, maximumConnections: 1)) { database in
+                try await Roles.shared.created()
+                try await administer("CREATE DATABASE \(name) OWNER \(try Role.owner.name())")
+                // As `custodian migrate` does with two roles: the owner migrates, then grants the application role.
+                try await running(pool(database: name, role: .owner, maximumConnections: 1)) { database in
                     try await Migrator(database: database, logger: logger).migrate(MigrationFile.load(from: migrationsDirectory))
+                    try await ApplicationRolePrivileges(role: try Role.application.name()).apply(on: database)
                     // What `serve` and `work` record at start: the operator every destruction act names.
                     try await ControllerSettingsRepository(database: database).record(operator: TestDatabase.testOperator)
                 }
@@ -127,6 +150,27 @@ public enum TestDatabase {
             created = task
             return try await task.value
         }
+    }
+}
+
+/// The owner and application roles on the test server, created once per test process (they are the server's, so
+/// another process may have made them already).
+actor Roles {
+    static let shared = Roles()
+    private var creation: Task<Void, any Error>?
+
+    func created() async throws {
+        if let creation { return try await creation.value }
+        let task = Task<Void, any Error> {
+            for role in [TestDatabase.Role.owner, .application] {
+                try await TestDatabase.administer("""
+                    DO $$ BEGIN CREATE ROLE \(try role.name()) LOGIN;
+                    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$
+                    """)
+            }
+        }
+        creation = task
+        try await task.value
     }
 }
 

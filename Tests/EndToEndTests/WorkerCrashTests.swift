@@ -26,13 +26,14 @@ struct WorkerCrashTests {
         return candidate
     }
 
-    /// The test server's URL with `database` as its database.
+    /// The test server's URL with `database` as its database, as the application role, as `work` connects.
     static func databaseURL(_ database: String) throws -> String {
         let environment = ProcessInfo.processInfo.environment
         guard let server = environment["CUSTODIAN_TEST_DATABASE_URL"] ?? environment["DATABASE_URL"], var url = URLComponents(string: server) else {
             throw TestDatabaseError("Set CUSTODIAN_TEST_DATABASE_URL.")
         }
         url.path = "/" + database
+        url.user = try TestDatabase.Role.application.name()
         return try #require(url.string)
     }
 

@@ -343,6 +343,33 @@ WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
 SQL
 }
 
+# pg_url_with URL USER DB: URL with USER (no password) and database DB; host, port and query string kept.
+pg_url_with() {
+    local url=$1 user=$2 db=$3
+    [[ "$url" =~ ^(postgres(ql)?://)([^@/?]*@)?([^/?]*)(/[^?]*)?(\?.*)?$ ]] || return 1
+    printf '%s%s@%s/%s%s\n' "${BASH_REMATCH[1]}" "$user" "${BASH_REMATCH[4]}" "$db" "${BASH_REMATCH[6]}"
+}
+
+# The two roles of a deployment: the owner of the tables, which `custodian migrate` runs as, and the application
+# role `serve` and `work` connect as, which may only read and write rows (it owns nothing).
+PG_OWNER_ROLE=custodian
+PG_APP_ROLE=custodian_app
+
+# pg_app_database ADMIN_URL DB: as ADMIN_URL's role (one that may create roles and databases), creates the LOGIN roles
+# $PG_OWNER_ROLE and $PG_APP_ROLE unless they exist and the database DB owned by $PG_OWNER_ROLE; exports
+# MIGRATION_DATABASE_URL (the owner) and DATABASE_URL (the application role) for DB on ADMIN_URL's server.
+pg_app_database() {
+    local admin=$1 db=$2
+    "$(pg_psql_bin)" -X -q -v ON_ERROR_STOP=1 -v db="$db" -v owner="$PG_OWNER_ROLE" -v app="$PG_APP_ROLE" "$admin" <<'SQL' || return 1
+SELECT format('CREATE ROLE %I LOGIN', r) FROM unnest(ARRAY[:'owner', :'app']) AS r
+WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) \gexec
+SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'owner') \gexec
+SQL
+    MIGRATION_DATABASE_URL=$(pg_url_with "$admin" "$PG_OWNER_ROLE" "$db") || return 1
+    DATABASE_URL=$(pg_url_with "$admin" "$PG_APP_ROLE" "$db") || return 1
+    export MIGRATION_DATABASE_URL DATABASE_URL
+}
+
 # ensure_command CMD DEBIAN_PACKAGE: makes sure CMD exists, installing the package when root on Debian.
 ensure_command() {
     local cmd=$1 pkg=$2
