@@ -42,6 +42,7 @@ let package = Package(
         .target(
             name: "CustodianDatabase",
             dependencies: [
+                "CustodianCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

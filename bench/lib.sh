@@ -54,6 +54,7 @@ start_cluster() {
         options+=(-c fsync=off -c synchronous_commit=off -c full_page_writes=off)
     fi
     TMP_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/custodian-bench.XXXXXX")
+    personal_data_keys "$TMP_ROOT"
     PG_DIR="$TMP_ROOT/pg"
     PG_PORT=$(free_port)
     say "starting PostgreSQL on 127.0.0.1:$PG_PORT in $PG_DIR (${options[*]})"

@@ -1,4 +1,5 @@
 import CoreMetrics
+import CustodianCore
 import Logging
 import PostgresNIO
 
@@ -7,6 +8,9 @@ import PostgresNIO
 public struct Database: Sendable {
     public let client: PostgresClient
     public let logger: Logger
+    /// The keys that seal personal data written through this pool and open what it reads; nil for the commands that
+    /// touch no personal data (migrate, keys, users), where a repository that needs them fails.
+    public let personalDataKeys: PersonalDataKeys?
     let metrics: DatabaseMetrics
     /// How long one operation (a statement, a transaction, a connection lease and its use) may take before its caller
     /// gets ``DatabaseUnavailable``; nil waits as long as it takes (migrations).
@@ -14,10 +18,11 @@ public struct Database: Sendable {
 
     public init(
         client: PostgresClient, maximumConnections: Int, operationTimeout: Duration? = .seconds(15), metricsFactory: any MetricsFactory,
-        logger: Logger
+        personalDataKeys: PersonalDataKeys? = nil, logger: Logger
     ) {
         self.client = client
         self.logger = logger
+        self.personalDataKeys = personalDataKeys
         self.operationTimeout = operationTimeout
         self.metrics = DatabaseMetrics(factory: metricsFactory, maximumConnections: maximumConnections)
     }
@@ -25,13 +30,14 @@ public struct Database: Sendable {
     /// Makes a pool from a URL with the given limits.
     public init(
         url: DatabaseURL, maximumConnections: Int, connectTimeout: Duration, statementTimeout: Duration?, operationTimeout: Duration?,
-        metricsFactory: any MetricsFactory, logger: Logger
+        metricsFactory: any MetricsFactory, personalDataKeys: PersonalDataKeys? = nil, logger: Logger
     ) {
         let configuration = url.poolConfiguration(
             maximumConnections: maximumConnections, connectTimeout: connectTimeout, statementTimeout: statementTimeout)
         self.init(
             client: PostgresClient(configuration: configuration, backgroundLogger: logger),
-            maximumConnections: maximumConnections, operationTimeout: operationTimeout, metricsFactory: metricsFactory, logger: logger)
+            maximumConnections: maximumConnections, operationTimeout: operationTimeout, metricsFactory: metricsFactory,
+            personalDataKeys: personalDataKeys, logger: logger)
     }
 
     /// Runs one statement on a pooled connection.

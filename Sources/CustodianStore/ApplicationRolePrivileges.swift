@@ -2,7 +2,7 @@ import CustodianDatabase
 import Logging
 import PostgresNIO
 
-/// What the role `serve` and `work` connect as may do: read and write the rows of every table, but only read and
+/// What the role `serve` and `work` connect as may do: read and write the rows of every table (the data keys' too), but only read and
 /// append to the evidence (the audit log, consent events, consent texts) — except clearing the address and user
 /// agent an erasure removes from consent events — and only read the migration bookkeeping. No TRUNCATE, TRIGGER or
 /// REFERENCES privilege, no CREATE on the schema; as it owns nothing it cannot alter, disable or drop a table or a
@@ -13,6 +13,8 @@ public struct ApplicationRolePrivileges: Sendable {
     public static let appendOnlyTables = ["audit_log", "consent_events", "consent_texts"]
     /// The columns of consent events an erasure clears (the table's trigger decides which changes pass).
     public static let clearableConsentEventColumns = ["ip_address", "user_agent"]
+    /// The schema of the data keys, kept out of long-lived backups of the data.
+    public static let keySchema = "custodian_keys"
     /// Tables the application may only read.
     public static let readOnlyTables = ["schema_migrations"]
 
@@ -39,6 +41,11 @@ public struct ApplicationRolePrivileges: Sendable {
             "GRANT UPDATE (\(Self.clearableConsentEventColumns.joined(separator: ", "))) ON consent_events TO \(role)",
             "REVOKE INSERT, UPDATE, DELETE ON \(readOnly) FROM \(role)",
             "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO \(role)",
+            // The data keys: created with a subject, deleted by its erasure, rewrapped by a KEK rotation.
+            "REVOKE ALL ON ALL TABLES IN SCHEMA \(Self.keySchema) FROM \(role)",
+            "REVOKE CREATE ON SCHEMA \(Self.keySchema) FROM \(role)",
+            "GRANT USAGE ON SCHEMA \(Self.keySchema) TO \(role)",
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA \(Self.keySchema) TO \(role)",
         ]
     }
 

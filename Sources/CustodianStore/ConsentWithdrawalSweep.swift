@@ -12,11 +12,13 @@ enum ConsentWithdrawalSweep {
     /// Weighs the subject whose oldest due withdrawal is oldest, if any, in a transaction of its own holding the
     /// subject's row; returns whether there was one.
     static func weighNext(now: Date, regime: RequestRegime, hasher: IdentityHasher?, actor: AuditActor, database: Database) async throws -> Bool {
-        try await database.transaction { connection in
+        let keys = try database.requireKeys()
+        return try await database.transaction { connection in
             let logger = database.logger
-            guard let (subjectID, email, phone) = try await connection.query("""
-                SELECT s.id, s.email, s.phone
+            guard let (subjectID, storedEmail, storedPhone, kekID, wrapped) = try await connection.query("""
+                SELECT s.id, s.email, s.phone, \(unescaped: SubjectKeys.columns)
                 FROM consent_states cs JOIN purposes p ON p.code = cs.purpose_code JOIN subjects s ON s.id = cs.subject_id
+                \(unescaped: SubjectKeys.join)
                 WHERE cs.action = 'withdraw' AND cs.swept_at IS NULL AND p.legal_basis = 'consent'
                   AND cs.occurred_at < \(now)::timestamptz - make_interval(days => LEAST(p.retention_days, \(Int32(ConsentWithdrawalRetention.maximumDays))))
                   AND s.status = 'active'
@@ -24,7 +26,9 @@ enum ConsentWithdrawalSweep {
                 ORDER BY cs.occurred_at, s.id
                 LIMIT 1
                 FOR UPDATE OF s SKIP LOCKED
-                """, logger: logger).decode((UUID, String?, String?).self).first(where: { _ in true }) else { return false }
+                """, logger: logger).decode((UUID, String?, String?, String?, ByteBuffer?).self).first(where: { _ in true }) else { return false }
+            let (email, phone) = try SubjectKeys.identifiers(
+                subjectID: subjectID, email: storedEmail, phone: storedPhone, kekID: kekID, wrapped: wrapped, keys: keys)
             let purposes = try await catalogue(on: connection, logger: logger)
             let holdings = try await holdings(of: subjectID, now: now, on: connection, logger: logger)
             switch ConsentWithdrawalRetention.decide(purposes: purposes, holdings: holdings, now: now) {
@@ -58,7 +62,9 @@ enum ConsentWithdrawalSweep {
             UPDATE subjects SET
                 full_name = CASE WHEN 'full_name' = ANY(\(columns)) THEN NULL ELSE full_name END,
                 email = CASE WHEN 'email' = ANY(\(columns)) THEN NULL ELSE email END,
+                email_index = CASE WHEN 'email' = ANY(\(columns)) THEN NULL ELSE email_index END,
                 phone = CASE WHEN 'phone' = ANY(\(columns)) THEN NULL ELSE phone END,
+                phone_index = CASE WHEN 'phone' = ANY(\(columns)) THEN NULL ELSE phone_index END,
                 registration_address = CASE WHEN 'registration_address' = ANY(\(columns)) THEN NULL ELSE registration_address END,
                 updated_at = now()
             WHERE id = \(subjectID)

@@ -100,11 +100,14 @@ enum Depersonaliser {
         let cancelled = cancelledJobs.count
         try await connection.query("""
             UPDATE subjects SET full_name = NULL, email = NULL, phone = NULL, registration_address = NULL, status = 'erased',
+                email_index = NULL, phone_index = NULL,
                 email_hash = \(email.flatMap { hasher?.email($0) }.map { ByteBuffer(bytes: $0) }),
                 phone_hash = \(phone.flatMap { hasher?.phone($0) }.map { ByteBuffer(bytes: $0) }),
                 erased_at = now(), updated_at = now()
             WHERE id = \(subjectID)
             """, logger: logger)
+        // Whatever the subject's data key sealed — here, in backups, in the WAL — no longer opens.
+        try await SubjectKeys.destroy(subjectID: subjectID, on: connection, logger: logger)
         let orders = try await connection.query("""
             WITH cleared AS (
                 UPDATE orders SET \(unescaped: clearDeliveryBlock)

@@ -56,9 +56,9 @@ public struct ErasureCascadeRepository: Sendable {
     public func start(subjectID: UUID, regulation: RequestRegime, actor: AuditActor) async throws -> ErasureCascadeRecord {
         try await database.transaction { connection in
             let logger = database.logger
-            guard let (email, phone) = try await connection.query(
-                "SELECT email, phone FROM subjects WHERE id = \(subjectID) FOR UPDATE", logger: logger
-            ).decode((String?, String?).self).first(where: { _ in true }) else { throw ErasureCascadeFailure.subjectNotFound }
+            guard let (email, phone) = try await SubjectKeys.lockIdentifiers(
+                of: subjectID, keys: try database.requireKeys(), on: connection, logger: logger
+            ) else { throw ErasureCascadeFailure.subjectNotFound }
             if let running = try await Self.latest(subjectID: subjectID, on: connection, logger: logger), running.status == .inProgress {
                 throw ErasureCascadeFailure.alreadyInProgress(running.id)
             }

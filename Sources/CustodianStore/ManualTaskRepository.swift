@@ -156,7 +156,7 @@ public struct ManualTaskRepository: Sendable {
             let identities = try identitiesText.map { try JSONDecoder().decode([OpenDSRIdentity].self, from: Data($0.utf8)) } ?? []
             let taskLanguage = TaskLanguage(rawValue: language) ?? .ru
             var message: ManualTaskMessage?
-            if task.status == .open, let subject = try await Self.messageSubject(task, on: connection, logger: logger) {
+            if task.status == .open, let subject = try await Self.messageSubject(task, keys: try database.requireKeys(), on: connection, logger: logger) {
                 message = ManualTaskMessage(
                     subject: subject, language: taskLanguage, operatorName: operatorName, recipientName: task.recipientName,
                     identities: identities, taskID: task.id)
@@ -167,19 +167,24 @@ public struct ManualTaskRepository: Sendable {
     }
 
     /// What the task's message is about, read from the record it serves.
-    static func messageSubject(_ task: ManualTaskRecord, on connection: PostgresConnection, logger: Logger) async throws -> ManualTaskMessage.Subject? {
+    static func messageSubject(
+        _ task: ManualTaskRecord, keys: PersonalDataKeys, on connection: PostgresConnection, logger: Logger
+    ) async throws -> ManualTaskMessage.Subject? {
         switch task.kind {
         case .erasureRequest:
             return try await connection.query("""
                 SELECT c.regulation FROM erasure_requests q JOIN erasure_cascades c ON c.id = q.cascade_id WHERE q.id = \(task.servedID)
                 """, logger: logger).decode(String.self).first(where: { _ in true }).flatMap(RequestRegime.init(rawValue:)).map { .erasure(regime: $0) }
         case .rectificationNotice:
-            guard let (fields, name, email, phone, address) = try await connection.query("""
-                SELECT n.fields, s.full_name, s.email, s.phone, s.registration_address
+            guard let (fields, subjectID, name, email, phone, address, kekID, wrapped) = try await connection.query("""
+                SELECT n.fields, s.id, s.full_name, s.email, s.phone, s.registration_address, \(unescaped: SubjectKeys.columns)
                 FROM rectification_notices n JOIN subject_requests q ON q.id = n.request_id JOIN subjects s ON s.id = q.subject_id
+                \(unescaped: SubjectKeys.join)
                 WHERE n.id = \(task.servedID)
-                """, logger: logger).decode(([String], String?, String?, String?, String?).self).first(where: { _ in true }) else { return nil }
-            let values: [DataCategory: String?] = [.fullName: name, .email: email, .phone: phone, .registrationAddress: address]
+                """, logger: logger).decode(([String], UUID, String?, String?, String?, String?, String?, ByteBuffer?).self).first(where: { _ in true })
+            else { return nil }
+            let values = try SubjectKeys.profile(
+                subjectID: subjectID, fullName: name, email: email, phone: phone, address: address, kekID: kekID, wrapped: wrapped, keys: keys)
             return .rectification(corrected: fields.compactMap(DataCategory.init(rawValue:)).compactMap { field in
                 (values[field] ?? nil).map { (field, $0) }
             })

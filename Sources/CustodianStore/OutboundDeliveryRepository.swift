@@ -53,8 +53,13 @@ public struct OutboundDeliveryRepository: Sendable {
     }
 
     public func newsletterContact(subjectID: UUID) async throws -> NewsletterContact? {
-        try await database.query("SELECT email, full_name, locale, status FROM subjects WHERE id = \(subjectID)")
-            .decode((String?, String?, String, String).self).first(where: { _ in true })
-            .map { NewsletterContact(email: $0.0, fullName: $0.1, locale: $0.2, status: $0.3) }
+        let keys = try database.requireKeys()
+        guard let (email, fullName, locale, status, kekID, wrapped) = try await database.query("""
+            SELECT s.email, s.full_name, s.locale, s.status, \(unescaped: SubjectKeys.columns) FROM subjects s \(unescaped: SubjectKeys.join)
+            WHERE s.id = \(subjectID)
+            """).decode((String?, String?, String, String, String?, ByteBuffer?).self).first(where: { _ in true }) else { return nil }
+        let cipher = try SubjectKeys.cipher(subjectID: subjectID, kekID: kekID, wrapped: wrapped, keys: keys)
+        return NewsletterContact(
+            email: try cipher.open(email, "subjects.email"), fullName: try cipher.open(fullName, "subjects.full_name"), locale: locale, status: status)
     }
 }

@@ -36,12 +36,14 @@ public struct PrivacyVerificationRepository: Sendable {
     /// verification only when a subject (not erased) has that address — and only a known one enqueues the job; the
     /// caller answers both alike.
     public func request(email: String) async throws {
+        let index = ByteBuffer(data: try database.requireKeys().emailIndex(email))
         try await database.transaction { connection in
             let logger = database.logger
             let id = UUID()
             guard let subjectID = try await connection.query("""
                 INSERT INTO privacy_verifications (id, subject_id)
-                SELECT \(id), id FROM subjects WHERE lower(email) = lower(\(email)) AND status <> 'erased'
+                SELECT \(id), id FROM subjects
+                WHERE (email_index = \(index) OR (email_index IS NULL AND lower(email) = lower(\(email)))) AND status <> 'erased'
                 RETURNING subject_id
                 """, logger: logger).decode(UUID.self).first(where: { _ in true }) else { return }
             try await JobQueue.enqueue(
@@ -54,12 +56,14 @@ public struct PrivacyVerificationRepository: Sendable {
     /// match uses it up and opens a session of ``VerificationCode/sessionLifetime`` whose token only the customer holds
     /// (its SHA-256 is stored), audited as the subject's act.
     public func verify(email: String, code: String, key: VerificationCodeKey, now: Date = Date()) async throws -> VerificationResult {
-        try await database.transaction { connection in
+        let index = ByteBuffer(data: try database.requireKeys().emailIndex(email))
+        return try await database.transaction { connection in
             let logger = database.logger
             guard let (id, subjectID, attempts, createdAt) = try await connection.query("""
                 SELECT v.id, v.subject_id, v.attempts, v.created_at
                 FROM privacy_verifications v JOIN subjects s ON s.id = v.subject_id
-                WHERE lower(s.email) = lower(\(email)) AND s.status <> 'erased' AND v.used_at IS NULL
+                WHERE (s.email_index = \(index) OR (s.email_index IS NULL AND lower(s.email) = lower(\(email))))
+                  AND s.status <> 'erased' AND v.used_at IS NULL
                 ORDER BY v.created_at DESC LIMIT 1
                 FOR UPDATE OF v
                 """, logger: logger).decode((UUID, UUID, Int, Date).self).first(where: { _ in true }) else { return .refused(nil) }
@@ -83,11 +87,13 @@ public struct PrivacyVerificationRepository: Sendable {
 
     /// The verification and where to send its code; nil when it no longer exists.
     public func contact(verificationID: UUID) async throws -> VerificationContact? {
-        try await database.query("""
-            SELECT v.subject_id, s.email, s.locale, v.created_at, v.used_at IS NOT NULL
-            FROM privacy_verifications v JOIN subjects s ON s.id = v.subject_id WHERE v.id = \(verificationID)
-            """).decode((UUID, String?, String, Date, Bool).self).first(where: { _ in true })
-            .map { VerificationContact(subjectID: $0.0, email: $0.1, locale: $0.2, createdAt: $0.3, used: $0.4) }
+        let keys = try database.requireKeys()
+        guard let (subjectID, email, locale, createdAt, used, kekID, wrapped) = try await database.query("""
+            SELECT v.subject_id, s.email, s.locale, v.created_at, v.used_at IS NOT NULL, \(unescaped: SubjectKeys.columns)
+            FROM privacy_verifications v JOIN subjects s ON s.id = v.subject_id \(unescaped: SubjectKeys.join) WHERE v.id = \(verificationID)
+            """).decode((UUID, String?, String, Date, Bool, String?, ByteBuffer?).self).first(where: { _ in true }) else { return nil }
+        let opened = try SubjectKeys.identifiers(subjectID: subjectID, email: email, phone: nil, kekID: kekID, wrapped: wrapped, keys: keys)
+        return VerificationContact(subjectID: subjectID, email: opened.email, locale: locale, createdAt: createdAt, used: used)
     }
 
     /// Deletes the codes and sessions no one can use any more: codes a day after they were asked for (long past their

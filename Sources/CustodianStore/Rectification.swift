@@ -20,19 +20,22 @@ enum Rectification {
 
     /// Runs inside the fulfilment transaction, which holds the subject's row; returns how many notices were enqueued
     /// (held at once when the subject is restricted).
-    static func apply(requestID: UUID, subjectID: UUID, restricted: Bool, actor: AuditActor, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+    static func apply(
+        requestID: UUID, subjectID: UUID, restricted: Bool, keys: PersonalDataKeys, actor: AuditActor, on connection: PostgresConnection,
+        logger: Logger
+    ) async throws -> Int {
         guard let json = try await connection.query(
             "SELECT corrections::text FROM subject_requests WHERE id = \(requestID)", logger: logger
         ).decode(String?.self).first(where: { _ in true }) ?? nil else { throw RectificationFailure.noCorrections }
         let corrections = try JSONDecoder().decode(SubjectCorrections.self, from: Data(json.utf8))
-        if let email = corrections.email, try await connection.query(
-            "SELECT 1 FROM subjects WHERE lower(email) = lower(\(email)) AND id <> \(subjectID)", logger: logger
-        ).decode(Int.self).first(where: { _ in true }) != nil {
+        if let email = corrections.email, try await connection.query("""
+            SELECT 1 FROM subjects WHERE (email_index = \(ByteBuffer(data: keys.emailIndex(email)))
+                                          OR (email_index IS NULL AND lower(email) = lower(\(email)))) AND id <> \(subjectID)
+            """, logger: logger).decode(Int.self).first(where: { _ in true }) != nil {
             throw StoreError.duplicate(field: "corrections.email")
         }
-        guard let (oldEmail, oldPhone) = try await connection.query(
-            "SELECT email, phone FROM subjects WHERE id = \(subjectID)", logger: logger
-        ).decode((String?, String?).self).first(where: { _ in true }) else { throw StoreError.unexpectedlyEmpty }
+        guard let (oldEmail, oldPhone) = try await SubjectKeys.lockIdentifiers(of: subjectID, keys: keys, on: connection, logger: logger)
+        else { throw StoreError.unexpectedlyEmpty }
         let corrected = Set(corrections.categories)
         var notices = 0
         for holder in try await holders(subjectID: subjectID, on: connection, logger: logger) {
@@ -53,18 +56,22 @@ enum Rectification {
             notices += 1
         }
         if restricted { try await SubjectRequestWork.holdDisclosingJobs(subjectID: subjectID, on: connection, logger: logger) }
+        let cipher = try await SubjectKeys.obtain(subjectID: subjectID, keys: keys, on: connection, logger: logger)
         do {
             try await connection.query("""
                 UPDATE subjects SET
-                    full_name = COALESCE(\(corrections.fullName), full_name),
-                    email = COALESCE(\(corrections.email), email),
-                    phone = COALESCE(\(corrections.phone), phone),
-                    registration_address = COALESCE(\(corrections.registrationAddress), registration_address),
+                    full_name = COALESCE(\(cipher.seal(corrections.fullName, "subjects.full_name")), full_name),
+                    email = COALESCE(\(cipher.seal(corrections.email, "subjects.email")), email),
+                    email_index = COALESCE(\(corrections.email.map { ByteBuffer(data: keys.emailIndex($0)) }), email_index),
+                    phone = COALESCE(\(cipher.seal(corrections.phone, "subjects.phone")), phone),
+                    phone_index = COALESCE(\(corrections.phone.map { ByteBuffer(data: keys.phoneIndex($0)) }), phone_index),
+                    registration_address = COALESCE(\(cipher.seal(corrections.registrationAddress, "subjects.registration_address")),
+                                                    registration_address),
                     updated_at = now()
                 WHERE id = \(subjectID)
                 """, logger: logger)
         } catch {
-            throw StoreError.mapUniqueViolation(error, ["subjects_email_key": "corrections.email"])
+            throw StoreError.mapUniqueViolation(error, ["subjects_email_key": "corrections.email", "subjects_plain_email_key": "corrections.email"])
         }
         try await connection.query("""
             UPDATE subject_requests SET corrections = NULL, corrected_fields = \(corrections.categories.map(\.rawValue)) WHERE id = \(requestID)

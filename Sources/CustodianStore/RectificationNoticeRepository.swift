@@ -43,7 +43,9 @@ public struct RectificationNoticeRepository: Sendable {
     public func startNotice(noticeID: UUID, jobID: Int64) async throws -> DisclosureStart<RectificationNoticeContext> {
         try await database.transaction { connection in
             let logger = database.logger
-            guard let context = try await Self.context(noticeID: noticeID, on: connection, logger: logger) else { return .missing }
+            guard let context = try await Self.context(noticeID: noticeID, keys: try database.requireKeys(), on: connection, logger: logger) else {
+                return .missing
+            }
             guard context.status == "pending" else { return .settled }
             switch RecipientMessage.rectificationNotice.decide(context.disclosureFacts) {
             case .held(let reason):
@@ -103,15 +105,17 @@ public struct RectificationNoticeRepository: Sendable {
         "UPDATE rectification_notices SET status = 'failed', failure_reason = \(reason), updated_at = now() WHERE id = \(noticeID) AND status = 'pending'"
     }
 
-    static func context(noticeID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> RectificationNoticeContext? {
+    static func context(
+        noticeID: UUID, keys: PersonalDataKeys, on connection: PostgresConnection, logger: Logger
+    ) async throws -> RectificationNoticeContext? {
         guard let row = try await connection.query("""
             SELECT n.request_id, q.subject_id, n.status, s.status, n.identities::text, n.fields, s.full_name, s.email, s.phone,
                    s.registration_address, r.id, r.base_url, r.api_token, r.signing_secret, n.purpose_code, r.active, r.country_adequate,
                    EXISTS (SELECT 1 FROM consent_states cs WHERE cs.subject_id = s.id AND cs.purpose_code = \(PurposeCode.crossBorderTransfer)
                            AND cs.action = 'grant'),
-                   r.delivery_mode = 'manual'
+                   r.delivery_mode = 'manual', \(unescaped: SubjectKeys.columns)
             FROM rectification_notices n JOIN subject_requests q ON q.id = n.request_id JOIN subjects s ON s.id = q.subject_id
-            JOIN recipients r ON r.id = n.recipient_id
+            JOIN recipients r ON r.id = n.recipient_id \(unescaped: SubjectKeys.join)
             WHERE n.id = \(noticeID)
             FOR KEY SHARE OF s
             """, logger: logger).collect().first else { return nil }
@@ -123,7 +127,9 @@ public struct RectificationNoticeRepository: Sendable {
         let (recipientActive, countryAdequate, crossBorderConsent, manual) = (
             try cells[15].decode(Bool.self), try cells[16].decode(Bool.self), try cells[17].decode(Bool.self), try cells[18].decode(Bool.self))
         let resolvedStatus = SubjectStatus(rawValue: subjectStatus) ?? .erased
-        let values: [DataCategory: String?] = [.fullName: fullName, .email: email, .phone: phone, .registrationAddress: address]
+        let values = try SubjectKeys.profile(
+            subjectID: subjectID, fullName: fullName, email: email, phone: phone, address: address,
+            kekID: try cells[19].decode(String?.self), wrapped: try cells[20].decode(ByteBuffer?.self), keys: keys)
         var corrected: [DataCategory: String] = [:]
         for field in fields.compactMap(DataCategory.init(rawValue:)) { corrected[field] = values[field] ?? nil }
         return RectificationNoticeContext(

@@ -33,10 +33,10 @@ public struct RestrictionNoticeRepository: Sendable {
     /// holds the subject's data; returns how many.
     @discardableResult
     static func enqueue(
-        subjectID: UUID, requestID: UUID, action: RestrictionAction, on connection: PostgresConnection, logger: Logger
+        subjectID: UUID, requestID: UUID, action: RestrictionAction, keys: PersonalDataKeys, on connection: PostgresConnection, logger: Logger
     ) async throws -> Int {
-        guard let (email, phone) = try await connection.query("SELECT email, phone FROM subjects WHERE id = \(subjectID)", logger: logger)
-            .decode((String?, String?).self).first(where: { _ in true }) else { return 0 }
+        guard let (email, phone) = try await SubjectKeys.lockIdentifiers(of: subjectID, keys: keys, on: connection, logger: logger)
+        else { return 0 }
         let holders = try await ErasureCascadeRepository.holders(subjectID: subjectID, email: email, phone: phone, on: connection, logger: logger)
         for recipientID in holders.keys.sorted(by: { $0.uuidString < $1.uuidString }) {
             let noticeID = UUID()
@@ -54,7 +54,7 @@ public struct RestrictionNoticeRepository: Sendable {
 
     /// Enqueues the lift notices of the subject's lifted restriction requests that have none yet, in the caller's
     /// transaction, as processing resumes.
-    static func enqueueLifts(subjectID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+    static func enqueueLifts(subjectID: UUID, keys: PersonalDataKeys, on connection: PostgresConnection, logger: Logger) async throws {
         let lifted = try await connection.query("""
             SELECT q.id FROM subject_requests q
             WHERE q.subject_id = \(subjectID) AND q.kind = 'restriction' AND q.lifted_at IS NOT NULL
@@ -63,7 +63,7 @@ public struct RestrictionNoticeRepository: Sendable {
             ORDER BY q.lifted_at, q.id
             """, logger: logger).decode(UUID.self).reduce(into: [UUID]()) { $0.append($1) }
         for requestID in lifted {
-            try await enqueue(subjectID: subjectID, requestID: requestID, action: .lifted, on: connection, logger: logger)
+            try await enqueue(subjectID: subjectID, requestID: requestID, action: .lifted, keys: keys, on: connection, logger: logger)
         }
     }
 

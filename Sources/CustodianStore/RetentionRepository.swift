@@ -77,7 +77,7 @@ public struct RetentionRepository: Sendable {
         let hasher = hasher
         return try await database.transaction { connection in
             let logger = database.logger
-            guard let (subjectID, email, phone) = try await Self.nextExpired(policy: policy, now: now, on: connection, logger: logger) else { return false }
+            guard let (subjectID, email, phone) = try await Self.nextExpired(policy: policy, now: now, keys: try database.requireKeys(), on: connection, logger: logger) else { return false }
             try await Depersonaliser.depersonalise(
                 subjectID: subjectID, email: email, phone: phone, reason: .retentionExpired(inactiveDays: policy.inactiveDays),
                 regime: policy.regime, requestID: nil, rule: DestructionAct.sweepRule(inactiveDays: policy.inactiveDays),
@@ -88,9 +88,11 @@ public struct RetentionRepository: Sendable {
 
     /// The active subject with no consent in force (cross-border transfer, a condition of others, does not count), nothing open (orders, requests) and no activity for the policy's
     /// days that was inactive longest (a withdrawal is no activity: it ends a purpose, it does not prolong the record), locked `FOR UPDATE` (skipping any another transaction holds).
-    static func nextExpired(policy: RetentionPolicy, now: Date, on connection: PostgresConnection, logger: Logger) async throws -> (UUID, String?, String?)? {
-        try await connection.query("""
-            SELECT s.id, s.email, s.phone FROM subjects s
+    static func nextExpired(
+        policy: RetentionPolicy, now: Date, keys: PersonalDataKeys, on connection: PostgresConnection, logger: Logger
+    ) async throws -> (UUID, String?, String?)? {
+        guard let (id, email, phone, kekID, wrapped) = try await connection.query("""
+            SELECT s.id, s.email, s.phone, \(unescaped: SubjectKeys.columns) FROM subjects s \(unescaped: SubjectKeys.join)
             WHERE s.status = 'active'
               AND s.updated_at < \(now)::timestamptz - make_interval(days => \(Int32(clamping: policy.inactiveDays)))
               AND NOT EXISTS (SELECT 1 FROM consent_states cs WHERE cs.subject_id = s.id AND cs.action = 'grant'
@@ -103,7 +105,9 @@ public struct RetentionRepository: Sendable {
             ORDER BY s.updated_at, s.id
             LIMIT 1
             FOR UPDATE OF s SKIP LOCKED
-            """, logger: logger).decode((UUID, String?, String?).self).first(where: { _ in true })
+            """, logger: logger).decode((UUID, String?, String?, String?, ByteBuffer?).self).first(where: { _ in true }) else { return nil }
+        let identifiers = try SubjectKeys.identifiers(subjectID: id, email: email, phone: phone, kekID: kekID, wrapped: wrapped, keys: keys)
+        return (id, identifiers.email, identifiers.phone)
     }
 
     /// The recorded runs, newest first.

@@ -8,12 +8,15 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case unexpectedlyEmpty
     /// A stored value outside its domain (a broken invariant).
     case unexpectedValue(column: String)
+    /// Personal data was to be sealed or opened through a pool made without keys (a one-shot command's).
+    case noPersonalDataKeys
 
     public var description: String {
         switch self {
         case .duplicate(let field): "another record already has this \(field)"
         case .unexpectedlyEmpty: "the database returned no row where one was expected"
         case .unexpectedValue(let column): "unexpected stored value in \(column)"
+        case .noPersonalDataKeys: "no key-encryption key is configured for personal data (CUSTODIAN_KEK_FILE or CUSTODIAN_KEK)"
         }
     }
 

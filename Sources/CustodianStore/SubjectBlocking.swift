@@ -10,7 +10,7 @@ import PostgresNIO
 /// cancellation), with the subject row already locked `FOR UPDATE`; when processing resumes, recipients told of a
 /// lifted restriction hear of the lift. An erased subject stays erased.
 enum SubjectBlocking {
-    static func reconcile(subjectID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+    static func reconcile(subjectID: UUID, keys: PersonalDataKeys, on connection: PostgresConnection, logger: Logger) async throws {
         guard let status = try await connection.query("SELECT status FROM subjects WHERE id = \(subjectID)", logger: logger)
             .decode(String.self).first(where: { _ in true }).flatMap(SubjectStatus.init(rawValue:)) else { return }
         let blocked = try await isBlocked(subjectID: subjectID, on: connection, logger: logger)
@@ -21,7 +21,7 @@ enum SubjectBlocking {
             try await connection.query("UPDATE subjects SET status = 'active', updated_at = now() WHERE id = \(subjectID)", logger: logger)
             try await JobQueue.release(subjectID: subjectID, on: connection, logger: logger)
             // Processing resumes: recipients told of a restriction now lifted hear of the lift (once per request).
-            try await RestrictionNoticeRepository.enqueueLifts(subjectID: subjectID, on: connection, logger: logger)
+            try await RestrictionNoticeRepository.enqueueLifts(subjectID: subjectID, keys: keys, on: connection, logger: logger)
         case (.active, false), (.restricted, true), (.erased, _):
             break
         }

@@ -1,3 +1,4 @@
+import CustodianCore
 import Foundation
 import Logging
 import PostgresNIO
@@ -5,9 +6,10 @@ import PostgresNIO
 /// The machine-readable export of everything held about a subject (GDPR Art. 15, 152-FZ Art. 14): the profile, the
 /// orders with their delivery blocks and items, the current consent state and the whole consent history with policy
 /// versions, every transfer (recipient, categories, purpose, legal basis, time), the subject's requests, and the
-/// purposes with their legal bases, categories, recipient kinds and retention. Built by PostgreSQL in one query.
+/// purposes with their legal bases, categories, recipient kinds and retention. Built by PostgreSQL in one query, then
+/// the sealed values opened under the subject's key.
 enum SubjectExport {
-    static func build(subjectID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> String {
+    static func build(subjectID: UUID, keys: PersonalDataKeys, on connection: PostgresConnection, logger: Logger) async throws -> String {
         guard let text = try await connection.query("""
             SELECT json_build_object(
                 'format', 'custodian-subject-export/1',
@@ -54,6 +56,21 @@ enum SubjectExport {
                     FROM purposes p WHERE p.retired_at IS NULL), '[]')
             )::text
             """, logger: logger).decode(String.self).first(where: { _ in true }) else { throw StoreError.unexpectedlyEmpty }
-        return text
+        let cipher = try await SubjectKeys.load(subjectID: subjectID, keys: keys, on: connection, logger: logger)
+        return try opened(text, cipher: cipher)
+    }
+
+    /// The export with the subject's sealed values opened.
+    static func opened(_ text: String, cipher: SubjectCipher) throws -> String {
+        guard var export = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            throw StoreError.unexpectedValue(column: "export")
+        }
+        if var subject = export["subject"] as? [String: Any] {
+            for field in ["full_name", "email", "phone", "registration_address"] {
+                subject[field] = try cipher.open(subject[field] as? String, "subjects." + field) ?? NSNull()
+            }
+            export["subject"] = subject
+        }
+        return String(decoding: try JSONSerialization.data(withJSONObject: export, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
     }
 }

@@ -56,25 +56,36 @@ public struct SubjectRepository: Sendable {
         public static let read = "subject.read"
     }
 
-    static let uniqueFields = ["subjects_external_ref_key": "external_ref", "subjects_email_key": "email"]
-    static let columns = "id, external_ref, full_name, email, phone, registration_address, locale, has_account, status, created_at, updated_at"
+    static let uniqueFields = [
+        "subjects_external_ref_key": "external_ref", "subjects_email_key": "email", "subjects_plain_email_key": "email",
+    ]
+    /// A subject row aliased `s`, its personal data sealed (see ``SubjectCipher``).
+    static let columns = """
+        s.id, s.external_ref, s.full_name, s.email, s.phone, s.registration_address, s.locale, s.has_account, s.status, s.created_at, s.updated_at
+        """
 
     public init(database: Database) {
         self.database = database
     }
 
-    /// Stores a new subject; throws ``StoreError/duplicate(field:)`` when the e-mail or external_ref is taken.
+    /// Stores a new subject, its personal data sealed under a new data key; throws ``StoreError/duplicate(field:)``
+    /// when the e-mail or external_ref is taken.
     public func create(_ subject: NewSubject, actor: AuditActor) async throws -> SubjectRecord {
         let id = UUID()
+        let keys = try database.requireKeys()
         do {
             return try await database.transaction { connection in
+                let cipher = try await SubjectKeys.obtain(subjectID: id, keys: keys, on: connection, logger: database.logger)
                 let rows = try await connection.query("""
-                    INSERT INTO subjects (id, external_ref, full_name, email, phone, registration_address, locale, has_account)
-                    VALUES (\(id), \(subject.externalRef), \(subject.fullName), \(subject.email), \(subject.phone),
-                            \(subject.registrationAddress), \(subject.locale), \(subject.hasAccount))
+                    INSERT INTO subjects AS s (id, external_ref, full_name, email, phone, registration_address, locale, has_account,
+                                               email_index, phone_index)
+                    VALUES (\(id), \(subject.externalRef), \(cipher.seal(subject.fullName, "subjects.full_name")),
+                            \(cipher.seal(subject.email, "subjects.email")), \(cipher.seal(subject.phone, "subjects.phone")),
+                            \(cipher.seal(subject.registrationAddress, "subjects.registration_address")), \(subject.locale), \(subject.hasAccount),
+                            \(subject.email.map { ByteBuffer(data: keys.emailIndex($0)) }), \(subject.phone.map { ByteBuffer(data: keys.phoneIndex($0)) }))
                     RETURNING \(unescaped: Self.columns)
                     """, logger: database.logger)
-                guard let record = try await Self.decode(rows).first else { throw StoreError.unexpectedlyEmpty }
+                guard let record = try await Self.decode(rows, cipher: cipher).first else { throw StoreError.unexpectedlyEmpty }
                 try await AuditRepository.append(action: Action.create, subjectID: id, actor: actor, on: connection, logger: database.logger)
                 return record
             }
@@ -87,16 +98,18 @@ public struct SubjectRepository: Sendable {
     /// blocked for `actor`. One statement (one round trip): the row and its audit row commit together, and a missing
     /// or refused subject records nothing.
     public func read(id: UUID, actor: AuditActor) async throws -> SubjectRecord? {
+        let keys = try database.requireKeys()
         let rows = try await database.query("""
-            WITH subject AS (SELECT \(unescaped: Self.columns) FROM subjects WHERE id = \(id)),
+            WITH subject AS (SELECT \(unescaped: Self.columns), \(unescaped: SubjectKeys.columns) FROM subjects s \(unescaped: SubjectKeys.join)
+                             WHERE s.id = \(id)),
             audited AS (
                 INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id)
                 SELECT \(actor.apiKeyID), \(actor.userID), \(Action.read), id, \(actor.requestID) FROM subject
                 WHERE \(unescaped: Self.permittedCondition(actor))
             )
-            SELECT \(unescaped: Self.columns) FROM subject
+            SELECT * FROM subject
             """)
-        guard let record = try await Self.decode(rows).first else { return nil }
+        guard let record = try await Self.decode(rows, keys: keys).first else { return nil }
         try actor.requirePermitted(record.status)
         return record
     }
@@ -111,25 +124,31 @@ public struct SubjectRepository: Sendable {
     /// Applies a correction; nil when there is no such subject. Throws ``StoreError/duplicate(field:)`` on a taken
     /// e-mail or external_ref, and ``SubjectErased`` for a depersonalised subject (its data may not come back).
     public func update(id: UUID, changes: SubjectChanges, actor: AuditActor) async throws -> SubjectRecord? {
+        let keys = try database.requireKeys()
         do {
             return try await database.transaction { connection in
                 let status = try await Self.lockedStatus(of: id, .exclusive, on: connection, logger: database.logger)
                 if status == .erased { throw SubjectErased() }
-                if let status { try actor.requirePermitted(status) }
+                guard let status else { return nil }
+                try actor.requirePermitted(status)
+                let cipher = try await SubjectKeys.obtain(subjectID: id, keys: keys, on: connection, logger: database.logger)
                 let rows = try await connection.query("""
-                    UPDATE subjects SET
+                    UPDATE subjects s SET
                         external_ref = COALESCE(\(changes.externalRef), external_ref),
-                        full_name = COALESCE(\(changes.fullName), full_name),
-                        email = COALESCE(\(changes.email), email),
-                        phone = COALESCE(\(changes.phone), phone),
-                        registration_address = COALESCE(\(changes.registrationAddress), registration_address),
+                        full_name = COALESCE(\(cipher.seal(changes.fullName, "subjects.full_name")), full_name),
+                        email = COALESCE(\(cipher.seal(changes.email, "subjects.email")), email),
+                        email_index = COALESCE(\(changes.email.map { ByteBuffer(data: keys.emailIndex($0)) }), email_index),
+                        phone = COALESCE(\(cipher.seal(changes.phone, "subjects.phone")), phone),
+                        phone_index = COALESCE(\(changes.phone.map { ByteBuffer(data: keys.phoneIndex($0)) }), phone_index),
+                        registration_address = COALESCE(\(cipher.seal(changes.registrationAddress, "subjects.registration_address")),
+                                                        registration_address),
                         locale = COALESCE(\(changes.locale), locale),
                         has_account = COALESCE(\(changes.hasAccount), has_account),
                         updated_at = now()
                     WHERE id = \(id)
                     RETURNING \(unescaped: Self.columns)
                     """, logger: database.logger)
-                guard let record = try await Self.decode(rows).first else { return nil }
+                guard let record = try await Self.decode(rows, cipher: cipher).first else { return nil }
                 try await AuditRepository.append(action: Action.update, subjectID: id, actor: actor, on: connection, logger: database.logger)
                 return record
             }
@@ -142,23 +161,28 @@ public struct SubjectRepository: Sendable {
     /// same statement. A subject blocked for `actor` is returned withheld (``SubjectRecord/withheld``), so the shop can
     /// tell its customer why, and is not recorded as read.
     public func find(_ lookup: SubjectLookup, afterID: UUID?, limit: Int, actor: AuditActor) async throws -> [SubjectRecord] {
+        let keys = try database.requireKeys()
         let after = afterID ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        // By blind index, or — for a row written before encryption — by the plain value.
+        let emailIndex = lookup.email.map { ByteBuffer(data: keys.emailIndex($0)) }
+        let phoneIndex = lookup.phone.map { ByteBuffer(data: keys.phoneIndex($0)) }
         let rows = try await database.query("""
             WITH found AS (
-                SELECT \(unescaped: Self.columns) FROM subjects
-                WHERE (\(lookup.email)::text IS NULL OR lower(email) = lower(\(lookup.email)))
-                  AND (\(lookup.phone)::text IS NULL OR phone = \(lookup.phone))
-                  AND (\(lookup.externalRef)::text IS NULL OR external_ref = \(lookup.externalRef))
-                  AND id > \(after)
-                ORDER BY id LIMIT \(limit)
+                SELECT \(unescaped: Self.columns), \(unescaped: SubjectKeys.columns) FROM subjects s \(unescaped: SubjectKeys.join)
+                WHERE (\(lookup.email)::text IS NULL OR s.email_index = \(emailIndex)
+                       OR (s.email_index IS NULL AND lower(s.email) = lower(\(lookup.email))))
+                  AND (\(lookup.phone)::text IS NULL OR s.phone_index = \(phoneIndex) OR (s.phone_index IS NULL AND s.phone = \(lookup.phone)))
+                  AND (\(lookup.externalRef)::text IS NULL OR s.external_ref = \(lookup.externalRef))
+                  AND s.id > \(after)
+                ORDER BY s.id LIMIT \(limit)
             ), audited AS (
                 INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id)
                 SELECT \(actor.apiKeyID), \(actor.userID), \(Action.read), id, \(actor.requestID) FROM found
                 WHERE \(unescaped: Self.permittedCondition(actor))
             )
-            SELECT \(unescaped: Self.columns) FROM found ORDER BY id
+            SELECT * FROM found ORDER BY id
             """)
-        return try await Self.decode(rows).map { SubjectBlock.permits(actor.party, subjectStatus: $0.status) ? $0 : $0.withheld }
+        return try await Self.decode(rows, keys: keys).map { SubjectBlock.permits(actor.party, subjectStatus: $0.status) ? $0 : $0.withheld }
     }
 
     /// Whether the subject exists, read on `connection` (inside the caller's transaction).
@@ -199,15 +223,40 @@ public struct SubjectRepository: Sendable {
             .decode(String.self).first(where: { _ in true }).flatMap(SubjectStatus.init(rawValue:))
     }
 
-    private static func decode(_ rows: PostgresRowSequence) async throws -> [SubjectRecord] {
+    /// Subject rows read with their keys (``columns`` then ``SubjectKeys/columns``), opened.
+    private static func decode(_ rows: PostgresRowSequence, keys: PersonalDataKeys) async throws -> [SubjectRecord] {
+        var records: [SubjectRecord] = []
+        for try await (id, externalRef, fullName, email, phone, address, locale, hasAccount, status, createdAt, updatedAt, kekID, wrapped)
+            in rows.decode((UUID, String, String?, String?, String?, String?, String, Bool, String, Date, Date, String?, ByteBuffer?).self) {
+            let cipher = try SubjectKeys.cipher(subjectID: id, kekID: kekID, wrapped: wrapped, keys: keys)
+            records.append(try record(
+                id: id, externalRef: externalRef, fullName: fullName, email: email, phone: phone, address: address, locale: locale,
+                hasAccount: hasAccount, status: status, createdAt: createdAt, updatedAt: updatedAt, cipher: cipher))
+        }
+        return records
+    }
+
+    /// Subject rows (``columns``) of the subject whose cipher is known, opened.
+    private static func decode(_ rows: PostgresRowSequence, cipher: SubjectCipher) async throws -> [SubjectRecord] {
         var records: [SubjectRecord] = []
         for try await (id, externalRef, fullName, email, phone, address, locale, hasAccount, status, createdAt, updatedAt)
             in rows.decode((UUID, String, String?, String?, String?, String?, String, Bool, String, Date, Date).self) {
-            guard let status = SubjectStatus(rawValue: status) else { throw StoreError.unexpectedValue(column: "subjects.status") }
-            records.append(SubjectRecord(
-                id: id, externalRef: externalRef, fullName: fullName, email: email, phone: phone,
-                registrationAddress: address, locale: locale, hasAccount: hasAccount, status: status, createdAt: createdAt, updatedAt: updatedAt))
+            records.append(try record(
+                id: id, externalRef: externalRef, fullName: fullName, email: email, phone: phone, address: address, locale: locale,
+                hasAccount: hasAccount, status: status, createdAt: createdAt, updatedAt: updatedAt, cipher: cipher))
         }
         return records
+    }
+
+    private static func record(
+        id: UUID, externalRef: String, fullName: String?, email: String?, phone: String?, address: String?, locale: String,
+        hasAccount: Bool, status: String, createdAt: Date, updatedAt: Date, cipher: SubjectCipher
+    ) throws -> SubjectRecord {
+        guard let status = SubjectStatus(rawValue: status) else { throw StoreError.unexpectedValue(column: "subjects.status") }
+        return SubjectRecord(
+            id: id, externalRef: externalRef, fullName: try cipher.open(fullName, "subjects.full_name"),
+            email: try cipher.open(email, "subjects.email"), phone: try cipher.open(phone, "subjects.phone"),
+            registrationAddress: try cipher.open(address, "subjects.registration_address"), locale: locale, hasAccount: hasAccount,
+            status: status, createdAt: createdAt, updatedAt: updatedAt)
     }
 }

@@ -129,12 +129,20 @@ public struct SubjectRequestRepository: Sendable {
         let correctionsJSON = try request.corrections.map { String(decoding: try JSONEncoder.canonical.encode($0), as: UTF8.self) }
         let dueOn = request.deadline.period.due(after: receivedOn, calendar: calendar)
         let followUpDueOn = request.deadline.followUp?.period.due(after: receivedOn, calendar: calendar)
+        let keys = try database.requireKeys()
         return try await database.transaction { connection in
             let logger = database.logger
+            // By blind index, or — for a row written before encryption — by the plain value.
             let query: PostgresQuery = switch request.identity {
             case .subjectID(let id): "SELECT id FROM subjects WHERE id = \(id)"
-            case .email(let email): "SELECT id FROM subjects WHERE lower(email) = lower(\(email)) ORDER BY id LIMIT 1"
-            case .phone(let phone): "SELECT id FROM subjects WHERE phone = \(phone) ORDER BY id LIMIT 1"
+            case .email(let email): """
+                SELECT id FROM subjects WHERE email_index = \(ByteBuffer(data: keys.emailIndex(email)))
+                   OR (email_index IS NULL AND lower(email) = lower(\(email))) ORDER BY id LIMIT 1
+                """
+            case .phone(let phone): """
+                SELECT id FROM subjects WHERE phone_index = \(ByteBuffer(data: keys.phoneIndex(phone)))
+                   OR (phone_index IS NULL AND phone = \(phone)) ORDER BY id LIMIT 1
+                """
             case .externalRef(let reference): "SELECT id FROM subjects WHERE external_ref = \(reference)"
             }
             var subjectID = try await connection.query(query, logger: logger).collect().first?.decode(UUID.self)
@@ -149,7 +157,7 @@ public struct SubjectRequestRepository: Sendable {
             if let subjectID {
                 // Locked before the request's row references it (whose key-share lock would otherwise come first and let
                 // two registrations deadlock), so its status holds until the registration commits.
-                erased = try await SubjectRequestWork.lockSubject(id: subjectID, on: connection, logger: logger)?.status == .erased
+                erased = try await SubjectRequestWork.lockSubject(id: subjectID, keys: try database.requireKeys(), on: connection, logger: logger)?.status == .erased
             }
             if let purposes = request.purposes {
                 let known = try await connection.query(
@@ -183,7 +191,7 @@ public struct SubjectRequestRepository: Sendable {
             if record.status == .received, !erased, SubjectBlock.blocksAtRegistration(kind: request.kind, ground: request.ground),
                let subjectID {
                 // Blocked from the moment the request is received, for as long as it is verified.
-                try await SubjectBlocking.reconcile(subjectID: subjectID, on: connection, logger: logger)
+                try await SubjectBlocking.reconcile(subjectID: subjectID, keys: try database.requireKeys(), on: connection, logger: logger)
             }
             if record.status == .received, !erased, SubjectRequestFulfilment.takesEffectAtRegistration(kind: request.kind, ground: request.ground) {
                 // Its purposes are withdrawn, and the newsletter's opt-out enqueued, before the registration commits.
@@ -307,7 +315,7 @@ public struct SubjectRequestRepository: Sendable {
     ) async throws -> SubjectRequestRecord {
         try await database.transaction { connection in
             let logger = database.logger
-            let subject = try await SubjectRequestWork.lockSubject(ofRequest: id, on: connection, logger: logger)
+            let subject = try await SubjectRequestWork.lockSubject(ofRequest: id, keys: try database.requireKeys(), on: connection, logger: logger)
             guard let record = try await lockedRecord(id: id, on: connection) else { throw SubjectRequestRefusal.notFound }
             guard record.status.canMove(to: status) else { throw SubjectRequestRefusal.notAllowed(record.status, command: command) }
             try check(record)
@@ -317,7 +325,7 @@ public struct SubjectRequestRepository: Sendable {
                 VALUES (\(id), \(status.rawValue), \(actor.apiKeyID), \(actor.userID), \(actor.bySubject))
                 """, logger: logger)
             try await AuditRepository.append(action: action, subjectID: record.subjectID, actor: actor, on: connection, logger: logger)
-            if let subject { try await SubjectBlocking.reconcile(subjectID: subject.id, on: connection, logger: logger) }
+            if let subject { try await SubjectBlocking.reconcile(subjectID: subject.id, keys: try database.requireKeys(), on: connection, logger: logger) }
             return moved
         }
     }

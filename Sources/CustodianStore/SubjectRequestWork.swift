@@ -37,26 +37,35 @@ public struct SubjectRequestWork: Sendable {
 
     /// Locks the subject of request `id` `FOR UPDATE`, waiting at most ``lockWait``; nil when the request names no
     /// subject (or does not exist).
-    static func lockSubject(ofRequest id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> LockedSubject? {
+    static func lockSubject(
+        ofRequest id: UUID, keys: PersonalDataKeys, on connection: PostgresConnection, logger: Logger
+    ) async throws -> LockedSubject? {
         try await lock("""
-            SELECT s.id, s.status, s.email, s.phone FROM subjects s
+            SELECT s.id, s.status, s.email, s.phone, \(unescaped: SubjectKeys.columns) FROM subjects s \(unescaped: SubjectKeys.join)
             WHERE s.id = (SELECT subject_id FROM subject_requests WHERE id = \(id))
             FOR UPDATE OF s
-            """, on: connection, logger: logger)
+            """, keys: keys, on: connection, logger: logger)
     }
 
     /// Locks subject `id` `FOR UPDATE` the same way; nil when there is no such subject.
-    static func lockSubject(id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> LockedSubject? {
-        try await lock("SELECT id, status, email, phone FROM subjects WHERE id = \(id) FOR UPDATE", on: connection, logger: logger)
+    static func lockSubject(id: UUID, keys: PersonalDataKeys, on connection: PostgresConnection, logger: Logger) async throws -> LockedSubject? {
+        try await lock("""
+            SELECT s.id, s.status, s.email, s.phone, \(unescaped: SubjectKeys.columns) FROM subjects s \(unescaped: SubjectKeys.join)
+            WHERE s.id = \(id) FOR UPDATE OF s
+            """, keys: keys, on: connection, logger: logger)
     }
 
-    private static func lock(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws -> LockedSubject? {
+    private static func lock(
+        _ query: PostgresQuery, keys: PersonalDataKeys, on connection: PostgresConnection, logger: Logger
+    ) async throws -> LockedSubject? {
         try await connection.query("SET LOCAL lock_timeout = '\(unescaped: lockWait)'", logger: logger)
         do {
-            guard let (subjectID, status, email, phone) = try await connection.query(query, logger: logger)
-                .decode((UUID, String, String?, String?).self).first(where: { _ in true }) else { return nil }
+            guard let (subjectID, status, email, phone, kekID, wrapped) = try await connection.query(query, logger: logger)
+                .decode((UUID, String, String?, String?, String?, ByteBuffer?).self).first(where: { _ in true }) else { return nil }
             guard let status = SubjectStatus(rawValue: status) else { throw StoreError.unexpectedValue(column: "subjects.status") }
-            return LockedSubject(id: subjectID, status: status, email: email, phone: phone)
+            let identifiers = try SubjectKeys.identifiers(
+                subjectID: subjectID, email: email, phone: phone, kekID: kekID, wrapped: wrapped, keys: keys)
+            return LockedSubject(id: subjectID, status: status, email: identifiers.email, phone: identifiers.phone)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == PostgresError.Code.lockNotAvailable.raw {
             throw SubjectBusy()
         }
@@ -82,7 +91,7 @@ public struct SubjectRequestWork: Sendable {
         let requests = SubjectRequestRepository(database: database)
         let hasher = hasher
         let logger = database.logger
-        let subject = try await Self.lockSubject(ofRequest: id, on: connection, logger: logger)
+        let subject = try await Self.lockSubject(ofRequest: id, keys: try database.requireKeys(), on: connection, logger: logger)
         guard let record = try await requests.lockedRecord(id: id, on: connection) else { throw SubjectRequestRefusal.notFound }
         guard record.status == .received, let subject, subject.id == record.subjectID else {
             throw SubjectRequestRefusal.notAllowed(record.status, command: .fulfil)
@@ -91,7 +100,7 @@ public struct SubjectRequestWork: Sendable {
         var settled = true
         switch SubjectRequestFulfilment.plan(kind: record.kind, subjectStatus: status) {
         case .export:
-            let export = try await SubjectExport.build(subjectID: subjectID, on: connection, logger: logger)
+            let export = try await SubjectExport.build(subjectID: subjectID, keys: try database.requireKeys(), on: connection, logger: logger)
             let digest = SHA256.hash(data: Data(export.utf8)).map { String(format: "%02x", $0) }.joined()
             try await connection.query("UPDATE subject_requests SET export_sha256 = \(digest) WHERE id = \(id)", logger: logger)
         case .withdrawConsents:
@@ -107,7 +116,7 @@ public struct SubjectRequestWork: Sendable {
             settled = summary.recipients == 0
         case .rectify:
             let notices = try await Rectification.apply(
-                requestID: id, subjectID: subjectID, restricted: status == .restricted, actor: actor, on: connection, logger: logger)
+                requestID: id, subjectID: subjectID, restricted: status == .restricted, keys: try database.requireKeys(), actor: actor, on: connection, logger: logger)
             settled = notices == 0
         case .alreadyDone:
             break
@@ -118,7 +127,7 @@ public struct SubjectRequestWork: Sendable {
         }
         if record.kind == .restriction, status != .erased {
             // The restriction is carried out now (the block since registration included): its recipients are told.
-            try await RestrictionNoticeRepository.enqueue(subjectID: subjectID, requestID: id, action: .restricted, on: connection, logger: logger)
+            try await RestrictionNoticeRepository.enqueue(subjectID: subjectID, requestID: id, action: .restricted, keys: try database.requireKeys(), on: connection, logger: logger)
         }
         let final: SubjectRequestStatus = settled ? .completed : .inProgress
         try await connection.query("""
@@ -133,7 +142,7 @@ public struct SubjectRequestWork: Sendable {
             """, logger: logger)
         try await AuditRepository.append(action: Self.fulfilAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
         // A rectification's block ends when the data are corrected (its notices go out); a restriction's stays.
-        try await SubjectBlocking.reconcile(subjectID: subjectID, on: connection, logger: logger)
+        try await SubjectBlocking.reconcile(subjectID: subjectID, keys: try database.requireKeys(), on: connection, logger: logger)
         guard let done = try await requests.lockedRecord(id: id, on: connection) else { throw StoreError.unexpectedlyEmpty }
         return done
     }
@@ -144,7 +153,7 @@ public struct SubjectRequestWork: Sendable {
         let requests = SubjectRequestRepository(database: database)
         return try await database.transaction { connection in
             let logger = database.logger
-            let subject = try await Self.lockSubject(ofRequest: id, on: connection, logger: logger)
+            let subject = try await Self.lockSubject(ofRequest: id, keys: try database.requireKeys(), on: connection, logger: logger)
             guard let record = try await requests.lockedRecord(id: id, on: connection) else { throw SubjectRequestRefusal.notFound }
             guard record.kind == .restriction, record.status == .completed, record.work.liftedAt == nil, let subject,
                   subject.id == record.subjectID
@@ -152,7 +161,7 @@ public struct SubjectRequestWork: Sendable {
             let subjectID = subject.id
             guard subject.status != .erased else { throw SubjectRequestRefusal.subjectErased }
             try await connection.query("UPDATE subject_requests SET lifted_at = now(), updated_at = now() WHERE id = \(id)", logger: logger)
-            try await SubjectBlocking.reconcile(subjectID: subjectID, on: connection, logger: logger)
+            try await SubjectBlocking.reconcile(subjectID: subjectID, keys: try database.requireKeys(), on: connection, logger: logger)
             try await AuditRepository.append(action: Self.liftAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
             guard let done = try await requests.lockedRecord(id: id, on: connection) else { throw StoreError.unexpectedlyEmpty }
             return done
@@ -170,7 +179,7 @@ public struct SubjectRequestWork: Sendable {
             ).decode((String, String, UUID?).self).first(where: { _ in true }) else { throw SubjectRequestRefusal.notFound }
             guard kind == SubjectRequestKind.access.rawValue else { throw SubjectExportRefusal.notAccess }
             guard status == SubjectRequestStatus.completed.rawValue, let subjectID else { throw SubjectExportRefusal.notCompleted }
-            let export = try await SubjectExport.build(subjectID: subjectID, on: connection, logger: logger)
+            let export = try await SubjectExport.build(subjectID: subjectID, keys: try database.requireKeys(), on: connection, logger: logger)
             try await AuditRepository.append(action: Self.exportAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
             return export
         }

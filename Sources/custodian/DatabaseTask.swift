@@ -1,3 +1,4 @@
+import CustodianCore
 import CustodianStore
 import Logging
 import Metrics
@@ -5,7 +6,7 @@ import Metrics
 extension Settings {
     /// Runs `body` with a small running pool on `url` (by default `DATABASE_URL`), for one-shot commands (migrate, keys).
     func withDatabase<Result: Sendable>(
-        url: DatabaseURL? = nil, _ body: @Sendable (Database) async throws -> Result
+        url: DatabaseURL? = nil, personalDataKeys: PersonalDataKeys? = nil, _ body: @Sendable (Database) async throws -> Result
     ) async throws -> Result {
         JSONLogHandler.bootstrap(level: try logLevel)
         var databaseLogger = Logger(label: "custodian.db")
@@ -13,7 +14,8 @@ extension Settings {
         databaseLogger.logLevel = .error
         let database = Database(
             url: try url ?? databaseURL(), maximumConnections: 2, connectTimeout: try databaseConnectTimeout,
-            statementTimeout: nil, operationTimeout: nil, metricsFactory: NOOPMetricsHandler.instance, logger: databaseLogger)
+            statementTimeout: nil, operationTimeout: nil, metricsFactory: NOOPMetricsHandler.instance,
+            personalDataKeys: personalDataKeys, logger: databaseLogger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await database.client.run() }
             defer { group.cancelAll() }

@@ -19,6 +19,7 @@ struct ProcessEnvironment {
             statementTimeout: try settings.databaseStatementTimeout,
             operationTimeout: try settings.databaseOperationTimeout,
             metricsFactory: PrometheusMetricsFactory(registry: registry),
+            personalDataKeys: try settings.personalDataKeys,
             logger: Logger(label: "custodian.db"))
     }
 }

@@ -166,6 +166,37 @@ struct Settings {
         }
     }
 
+    /// The keys personal data is sealed with, which `serve` and `work` cannot start without: the KEKs from
+    /// `CUSTODIAN_KEK_FILE` (one `id:base64` per line, 32 bytes each; the first is current, the rest previous; `#` starts
+    /// a comment) or `CUSTODIAN_KEK` with `CUSTODIAN_KEK_PREVIOUS` (comma-separated), and the blind-index key
+    /// `CUSTODIAN_BLIND_INDEX_KEY` (base64, at least 32 bytes; it never changes, since every index depends on it).
+    var personalDataKeys: PersonalDataKeys {
+        get throws {
+            var settings: [String]
+            if let path = environment["CUSTODIAN_KEK_FILE"], !path.isEmpty {
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                    throw Invalid(description: "CUSTODIAN_KEK_FILE: cannot read \(path)")
+                }
+                settings = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            } else {
+                settings = [environment["CUSTODIAN_KEK"] ?? ""].filter { !$0.isEmpty } + list("CUSTODIAN_KEK_PREVIOUS")
+            }
+            guard !settings.isEmpty else {
+                throw Invalid(description: "no key-encryption key: set CUSTODIAN_KEK_FILE (or CUSTODIAN_KEK) to id:base64 of 32 bytes (custodian kek new prints one)")
+            }
+            let keks = settings.compactMap(KeyEncryptionKey.init(setting:))
+            guard keks.count == settings.count, let current = keks.first else {
+                throw Invalid(description: "key-encryption keys must be id:base64 with an id of up to 32 letters, digits, - or _ and exactly 32 bytes")
+            }
+            guard let index = environment["CUSTODIAN_BLIND_INDEX_KEY"], let bytes = Data(base64Encoded: index.trimmingCharacters(in: .whitespaces)),
+                  let keys = PersonalDataKeys(current: current, previous: Array(keks.dropFirst()), indexKey: bytes) else {
+                throw Invalid(description: "CUSTODIAN_BLIND_INDEX_KEY must be a key of at least 32 bytes, base64-encoded (openssl rand -base64 32)")
+            }
+            return keys
+        }
+    }
+
     /// A comma-separated setting's items, trimmed, empty ones dropped.
     func list(_ name: String) -> [String] {
         (environment[name] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

@@ -26,6 +26,8 @@ struct DatabaseRoleTests {
         "DELETE FROM consent_texts",
         "DELETE FROM schema_migrations",
         "CREATE TABLE intruder (id int)",
+        "CREATE TABLE custodian_keys.intruder (id int)",
+        "DROP TABLE custodian_keys.subject_keys",
         "CREATE FUNCTION intruder() RETURNS int LANGUAGE sql AS 'SELECT 1'",
         "ALTER TABLE subjects ADD COLUMN intruder text",
         "DROP TABLE jobs",
@@ -55,7 +57,7 @@ struct DatabaseRoleTests {
         try await TestDatabase.withMigrated(as: .owner) { database in
             var tables: [String: [String]] = [:]
             for try await (table, privileges) in try await database.query("""
-                SELECT c.relname::text, array_remove(ARRAY[
+                SELECT c.relname::text || CASE WHEN n.nspname = 'public' THEN '' ELSE '@' || n.nspname END, array_remove(ARRAY[
                     CASE WHEN has_table_privilege(\(role), c.oid, 'SELECT') THEN 'SELECT' END,
                     CASE WHEN has_table_privilege(\(role), c.oid, 'INSERT') THEN 'INSERT' END,
                     CASE WHEN has_table_privilege(\(role), c.oid, 'UPDATE') THEN 'UPDATE' END,
@@ -64,11 +66,12 @@ struct DatabaseRoleTests {
                     CASE WHEN has_table_privilege(\(role), c.oid, 'REFERENCES') THEN 'REFERENCES' END,
                     CASE WHEN has_table_privilege(\(role), c.oid, 'TRIGGER') THEN 'TRIGGER' END], NULL)
                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+                WHERE n.nspname IN ('public', \(ApplicationRolePrivileges.keySchema)) AND c.relkind IN ('r', 'p')
                 """).decode((String, [String]).self) {
                 tables[table] = privileges
             }
             #expect(tables.count > 30)
+            #expect(tables["subject_keys@custodian_keys"] != nil)
             for (table, privileges) in tables {
                 let expected: [String] = switch table {
                 case _ where ApplicationRolePrivileges.appendOnlyTables.contains(table): ["SELECT", "INSERT"]

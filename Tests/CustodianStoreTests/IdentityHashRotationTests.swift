@@ -18,7 +18,7 @@ struct IdentityHashRotationTests {
             let before = try #require(IdentityHasher(base64Key: IdentityHasherRotationKeys.old))
             // Erased before the rotation: only the hash under the old key is left.
             try await database.query("""
-                UPDATE subjects SET status = 'erased', email = NULL, full_name = NULL, erased_at = now(),
+                UPDATE subjects SET status = 'erased', email = NULL, email_index = NULL, full_name = NULL, erased_at = now(),
                     email_hash = \(ByteBuffer(bytes: before.email("rot@example.com")))
                 WHERE id = \(subject.id)
                 """)

@@ -24,6 +24,16 @@ public enum TestDatabase {
         return logger
     }()
 
+    /// The keys the test pools seal personal data with, made for this test process, and the same as the settings a
+    /// `custodian` process started by a test is given (``keyEnvironment``).
+    public static let keyEnvironment: [String: String] = [
+        "CUSTODIAN_KEK": KeyEncryptionKey.newSetting(id: "test"),
+        "CUSTODIAN_BLIND_INDEX_KEY": Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString(),
+    ]
+    public static let personalDataKeys = PersonalDataKeys(
+        current: KeyEncryptionKey(setting: keyEnvironment["CUSTODIAN_KEK"]!)!,
+        indexKey: Data(base64Encoded: keyEnvironment["CUSTODIAN_BLIND_INDEX_KEY"]!)!)!
+
     /// The server's URL; tests fail with this message when the test command did not start one.
     public static func serverURL() throws -> DatabaseURL {
         let environment = ProcessInfo.processInfo.environment
@@ -52,7 +62,8 @@ public enum TestDatabase {
     /// `work` connect).
     public static func pool(
         database name: String, role: Role = .application, maximumConnections: Int = 10, operationTimeout: Duration = .seconds(15),
-        metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger = TestDatabase.logger
+        metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, personalDataKeys: PersonalDataKeys = TestDatabase.personalDataKeys,
+        logger: Logger = TestDatabase.logger
     ) throws -> Database {
         var configuration = try serverURL().poolConfiguration(
             maximumConnections: maximumConnections, connectTimeout: .seconds(10), statementTimeout: nil)
@@ -60,7 +71,8 @@ public enum TestDatabase {
         configuration.username = try role.name()
         return Database(
             client: PostgresClient(configuration: configuration, backgroundLogger: logger),
-            maximumConnections: maximumConnections, operationTimeout: operationTimeout, metricsFactory: metricsFactory, logger: logger)
+            maximumConnections: maximumConnections, operationTimeout: operationTimeout, metricsFactory: metricsFactory,
+            personalDataKeys: personalDataKeys, logger: logger)
     }
 
     /// Runs `body` with a fresh migrated database whose pool, as `role`, is running.

@@ -44,6 +44,7 @@ struct WorkerCrashTests {
         process.arguments = ["work"]
         var environment = ProcessInfo.processInfo.environment
         environment["DATABASE_URL"] = databaseURL
+        environment.merge(TestDatabase.keyEnvironment) { $1 }
         environment["CUSTODIAN_OUTBOUND_ALLOWED_HOSTS"] = "127.0.0.1"
         environment["CUSTODIAN_WORKER_LEASE_SECONDS"] = "3"
         environment["CUSTODIAN_WORKER_RESCUE_SECONDS"] = "1"
