@@ -38,7 +38,7 @@ enum ConsentWithdrawalSweep {
                 _ = try await Depersonaliser.depersonalise(
                     subjectID: subjectID, email: email, phone: phone, reason: .consentWithdrawn(purposes: codes, days: days),
                     regime: regime, requestID: nil, rule: DestructionAct.withdrawalRule(days: days),
-                    hasher: hasher, actor: actor, on: connection, logger: logger)
+                    hasher: hasher, keys: try database.requireKeys(), actor: actor, on: connection, logger: logger)
             case .destroy(let categories, let codes, let days):
                 try await destroy(categories, subjectID: subjectID, purposes: codes, days: days, regime: regime, actor: actor, on: connection, logger: logger)
             }

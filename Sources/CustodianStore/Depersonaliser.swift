@@ -46,10 +46,10 @@ enum Depersonaliser {
 
     static func depersonalise(
         subjectID: UUID, email: String?, phone: String?, reason: DestructionReason, regime: RequestRegime, requestID: UUID?, rule: String?,
-        hasher: IdentityHasher?, actor: AuditActor, on connection: PostgresConnection, logger: Logger
+        hasher: IdentityHasher?, keys: PersonalDataKeys, actor: AuditActor, on connection: PostgresConnection, logger: Logger
     ) async throws -> DestructionSummary {
         let cascade = try await ErasureCascadeRepository.start(
-            subjectID: subjectID, email: email, phone: phone, regulation: regime,
+            subjectID: subjectID, email: email, phone: phone, regulation: regime, keys: keys,
             actor: actor, on: connection, logger: logger)
         // Requests of earlier cascades still open are superseded by this one; their identities go.
         let superseded = try await connection.query("""

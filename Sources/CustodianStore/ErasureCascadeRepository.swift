@@ -62,7 +62,9 @@ public struct ErasureCascadeRepository: Sendable {
             if let running = try await Self.latest(subjectID: subjectID, on: connection, logger: logger), running.status == .inProgress {
                 throw ErasureCascadeFailure.alreadyInProgress(running.id)
             }
-            try await Self.start(subjectID: subjectID, email: email, phone: phone, regulation: regulation, actor: actor, on: connection, logger: logger)
+            try await Self.start(
+                subjectID: subjectID, email: email, phone: phone, regulation: regulation, keys: try database.requireKeys(), actor: actor,
+                on: connection, logger: logger)
             try await AuditRepository.append(action: Action.start, subjectID: subjectID, actor: actor, on: connection, logger: logger)
             guard let record = try await Self.latest(subjectID: subjectID, on: connection, logger: logger) else { throw StoreError.unexpectedlyEmpty }
             return record
@@ -74,19 +76,22 @@ public struct ErasureCascadeRepository: Sendable {
     /// the cascade's id and its recipients' codes.
     @discardableResult
     static func start(
-        subjectID: UUID, email: String?, phone: String?, regulation: RequestRegime, actor: AuditActor,
+        subjectID: UUID, email: String?, phone: String?, regulation: RequestRegime, keys: PersonalDataKeys, actor: AuditActor,
         on connection: PostgresConnection, logger: Logger
     ) async throws -> (id: UUID, recipientIDs: [UUID]) {
-        let holders = try await holders(subjectID: subjectID, email: email, phone: phone, on: connection, logger: logger)
+        let holders = try await holders(subjectID: subjectID, email: email, phone: phone, keys: keys, on: connection, logger: logger)
         let cascadeID = UUID()
         try await connection.query("""
             INSERT INTO erasure_cascades (id, subject_id, regulation, api_key_id, user_id)
             VALUES (\(cascadeID), \(subjectID), \(regulation.rawValue), \(actor.apiKeyID), \(actor.userID))
             """, logger: logger)
         let recipients = holders.keys.sorted { $0.uuidString < $1.uuidString }
+        // The identities outlive the subject's key, which this erasure deletes: they are sealed under the cascade's.
+        let key = try await ErasureKeys.create(cascadeID: cascadeID, keys: keys, on: connection, logger: logger)
         for recipientID in recipients {
             let requestID = UUID()
-            let identitiesJSON = String(decoding: try JSONEncoder.canonical.encode(holders[recipientID]?.identities ?? []), as: UTF8.self)
+            let identitiesJSON = try SealedIdentities.seal(
+                holders[recipientID]?.identities ?? [], key: key, context: SealedIdentities.context("erasure_requests", requestID))
             let jobID = try await JobQueue.enqueue(
                 ErasureRequestJob.self, .init(erasureRequestID: requestID),
                 uniqueKey: "\(ErasureRequestJob.name):\(requestID.uuidString.lowercased())", subjectID: subjectID, on: connection, logger: logger)
@@ -125,24 +130,29 @@ public struct ErasureCascadeRepository: Sendable {
         }
     }
 
-    static func holders(subjectID: UUID, email: String?, phone: String?, on connection: PostgresConnection, logger: Logger) async throws -> [UUID: Holder] {
+    static func holders(
+        subjectID: UUID, email: String?, phone: String?, keys: PersonalDataKeys, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [UUID: Holder] {
         var holders: [UUID: Holder] = [:]
+        let cipher = try await SubjectKeys.load(subjectID: subjectID, keys: keys, on: connection, logger: logger)
         // An order's transfer carried the order's delivery phone; any other carried the subject's own data. A
         // disclosure still in flight (or never answered) counts as made.
-        for try await (recipientID, categories, orderReference, deliveryPhone, pseudonymKey) in try await connection.query("""
-            SELECT t.recipient_id, t.data_categories, o.external_ref, o.delivery_phone, r.pseudonym_key
+        for try await (recipientID, categories, orderID, orderReference, deliveryPhone, pseudonymKey) in try await connection.query("""
+            SELECT t.recipient_id, t.data_categories, o.id, o.external_ref, o.delivery_phone, r.pseudonym_key
             FROM (
                 SELECT recipient_id, data_categories, order_id FROM transfers WHERE subject_id = \(subjectID)
                 UNION ALL
                 SELECT recipient_id, data_categories, order_id FROM disclosures_in_flight WHERE subject_id = \(subjectID)
             ) t LEFT JOIN orders o ON o.id = t.order_id JOIN recipients r ON r.id = t.recipient_id
-            """, logger: logger).decode((UUID, [String], String?, String?, ByteBuffer).self) {
+            """, logger: logger).decode((UUID, [String], UUID?, String?, String?, ByteBuffer).self) {
             var holder = holders[recipientID, default: Holder()]
             holder.pseudonym = SubjectPseudonym.make(subjectID: subjectID, recipientKey: Data(buffer: pseudonymKey))
             holder.categories.formUnion(categories.compactMap(DataCategory.init(rawValue:)))
             if let orderReference {
                 holder.orderReferences.append(orderReference)
-                if let deliveryPhone { holder.phones.append(deliveryPhone) }
+                if let orderID, let deliveryPhone = try cipher.open(deliveryPhone, "orders.delivery_phone", row: orderID) {
+                    holder.phones.append(deliveryPhone)
+                }
             } else {
                 if let email { holder.emails.append(email) }
                 if let phone { holder.phones.append(phone) }

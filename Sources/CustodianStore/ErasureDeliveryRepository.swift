@@ -31,12 +31,18 @@ public struct ErasureDeliveryRepository: Sendable {
     }
 
     public func context(requestID: UUID) async throws -> ErasureDeliveryContext? {
+        let keys = try database.requireKeys()
         guard let row = try await database.query("""
             SELECT q.status, c.regulation, c.created_at, q.identities::text, c.subject_id, r.id, r.base_url, r.api_token, r.signing_secret,
-                   r.delivery_mode = 'manual'
+                   r.delivery_mode = 'manual', c.id, ek.kek_id, ek.wrapped
             FROM erasure_requests q JOIN erasure_cascades c ON c.id = q.cascade_id JOIN recipients r ON r.id = q.recipient_id
+            LEFT JOIN custodian_keys.erasure_keys ek ON ek.cascade_id = c.id
             WHERE q.id = \(requestID)
             """).collect().first else { return nil }
+        let cells = row.makeRandomAccess()
+        let cascadeID = try cells[10].decode(UUID.self)
+        let key = try ErasureKeys.key(
+            cascadeID: cascadeID, kekID: try cells[11].decode(String?.self), wrapped: try cells[12].decode(ByteBuffer?.self), keys: keys)
         let (status, regulation, submittedAt, identities, subjectID, recipientID, baseURL, token, secret, manual)
             = try row.decode((String, String, Date, String?, UUID, UUID, String?, String?, String, Bool).self)
         guard let status = ErasureRequestStatus(rawValue: status), let regulation = RequestRegime(rawValue: regulation) else {
@@ -44,7 +50,7 @@ public struct ErasureDeliveryRepository: Sendable {
         }
         return ErasureDeliveryContext(
             requestID: requestID, status: status, regulation: regulation, submittedAt: submittedAt,
-            identities: try identities.map { try JSONDecoder().decode([OpenDSRIdentity].self, from: Data($0.utf8)) },
+            identities: try SealedIdentities.open(identities, key: key, context: SealedIdentities.context("erasure_requests", requestID)),
             subjectID: subjectID, target: OutboundTarget(recipientID: recipientID, baseURL: baseURL ?? "", apiToken: token, signingSecret: secret),
             manual: manual)
     }

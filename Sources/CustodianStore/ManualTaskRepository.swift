@@ -153,7 +153,8 @@ public struct ManualTaskRepository: Sendable {
                 SELECT t.identities::text, r.contact, r.language, COALESCE((SELECT operator_name FROM controller_settings), '')
                 FROM manual_tasks t JOIN recipients r ON r.id = t.recipient_id WHERE t.id = \(id)
                 """, logger: logger).decode((String?, String?, String, String).self).first(where: { _ in true }) else { return nil }
-            let identities = try identitiesText.map { try JSONDecoder().decode([OpenDSRIdentity].self, from: Data($0.utf8)) } ?? []
+            let identities = try await SealedIdentities.open(
+                identitiesText, ofTask: id, keys: try database.requireKeys(), on: connection, logger: logger)
             let taskLanguage = TaskLanguage(rawValue: language) ?? .ru
             var message: ManualTaskMessage?
             if task.status == .open, let subject = try await Self.messageSubject(task, keys: try database.requireKeys(), on: connection, logger: logger) {
@@ -229,6 +230,8 @@ public struct ManualTaskRepository: Sendable {
             guard let status = ManualTaskRecord.Status(rawValue: status) else { throw StoreError.unexpectedValue(column: "manual_tasks.status") }
             guard status == .open else { throw ManualTaskFailure.notOpen(status) }
             let evidence = try validate(createdAt)
+            let identities = try await SealedIdentities.open(
+                identitiesText, ofTask: id, keys: try database.requireKeys(), on: connection, logger: logger)
             switch try await Self.decision(taskID: id, kind: kind, subjectStatus: subjectStatus, on: connection, logger: logger) {
             case .allowed: break
             case .held: throw ManualTaskFailure.subjectRestricted
@@ -241,7 +244,6 @@ public struct ManualTaskRepository: Sendable {
                     closed_at = now(), updated_at = now()
                 WHERE id = \(id)
                 """, logger: logger)
-            let identities = try identitiesText.map { try JSONDecoder().decode([OpenDSRIdentity].self, from: Data($0.utf8)) } ?? []
             try await Self.deliverServedRecord(
                 taskID: id, kind: kind, categories: NoticeAccounting.categories(of: identities), performedAt: evidence.performedAt,
                 on: connection, logger: logger)

@@ -42,9 +42,11 @@ public struct OrderRepository: Sendable {
         public static let status = "order.status"
     }
 
+    /// An order row aliased `o` and its subject's key (``SubjectKeys/orderJoin``): the delivery block is sealed under it.
     static let columns = """
-        id, subject_id, external_ref, status, currency, total_minor, delivery_recipient_name, delivery_phone,
-        delivery_address_lines, delivery_city, delivery_postal_code, delivery_country, placed_at, status_changed_at
+        o.id, o.subject_id, o.external_ref, o.status, o.currency, o.total_minor, o.delivery_recipient_name, o.delivery_phone,
+        o.delivery_address_lines, o.delivery_city, o.delivery_postal_code, o.delivery_country, o.placed_at, o.status_changed_at,
+        k.kek_id, k.wrapped
         """
 
     public init(database: Database) {
@@ -54,6 +56,7 @@ public struct OrderRepository: Sendable {
     /// Stores a new order for an active subject; ``StoreError/duplicate(field:)`` when the external_ref is taken.
     public func create(_ order: NewOrder, subjectID: UUID, actor: AuditActor) async throws -> OrderRecord {
         let id = UUID()
+        let keys = try database.requireKeys()
         do {
             return try await database.transaction { connection in
                 let logger = database.logger
@@ -62,11 +65,16 @@ public struct OrderRepository: Sendable {
                 }
                 guard status == .active else { throw OrderFailure.subjectNotActive(status) }
                 let delivery = order.delivery
+                let cipher = try await SubjectKeys.obtain(subjectID: subjectID, keys: keys, on: connection, logger: logger)
                 try await connection.query("""
                     INSERT INTO orders (id, subject_id, external_ref, currency, total_minor, delivery_recipient_name, delivery_phone,
                                         delivery_address_lines, delivery_city, delivery_postal_code, delivery_country)
-                    VALUES (\(id), \(subjectID), \(order.externalRef), \(order.currency), \(order.totalMinor), \(delivery.recipientName),
-                            \(delivery.phone), \(delivery.addressLines), \(delivery.city), \(delivery.postalCode), \(delivery.country))
+                    VALUES (\(id), \(subjectID), \(order.externalRef), \(order.currency), \(order.totalMinor),
+                            \(cipher.seal(delivery.recipientName, "orders.delivery_recipient_name", row: id)),
+                            \(cipher.seal(delivery.phone, "orders.delivery_phone", row: id)),
+                            \(cipher.seal(delivery.addressLines, "orders.delivery_address_lines", row: id)),
+                            \(cipher.seal(delivery.city, "orders.delivery_city", row: id)),
+                            \(cipher.seal(delivery.postalCode, "orders.delivery_postal_code", row: id)), \(delivery.country))
                     """, logger: logger)
                 try await connection.query("""
                     INSERT INTO order_items (order_id, line_no, sku, name, quantity, unit_price_minor)
@@ -76,7 +84,9 @@ public struct OrderRepository: Sendable {
                          WITH ORDINALITY AS item(sku, name, quantity, price, ordinality)
                     """, logger: logger)
                 try await AuditRepository.append(action: Action.create, subjectID: subjectID, actor: actor, on: connection, logger: logger)
-                guard let record = try await Self.load(ids: [id], on: connection, logger: logger).first else { throw StoreError.unexpectedlyEmpty }
+                guard let record = try await Self.load(ids: [id], keys: keys, on: connection, logger: logger).first else {
+                    throw StoreError.unexpectedlyEmpty
+                }
                 return record
             }
         } catch {
@@ -87,8 +97,9 @@ public struct OrderRepository: Sendable {
     /// Reads one order and records the read; nil when there is none, ``SubjectRestricted`` when its subject is blocked
     /// for `actor`.
     public func read(id: UUID, actor: AuditActor) async throws -> OrderRecord? {
-        try await database.transaction { connection in
-            guard let record = try await Self.load(ids: [id], on: connection, logger: database.logger).first else { return nil }
+        let keys = try database.requireKeys()
+        return try await database.transaction { connection in
+            guard let record = try await Self.load(ids: [id], keys: keys, on: connection, logger: database.logger).first else { return nil }
             try await SubjectRepository.requirePermitted(subjectID: record.subjectID, actor: actor, on: connection, logger: database.logger)
             try await AuditRepository.append(action: Action.read, subjectID: record.subjectID, actor: actor, on: connection, logger: database.logger)
             return record
@@ -100,6 +111,7 @@ public struct OrderRepository: Sendable {
     /// audit row (only when permitted), and the page with each order's items as arrays.
     public func list(subjectID: UUID, afterID: UUID?, limit: Int, actor: AuditActor) async throws -> [OrderRecord]? {
         let after = afterID ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        let keys = try database.requireKeys()
         var subjectExists = false
         var orders: [OrderRecord] = []
         for try await row in try await database.query("""
@@ -112,7 +124,8 @@ public struct OrderRepository: Sendable {
             SELECT page.*, items.skus, items.names, items.quantities, items.prices, subject.status
             FROM subject
             LEFT JOIN LATERAL (
-                SELECT \(unescaped: Self.columns) FROM orders WHERE subject_id = subject.id AND id > \(after) ORDER BY id LIMIT \(limit)
+                SELECT \(unescaped: Self.columns) FROM orders o \(unescaped: SubjectKeys.orderJoin)
+                WHERE o.subject_id = subject.id AND o.id > \(after) ORDER BY o.id LIMIT \(limit)
             ) AS page ON true
             LEFT JOIN LATERAL (
                 SELECT array_agg(sku ORDER BY line_no) AS skus, array_agg(name ORDER BY line_no) AS names,
@@ -123,18 +136,18 @@ public struct OrderRepository: Sendable {
             """) {
             subjectExists = true
             let cells = row.makeRandomAccess()
-            guard let status = SubjectStatus(rawValue: try cells[18].decode(String.self)) else { throw StoreError.unexpectedValue(column: "subjects.status") }
+            guard let status = SubjectStatus(rawValue: try cells[20].decode(String.self)) else { throw StoreError.unexpectedValue(column: "subjects.status") }
             try actor.requirePermitted(status)
             guard try cells[0].decode(UUID?.self) != nil else { continue }
-            let skus = try cells[14].decode([String]?.self) ?? []
-            let names = try cells[15].decode([String]?.self) ?? []
-            let quantities = try cells[16].decode([Int64]?.self) ?? []
-            let prices = try cells[17].decode([Int64]?.self) ?? []
+            let skus = try cells[16].decode([String]?.self) ?? []
+            let names = try cells[17].decode([String]?.self) ?? []
+            let quantities = try cells[18].decode([Int64]?.self) ?? []
+            let prices = try cells[19].decode([Int64]?.self) ?? []
             guard names.count == skus.count, quantities.count == skus.count, prices.count == skus.count else {
                 throw StoreError.unexpectedValue(column: "order_items")
             }
             let items = skus.indices.map { OrderItem(sku: skus[$0], name: names[$0], quantity: Int(quantities[$0]), unitPriceMinor: prices[$0]) }
-            orders.append(try Self.order(from: row, items: items))
+            orders.append(try Self.order(from: row, items: items, keys: keys))
         }
         return subjectExists ? orders : nil
     }
@@ -142,7 +155,8 @@ public struct OrderRepository: Sendable {
     /// Moves an order to `status` if the transition is allowed; moving to the current status changes nothing. The shop
     /// cannot move the order of a blocked subject (``SubjectRestricted``).
     public func changeStatus(id: UUID, to status: OrderStatus, actor: AuditActor) async throws -> OrderRecord {
-        try await database.transaction { connection in
+        let keys = try database.requireKeys()
+        return try await database.transaction { connection in
             let logger = database.logger
             if actor.party != .oversight {
                 // The subject before the order, as an erasure locks them; an order's subject never changes.
@@ -164,24 +178,31 @@ public struct OrderRepository: Sendable {
                     """, logger: logger)
                 try await AuditRepository.append(action: Action.status, subjectID: subjectID, actor: actor, on: connection, logger: logger)
             }
-            guard let record = try await Self.load(ids: [id], on: connection, logger: logger).first else { throw StoreError.unexpectedlyEmpty }
+            guard let record = try await Self.load(ids: [id], keys: keys, on: connection, logger: logger).first else { throw StoreError.unexpectedlyEmpty }
             return record
         }
     }
 
-    /// The order in a row whose first columns are ``columns``.
-    private static func order(from row: PostgresRow, items: [OrderItem]) throws -> OrderRecord {
+    /// The order in a row whose first columns are ``columns``, its delivery block opened.
+    private static func order(from row: PostgresRow, items: [OrderItem], keys: PersonalDataKeys) throws -> OrderRecord {
         let (id, subjectID, externalRef, status, currency, total, name, phone, lines, city, postalCode, country, placedAt, changedAt)
             = try row.decode((UUID, UUID, String, String, String, Int64, String?, String?, [String]?, String?, String?, String?, Date, Date).self)
+        let cells = row.makeRandomAccess()
+        let cipher = try SubjectKeys.cipher(
+            subjectID: subjectID, kekID: try cells[14].decode(String?.self), wrapped: try cells[15].decode(ByteBuffer?.self), keys: keys)
         guard let status = OrderStatus(rawValue: status) else { throw StoreError.unexpectedValue(column: "orders.status") }
         return OrderRecord(
             id: id, subjectID: subjectID, externalRef: externalRef, status: status, currency: currency, totalMinor: total,
-            items: items, deliveryRecipientName: name, deliveryPhone: phone, deliveryAddressLines: lines,
-            deliveryCity: city, deliveryPostalCode: postalCode, deliveryCountry: country, placedAt: placedAt, statusChangedAt: changedAt)
+            items: items, deliveryRecipientName: try cipher.open(name, "orders.delivery_recipient_name", row: id),
+            deliveryPhone: try cipher.open(phone, "orders.delivery_phone", row: id),
+            deliveryAddressLines: try cipher.open(lines, "orders.delivery_address_lines", row: id),
+            deliveryCity: try cipher.open(city, "orders.delivery_city", row: id),
+            deliveryPostalCode: try cipher.open(postalCode, "orders.delivery_postal_code", row: id), deliveryCountry: country,
+            placedAt: placedAt, statusChangedAt: changedAt)
     }
 
     /// Orders with their items, in the order of `ids`.
-    static func load(ids: [UUID], on connection: PostgresConnection, logger: Logger) async throws -> [OrderRecord] {
+    static func load(ids: [UUID], keys: PersonalDataKeys, on connection: PostgresConnection, logger: Logger) async throws -> [OrderRecord] {
         guard !ids.isEmpty else { return [] }
         var items: [UUID: [OrderItem]] = [:]
         for try await (orderID, sku, name, quantity, price) in try await connection.query("""
@@ -190,9 +211,11 @@ public struct OrderRepository: Sendable {
             items[orderID, default: []].append(OrderItem(sku: sku, name: name, quantity: quantity, unitPriceMinor: price))
         }
         var orders: [UUID: OrderRecord] = [:]
-        for try await row in try await connection.query("SELECT \(unescaped: columns) FROM orders WHERE id = ANY(\(ids))", logger: logger) {
+        for try await row in try await connection.query("""
+            SELECT \(unescaped: columns) FROM orders o \(unescaped: SubjectKeys.orderJoin) WHERE o.id = ANY(\(ids))
+            """, logger: logger) {
             let id = try row.makeRandomAccess()[0].decode(UUID.self)
-            orders[id] = try order(from: row, items: items[id] ?? [])
+            orders[id] = try order(from: row, items: items[id] ?? [], keys: keys)
         }
         return ids.compactMap { orders[$0] }
     }

@@ -24,10 +24,13 @@ enum Rectification {
         requestID: UUID, subjectID: UUID, restricted: Bool, keys: PersonalDataKeys, actor: AuditActor, on connection: PostgresConnection,
         logger: Logger
     ) async throws -> Int {
-        guard let json = try await connection.query(
+        let cipher = try await SubjectKeys.obtain(subjectID: subjectID, keys: keys, on: connection, logger: logger)
+        let json = try await connection.query(
             "SELECT corrections::text FROM subject_requests WHERE id = \(requestID)", logger: logger
-        ).decode(String?.self).first(where: { _ in true }) ?? nil else { throw RectificationFailure.noCorrections }
-        let corrections = try JSONDecoder().decode(SubjectCorrections.self, from: Data(json.utf8))
+        ).decode(String?.self).first(where: { _ in true }) ?? nil
+        guard let corrections = try SealedJSON.open(
+            json, as: SubjectCorrections.self, key: cipher.key, context: SubjectRequestRepository.correctionsContext(requestID))
+        else { throw RectificationFailure.noCorrections }
         if let email = corrections.email, try await connection.query("""
             SELECT 1 FROM subjects WHERE (email_index = \(ByteBuffer(data: keys.emailIndex(email)))
                                           OR (email_index IS NULL AND lower(email) = lower(\(email)))) AND id <> \(subjectID)
@@ -44,7 +47,9 @@ enum Rectification {
             let noticeID = UUID()
             let identities = ErasureIdentityRule.identities(
                 receivedCategories: holder.categories, emails: oldEmail.map { [$0] } ?? [], phones: oldPhone.map { [$0] } ?? [], orderReferences: [])
-            let identitiesJSON = String(decoding: try JSONEncoder.canonical.encode(identities), as: UTF8.self)
+            guard let key = cipher.key else { throw StoreError.noPersonalDataKeys }
+            let identitiesJSON = try SealedIdentities.seal(
+                identities, key: key, context: SealedIdentities.context("rectification_notices", noticeID))
             let jobID = try await JobQueue.enqueue(
                 RectificationNoticeJob.self, .init(noticeID: noticeID),
                 uniqueKey: "\(RectificationNoticeJob.name):\(noticeID.uuidString.lowercased())", subjectID: subjectID, on: connection, logger: logger)
@@ -56,7 +61,6 @@ enum Rectification {
             notices += 1
         }
         if restricted { try await SubjectRequestWork.holdDisclosingJobs(subjectID: subjectID, on: connection, logger: logger) }
-        let cipher = try await SubjectKeys.obtain(subjectID: subjectID, keys: keys, on: connection, logger: logger)
         do {
             try await connection.query("""
                 UPDATE subjects SET

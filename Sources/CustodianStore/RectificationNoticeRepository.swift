@@ -127,15 +127,15 @@ public struct RectificationNoticeRepository: Sendable {
         let (recipientActive, countryAdequate, crossBorderConsent, manual) = (
             try cells[15].decode(Bool.self), try cells[16].decode(Bool.self), try cells[17].decode(Bool.self), try cells[18].decode(Bool.self))
         let resolvedStatus = SubjectStatus(rawValue: subjectStatus) ?? .erased
-        let values = try SubjectKeys.profile(
-            subjectID: subjectID, fullName: fullName, email: email, phone: phone, address: address,
-            kekID: try cells[19].decode(String?.self), wrapped: try cells[20].decode(ByteBuffer?.self), keys: keys)
+        let cipher = try SubjectKeys.cipher(
+            subjectID: subjectID, kekID: try cells[19].decode(String?.self), wrapped: try cells[20].decode(ByteBuffer?.self), keys: keys)
+        let values = try SubjectKeys.profile(fullName: fullName, email: email, phone: phone, address: address, cipher: cipher)
         var corrected: [DataCategory: String] = [:]
         for field in fields.compactMap(DataCategory.init(rawValue:)) { corrected[field] = values[field] ?? nil }
         return RectificationNoticeContext(
             noticeID: noticeID, requestID: requestID, subjectID: subjectID, status: status,
             subjectStatus: resolvedStatus,
-            identities: try identities.map { try JSONDecoder().decode([OpenDSRIdentity].self, from: Data($0.utf8)) },
+            identities: try SealedIdentities.open(identities, key: cipher.key, context: SealedIdentities.context("rectification_notices", noticeID)),
             corrected: corrected, target: OutboundTarget(recipientID: recipientID, baseURL: baseURL ?? "", apiToken: token, signingSecret: secret),
             purposeCode: purposeCode,
             disclosureFacts: DisclosureFacts(

@@ -37,10 +37,16 @@ public struct RestrictionNoticeRepository: Sendable {
     ) async throws -> Int {
         guard let (email, phone) = try await SubjectKeys.lockIdentifiers(of: subjectID, keys: keys, on: connection, logger: logger)
         else { return 0 }
-        let holders = try await ErasureCascadeRepository.holders(subjectID: subjectID, email: email, phone: phone, on: connection, logger: logger)
+        let holders = try await ErasureCascadeRepository.holders(
+            subjectID: subjectID, email: email, phone: phone, keys: keys, on: connection, logger: logger)
+        guard !holders.isEmpty else { return 0 }
+        guard let key = try await SubjectKeys.obtain(subjectID: subjectID, keys: keys, on: connection, logger: logger).key else {
+            throw StoreError.noPersonalDataKeys
+        }
         for recipientID in holders.keys.sorted(by: { $0.uuidString < $1.uuidString }) {
             let noticeID = UUID()
-            let identities = String(decoding: try JSONEncoder.canonical.encode(holders[recipientID]?.identities ?? []), as: UTF8.self)
+            let identities = try SealedIdentities.seal(
+                holders[recipientID]?.identities ?? [], key: key, context: SealedIdentities.context("restriction_notices", noticeID))
             let jobID = try await JobQueue.enqueue(
                 RestrictionNoticeJob.self, .init(noticeID: noticeID),
                 uniqueKey: "\(RestrictionNoticeJob.name):\(noticeID.uuidString.lowercased())", subjectID: subjectID, on: connection, logger: logger)
@@ -70,17 +76,22 @@ public struct RestrictionNoticeRepository: Sendable {
     /// What job `jobID` may do with the notice now: nothing when it is no longer pending, a DPO task for a recipient
     /// without an API, else send it (``RecipientMessage/restrictionNotice`` always goes).
     public func startNotice(noticeID: UUID, jobID: Int64) async throws -> DisclosureStart<RestrictionNoticeContext> {
-        try await database.transaction { connection in
+        let keys = try database.requireKeys()
+        return try await database.transaction { connection in
             let logger = database.logger
-            guard let (status, subjectID, action, occurredAt, identities, recipientID, baseURL, token, secret, manual, subjectStatus)
-                = try await connection.query("""
+            guard let row = try await connection.query("""
                 SELECT n.status, n.subject_id, n.action, n.occurred_at, n.identities::text, r.id, r.base_url, r.api_token, r.signing_secret,
-                       r.delivery_mode = 'manual', s.status
+                       r.delivery_mode = 'manual', s.status, \(unescaped: SubjectKeys.columns)
                 FROM restriction_notices n JOIN recipients r ON r.id = n.recipient_id JOIN subjects s ON s.id = n.subject_id
+                \(unescaped: SubjectKeys.join)
                 WHERE n.id = \(noticeID)
                 FOR KEY SHARE OF s
-                """, logger: logger).decode((String, UUID, String, Date, String?, UUID, String?, String?, String, Bool, String).self).first(where: { _ in true })
-            else { return .missing }
+                """, logger: logger).collect().first else { return .missing }
+            let (status, subjectID, action, occurredAt, storedIdentities, recipientID, baseURL, token, secret, manual, subjectStatus)
+                = try row.decode((String, UUID, String, Date, String?, UUID, String?, String?, String, Bool, String).self)
+            let cells = row.makeRandomAccess()
+            let cipher = try SubjectKeys.cipher(
+                subjectID: subjectID, kekID: try cells[11].decode(String?.self), wrapped: try cells[12].decode(ByteBuffer?.self), keys: keys)
             guard status == "pending" else { return .settled }
             // Holding the subject's row, an erasure either committed first (and its request replaces this notice) or waits.
             guard subjectStatus != SubjectStatus.erased.rawValue else {
@@ -90,7 +101,9 @@ public struct RestrictionNoticeRepository: Sendable {
                     """, logger: logger)
                 return .settled
             }
-            guard let action = RestrictionAction(rawValue: action), let identities else {
+            guard let action = RestrictionAction(rawValue: action),
+                  let identities = try SealedIdentities.open(
+                    storedIdentities, key: cipher.key, context: SealedIdentities.context("restriction_notices", noticeID)) else {
                 throw StoreError.unexpectedValue(column: "restriction_notices.action/identities")
             }
             if manual {
@@ -99,7 +112,7 @@ public struct RestrictionNoticeRepository: Sendable {
             }
             return .send(RestrictionNoticeContext(
                 noticeID: noticeID, subjectID: subjectID, action: action, occurredAt: occurredAt,
-                identities: try JSONDecoder().decode([OpenDSRIdentity].self, from: Data(identities.utf8)),
+                identities: identities,
                 target: OutboundTarget(recipientID: recipientID, baseURL: baseURL ?? "", apiToken: token, signingSecret: secret)))
         }
     }

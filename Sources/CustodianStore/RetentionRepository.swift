@@ -42,7 +42,8 @@ public struct RetentionRepository: Sendable {
     /// destruction record, in a transaction of its own, up to the policy's batch; so is each order's delivery block
     /// once the delivery purpose's retention has passed (``DeliveryBlockRetention``); so is each subject with a
     /// withdrawal whose window has passed (``ConsentWithdrawalSweep``); and the destruction acts older
-    /// than ``DestructionAct/retentionYears`` are pruned. A run that stops half-way leaves the rest to the next period.
+    /// than ``DestructionAct/retentionYears`` are pruned, and so are the keys of erasure cascades that no longer hold
+    /// identities (``ErasureKeys``). A run that stops half-way leaves the rest to the next period.
     /// Returns the run, or nil when this worker did not run it.
     public func runOnce(periodStart: Date, policy: RetentionPolicy, worker: String, now: Date = Date()) async throws -> RetentionRun? {
         guard try await database.query("""
@@ -66,6 +67,7 @@ public struct RetentionRepository: Sendable {
             try await DestructionActRepository.prune(now: now, on: connection, logger: database.logger)
         }
         try await PrivacyVerificationRepository(database: database).prune(now: now)
+        try await ErasureKeys.pruneSettled(on: database)
         try await database.query("""
             UPDATE retention_runs SET finished_at = now(), subjects_depersonalised = \(Int32(count)) WHERE period_start = \(periodStart)
             """)
@@ -81,7 +83,7 @@ public struct RetentionRepository: Sendable {
             try await Depersonaliser.depersonalise(
                 subjectID: subjectID, email: email, phone: phone, reason: .retentionExpired(inactiveDays: policy.inactiveDays),
                 regime: policy.regime, requestID: nil, rule: DestructionAct.sweepRule(inactiveDays: policy.inactiveDays),
-                hasher: hasher, actor: actor, on: connection, logger: logger)
+                hasher: hasher, keys: try database.requireKeys(), actor: actor, on: connection, logger: logger)
             return true
         }
     }

@@ -71,6 +71,21 @@ enum SubjectExport {
             }
             export["subject"] = subject
         }
+        if let orders = export["orders"] as? [[String: Any]] {
+            export["orders"] = try orders.map { order -> [String: Any] in
+                guard var delivery = order["delivery"] as? [String: Any], let id = (order["id"] as? String).flatMap(UUID.init(uuidString:)) else {
+                    return order
+                }
+                for (field, column) in [("recipient_name", "delivery_recipient_name"), ("phone", "delivery_phone"),
+                                        ("city", "delivery_city"), ("postal_code", "delivery_postal_code")] {
+                    delivery[field] = try cipher.open(delivery[field] as? String, "orders." + column, row: id) ?? NSNull()
+                }
+                delivery["address_lines"] = try cipher.open(delivery["address_lines"] as? [String], "orders.delivery_address_lines", row: id) ?? NSNull()
+                var opened = order
+                opened["delivery"] = delivery
+                return opened
+            }
+        }
         return String(decoding: try JSONSerialization.data(withJSONObject: export, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
     }
 }

@@ -5,26 +5,38 @@ import Logging
 import PostgresNIO
 
 /// A subject's personal data as sealed in the database: each value under the subject's data key, bound to its
-/// column and subject. Without a key (a subject written before encryption) values are plain and pass as they are; a
+/// column and row (the subject, or the subject's order whose delivery block it is). Without a key (a subject written before encryption) values are plain and pass as they are; a
 /// sealed value whose key is gone (erased, or a restored backup read with the current keys) reads as nothing.
 struct SubjectCipher: Sendable {
     let subjectID: UUID
     let key: DataKey?
 
-    /// The context a value of `column` (e.g. `subjects.email`) is sealed for.
-    func context(_ column: String) -> String { column + "/" + subjectID.uuidString.lowercased() }
+    /// The context a value of `column` (e.g. `subjects.email`) in row `row` (by default the subject's) is sealed for.
+    func context(_ column: String, row: UUID?) -> String { column + "/" + (row ?? subjectID).uuidString.lowercased() }
 
-    /// `value` sealed for `column`; a cipher without a key (never used for writes) leaves it plain.
-    func seal(_ value: String?, _ column: String) -> String? {
+    /// `value` sealed for `column` of `row`; a cipher without a key (never used for writes) leaves it plain.
+    func seal(_ value: String?, _ column: String, row: UUID? = nil) -> String? {
         guard let key, let value else { return value }
-        return key.seal(value, context: context(column))
+        return key.seal(value, context: context(column, row: row))
     }
 
-    /// The value `stored` in `column` holds; nil when it is sealed and the key is gone.
-    func open(_ stored: String?, _ column: String) throws -> String? {
+    /// The value `stored` in `column` of `row` holds; nil when it is sealed and the key is gone.
+    func open(_ stored: String?, _ column: String, row: UUID? = nil) throws -> String? {
         guard let stored else { return nil }
         guard let key else { return DataKey.isSealed(stored) ? nil : stored }
-        return try key.open(stored, context: context(column))
+        return try key.open(stored, context: context(column, row: row))
+    }
+
+    /// Each of `lines` sealed for `column` of `row`.
+    func seal(_ lines: [String]?, _ column: String, row: UUID) -> [String]? {
+        lines.map { $0.map { seal($0, column, row: row) ?? $0 } }
+    }
+
+    /// Each of the `stored` lines opened; nil when they are sealed and the key is gone.
+    func open(_ stored: [String]?, _ column: String, row: UUID) throws -> [String]? {
+        guard let stored else { return nil }
+        let opened = try stored.map { try open($0, column, row: row) }
+        return opened.contains(nil) ? nil : opened.compactMap { $0 }
     }
 }
 
@@ -32,6 +44,8 @@ struct SubjectCipher: Sendable {
 enum SubjectKeys {
     /// Joins a subject row aliased `s` with its key, for ``cipher(subjectID:kekID:wrapped:keys:)``'s columns.
     static let join = "LEFT JOIN custodian_keys.subject_keys k ON k.subject_id = s.id"
+    /// Joins an order row aliased `o` with its subject's key.
+    static let orderJoin = "LEFT JOIN custodian_keys.subject_keys k ON k.subject_id = o.subject_id"
     /// The key's columns as the join names them.
     static let columns = "k.kek_id, k.wrapped"
 
@@ -58,8 +72,12 @@ enum SubjectKeys {
         subjectID: UUID, fullName: String?, email: String?, phone: String?, address: String?, kekID: String?, wrapped: ByteBuffer?,
         keys: PersonalDataKeys
     ) throws -> [DataCategory: String?] {
-        let cipher = try cipher(subjectID: subjectID, kekID: kekID, wrapped: wrapped, keys: keys)
-        return [
+        try profile(fullName: fullName, email: email, phone: phone, address: address, cipher: cipher(subjectID: subjectID, kekID: kekID, wrapped: wrapped, keys: keys))
+    }
+
+    /// A subject's four profile values, opened with its cipher, by category.
+    static func profile(fullName: String?, email: String?, phone: String?, address: String?, cipher: SubjectCipher) throws -> [DataCategory: String?] {
+        [
             .fullName: try cipher.open(fullName, "subjects.full_name"), .email: try cipher.open(email, "subjects.email"),
             .phone: try cipher.open(phone, "subjects.phone"), .registrationAddress: try cipher.open(address, "subjects.registration_address"),
         ]

@@ -116,6 +116,9 @@ public struct SubjectRequestRepository: Sendable {
         self.database = database
     }
 
+    /// The context a request's corrections are sealed for.
+    static func correctionsContext(_ requestID: UUID) -> String { "subject_requests.corrections/" + requestID.uuidString.lowercased() }
+
     /// Registers `request`, received on `receivedOn` (the controller's day), due as ``SubjectRequestDeadlines`` counts in
     /// the production calendar. An identity that matches no subject is denied at once with `no_match`, and the identity
     /// it named is not kept; an e-mail or phone whose keyed hash (`hasher`) an erased subject kept names that subject.
@@ -126,7 +129,6 @@ public struct SubjectRequestRepository: Sendable {
         _ request: NewSubjectRequest, receivedOn: CalendarDate, hasher: IdentityHasher?, actor: AuditActor
     ) async throws -> SubjectRequestRecord {
         let calendar = try await CalendarRepository(database: database).workingCalendar()
-        let correctionsJSON = try request.corrections.map { String(decoding: try JSONEncoder.canonical.encode($0), as: UTF8.self) }
         let dueOn = request.deadline.period.due(after: receivedOn, calendar: calendar)
         let followUpDueOn = request.deadline.followUp?.period.due(after: receivedOn, calendar: calendar)
         let keys = try database.requireKeys()
@@ -170,14 +172,21 @@ public struct SubjectRequestRepository: Sendable {
             }
             let status: SubjectRequestStatus = subjectID == nil ? .denied : .received
             let reason: DenialReason? = subjectID == nil ? .noMatch : nil
+            // Corrections are the subject's new data: sealed under its key until fulfilment applies them.
+            let requestID = UUID()
+            var correctionsJSON: String?
+            if let corrections = request.corrections, let subjectID, !erased,
+               let key = try await SubjectKeys.obtain(subjectID: subjectID, keys: keys, on: connection, logger: logger).key {
+                correctionsJSON = try SealedJSON.seal(corrections, key: key, context: Self.correctionsContext(requestID))
+            }
             let rows = try await connection.query("""
                 INSERT INTO subject_requests (id, subject_id, kind, regime, ground, channel, status, received_at, received_on, due_on,
                                               follow_up_due_on, denial_reason, corrections, purposes, claim_text)
-                VALUES (\(UUID()), \(subjectID), \(request.kind.rawValue), \(request.regime.rawValue), \(request.ground?.rawValue),
+                VALUES (\(requestID), \(subjectID), \(request.kind.rawValue), \(request.regime.rawValue), \(request.ground?.rawValue),
                         \(request.channel.rawValue),
                         \(status.rawValue), \(request.receivedAt), \(receivedOn.description)::date, \(dueOn.description)::date,
                         \(followUpDueOn?.description)::date,
-                        \(reason?.rawValue), \(subjectID == nil || erased ? nil : correctionsJSON)::jsonb, \(request.purposes),
+                        \(reason?.rawValue), \(correctionsJSON)::jsonb, \(request.purposes),
                         \(subjectID == nil || erased ? nil : request.claimText))
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)

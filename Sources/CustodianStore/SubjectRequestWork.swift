@@ -111,7 +111,7 @@ public struct SubjectRequestWork: Sendable {
         case .depersonalise:
             let summary = try await Depersonaliser.depersonalise(
                 subjectID: subjectID, email: email, phone: phone, reason: .subjectRequest(regime: record.regime, ground: record.ground),
-                regime: record.regime, requestID: id, rule: nil, hasher: hasher, actor: actor, on: connection, logger: logger)
+                regime: record.regime, requestID: id, rule: nil, hasher: hasher, keys: try database.requireKeys(), actor: actor, on: connection, logger: logger)
             try await connection.query("UPDATE subject_requests SET cascade_id = \(summary.cascadeID) WHERE id = \(id)", logger: logger)
             settled = summary.recipients == 0
         case .rectify:

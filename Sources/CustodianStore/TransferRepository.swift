@@ -59,7 +59,9 @@ public struct TransferRepository: Sendable {
     public func startCourierTransfer(shipmentID: UUID, jobID: Int64, categories: [DataCategory]) async throws -> DisclosureStart<CourierTransferContext> {
         try await database.transaction { connection in
             let logger = database.logger
-            guard let context = try await Self.courierContext(shipmentID: shipmentID, on: connection, logger: logger) else { return .missing }
+            guard let context = try await Self.courierContext(
+                shipmentID: shipmentID, keys: try database.requireKeys(), on: connection, logger: logger
+            ) else { return .missing }
             guard context.shipmentStatus == "pending" else { return .settled }
             let reason: String
             switch RecipientMessage.courierTransfer.decide(context.disclosureFacts) {
@@ -121,7 +123,9 @@ public struct TransferRepository: Sendable {
     }
 
     /// The shipment, its order with the parcel lines, the subject's status and consent, and the courier, in one query.
-    static func courierContext(shipmentID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> CourierTransferContext? {
+    static func courierContext(
+        shipmentID: UUID, keys: PersonalDataKeys, on connection: PostgresConnection, logger: Logger
+    ) async throws -> CourierTransferContext? {
         guard let row = try await connection.query("""
             SELECT s.status, o.id, o.subject_id, subj.status, o.external_ref, o.delivery_recipient_name, o.delivery_phone,
                    o.delivery_address_lines, o.delivery_city, o.delivery_postal_code, o.delivery_country,
@@ -131,9 +135,10 @@ public struct TransferRepository: Sendable {
                    (SELECT legal_basis FROM purposes WHERE code = \(PurposeCode.delivery)),
                    COALESCE((SELECT json_agg(json_build_object('sku', i.sku, 'name', i.name, 'quantity', i.quantity,
                                                                'unit_price_minor', i.unit_price_minor) ORDER BY i.line_no)
-                             FROM order_items i WHERE i.order_id = o.id), '[]')::text
+                             FROM order_items i WHERE i.order_id = o.id), '[]')::text,
+                   \(unescaped: SubjectKeys.columns)
             FROM shipments s JOIN orders o ON o.id = s.order_id JOIN subjects subj ON subj.id = o.subject_id
-            JOIN recipients r ON r.id = s.recipient_id
+            JOIN recipients r ON r.id = s.recipient_id \(unescaped: SubjectKeys.orderJoin)
             WHERE s.id = \(shipmentID)
             FOR KEY SHARE OF subj
             """, logger: logger).collect().first else { return nil }
@@ -144,10 +149,17 @@ public struct TransferRepository: Sendable {
         let items = try JSONDecoder().decode([ParcelItem].self, from: Data(itemsJSON.utf8)).map {
             OrderItem(sku: $0.sku, name: $0.name, quantity: $0.quantity, unitPriceMinor: $0.unitPriceMinor)
         }
+        let cells = row.makeRandomAccess()
+        let cipher = try SubjectKeys.cipher(
+            subjectID: subjectID, kekID: try cells[20].decode(String?.self), wrapped: try cells[21].decode(ByteBuffer?.self), keys: keys)
         return CourierTransferContext(
             shipmentStatus: shipmentStatus, orderID: orderID, subjectID: subjectID,
             subjectStatus: SubjectStatus(rawValue: subjectStatus) ?? .erased, orderReference: reference, items: items,
-            recipientName: name, phone: phone, addressLines: lines, city: city, postalCode: postalCode, country: country,
+            recipientName: try cipher.open(name, "orders.delivery_recipient_name", row: orderID),
+            phone: try cipher.open(phone, "orders.delivery_phone", row: orderID),
+            addressLines: try cipher.open(lines, "orders.delivery_address_lines", row: orderID),
+            city: try cipher.open(city, "orders.delivery_city", row: orderID),
+            postalCode: try cipher.open(postalCode, "orders.delivery_postal_code", row: orderID), country: country,
             target: OutboundTarget(recipientID: recipientID, baseURL: baseURL, apiToken: token, signingSecret: secret),
             recipientActive: active, countryAdequate: adequate, crossBorderConsentGranted: consented,
             deliveryLegalBasis: basis.flatMap(LegalBasis.init(rawValue:)) ?? .contract)
