@@ -41,7 +41,7 @@ struct IdempotencyMiddleware: ServerMiddleware {
                 let responseBytes = try await Self.collect(responseBody, upTo: 16 * 1024 * 1024)
                 if response.status.code < 500 {
                     try await store.complete(
-                        apiKeyID: apiKey.id, key: key,
+                        apiKeyID: apiKey.id, key: key, path: request.path ?? "",
                         response: StoredResponse(status: response.status.code, location: response.headerFields[HTTPField.Name.location], body: responseBytes))
                 } else {
                     try await store.release(apiKeyID: apiKey.id, key: key)

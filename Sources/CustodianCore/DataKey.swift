@@ -41,6 +41,20 @@ public struct DataKey: Sendable {
         return text
     }
 
+    /// `bytes` sealed for `context` as stored in a bytea column: the marker, then nonce, ciphertext and tag.
+    public func seal(data: Data, context: String) -> Data {
+        Data(Self.marker.utf8) + seal(bytes: data, context: context)
+    }
+
+    /// Whether the bytes `stored` are sealed (``seal(data:context:)``) rather than plain.
+    public static func isSealed(data stored: Data) -> Bool { stored.starts(with: Data(marker.utf8)) }
+
+    /// The bytes `stored` holds: opened when sealed, as they are when plain.
+    public func open(data stored: Data, context: String) throws -> Data {
+        guard Self.isSealed(data: stored) else { return stored }
+        return try open(bytes: stored.dropFirst(Self.marker.utf8.count), context: context)
+    }
+
     /// `bytes` sealed for `context`: nonce, ciphertext and tag.
     public func seal(bytes: Data, context: String) -> Data {
         // A fresh random nonce each time: a key seals few values (one subject's), far below GCM's limit.
@@ -50,7 +64,7 @@ public struct DataKey: Sendable {
     /// The bytes `combined` (nonce, ciphertext, tag) seals for `context`.
     public func open(bytes combined: Data, context: String) throws -> Data {
         do {
-            return try AES.GCM.open(AES.GCM.SealedBox(combined: combined), using: key, authenticating: Data(context.utf8))
+            return try AES.GCM.open(AES.GCM.SealedBox(combined: Data(combined)), using: key, authenticating: Data(context.utf8))
         } catch {
             throw Unreadable()
         }

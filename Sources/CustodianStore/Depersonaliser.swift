@@ -123,7 +123,8 @@ enum Depersonaliser {
             """, logger: logger)
         try await connection.query("""
             DELETE FROM idempotency_keys
-            WHERE position(convert_to(\(subjectText), 'UTF8') IN COALESCE(response_body, ''::bytea)) > 0
+            WHERE subject_id = \(subjectID)
+               OR position(convert_to(\(subjectText), 'UTF8') IN COALESCE(response_body, ''::bytea)) > 0
                OR (\(email)::text IS NOT NULL AND position(convert_to(\(email ?? ""), 'UTF8') IN COALESCE(response_body, ''::bytea)) > 0)
             """, logger: logger)
         try await connection.query("""

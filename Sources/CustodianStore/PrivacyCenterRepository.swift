@@ -120,7 +120,7 @@ public struct PrivacyCenterRepository: Sendable {
             let requests = try await SubjectRequestRepository.decode(connection.query("""
                 SELECT \(unescaped: SubjectRequestRepository.columns) FROM subject_requests
                 WHERE subject_id = \(subjectID) ORDER BY received_at DESC, id LIMIT 100
-                """, logger: logger))
+                """, logger: logger), keys: try database.requireKeys())
             let policy = try await Self.policyInForce(now: now, on: connection, logger: logger)
             try await AuditRepository.append(action: Self.viewAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
             return PrivacyOverview(

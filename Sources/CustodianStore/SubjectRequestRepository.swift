@@ -109,7 +109,13 @@ public struct SubjectRequestRepository: Sendable {
     static let columns = """
         id, subject_id, kind, regime, channel, status, received_at, received_on::text, due_on::text, denial_reason, \
         denial_explanation, original_due_on::text, extension_reason, created_at, updated_at, corrected_fields, purposes, cascade_id, \
-        export_sha256, fulfilled_at, completed_at, lifted_at, ground, follow_up_due_on::text, claim_text, answered_on::text, answer_channel
+        export_sha256, fulfilled_at, completed_at, lifted_at, ground, follow_up_due_on::text, claim_text, answered_on::text, answer_channel, \
+        \(claimKeyColumns)
+        """
+    /// The subject's key for a claim's text, sealed under it (none read for other requests).
+    static let claimKeyColumns = """
+        (SELECT kek_id FROM custodian_keys.subject_keys k WHERE k.subject_id = subject_requests.subject_id AND subject_requests.claim_text IS NOT NULL), \
+        (SELECT wrapped FROM custodian_keys.subject_keys k WHERE k.subject_id = subject_requests.subject_id AND subject_requests.claim_text IS NOT NULL)
         """
 
     public init(database: Database) {
@@ -172,12 +178,15 @@ public struct SubjectRequestRepository: Sendable {
             }
             let status: SubjectRequestStatus = subjectID == nil ? .denied : .received
             let reason: DenialReason? = subjectID == nil ? .noMatch : nil
-            // Corrections are the subject's new data: sealed under its key until fulfilment applies them.
+            // Corrections (the subject's new data) and a claim's text are sealed under the subject's key.
             let requestID = UUID()
             var correctionsJSON: String?
-            if let corrections = request.corrections, let subjectID, !erased,
-               let key = try await SubjectKeys.obtain(subjectID: subjectID, keys: keys, on: connection, logger: logger).key {
-                correctionsJSON = try SealedJSON.seal(corrections, key: key, context: Self.correctionsContext(requestID))
+            var claimText: String?
+            if request.corrections != nil || request.claimText != nil, let subjectID, !erased {
+                let cipher = try await SubjectKeys.obtain(subjectID: subjectID, keys: keys, on: connection, logger: logger)
+                guard let key = cipher.key else { throw StoreError.noPersonalDataKeys }
+                correctionsJSON = try request.corrections.map { try SealedJSON.seal($0, key: key, context: Self.correctionsContext(requestID)) }
+                claimText = cipher.seal(request.claimText, "subject_requests.claim_text", row: requestID)
             }
             let rows = try await connection.query("""
                 INSERT INTO subject_requests (id, subject_id, kind, regime, ground, channel, status, received_at, received_on, due_on,
@@ -187,10 +196,10 @@ public struct SubjectRequestRepository: Sendable {
                         \(status.rawValue), \(request.receivedAt), \(receivedOn.description)::date, \(dueOn.description)::date,
                         \(followUpDueOn?.description)::date,
                         \(reason?.rawValue), \(correctionsJSON)::jsonb, \(request.purposes),
-                        \(subjectID == nil || erased ? nil : request.claimText))
+                        \(claimText))
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
-            guard let record = try await Self.decode(rows).first else { throw StoreError.unexpectedlyEmpty }
+            guard let record = try await Self.decode(rows, keys: try database.requireKeys()).first else { throw StoreError.unexpectedlyEmpty }
             try await connection.query("""
                 INSERT INTO subject_request_events (request_id, status, api_key_id, user_id, by_subject)
                 SELECT \(record.id), s, \(actor.apiKeyID), \(actor.userID), \(actor.bySubject)
@@ -226,7 +235,7 @@ public struct SubjectRequestRepository: Sendable {
             let logger = database.logger
             try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger: logger)
             let rows = try await connection.query("SELECT \(unescaped: Self.columns) FROM subject_requests WHERE id = \(id)", logger: logger)
-            guard let record = try await Self.decode(rows).first else { return nil }
+            guard let record = try await Self.decode(rows, keys: try database.requireKeys()).first else { return nil }
             let history = try await Self.history(id: id, on: connection, logger: logger)
             let proof = try await SubjectRequestWork.proof(of: record, on: connection, logger: logger)
             try await AuditRepository.append(action: Self.readAction, subjectID: record.subjectID, actor: actor, on: connection, logger: logger)
@@ -295,7 +304,7 @@ public struct SubjectRequestRepository: Sendable {
                     WHERE id = \(id)
                     RETURNING \(unescaped: Self.columns)
                     """, logger: logger)
-                guard let extended = try await Self.decode(updated).first else { throw StoreError.unexpectedlyEmpty }
+                guard let extended = try await Self.decode(updated, keys: try database.requireKeys()).first else { throw StoreError.unexpectedlyEmpty }
                 try await AuditRepository.append(action: Self.extendAction, subjectID: record.subjectID, actor: actor, on: connection, logger: logger)
                 return extended
             }
@@ -328,7 +337,7 @@ public struct SubjectRequestRepository: Sendable {
             guard let record = try await lockedRecord(id: id, on: connection) else { throw SubjectRequestRefusal.notFound }
             guard record.status.canMove(to: status) else { throw SubjectRequestRefusal.notAllowed(record.status, command: command) }
             try check(record)
-            guard let moved = try await Self.decode(update(connection)).first else { throw StoreError.unexpectedlyEmpty }
+            guard let moved = try await Self.decode(update(connection), keys: try database.requireKeys()).first else { throw StoreError.unexpectedlyEmpty }
             try await connection.query("""
                 INSERT INTO subject_request_events (request_id, status, api_key_id, user_id, by_subject)
                 VALUES (\(id), \(status.rawValue), \(actor.apiKeyID), \(actor.userID), \(actor.bySubject))
@@ -342,7 +351,7 @@ public struct SubjectRequestRepository: Sendable {
     /// The request, locked until the caller's transaction ends; nil when there is none.
     func lockedRecord(id: UUID, on connection: PostgresConnection) async throws -> SubjectRequestRecord? {
         try await Self.decode(connection.query(
-            "SELECT \(unescaped: Self.columns) FROM subject_requests WHERE id = \(id) FOR UPDATE", logger: database.logger)).first
+            "SELECT \(unescaped: Self.columns) FROM subject_requests WHERE id = \(id) FOR UPDATE", logger: database.logger), keys: try database.requireKeys()).first
     }
 
     /// Requests by due date (then id), filtered; `after` is the last (due date, id) of the previous page. A list is
@@ -353,17 +362,18 @@ public struct SubjectRequestRepository: Sendable {
         let afterDue = after?.0.description ?? "0001-01-01"
         let afterID = after?.1 ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         return try await Self.decode(database.query("""
-            SELECT \(unescaped: Self.columns.replacingOccurrences(of: "claim_text", with: "NULL::text")) FROM subject_requests
+            SELECT \(unescaped: Self.columns.replacingOccurrences(of: Self.claimKeyColumns, with: "NULL::text, NULL::bytea")
+                                  .replacingOccurrences(of: ", claim_text,", with: ", NULL::text,")) FROM subject_requests
             WHERE (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
               AND (\(kind?.rawValue)::text IS NULL OR kind = \(kind?.rawValue))
               AND (\(dueOnOrBefore?.description)::date IS NULL OR due_on <= \(dueOnOrBefore?.description)::date)
               AND (due_on, id) > (\(afterDue)::date, \(afterID))
             ORDER BY due_on, id
             LIMIT \(limit)
-            """))
+            """), keys: try database.requireKeys())
     }
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [SubjectRequestRecord] {
+    static func decode(_ rows: PostgresRowSequence, keys: PersonalDataKeys) async throws -> [SubjectRequestRecord] {
         var records: [SubjectRequestRecord] = []
         for try await row in rows {
             let (id, subjectID, kind, regime, channel, status, receivedAt, receivedOn, dueOn, reason, explanation, originalDue, extensionReason,
@@ -391,7 +401,9 @@ public struct SubjectRequestRepository: Sendable {
                 record.ground = known
             }
             record.followUpDueOn = try cells[23].decode(String?.self).flatMap(CalendarDate.init(iso:))
-            record.claimText = try cells[24].decode(String?.self)
+            record.claimText = try SubjectKeys.cipher(
+                subjectID: subjectID ?? id, kekID: try cells[27].decode(String?.self), wrapped: try cells[28].decode(ByteBuffer?.self), keys: keys
+            ).open(try cells[24].decode(String?.self), "subject_requests.claim_text", row: id)
             record.answeredOn = try cells[25].decode(String?.self).flatMap(CalendarDate.init(iso:))
             if let channel = try cells[26].decode(String?.self) {
                 guard let known = RequestChannel(rawValue: channel) else { throw StoreError.unexpectedValue(column: "subject_requests.answer_channel") }

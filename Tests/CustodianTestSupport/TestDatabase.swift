@@ -94,6 +94,19 @@ public enum TestDatabase {
         try await withFresh(template: "template0", body)
     }
 
+    /// Runs `body` with an empty database called `name` owned by the administrator (a restore target), dropped afterwards.
+    public static func withEmptyDatabase<Result: Sendable>(named name: String, _ body: @Sendable () async throws -> Result) async throws -> Result {
+        try await administer("CREATE DATABASE \(name) TEMPLATE template0")
+        do {
+            let result = try await body()
+            try await administer("DROP DATABASE \(name) WITH (FORCE)")
+            return result
+        } catch {
+            try? await administer("DROP DATABASE \(name) WITH (FORCE)")
+            throw error
+        }
+    }
+
     /// Runs `body` while `database`'s pool runs.
     public static func running<Result: Sendable>(_ database: Database, _ body: @Sendable (Database) async throws -> Result) async throws -> Result {
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -38,25 +38,31 @@ struct EndToEndStack {
     let workerDatabase: Database
     let workerMetrics: PrometheusCollectorRegistry
     let simPort: Int
+    /// The stack's database, for tools that work on it by name (pg_dump).
+    let databaseName: String
     /// What the API, the worker and their database pools logged, at debug level.
     let logs: CapturedLogs
     /// The personal data this test sent through `answer`; none of it may reach `logs`.
     let sent: SentPersonalData
 
-    func request(_ method: HTTPRequest.Method, _ uri: String, key: String, json: String? = nil) async throws -> [String: Any] {
-        let (status, body) = try await answer(method, uri, key: key, json: json)
+    func request(
+        _ method: HTTPRequest.Method, _ uri: String, key: String, json: String? = nil, headers: HTTPFields = [:]
+    ) async throws -> [String: Any] {
+        let (status, body) = try await answer(method, uri, key: key, json: json, headers: headers)
         guard (200..<300).contains(status) else { throw TestDatabaseError("\(method) \(uri) answered \(status)") }
         return body
     }
 
     /// The status and JSON body of a request, whatever the status.
-    func answer(_ method: HTTPRequest.Method, _ uri: String, key: String, json: String? = nil) async throws -> (status: Int, body: [String: Any]) {
+    func answer(
+        _ method: HTTPRequest.Method, _ uri: String, key: String, json: String? = nil, headers extra: HTTPFields = [:]
+    ) async throws -> (status: Int, body: [String: Any]) {
         sent.record(uri: uri)
         if let json { sent.record(json: json) }
-        let response = try await client.execute(
-            uri: uri, method: method,
-            headers: json == nil ? [.authorization: "Bearer \(key)"] : [.authorization: "Bearer \(key)", .contentType: "application/json"],
-            body: json.map { ByteBuffer(string: $0) })
+        var headers = extra
+        headers[.authorization] = "Bearer \(key)"
+        if json != nil { headers[.contentType] = "application/json" }
+        let response = try await client.execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
         return (response.status.code, (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:])
     }
 
@@ -151,7 +157,7 @@ struct EndToEndStack {
                             do {
                                 try await body(EndToEndStack(
                                     client: client, database: apiDatabase, workerDatabase: workerDatabase, workerMetrics: workerMetrics,
-                                    simPort: simPort, logs: logs, sent: sent))
+                                    simPort: simPort, databaseName: name, logs: logs, sent: sent))
                             } catch {
                                 await worker.triggerGracefulShutdown()
                                 throw error

@@ -43,7 +43,7 @@ public struct ConsoleInbox: Sendable {
               AND (\(filter.regime?.rawValue)::text IS NULL OR regime = \(filter.regime?.rawValue))
             ORDER BY due_on, id
             LIMIT \(limit)
-            """))
+            """), keys: try database.requireKeys())
         var kinds: [String: Int] = [:], statuses: [String: Int] = [:], regimes: [String: Int] = [:]
         for try await (kind, status, regime, count) in try await database.query("""
             SELECT kind, status, regime, count(*)::int FROM subject_requests WHERE status IN ('received', 'in_progress')
@@ -61,6 +61,6 @@ public struct ConsoleInbox: Sendable {
         try await SubjectRequestRepository.decode(database.query("""
             SELECT \(unescaped: SubjectRequestRepository.columns) FROM subject_requests WHERE subject_id = \(subjectID)
             ORDER BY received_at DESC LIMIT \(limit)
-            """))
+            """), keys: try database.requireKeys())
     }
 }
