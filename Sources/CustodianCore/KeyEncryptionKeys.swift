@@ -87,6 +87,37 @@ public struct PersonalDataKeys: Sendable {
         return wrap(secret: try unwrap(secret: wrapped, owner: owner), owner: owner)
     }
 
+    /// A secret (a recipient's API token or signing secret) as stored: the marker, the KEK's id and the wrapped bytes,
+    /// bound to `owner` (e.g. `recipient/<id>/signing_secret`).
+    public func seal(secret: String, owner: String) -> String {
+        let wrapped = wrap(secret: Data(secret.utf8), owner: owner)
+        return Self.secretMarker + wrapped.kekID + ":" + wrapped.bytes.base64EncodedString()
+    }
+
+    /// The secret `stored` holds: unwrapped when sealed (by whichever configured KEK), as it is when plain.
+    public func open(secret stored: String, owner: String) throws -> String {
+        guard let wrapped = Self.wrapped(secret: stored) else { return stored }
+        guard let text = String(data: try unwrap(secret: wrapped, owner: owner), encoding: .utf8) else { throw UnknownKEK(kekID: wrapped.kekID) }
+        return text
+    }
+
+    /// `stored` resealed by the current KEK; nil when it is plain or the current KEK already seals it.
+    public func reseal(secret stored: String, owner: String) throws -> String? {
+        guard let wrapped = Self.wrapped(secret: stored), wrapped.kekID != current.id else { return nil }
+        return seal(secret: try open(secret: stored, owner: owner), owner: owner)
+    }
+
+    /// Starts every sealed secret; a control character, which no plain secret contains.
+    public static let secretMarker = "\u{1}k1:"
+
+    /// The wrapped key a sealed secret holds; nil for a plain one.
+    static func wrapped(secret stored: String) -> WrappedKey? {
+        guard stored.hasPrefix(secretMarker) else { return nil }
+        let parts = stored.dropFirst(secretMarker.count).split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let bytes = Data(base64Encoded: parts[1]) else { return WrappedKey(kekID: "", bytes: Data()) }
+        return WrappedKey(kekID: parts[0], bytes: bytes)
+    }
+
     /// The blind index of an e-mail address (case-insensitive).
     public func emailIndex(_ email: String) -> Data { index("email:" + email.lowercased()) }
 

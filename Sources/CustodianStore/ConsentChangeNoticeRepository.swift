@@ -128,7 +128,8 @@ public struct ConsentChangeNoticeRepository: Sendable {
                 return .send(ConsentChangeNoticeContext(
                     noticeID: noticeID, subjectID: subjectID, purposeCode: purpose, action: action, occurredAt: occurredAt,
                     pseudonym: pseudonym,
-                    target: OutboundTarget(recipientID: recipientID, baseURL: baseURL ?? "", apiToken: token, signingSecret: secret)))
+                    target: try RecipientSecrets.target(
+                        recipientID: recipientID, baseURL: baseURL, apiToken: token, signingSecret: secret, keys: try database.requireKeys())))
             }
         }
     }

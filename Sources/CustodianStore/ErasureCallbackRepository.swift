@@ -46,10 +46,11 @@ public struct ErasureCallbackRepository: Sendable {
 
     /// Who must have signed callbacks about `requestID`; nil for an unknown request.
     public func signer(requestID: UUID) async throws -> ErasureCallbackSigner? {
-        try await database.query("""
+        let keys = try database.requireKeys()
+        guard let (id, secret) = try await database.query("""
             SELECT r.id, r.signing_secret FROM erasure_requests q JOIN recipients r ON r.id = q.recipient_id WHERE q.id = \(requestID)
-            """).decode((UUID, String).self).first(where: { _ in true })
-            .map { ErasureCallbackSigner(recipientID: $0.0, signingSecret: $0.1) }
+            """).decode((UUID, String).self).first(where: { _ in true }) else { return nil }
+        return ErasureCallbackSigner(recipientID: id, signingSecret: try RecipientSecrets.open(secret, "signing_secret", recipientID: id, keys: keys))
     }
 
     /// Records a verified callback once per webhook id: `completed` completes the request, `cancelled` fails it for

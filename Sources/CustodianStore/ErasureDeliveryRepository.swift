@@ -51,7 +51,7 @@ public struct ErasureDeliveryRepository: Sendable {
         return ErasureDeliveryContext(
             requestID: requestID, status: status, regulation: regulation, submittedAt: submittedAt,
             identities: try SealedIdentities.open(identities, key: key, context: SealedIdentities.context("erasure_requests", requestID)),
-            subjectID: subjectID, target: OutboundTarget(recipientID: recipientID, baseURL: baseURL ?? "", apiToken: token, signingSecret: secret),
+            subjectID: subjectID, target: try RecipientSecrets.target(recipientID: recipientID, baseURL: baseURL, apiToken: token, signingSecret: secret, keys: keys),
             manual: manual)
     }
 

@@ -46,10 +46,11 @@ public struct OutboundDeliveryRepository: Sendable {
 
     /// The first active recipient of `kind`, by code.
     public func activeTarget(kind: String) async throws -> OutboundTarget? {
-        try await database.query("""
+        let keys = try database.requireKeys()
+        guard let (id, baseURL, token, secret) = try await database.query("""
             SELECT id, base_url, api_token, signing_secret FROM recipients WHERE kind = \(kind) AND active ORDER BY code LIMIT 1
-            """).decode((UUID, String, String?, String).self).first(where: { _ in true })
-            .map { OutboundTarget(recipientID: $0.0, baseURL: $0.1, apiToken: $0.2, signingSecret: $0.3) }
+            """).decode((UUID, String, String?, String).self).first(where: { _ in true }) else { return nil }
+        return try RecipientSecrets.target(recipientID: id, baseURL: baseURL, apiToken: token, signingSecret: secret, keys: keys)
     }
 
     public func newsletterContact(subjectID: UUID) async throws -> NewsletterContact? {

@@ -44,13 +44,16 @@ public struct RecipientRepository: Sendable {
 
     /// Stores a recipient; ``StoreError/duplicate(field:)`` when the code exists.
     public func create(_ recipient: NewRecipient, actor: AuditActor) async throws -> RecipientRecord {
+        let keys = try database.requireKeys()
+        let id = UUID()
         do {
             return try await database.transaction { connection in
                 let rows = try await connection.query("""
                     INSERT INTO recipients (id, code, name, kind, base_url, api_token, signing_secret, country, country_adequate, data_categories,
                                             delivery_mode, contact, language)
-                    VALUES (\(UUID()), \(recipient.code), \(recipient.name), \(recipient.kind.rawValue), \(recipient.baseURL), \(recipient.apiToken),
-                            \(recipient.signingSecret.text), \(recipient.country), \(recipient.countryAdequate), \(recipient.dataCategories.map(\.rawValue)),
+                    VALUES (\(id), \(recipient.code), \(recipient.name), \(recipient.kind.rawValue), \(recipient.baseURL),
+                            \(RecipientSecrets.seal(recipient.apiToken, "api_token", recipientID: id, keys: keys)),
+                            \(RecipientSecrets.seal(recipient.signingSecret.text, "signing_secret", recipientID: id, keys: keys)), \(recipient.country), \(recipient.countryAdequate), \(recipient.dataCategories.map(\.rawValue)),
                             \(recipient.deliveryMode.rawValue), \(recipient.contact), \(recipient.language.rawValue))
                     RETURNING \(unescaped: Self.columns)
                     """, logger: database.logger)
@@ -74,7 +77,8 @@ public struct RecipientRepository: Sendable {
     /// Applies a change; nil when there is no such recipient. A ``ValidationFailure`` when the recipient as changed
     /// would lack what its delivery mode needs.
     public func update(id: UUID, changes: RecipientChanges, actor: AuditActor) async throws -> RecipientRecord? {
-        try await database.transaction { connection in
+        let keys = try database.requireKeys()
+        return try await database.transaction { connection in
             guard let (kind, mode, hasBaseURL, hasContact) = try await connection.query("""
                 SELECT kind, delivery_mode, base_url IS NOT NULL, contact IS NOT NULL FROM recipients WHERE id = \(id) FOR UPDATE
                 """, logger: database.logger).decode((String, String, Bool, Bool).self).first(where: { _ in true }) else { return nil }
@@ -88,7 +92,7 @@ public struct RecipientRepository: Sendable {
                 UPDATE recipients SET
                     name = COALESCE(\(changes.name), name),
                     base_url = COALESCE(\(changes.baseURL), base_url),
-                    api_token = COALESCE(\(changes.apiToken), api_token),
+                    api_token = COALESCE(\(RecipientSecrets.seal(changes.apiToken, "api_token", recipientID: id, keys: keys)), api_token),
                     country = COALESCE(\(changes.country), country),
                     country_adequate = COALESCE(\(changes.countryAdequate)::boolean, country_adequate),
                     data_categories = COALESCE(\(changes.dataCategories?.map(\.rawValue)), data_categories),

@@ -136,7 +136,7 @@ public struct RectificationNoticeRepository: Sendable {
             noticeID: noticeID, requestID: requestID, subjectID: subjectID, status: status,
             subjectStatus: resolvedStatus,
             identities: try SealedIdentities.open(identities, key: cipher.key, context: SealedIdentities.context("rectification_notices", noticeID)),
-            corrected: corrected, target: OutboundTarget(recipientID: recipientID, baseURL: baseURL ?? "", apiToken: token, signingSecret: secret),
+            corrected: corrected, target: try RecipientSecrets.target(recipientID: recipientID, baseURL: baseURL, apiToken: token, signingSecret: secret, keys: keys),
             purposeCode: purposeCode,
             disclosureFacts: DisclosureFacts(
                 subjectStatus: resolvedStatus, recipientActive: recipientActive, countryAdequate: countryAdequate,

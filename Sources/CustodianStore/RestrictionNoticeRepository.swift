@@ -113,7 +113,7 @@ public struct RestrictionNoticeRepository: Sendable {
             return .send(RestrictionNoticeContext(
                 noticeID: noticeID, subjectID: subjectID, action: action, occurredAt: occurredAt,
                 identities: identities,
-                target: OutboundTarget(recipientID: recipientID, baseURL: baseURL ?? "", apiToken: token, signingSecret: secret)))
+                target: try RecipientSecrets.target(recipientID: recipientID, baseURL: baseURL, apiToken: token, signingSecret: secret, keys: keys)))
         }
     }
 

@@ -160,7 +160,7 @@ public struct TransferRepository: Sendable {
             addressLines: try cipher.open(lines, "orders.delivery_address_lines", row: orderID),
             city: try cipher.open(city, "orders.delivery_city", row: orderID),
             postalCode: try cipher.open(postalCode, "orders.delivery_postal_code", row: orderID), country: country,
-            target: OutboundTarget(recipientID: recipientID, baseURL: baseURL, apiToken: token, signingSecret: secret),
+            target: try RecipientSecrets.target(recipientID: recipientID, baseURL: baseURL, apiToken: token, signingSecret: secret, keys: keys),
             recipientActive: active, countryAdequate: adequate, crossBorderConsentGranted: consented,
             deliveryLegalBasis: basis.flatMap(LegalBasis.init(rawValue:)) ?? .contract)
     }

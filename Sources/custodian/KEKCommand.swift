@@ -44,9 +44,9 @@ struct KEKCommand: AsyncParsableCommand {
                     progress.show(done)
                 }
                 progress.finish(done)
-                return done
+                return (done, try await rotation.resealRecipientSecrets())
             }
-            print("\(done) data key(s) now wrapped by \(keys.current.id); previous KEKs may be dropped from CUSTODIAN_KEK_FILE")
+            print("\(done.0) data key(s) and \(done.1) recipient(s)' secrets now wrapped by \(keys.current.id); previous KEKs may be dropped from CUSTODIAN_KEK_FILE")
         }
     }
 }

@@ -53,6 +53,31 @@ struct PersonalDataSealingTests {
         }
     }
 
+    @Test("a recipient's API token and signing secret are stored sealed by the KEK and opened only to call it")
+    func recipientSecrets() async throws {
+        try await TestDatabase.withMigrated { database in
+            let secret = StandardWebhooksSecret.generate().text
+            let recipient = try await RecipientRepository(database: database).create(
+                try NewRecipient(
+                    code: "mail", name: "Mail", kind: .emailProvider, baseURL: "https://mail.example", apiToken: "api-token-1",
+                    signingSecret: secret, country: "RU", countryAdequate: true, dataCategories: [.email],
+                    policy: OutboundAddressPolicy(allowedHosts: ["mail.example"])),
+                actor: Self.actor)
+            let (token, signing) = try #require(try await database.query("SELECT api_token, signing_secret FROM recipients WHERE id = \(recipient.id)")
+                .decode((String, String).self).first(where: { _ in true }))
+            #expect(token.hasPrefix(PersonalDataKeys.secretMarker) && signing.hasPrefix(PersonalDataKeys.secretMarker))
+            #expect(!token.contains("api-token-1") && !signing.contains(secret.dropFirst(6)))
+            let target = try await OutboundDeliveryRepository(database: database).activeTarget(kind: "email_provider")
+            #expect(target?.apiToken == "api-token-1" && target?.signingSecret == secret)
+            // Written before encryption: plain, still usable, sealed by encrypt-existing.
+            try await database.query("UPDATE recipients SET api_token = 'api-token-1', signing_secret = \(secret) WHERE id = \(recipient.id)")
+            #expect(try await OutboundDeliveryRepository(database: database).activeTarget(kind: "email_provider")?.signingSecret == secret)
+            #expect(try await ExistingDataSealing(database: database).sealRecipientSecrets() == 1)
+            #expect(try await database.query("SELECT left(signing_secret, 1) = chr(1) FROM recipients").collect().first?.decode(Bool.self) == true)
+            #expect(try await OutboundDeliveryRepository(database: database).activeTarget(kind: "email_provider")?.signingSecret == secret)
+        }
+    }
+
     @Test("a sealed value copied into another subject's row does not open there")
     func boundToItsRow() async throws {
         try await TestDatabase.withMigrated { database in
@@ -120,29 +145,42 @@ struct PersonalDataSealingTests {
         let during = try #require(PersonalDataKeys(current: new, previous: [old], indexKey: index))
         let after = try #require(PersonalDataKeys(current: new, indexKey: index))
         try await TestDatabase.withMigratedName { name in
+            let secret = StandardWebhooksSecret.generate().text
             let (ids, sealed) = try await TestDatabase.running(TestDatabase.pool(database: name, personalDataKeys: before)) { database in
                 var ids: [UUID] = []
                 for number in 0..<7 {
                     ids.append(try await SubjectRepository(database: database).create(
                         Self.person("rot-\(number)", email: "rot\(number)@example.com"), actor: Self.actor).id)
                 }
+                _ = try await RecipientRepository(database: database).create(
+                    try NewRecipient(
+                        code: "mail", name: "Mail", kind: .emailProvider, baseURL: "https://mail.example", apiToken: "token-\(secret.suffix(8))",
+                        signingSecret: secret, country: "RU", countryAdequate: true, dataCategories: [.email],
+                        policy: OutboundAddressPolicy(allowedHosts: ["mail.example"])),
+                    actor: Self.actor)
+                _ = try await database.withConnection { connection in
+                    try await ErasureKeys.create(cascadeID: UUID(), keys: before, on: connection, logger: database.logger)
+                }
                 return (ids, try await Self.stored(ids[0], database))
             }
             try await TestDatabase.running(TestDatabase.pool(database: name, personalDataKeys: during)) { database in
                 let rotation = KeyRotation(database: database)
                 let pending = try await rotation.remaining()
-                let batches = [try await rotation.rewrapBatch(limit: 5), try await rotation.rewrapBatch(limit: 5), try await rotation.rewrapBatch(limit: 5)]
+                var batches: [Int] = []
+                for _ in 0..<4 { batches.append(try await rotation.rewrapBatch(limit: 5)) }
                 let left = try await rotation.remaining()
+                let recipients = try await rotation.resealRecipientSecrets()
                 let stored = try await Self.stored(ids[0], database)
-                #expect(pending == 7 && batches == [5, 2, 0] && left == 0)
+                #expect(pending == 8 && batches == [5, 2, 1, 0] && left == 0 && recipients == 1)
                 #expect(stored == sealed, "the data is not touched")
             }
-            let emails = try await TestDatabase.running(TestDatabase.pool(database: name, personalDataKeys: after)) { database in
+            let (emails, target) = try await TestDatabase.running(TestDatabase.pool(database: name, personalDataKeys: after)) { database in
                 var emails: [String?] = []
                 for id in ids { emails.append(try await SubjectRepository(database: database).read(id: id, actor: Self.actor)?.email) }
-                return emails
+                return (emails, try await OutboundDeliveryRepository(database: database).activeTarget(kind: "email_provider"))
             }
             #expect(emails == (0..<7).map { "rot\($0)@example.com" })
+            #expect(target?.signingSecret == secret && target?.apiToken == "token-\(secret.suffix(8))")
         }
     }
 }
