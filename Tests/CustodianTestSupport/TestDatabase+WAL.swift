@@ -14,14 +14,7 @@ extension TestDatabase {
                 """).collect().first?.decode(String.self)
         }
         guard let first else { throw TestDatabaseError("could not create the replication slot \(slot)") }
-        do {
-            let result = try await body(first)
-            try await administer("SELECT pg_drop_replication_slot('\(slot)')")
-            return result
-        } catch {
-            try? await administer("SELECT pg_drop_replication_slot('\(slot)')")
-            throw error
-        }
+        return try await withCleanup({ try await body(first) }, cleanup: { try await administer("SELECT pg_drop_replication_slot('\(slot)')") })
     }
 
     /// The name of the WAL segment being written now (after switching to a new one, so the last is complete).

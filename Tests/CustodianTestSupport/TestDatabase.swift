@@ -97,14 +97,22 @@ public enum TestDatabase {
     /// Runs `body` with an empty database called `name` owned by the administrator (a restore target), dropped afterwards.
     public static func withEmptyDatabase<Result: Sendable>(named name: String, _ body: @Sendable () async throws -> Result) async throws -> Result {
         try await administer("CREATE DATABASE \(name) TEMPLATE template0")
+        return try await withCleanup(body) { try await administer("DROP DATABASE \(name) WITH (FORCE)") }
+    }
+
+    /// Runs `body`, then `cleanup` whether it threw or not; a failing cleanup fails only a body that succeeded.
+    static func withCleanup<Result: Sendable>(
+        _ body: @Sendable () async throws -> Result, cleanup: @Sendable () async throws -> Void
+    ) async throws -> Result {
+        let result: Result
         do {
-            let result = try await body()
-            try await administer("DROP DATABASE \(name) WITH (FORCE)")
-            return result
+            result = try await body()
         } catch {
-            try? await administer("DROP DATABASE \(name) WITH (FORCE)")
+            try? await cleanup()
             throw error
         }
+        try await cleanup()
+        return result
     }
 
     /// Runs `body` while `database`'s pool runs.
@@ -120,14 +128,7 @@ public enum TestDatabase {
         let name = "test_\(UUID().uuidString.prefix(8).lowercased())_\(UInt32.random(in: 0...UInt32.max))"
         try await Roles.shared.created()
         try await administer("CREATE DATABASE \(name) TEMPLATE \(template) OWNER \(try Role.owner.name())")
-        do {
-            let result = try await body(name)
-            try await administer("DROP DATABASE \(name) WITH (FORCE)")
-            return result
-        } catch {
-            try? await administer("DROP DATABASE \(name) WITH (FORCE)")
-            throw error
-        }
+        return try await withCleanup({ try await body(name) }, cleanup: { try await administer("DROP DATABASE \(name) WITH (FORCE)") })
     }
 
     /// Terminates every server process connected to the database `name` (as a crash or a failover would), returning how many.
