@@ -49,6 +49,7 @@ struct CryptoShreddingProofTests {
             let directory = dataDirectory.appendingPathComponent("pg_wal")
             return try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
                 .filter { $0.lastPathComponent.count == 24 && $0.lastPathComponent >= first && $0.lastPathComponent <= last }
+                .sorted { $0.lastPathComponent < $1.lastPathComponent }
         }
     }
 
@@ -146,7 +147,7 @@ struct CryptoShreddingProofTests {
                 #expect(try Self.found(personal, in: keysDump).isEmpty)
                 let lastSegment = try await TestDatabase.currentWALSegment()
                 let segments = try cluster.walSegments(from: firstSegment, through: lastSegment)
-                #expect(segments.first?.lastPathComponent == firstSegment && segments.last?.lastPathComponent == lastSegment, "every segment since the start is kept")
+                #expect(segments.first?.lastPathComponent == firstSegment && segments.last?.lastPathComponent == lastSegment, "every segment since the start is kept: \(firstSegment)…\(lastSegment), \(segments.map(\.lastPathComponent))")
                 var referenceSeen = false
                 for segment in segments {
                     #expect(try Self.found(personal, in: segment).isEmpty, "\(segment.lastPathComponent)")
