@@ -58,12 +58,9 @@ public struct ExistingDataSealing: Sendable {
         let keys = try database.requireKeys()
         do {
             return try await database.transaction { connection in
-                var result = BatchResult()
-                for id in try await Self.next(limit: limit, skipping: skipped, on: connection, logger: database.logger) {
-                    try await Self.seal(subjectID: id, keys: keys, on: connection, logger: database.logger)
-                    result.sealed.append(id)
-                }
-                return result
+                let ids = try await Self.next(limit: limit, skipping: skipped, on: connection, logger: database.logger)
+                try await Self.seal(subjects: ids, keys: keys, on: connection, logger: database.logger)
+                return BatchResult(sealed: ids)
             }
         } catch let failure as DatabaseFailure where failure.isUniqueViolation {
             var result = BatchResult()
@@ -74,7 +71,7 @@ public struct ExistingDataSealing: Sendable {
                 do {
                     try await database.transaction { connection in
                         try await connection.query("SELECT 1 FROM subjects WHERE id = \(id) FOR UPDATE", logger: database.logger)
-                        try await Self.seal(subjectID: id, keys: keys, on: connection, logger: database.logger)
+                        try await Self.seal(subjects: [id], keys: keys, on: connection, logger: database.logger)
                     }
                     result.sealed.append(id)
                 } catch let failure as DatabaseFailure where failure.isUniqueViolation {
@@ -93,23 +90,64 @@ public struct ExistingDataSealing: Sendable {
             """, logger: logger).decode(UUID.self).reduce(into: [UUID]()) { $0.append($1) }
     }
 
-    /// Seals everything plain of one subject, whose row the caller's transaction holds.
-    static func seal(subjectID: UUID, keys: PersonalDataKeys, on connection: PostgresConnection, logger: Logger) async throws {
-        let cipher = try await SubjectKeys.obtain(subjectID: subjectID, keys: keys, on: connection, logger: logger)
-        guard let key = cipher.key else { throw StoreError.noPersonalDataKeys }
-        guard let (name, email, phone, address) = try await connection.query("""
-            SELECT full_name, email, phone, registration_address FROM subjects WHERE id = \(subjectID)
-            """, logger: logger).decode((String?, String?, String?, String?).self).first(where: { _ in true }) else { return }
-        let plainEmail = email.flatMap { DataKey.isSealed($0) ? nil : $0 }
-        let plainPhone = phone.flatMap { DataKey.isSealed($0) ? nil : $0 }
+    /// Seals everything plain of subjects `ids`, whose rows the caller's transaction holds: their keys made in one
+    /// statement and their profiles with blind indexes written in another; then the orders, requests and notices of
+    /// the few that have plain ones, subject by subject.
+    static func seal(subjects ids: [UUID], keys: PersonalDataKeys, on connection: PostgresConnection, logger: Logger) async throws {
+        guard !ids.isEmpty else { return }
+        var ciphers: [UUID: SubjectCipher] = [:]
+        var made: (ids: [UUID], kekIDs: [String], wrapped: [ByteBuffer]) = ([], [], [])
+        // Arrays cannot carry NULL here: an empty value stands for it (no sealed value or index is empty).
+        var profiles: (ids: [UUID], names: [String], emails: [String], phones: [String], addresses: [String]) = ([], [], [], [], [])
+        var indexes: (emails: [ByteBuffer], phones: [ByteBuffer]) = ([], [])
+        for try await (id, name, email, phone, address, kekID, wrapped) in try await connection.query("""
+            SELECT s.id, s.full_name, s.email, s.phone, s.registration_address, \(unescaped: SubjectKeys.columns)
+            FROM subjects s \(unescaped: SubjectKeys.join) WHERE s.id = ANY(\(ids))
+            """, logger: logger).decode((UUID, String?, String?, String?, String?, String?, ByteBuffer?).self) {
+            var cipher = try SubjectKeys.cipher(subjectID: id, kekID: kekID, wrapped: wrapped, keys: keys)
+            if cipher.key == nil {
+                let key = DataKey()
+                let wrapped = keys.wrap(key, owner: SubjectKeys.owner(id))
+                made.ids.append(id)
+                made.kekIDs.append(wrapped.kekID)
+                made.wrapped.append(ByteBuffer(data: wrapped.bytes))
+                cipher = SubjectCipher(subjectID: id, key: key)
+            }
+            ciphers[id] = cipher
+            profiles.ids.append(id)
+            profiles.names.append(sealed(name, "subjects.full_name", cipher) ?? "")
+            profiles.emails.append(sealed(email, "subjects.email", cipher) ?? "")
+            profiles.phones.append(sealed(phone, "subjects.phone", cipher) ?? "")
+            profiles.addresses.append(sealed(address, "subjects.registration_address", cipher) ?? "")
+            indexes.emails.append(email.flatMap { DataKey.isSealed($0) ? nil : ByteBuffer(data: keys.emailIndex($0)) } ?? ByteBuffer())
+            indexes.phones.append(phone.flatMap { DataKey.isSealed($0) ? nil : ByteBuffer(data: keys.phoneIndex($0)) } ?? ByteBuffer())
+        }
         try await connection.query("""
-            UPDATE subjects SET full_name = \(Self.sealed(name, "subjects.full_name", cipher)), email = \(Self.sealed(email, "subjects.email", cipher)),
-                phone = \(Self.sealed(phone, "subjects.phone", cipher)),
-                registration_address = \(Self.sealed(address, "subjects.registration_address", cipher)),
-                email_index = COALESCE(\(plainEmail.map { ByteBuffer(data: keys.emailIndex($0)) }), email_index),
-                phone_index = COALESCE(\(plainPhone.map { ByteBuffer(data: keys.phoneIndex($0)) }), phone_index)
-            WHERE id = \(subjectID)
+            INSERT INTO custodian_keys.subject_keys (subject_id, kek_id, wrapped)
+            SELECT * FROM unnest(\(made.ids)::uuid[], \(made.kekIDs)::text[], \(made.wrapped)::bytea[])
             """, logger: logger)
+        try await connection.query("""
+            UPDATE subjects s SET full_name = NULLIF(u.full_name, ''), email = NULLIF(u.email, ''), phone = NULLIF(u.phone, ''),
+                registration_address = NULLIF(u.address, ''),
+                email_index = COALESCE(NULLIF(u.email_index, ''::bytea), s.email_index),
+                phone_index = COALESCE(NULLIF(u.phone_index, ''::bytea), s.phone_index)
+            FROM unnest(\(profiles.ids)::uuid[], \(profiles.names)::text[], \(profiles.emails)::text[], \(profiles.phones)::text[],
+                        \(profiles.addresses)::text[], \(indexes.emails)::bytea[], \(indexes.phones)::bytea[])
+                 AS u(id, full_name, email, phone, address, email_index, phone_index)
+            WHERE s.id = u.id
+            """, logger: logger)
+        let others = try await connection.query("""
+            SELECT s.id FROM subjects s WHERE s.id = ANY(\(ids)) AND \(unescaped: hasPlainData)
+            """, logger: logger).decode(UUID.self).reduce(into: [UUID]()) { $0.append($1) }
+        for id in others {
+            guard let cipher = ciphers[id] else { continue }
+            try await sealOtherRows(of: id, cipher: cipher, on: connection, logger: logger)
+        }
+    }
+
+    /// Seals the plain orders, requests and notice identities of one subject, whose row the caller's transaction holds.
+    static func sealOtherRows(of subjectID: UUID, cipher: SubjectCipher, on connection: PostgresConnection, logger: Logger) async throws {
+        guard let key = cipher.key else { throw StoreError.noPersonalDataKeys }
         for (orderID, recipientName, deliveryPhone, lines, city, postalCode) in try await connection.query("""
             SELECT id, delivery_recipient_name, delivery_phone, delivery_address_lines, delivery_city, delivery_postal_code
             FROM orders WHERE subject_id = \(subjectID)
