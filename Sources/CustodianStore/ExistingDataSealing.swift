@@ -91,8 +91,8 @@ public struct ExistingDataSealing: Sendable {
     }
 
     /// Seals everything plain of subjects `ids`, whose rows the caller's transaction holds: their keys made in one
-    /// statement and their profiles with blind indexes written in another; then the orders, requests and notices of
-    /// the few that have plain ones, subject by subject.
+    /// statement, their profiles with blind indexes in another, their orders' delivery blocks in a third; then the
+    /// requests and notices of the few that have plain ones, subject by subject.
     static func seal(subjects ids: [UUID], keys: PersonalDataKeys, on connection: PostgresConnection, logger: Logger) async throws {
         guard !ids.isEmpty else { return }
         var ciphers: [UUID: SubjectCipher] = [:]
@@ -136,6 +136,7 @@ public struct ExistingDataSealing: Sendable {
                  AS u(id, full_name, email, phone, address, email_index, phone_index)
             WHERE s.id = u.id
             """, logger: logger)
+        try await sealOrders(of: ids, ciphers: ciphers, on: connection, logger: logger)
         let others = try await connection.query("""
             SELECT s.id FROM subjects s WHERE s.id = ANY(\(ids)) AND \(unescaped: hasPlainData)
             """, logger: logger).decode(UUID.self).reduce(into: [UUID]()) { $0.append($1) }
@@ -143,6 +144,39 @@ public struct ExistingDataSealing: Sendable {
             guard let cipher = ciphers[id] else { continue }
             try await sealOtherRows(of: id, cipher: cipher, on: connection, logger: logger)
         }
+    }
+
+    /// Seals the plain delivery blocks of the orders of subjects `ids` in one statement (address lines travel joined
+    /// by a record separator, which no sealed value contains).
+    static func sealOrders(of ids: [UUID], ciphers: [UUID: SubjectCipher], on connection: PostgresConnection, logger: Logger) async throws {
+        var orders: (ids: [UUID], names: [String], phones: [String], lines: [String], cities: [String], postalCodes: [String]) = ([], [], [], [], [], [])
+        for try await (orderID, subjectID, name, phone, lines, city, postalCode) in try await connection.query("""
+            SELECT id, subject_id, delivery_recipient_name, delivery_phone, delivery_address_lines, delivery_city, delivery_postal_code
+            FROM orders WHERE subject_id = ANY(\(ids))
+              AND ((delivery_recipient_name IS NOT NULL AND left(delivery_recipient_name, 1) <> chr(1))
+                   OR (delivery_phone IS NOT NULL AND left(delivery_phone, 1) <> chr(1))
+                   OR (delivery_city IS NOT NULL AND left(delivery_city, 1) <> chr(1))
+                   OR (delivery_postal_code IS NOT NULL AND left(delivery_postal_code, 1) <> chr(1))
+                   OR (cardinality(delivery_address_lines) > 0 AND left(delivery_address_lines[1], 1) <> chr(1)))
+            """, logger: logger).decode((UUID, UUID, String?, String?, [String]?, String?, String?).self) {
+            guard let cipher = ciphers[subjectID] else { continue }
+            orders.ids.append(orderID)
+            orders.names.append(sealed(name, "orders.delivery_recipient_name", cipher, row: orderID) ?? "")
+            orders.phones.append(sealed(phone, "orders.delivery_phone", cipher, row: orderID) ?? "")
+            orders.lines.append((lines ?? []).map { sealed($0, "orders.delivery_address_lines", cipher, row: orderID) ?? $0 }
+                .joined(separator: "\u{1E}"))
+            orders.cities.append(sealed(city, "orders.delivery_city", cipher, row: orderID) ?? "")
+            orders.postalCodes.append(sealed(postalCode, "orders.delivery_postal_code", cipher, row: orderID) ?? "")
+        }
+        guard !orders.ids.isEmpty else { return }
+        try await connection.query("""
+            UPDATE orders o SET delivery_recipient_name = NULLIF(u.name, ''), delivery_phone = NULLIF(u.phone, ''),
+                delivery_address_lines = string_to_array(NULLIF(u.lines, ''), chr(30)), delivery_city = NULLIF(u.city, ''),
+                delivery_postal_code = NULLIF(u.postal_code, '')
+            FROM unnest(\(orders.ids)::uuid[], \(orders.names)::text[], \(orders.phones)::text[], \(orders.lines)::text[],
+                        \(orders.cities)::text[], \(orders.postalCodes)::text[]) AS u(id, name, phone, lines, city, postal_code)
+            WHERE o.id = u.id
+            """, logger: logger)
     }
 
     /// Seals the plain orders, requests and notice identities of one subject, whose row the caller's transaction holds.
