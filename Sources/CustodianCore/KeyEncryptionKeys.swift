@@ -8,12 +8,9 @@ public struct KeyEncryptionKey: Sendable {
 
     /// `id:base64` with an id of 1 to 32 letters, digits, `-` or `_` and a key of exactly 32 bytes; nil otherwise.
     public init?(setting: String) {
-        let parts = setting.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":", maxSplits: 1).map(String.init)
-        guard parts.count == 2, (1...32).contains(parts[0].utf8.count),
-              parts[0].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }),
-              let bytes = Data(base64Encoded: parts[1]), bytes.count == 32 else { return nil }
-        id = parts[0]
-        key = SymmetricKey(data: bytes)
+        guard let named = NamedKeySetting(setting, maxIDLength: 32), named.bytes.count == 32 else { return nil }
+        id = named.id
+        key = SymmetricKey(data: named.bytes)
     }
 
     /// A new random key named `id`, as its `id:base64` setting.

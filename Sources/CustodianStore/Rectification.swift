@@ -62,18 +62,9 @@ enum Rectification {
         }
         if restricted { try await SubjectRequestWork.holdDisclosingJobs(subjectID: subjectID, on: connection, logger: logger) }
         do {
-            try await connection.query("""
-                UPDATE subjects SET
-                    full_name = COALESCE(\(cipher.seal(corrections.fullName, "subjects.full_name")), full_name),
-                    email = COALESCE(\(cipher.seal(corrections.email, "subjects.email")), email),
-                    email_index = COALESCE(\(corrections.email.map { ByteBuffer(data: keys.emailIndex($0)) }), email_index),
-                    phone = COALESCE(\(cipher.seal(corrections.phone, "subjects.phone")), phone),
-                    phone_index = COALESCE(\(corrections.phone.map { ByteBuffer(data: keys.phoneIndex($0)) }), phone_index),
-                    registration_address = COALESCE(\(cipher.seal(corrections.registrationAddress, "subjects.registration_address")),
-                                                    registration_address),
-                    updated_at = now()
-                WHERE id = \(subjectID)
-                """, logger: logger)
+            _ = try await SubjectRepository.writeProfile(
+                subjectID: subjectID, fullName: corrections.fullName, email: corrections.email, phone: corrections.phone,
+                registrationAddress: corrections.registrationAddress, cipher: cipher, keys: keys, on: connection, logger: logger)
         } catch {
             throw StoreError.mapUniqueViolation(error, ["subjects_email_key": "corrections.email", "subjects_plain_email_key": "corrections.email"])
         }

@@ -132,23 +132,11 @@ public struct SubjectRepository: Sendable {
                 guard let status else { return nil }
                 try actor.requirePermitted(status)
                 let cipher = try await SubjectKeys.obtain(subjectID: id, keys: keys, on: connection, logger: database.logger)
-                let rows = try await connection.query("""
-                    UPDATE subjects s SET
-                        external_ref = COALESCE(\(changes.externalRef), external_ref),
-                        full_name = COALESCE(\(cipher.seal(changes.fullName, "subjects.full_name")), full_name),
-                        email = COALESCE(\(cipher.seal(changes.email, "subjects.email")), email),
-                        email_index = COALESCE(\(changes.email.map { ByteBuffer(data: keys.emailIndex($0)) }), email_index),
-                        phone = COALESCE(\(cipher.seal(changes.phone, "subjects.phone")), phone),
-                        phone_index = COALESCE(\(changes.phone.map { ByteBuffer(data: keys.phoneIndex($0)) }), phone_index),
-                        registration_address = COALESCE(\(cipher.seal(changes.registrationAddress, "subjects.registration_address")),
-                                                        registration_address),
-                        locale = COALESCE(\(changes.locale), locale),
-                        has_account = COALESCE(\(changes.hasAccount), has_account),
-                        updated_at = now()
-                    WHERE id = \(id)
-                    RETURNING \(unescaped: Self.columns)
-                    """, logger: database.logger)
-                guard let record = try await Self.decode(rows, cipher: cipher).first else { return nil }
+                let corrected = try await Self.writeProfile(
+                    subjectID: id, fullName: changes.fullName, email: changes.email, phone: changes.phone,
+                    registrationAddress: changes.registrationAddress, externalRef: changes.externalRef, locale: changes.locale,
+                    hasAccount: changes.hasAccount, cipher: cipher, keys: keys, on: connection, logger: database.logger)
+                guard let record = corrected else { return nil }
                 try await AuditRepository.append(action: Action.update, subjectID: id, actor: actor, on: connection, logger: database.logger)
                 return record
             }
@@ -237,7 +225,7 @@ public struct SubjectRepository: Sendable {
     }
 
     /// Subject rows (``columns``) of the subject whose cipher is known, opened.
-    private static func decode(_ rows: PostgresRowSequence, cipher: SubjectCipher) async throws -> [SubjectRecord] {
+    static func decode(_ rows: PostgresRowSequence, cipher: SubjectCipher) async throws -> [SubjectRecord] {
         var records: [SubjectRecord] = []
         for try await (id, externalRef, fullName, email, phone, address, locale, hasAccount, status, createdAt, updatedAt)
             in rows.decode((UUID, String, String?, String?, String?, String?, String, Bool, String, Date, Date).self) {

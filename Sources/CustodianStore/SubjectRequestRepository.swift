@@ -106,17 +106,24 @@ public struct SubjectRequestRepository: Sendable {
     public static let extendAction = "subject_request.extend"
     public static let answerAction = "subject_request.answer"
 
-    static let columns = """
-        id, subject_id, kind, regime, channel, status, received_at, received_on::text, due_on::text, denial_reason, \
-        denial_explanation, original_due_on::text, extension_reason, created_at, updated_at, corrected_fields, purposes, cascade_id, \
-        export_sha256, fulfilled_at, completed_at, lifted_at, ground, follow_up_due_on::text, claim_text, answered_on::text, answer_channel, \
-        \(claimKeyColumns)
-        """
-    /// The subject's key for a claim's text, sealed under it (none read for other requests).
-    static let claimKeyColumns = """
+    static let columns = columnList(claimText: "claim_text", claimKey: """
         (SELECT kek_id FROM custodian_keys.subject_keys k WHERE k.subject_id = subject_requests.subject_id AND subject_requests.claim_text IS NOT NULL), \
         (SELECT wrapped FROM custodian_keys.subject_keys k WHERE k.subject_id = subject_requests.subject_id AND subject_requests.claim_text IS NOT NULL)
+        """)
+    /// The columns of a list, which carries no claim text and so reads no key.
+    static let listColumns = columnList(claimText: "NULL::text", claimKey: "NULL::text, NULL::bytea")
+
+    /// A request's columns with `claimText` for the claim's sealed text and `claimKey` for the two columns of the
+    /// subject's key it is sealed under: scalar subqueries rather than a join, as the columns also follow RETURNING,
+    /// and read only for a request with a claim.
+    private static func columnList(claimText: String, claimKey: String) -> String {
         """
+        id, subject_id, kind, regime, channel, status, received_at, received_on::text, due_on::text, denial_reason, \
+        denial_explanation, original_due_on::text, extension_reason, created_at, updated_at, corrected_fields, purposes, cascade_id, \
+        export_sha256, fulfilled_at, completed_at, lifted_at, ground, follow_up_due_on::text, \(claimText), answered_on::text, answer_channel, \
+        \(claimKey)
+        """
+    }
 
     public init(database: Database) {
         self.database = database
@@ -362,8 +369,7 @@ public struct SubjectRequestRepository: Sendable {
         let afterDue = after?.0.description ?? "0001-01-01"
         let afterID = after?.1 ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         return try await Self.decode(database.query("""
-            SELECT \(unescaped: Self.columns.replacingOccurrences(of: Self.claimKeyColumns, with: "NULL::text, NULL::bytea")
-                                  .replacingOccurrences(of: ", claim_text,", with: ", NULL::text,")) FROM subject_requests
+            SELECT \(unescaped: Self.listColumns) FROM subject_requests
             WHERE (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
               AND (\(kind?.rawValue)::text IS NULL OR kind = \(kind?.rawValue))
               AND (\(dueOnOrBefore?.description)::date IS NULL OR due_on <= \(dueOnOrBefore?.description)::date)

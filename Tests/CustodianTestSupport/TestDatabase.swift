@@ -86,18 +86,15 @@ public enum TestDatabase {
 
     /// Runs `body` with the name of a fresh migrated database, for callers that make their own pool.
     public static func withMigratedName<Result: Sendable>(_ body: @Sendable (String) async throws -> Result) async throws -> Result {
-        try await withFresh(template: try await Template.shared.name(), body)
+        try await withFresh(template: try await Template.shared.name(), owner: .owner, body)
     }
 
-    /// Runs `body` with the name of a fresh, empty database (not migrated), owned by ``Role/owner``.
-    public static func withEmpty<Result: Sendable>(_ body: @Sendable (String) async throws -> Result) async throws -> Result {
-        try await withFresh(template: "template0", body)
-    }
-
-    /// Runs `body` with an empty database called `name` owned by the administrator (a restore target), dropped afterwards.
-    public static func withEmptyDatabase<Result: Sendable>(named name: String, _ body: @Sendable () async throws -> Result) async throws -> Result {
-        try await administer("CREATE DATABASE \(name) TEMPLATE template0")
-        return try await withCleanup(body) { try await administer("DROP DATABASE \(name) WITH (FORCE)") }
+    /// Runs `body` with the name of a fresh, empty database (not migrated), owned by `owner` (the administrator's for a
+    /// restore target, which re-creates schemas a dump names).
+    public static func withEmpty<Result: Sendable>(
+        owner: Role = .owner, _ body: @Sendable (String) async throws -> Result
+    ) async throws -> Result {
+        try await withFresh(template: "template0", owner: owner, body)
     }
 
     /// Runs `body`, then `cleanup` whether it threw or not; a failing cleanup fails only a body that succeeded.
@@ -124,10 +121,12 @@ public enum TestDatabase {
         }
     }
 
-    private static func withFresh<Result: Sendable>(template: String, _ body: @Sendable (String) async throws -> Result) async throws -> Result {
+    private static func withFresh<Result: Sendable>(
+        template: String, owner: Role, _ body: @Sendable (String) async throws -> Result
+    ) async throws -> Result {
         let name = "test_\(UUID().uuidString.prefix(8).lowercased())_\(UInt32.random(in: 0...UInt32.max))"
         try await Roles.shared.created()
-        try await administer("CREATE DATABASE \(name) TEMPLATE \(template) OWNER \(try Role.owner.name())")
+        try await administer("CREATE DATABASE \(name) TEMPLATE \(template) OWNER \(try owner.name())")
         return try await withCleanup({ try await body(name) }, cleanup: { try await administer("DROP DATABASE \(name) WITH (FORCE)") })
     }
 

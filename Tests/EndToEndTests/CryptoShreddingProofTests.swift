@@ -59,102 +59,140 @@ struct CryptoShreddingProofTests {
         return needles.filter { haystack.range(of: Data($0.utf8)) != nil }
     }
 
+    /// A customer whose every value is unique to this run, so a scan for it finds this run's bytes alone.
+    struct Person {
+        let token = String((0..<10).map { _ in "abcdefghijklmnopqrstuvwxyz".randomElement()! })
+        let digits = String((0..<7).map { _ in "0123456789".randomElement()! })
+        var name: String { "Шредер Proof\(token)" }
+        var email: String { "shred.\(token)@example.com" }
+        var phone: String { "+7916\(digits)" }
+        var address: String { "Shredding lane \(token), 1" }
+        var deliveryName: String { "Deliver Proof\(token)" }
+        var deliveryLine: String { "Courier street \(token), 2" }
+        var city: String { "Proofcity\(token)" }
+        var correction: String { "Corrected avenue \(token), 3" }
+        var claim: String { "My claim about \(token) stays private" }
+        /// The shop's reference, stored in clear: the control that a scan sees the subject's writes.
+        var reference: String { "proof-ref-\(token)" }
+        var personal: [String] { [name, email, phone, address, deliveryName, deliveryLine, city, correction, claim] }
+    }
+
+    /// The ids of what the test writes before the backup.
+    struct Written {
+        let dpo: String
+        let subjectID: String
+        let orderID: String
+        let claimID: String
+        let otherID: String
+    }
+
     @Test("a dump taken before the erasure, restored with today's keys, shows nothing of the subject; no personal data in clear in the dump or the WAL")
     func proof() async throws {
         let cluster = try Cluster()
-        let token = String((0..<10).map { _ in "abcdefghijklmnopqrstuvwxyz".randomElement()! })
-        let digits = String((0..<7).map { _ in "0123456789".randomElement()! })
-        let person = (
-            name: "Шредер Proof\(token)", email: "shred.\(token)@example.com", phone: "+7916\(digits)",
-            address: "Shredding lane \(token), 1", deliveryName: "Deliver Proof\(token)", deliveryLine: "Courier street \(token), 2",
-            city: "Proofcity\(token)", correction: "Corrected avenue \(token), 3", claim: "My claim about \(token) stays private")
-        let personal = [person.name, person.email, person.phone, person.address, person.deliveryName, person.deliveryLine, person.city,
-                        person.correction, person.claim]
-        let reference = "proof-ref-\(token)"
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("custodian-proof-\(token)")
+        let person = Person()
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("custodian-proof-\(person.token)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
 
         try await TestDatabase.withWALRetained { firstSegment in
             try await EndToEndStack.run { stack in
-                let (_, _, shop, dpo) = try await CourierTransferTests.prepare(stack, country: "RU", adequate: true)
-                // With an Idempotency-Key: the stored response, which repeats the data, is sealed too.
-                let subject = try await stack.request(.post, "/v1/subjects", key: shop, json: """
-                    {"external_ref":"\(reference)","full_name":"\(person.name)","email":"\(person.email)","phone":"\(person.phone)",
-                     "registration_address":"\(person.address)"}
-                    """, headers: [HTTPField.Name("Idempotency-Key")!: "proof-\(token)"])
-                let subjectID = try #require(subject["id"] as? String)
-                #expect(try await SubjectRequestWorkTests.count(stack, "SELECT count(*) FROM idempotency_keys WHERE subject_id = '\(subjectID)'") == 1)
-                let order = try await stack.request(.post, "/v1/orders", key: shop, json: """
-                    {"subject_id":"\(subjectID)","external_ref":"\(reference)-order","currency":"RUB","total_minor":1000,
-                     "items":[{"sku":"MUG","name":"Mug","quantity":1,"unit_price_minor":1000}],
-                     "delivery":{"recipient_name":"\(person.deliveryName)","phone":"\(person.phone)","address_lines":["\(person.deliveryLine)"],
-                                 "city":"\(person.city)","postal_code":"101000","country":"RU"}}
-                    """)
-                let orderID = try #require(order["id"] as? String)
-                _ = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
-                try await EndToEndStack.waitFor {
-                    try await stack.database.query("SELECT count(*) FROM transfers WHERE order_id = \(UUID(uuidString: orderID)!)")
-                        .collect().first?.decode(Int.self) == 1
-                }
-                let identity = #""subject_id":"\#(subjectID)""#
-                _ = try await SubjectRequestWorkTests.register(
-                    stack, dpo: dpo, kind: "rectification", identity: identity, extra: #","corrections":{"registration_address":"\#(person.correction)"}"#)
-                let claimID = try await SubjectRequestWorkTests.register(stack, dpo: dpo, kind: "claim", identity: identity, extra: #","text":"\#(person.claim)""#)
-                // Another customer, not erased: the restored backup must still read it.
-                let other = try await stack.request(.post, "/v1/subjects", key: shop, json: """
-                    {"external_ref":"\(reference)-other","full_name":"Other Person","email":"other.\(token)@example.com"}
-                    """)
-                let otherID = try #require(other["id"] as? String)
+                let written = try await Self.write(person, stack)
 
                 // 1. The long-lived backup: the data without the keys.
                 let dump = work.appendingPathComponent("data.sql")
                 try cluster.run("pg_dump", ["--no-owner", "--no-privileges", "--exclude-schema=custodian_keys", "--file", dump.path, try cluster.url(stack.databaseName)])
-                #expect(try Self.found([reference], in: dump) == [reference], "the dump holds the subject's row")
+                #expect(try Self.found([person.reference], in: dump) == [person.reference], "the dump holds the subject's row")
 
                 // 2. The erasure, its cascade delivered.
-                let erasure = try await SubjectRequestWorkTests.register(stack, dpo: dpo, kind: "erasure", identity: identity)
-                _ = try await SubjectRequestWorkTests.fulfil(stack, dpo: dpo, erasure)
-                try await EndToEndStack.waitFor { try await SubjectRequestWorkTests.status(stack, dpo: dpo, erasure) == "completed" }
+                let identity = #""subject_id":"\#(written.subjectID)""#
+                let erasure = try await SubjectRequestWorkTests.register(stack, dpo: written.dpo, kind: "erasure", identity: identity)
+                _ = try await SubjectRequestWorkTests.fulfil(stack, dpo: written.dpo, erasure)
+                try await EndToEndStack.waitFor { try await SubjectRequestWorkTests.status(stack, dpo: written.dpo, erasure) == "completed" }
 
-                // 3. Restored into a new database, with the keys as they are now.
+                // 3. Restored into a new database, with the keys as they are now; 4. nothing of the subject opens.
                 let keysDump = work.appendingPathComponent("keys.sql")
                 try cluster.run("pg_dump", ["--no-owner", "--no-privileges", "--schema=custodian_keys", "--file", keysDump.path, try cluster.url(stack.databaseName)])
-                let restored = "restored_\(token)"
-                try await TestDatabase.withEmptyDatabase(named: restored) {
+                try await TestDatabase.withEmpty(owner: .administrator) { restored in
                     try cluster.run("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", dump.path, try cluster.url(restored)])
                     try cluster.run("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", keysDump.path, try cluster.url(restored)])
-                    // 4. Nothing of the erased subject opens; the other customer does.
                     try await TestDatabase.running(TestDatabase.pool(database: restored, role: .administrator)) { database in
-                        let actor = AuditActor(apiKeyID: nil, requestID: "proof")
-                        let erased = try #require(try await SubjectRepository(database: database).read(id: UUID(uuidString: subjectID)!, actor: actor))
-                        #expect(erased.externalRef == reference)
-                        #expect(erased.fullName == nil && erased.email == nil && erased.phone == nil && erased.registrationAddress == nil)
-                        let restoredOrder = try #require(try await OrderRepository(database: database).read(id: UUID(uuidString: orderID)!, actor: actor))
-                        #expect(restoredOrder.deliveryRecipientName == nil && restoredOrder.deliveryPhone == nil
-                            && restoredOrder.deliveryAddressLines == nil && restoredOrder.deliveryCity == nil && restoredOrder.deliveryPostalCode == nil)
-                        let claim = try #require(try await SubjectRequestRepository(database: database).read(id: UUID(uuidString: claimID)!, actor: actor))
-                        #expect(claim.record.claimText == nil)
-                        #expect(try await database.query("SELECT count(*) FROM subjects WHERE email_index IS NOT NULL AND id = \(UUID(uuidString: subjectID)!)")
-                            .collect().first?.decode(Int.self) == 1, "the row itself came back with the backup")
-                        let kept = try await SubjectRepository(database: database).read(id: UUID(uuidString: otherID)!, actor: actor)
-                        #expect(kept?.email == "other.\(token)@example.com")
+                        try await Self.expectShredded(person, written, in: database)
                     }
                 }
 
                 // 5. No personal data in clear in either dump or anywhere in the WAL.
-                #expect(try Self.found(personal, in: dump).isEmpty)
-                #expect(try Self.found(personal, in: keysDump).isEmpty)
-                let lastSegment = try await TestDatabase.currentWALSegment()
-                let segments = try cluster.walSegments(from: firstSegment, through: lastSegment)
-                #expect(segments.first?.lastPathComponent == firstSegment && segments.last?.lastPathComponent == lastSegment, "every segment since the start is kept: \(firstSegment)…\(lastSegment), \(segments.map(\.lastPathComponent))")
-                var referenceSeen = false
-                for segment in segments {
-                    #expect(try Self.found(personal, in: segment).isEmpty, "\(segment.lastPathComponent)")
-                    referenceSeen = try referenceSeen || !Self.found([reference], in: segment).isEmpty
-                }
-                #expect(referenceSeen, "the WAL scanned holds the subject's writes (its external reference is in clear)")
+                #expect(try Self.found(person.personal, in: dump).isEmpty)
+                #expect(try Self.found(person.personal, in: keysDump).isEmpty)
+                try await Self.expectNoClearText(person, inWALFrom: firstSegment, cluster)
             }
         }
+    }
+
+    /// The subject with an idempotent creation (the stored response repeats the data, so it is sealed too), an order
+    /// shipped to the courier, a pending rectification and a claim; and another customer, who is not erased.
+    static func write(_ person: Person, _ stack: EndToEndStack) async throws -> Written {
+        let (_, _, shop, dpo) = try await CourierTransferTests.prepare(stack, country: "RU", adequate: true)
+        let subject = try await stack.request(.post, "/v1/subjects", key: shop, json: """
+            {"external_ref":"\(person.reference)","full_name":"\(person.name)","email":"\(person.email)","phone":"\(person.phone)",
+             "registration_address":"\(person.address)"}
+            """, headers: [HTTPField.Name("Idempotency-Key")!: "proof-\(person.token)"])
+        let subjectID = try #require(subject["id"] as? String)
+        let stored = try await SubjectRequestWorkTests.count(stack, "SELECT count(*) FROM idempotency_keys WHERE subject_id = '\(subjectID)'")
+        #expect(stored == 1)
+        let order = try await stack.request(.post, "/v1/orders", key: shop, json: """
+            {"subject_id":"\(subjectID)","external_ref":"\(person.reference)-order","currency":"RUB","total_minor":1000,
+             "items":[{"sku":"MUG","name":"Mug","quantity":1,"unit_price_minor":1000}],
+             "delivery":{"recipient_name":"\(person.deliveryName)","phone":"\(person.phone)","address_lines":["\(person.deliveryLine)"],
+                         "city":"\(person.city)","postal_code":"101000","country":"RU"}}
+            """)
+        let orderID = try #require(order["id"] as? String)
+        _ = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
+        try await EndToEndStack.waitFor {
+            try await stack.database.query("SELECT count(*) FROM transfers WHERE order_id = \(UUID(uuidString: orderID)!)")
+                .collect().first?.decode(Int.self) == 1
+        }
+        let identity = #""subject_id":"\#(subjectID)""#
+        _ = try await SubjectRequestWorkTests.register(
+            stack, dpo: dpo, kind: "rectification", identity: identity, extra: #","corrections":{"registration_address":"\#(person.correction)"}"#)
+        let claimID = try await SubjectRequestWorkTests.register(stack, dpo: dpo, kind: "claim", identity: identity, extra: #","text":"\#(person.claim)""#)
+        let other = try await stack.request(.post, "/v1/subjects", key: shop, json: """
+            {"external_ref":"\(person.reference)-other","full_name":"Other Person","email":"other.\(person.token)@example.com"}
+            """)
+        return Written(dpo: dpo, subjectID: subjectID, orderID: orderID, claimID: claimID, otherID: try #require(other["id"] as? String))
+    }
+
+    /// In the restored database: the erased subject's row came back, but its profile, delivery block and claim read as
+    /// nothing; the other customer reads whole.
+    static func expectShredded(_ person: Person, _ written: Written, in database: Database) async throws {
+        let actor = AuditActor(apiKeyID: nil, requestID: "proof")
+        let erased = try #require(try await SubjectRepository(database: database).read(id: UUID(uuidString: written.subjectID)!, actor: actor))
+        #expect(erased.externalRef == person.reference)
+        #expect(erased.fullName == nil && erased.email == nil && erased.phone == nil && erased.registrationAddress == nil)
+        let order = try #require(try await OrderRepository(database: database).read(id: UUID(uuidString: written.orderID)!, actor: actor))
+        #expect(order.deliveryRecipientName == nil && order.deliveryPhone == nil && order.deliveryAddressLines == nil
+            && order.deliveryCity == nil && order.deliveryPostalCode == nil)
+        let claim = try #require(try await SubjectRequestRepository(database: database).read(id: UUID(uuidString: written.claimID)!, actor: actor))
+        #expect(claim.record.claimText == nil)
+        let indexed = try await database.query(
+            "SELECT count(*) FROM subjects WHERE email_index IS NOT NULL AND id = \(UUID(uuidString: written.subjectID)!)"
+        ).collect().first?.decode(Int.self)
+        #expect(indexed == 1, "the row itself came back with the backup")
+        let kept = try await SubjectRepository(database: database).read(id: UUID(uuidString: written.otherID)!, actor: actor)
+        #expect(kept?.email == "other.\(person.token)@example.com")
+    }
+
+    /// Every WAL segment since `firstSegment` is still there and none holds a personal value in clear, while the
+    /// subject's external reference, stored in clear, is found in them (so the scan reads the subject's writes).
+    static func expectNoClearText(_ person: Person, inWALFrom firstSegment: String, _ cluster: Cluster) async throws {
+        let lastSegment = try await TestDatabase.currentWALSegment()
+        let segments = try cluster.walSegments(from: firstSegment, through: lastSegment)
+        #expect(segments.first?.lastPathComponent == firstSegment && segments.last?.lastPathComponent == lastSegment,
+                "every segment since the start is kept: \(firstSegment)…\(lastSegment), \(segments.map(\.lastPathComponent))")
+        var referenceSeen = false
+        for segment in segments {
+            #expect(try Self.found(person.personal, in: segment).isEmpty, "\(segment.lastPathComponent)")
+            referenceSeen = try referenceSeen || !Self.found([person.reference], in: segment).isEmpty
+        }
+        #expect(referenceSeen, "the WAL scanned holds the subject's writes (its external reference is in clear)")
     }
 }
