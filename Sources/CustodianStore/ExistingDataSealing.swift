@@ -21,6 +21,8 @@ public struct ExistingDataSealing: Sendable {
     public struct BatchResult: Sendable, Equatable {
         public var sealed: [UUID] = []
         public var conflicting: [UUID] = []
+        /// The last subject (in id order) the batch took: where the next batch goes on.
+        public var last: UUID?
     }
 
     /// The SQL condition under which subject `s` still has plain personal data somewhere.
@@ -52,21 +54,22 @@ public struct ExistingDataSealing: Sendable {
         try await database.query("SELECT count(*) FROM subjects s WHERE \(unescaped: Self.hasPlainData)").collect().first?.decode(Int.self) ?? 0
     }
 
-    /// Seals up to `limit` subjects' plain data in one transaction; an empty result means nothing is left. When a
-    /// subject's e-mail index collides, the batch is redone one subject per transaction and that subject skipped.
-    public func sealBatch(limit: Int = 200, skipping skipped: Set<UUID> = []) async throws -> BatchResult {
+    /// Seals up to `limit` subjects' plain data in one transaction, taking subjects in id order after `after` (a walk
+    /// through the table that never reads the sealed part again); an empty result means nothing is left after it. When
+    /// a subject's e-mail index collides, the batch is redone one subject per transaction and that subject skipped.
+    public func sealBatch(limit: Int = 200, after: UUID? = nil, skipping skipped: Set<UUID> = []) async throws -> BatchResult {
         let keys = try database.requireKeys()
         do {
             return try await database.transaction { connection in
-                let ids = try await Self.next(limit: limit, skipping: skipped, on: connection, logger: database.logger)
+                let ids = try await Self.next(limit: limit, after: after, skipping: skipped, on: connection, logger: database.logger)
                 try await Self.seal(subjects: ids, keys: keys, on: connection, logger: database.logger)
-                return BatchResult(sealed: ids)
+                return BatchResult(sealed: ids, last: ids.last)
             }
         } catch let failure as DatabaseFailure where failure.isUniqueViolation {
-            var result = BatchResult()
             let ids = try await database.withConnection { connection in
-                try await Self.next(limit: limit, skipping: skipped, on: connection, logger: database.logger)
+                try await Self.next(limit: limit, after: after, skipping: skipped, on: connection, logger: database.logger)
             }
+            var result = BatchResult(last: ids.last)
             for id in ids {
                 do {
                     try await database.transaction { connection in
@@ -82,10 +85,14 @@ public struct ExistingDataSealing: Sendable {
         }
     }
 
-    /// The next subjects with plain data, locked (skipping rows another transaction holds).
-    private static func next(limit: Int, skipping skipped: Set<UUID>, on connection: PostgresConnection, logger: Logger) async throws -> [UUID] {
+    /// The next subjects after `after` with plain data, in id order, locked (skipping rows another transaction holds).
+    private static func next(
+        limit: Int, after: UUID?, skipping skipped: Set<UUID>, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [UUID] {
         try await connection.query("""
-            SELECT s.id FROM subjects s WHERE \(unescaped: hasPlainData) AND NOT s.id = ANY(\(Array(skipped)))
+            SELECT s.id FROM subjects s
+            WHERE s.id > \(after ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
+              AND \(unescaped: hasPlainData) AND NOT s.id = ANY(\(Array(skipped)))
             ORDER BY s.id LIMIT \(limit) FOR UPDATE OF s SKIP LOCKED
             """, logger: logger).decode(UUID.self).reduce(into: [UUID]()) { $0.append($1) }
     }

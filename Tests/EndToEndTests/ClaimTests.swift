@@ -14,6 +14,21 @@ struct ClaimTests {
             """)
     }
 
+    @Test("a claim of the longest text allowed, 20,000 code points of four bytes each, is registered sealed and reads back whole")
+    func longestClaim() async throws {
+        try await EndToEndStack.run { stack in
+            let (subjectID, dpo) = try await ErasureCascadeTests.prepare(stack)
+            let text = String(repeating: "😀", count: 20_000)
+            let created = try await Self.register(stack, dpo: dpo, identity: #""subject_id":"\#(subjectID)""#, receivedAt: "2026-11-03T09:00:00Z", text: text)
+            #expect(created.status == 201)
+            let id = try #require(created.body["id"] as? String)
+            let read = try await stack.request(.get, "/v1/subject-requests/\(id)", key: dpo)
+            #expect(read["text"] as? String == text)
+            let tooLong = try await Self.register(stack, dpo: dpo, identity: #""subject_id":"\#(subjectID)""#, receivedAt: "2026-11-03T09:00:00Z", text: text + "a")
+            #expect(tooLong.status == 422)
+        }
+    }
+
     @Test("a claim: registered with its text and a 30-day deadline, never fulfilled, answered once with a date and channel; its text is erased with the subject")
     func createAnswerErase() async throws {
         try await EndToEndStack.run { stack in
