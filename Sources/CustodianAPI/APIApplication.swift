@@ -64,7 +64,7 @@ public enum APIApplication {
                 SignedBodyCaptureMiddleware(maximumBodySize: configuration.maximumBodySize),
                 AuthenticationMiddleware(keys: keyCache),
             ] + (configuration.rateLimit.map { [RateLimitMiddleware(perMinute: $0.perMinute, burst: $0.burst)] } ?? []) + [
-                NullRejectionMiddleware(maximumBodySize: configuration.maximumBodySize),
+                BodyHygieneMiddleware(maximumBodySize: configuration.maximumBodySize),
                 IdempotencyMiddleware(store: IdempotencyRepository(database: database), maximumBodySize: configuration.maximumBodySize),
                 LocationHeaderMiddleware(),
             ])

@@ -26,20 +26,24 @@ struct APIHandler: APIProtocol {
         return id
     }
 
-    /// 422 naming every query parameter longer than the spec allows (the generated code does not check lengths).
+    /// 422 naming every query parameter longer than the spec allows (the generated code does not check lengths),
+    /// counted as JSON Schema's `maxLength` counts: in Unicode code points.
     static func checkLengths(_ parameters: [(name: String, value: String?, maximum: Int)]) throws {
         let errors = parameters.compactMap { parameter -> FieldError? in
-            guard let value = parameter.value, value.count > parameter.maximum else { return nil }
+            guard let value = parameter.value, value.unicodeScalars.count > parameter.maximum else { return nil }
             return FieldError(field: parameter.name, message: "must be at most \(parameter.maximum) characters")
         }
         if !errors.isEmpty { throw Problem.validation(errors) }
     }
 
-    /// The key after which a page continues. Cursors are the plain sort key of a page's last item, so any key of the
-    /// right form is a valid place to continue from; another form is 400.
+    /// The key after which a page continues. Cursors are opaque to clients (the spec says only: a string, passed back
+    /// as `next_cursor` gave it); here they are the plain sort key of a page's last item, so any key of the right form
+    /// is a valid place to continue from; another string is 422.
     func cursorKey<Key>(_ cursor: String?, parse: (String) -> Key?) throws -> Key? {
         guard let cursor else { return nil }
-        guard let key = parse(cursor) else { throw Problem.badRequest("The cursor is not of the form this list uses.") }
+        guard let key = parse(cursor) else {
+            throw Problem.validation([FieldError(field: "cursor", message: "is not a cursor of this list; pass next_cursor unchanged")])
+        }
         return key
     }
 

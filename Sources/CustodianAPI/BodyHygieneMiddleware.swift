@@ -3,12 +3,31 @@ import Foundation
 import HTTPTypes
 import OpenAPIRuntime
 
-/// Refuses JSON bodies with an explicit `null` or a NUL character in a string anywhere (422 naming the member): no
-/// request field of the API is nullable, the generated decoder would otherwise read `null` as an absent optional and
-/// silently apply the rest, and PostgreSQL text cannot hold NUL. A NUL (`%00`) in the path or query is 400. Callbacks
-/// from recipients are exempt from the body check (their extra members are allowed and ignored).
-struct NullRejectionMiddleware: ServerMiddleware {
+/// What an explicit `null` means in a JSON body, and the characters no body may hold.
+///
+/// On an optional member `null` means absent, as generated clients send it for an unset field; the generated decoder
+/// reads it so. On a PATCH, `null` clears a member that may be cleared (``clearable``) and is refused (422) on any
+/// other member, where omitting it is the way to keep it. Three optional members refuse `null` (``notNullable``): the
+/// spec names their enums by reference, and the generator cannot make a reference nullable. A body that is `null`
+/// itself is 422. A NUL character in a
+/// string is 422 (PostgreSQL text cannot hold it) and in the path or query 400. Callbacks from recipients are exempt
+/// from the body checks (their extra members are allowed and ignored).
+struct BodyHygieneMiddleware: ServerMiddleware {
     let maximumBodySize: Int
+
+    /// The members each PATCH may clear with `null`; the handler reads them from ``RequestScope/clearedMembers``.
+    static let clearable: [String: Set<String>] = [
+        "updateSubject": ["email", "phone", "registration_address"],
+        "updatePurpose": ["description"],
+        "updateOrder": [],
+        "updateRecipient": [],
+    ]
+
+    /// Optional members of POST bodies on which `null` is refused, as the spec declares them not nullable.
+    static let notNullable: [String: Set<String>] = [
+        "createSubjectRequest": ["ground"],
+        "createRecipient": ["delivery_mode", "language"],
+    ]
 
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
@@ -26,10 +45,26 @@ struct NullRejectionMiddleware: ServerMiddleware {
         if Self.containsEscapedNUL(bytes) {
             throw Problem.validation([FieldError(field: "body", message: "must not contain NUL characters (\\u0000)")])
         }
-        if let json = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]), let path = Self.firstNull(in: json, at: "") {
-            throw Problem.validation([FieldError(field: path.isEmpty ? "body" : path, message: "must not be null (omit it) or contain NUL characters")])
+        guard let json = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) else {
+            return try await next(request, HTTPBody(bytes), metadata)  // the decoder answers what is wrong with it
         }
-        return try await next(request, HTTPBody(bytes), metadata)
+        if json is NSNull { throw Problem.validation([FieldError(field: "body", message: "must be a JSON object, not null")]) }
+        if let path = Self.firstNUL(in: json, at: "") {
+            throw Problem.validation([FieldError(field: path, message: "must not contain NUL characters")])
+        }
+        guard let object = json as? [String: Any] else { return try await next(request, HTTPBody(bytes), metadata) }
+        let nulled = Set(object.filter { $0.value is NSNull }.keys)
+        if let refused = Self.notNullable[operationID]?.intersection(nulled), !refused.isEmpty {
+            throw Problem.validation(refused.sorted().map { FieldError(field: $0, message: "must not be null (omit it)") })
+        }
+        guard let clearable = Self.clearable[operationID] else { return try await next(request, HTTPBody(bytes), metadata) }
+        let refused = nulled.subtracting(clearable).sorted()
+        if !refused.isEmpty {
+            throw Problem.validation(refused.map { FieldError(field: $0, message: "cannot be cleared; omit it to keep it") })
+        }
+        return try await RequestScope.$clearedMembers.withValue(nulled) {
+            try await next(request, HTTPBody(bytes), metadata)
+        }
     }
 
     /// Whether JSON text holds the escape `\u0000` (any case): a backslash that is not itself escaped, then `u0000`.
@@ -50,21 +85,21 @@ struct NullRejectionMiddleware: ServerMiddleware {
         return false
     }
 
-    /// The dotted path of the first `null`, or string with a NUL character, in `value`; nil when there is none.
-    static func firstNull(in value: Any, at path: String) -> String? {
+    /// The dotted path of the first string with a NUL character in `value` (member names included); nil when there is none.
+    static func firstNUL(in value: Any, at path: String) -> String? {
         switch value {
-        case is NSNull:
-            return path
         case let text as String:
-            return text.unicodeScalars.contains("\0") ? path : nil
+            return text.unicodeScalars.contains("\0") ? (path.isEmpty ? "body" : path) : nil
         case let object as [String: Any]:
             for key in object.keys.sorted() {
-                if let found = firstNull(in: object[key] as Any, at: path.isEmpty ? key : "\(path).\(key)") { return found }
+                let member = path.isEmpty ? key : "\(path).\(key)"
+                if key.unicodeScalars.contains("\0") { return path.isEmpty ? "body" : path }
+                if let found = firstNUL(in: object[key] as Any, at: member) { return found }
             }
             return nil
         case let array as [Any]:
             for (index, element) in array.enumerated() {
-                if let found = firstNull(in: element, at: "\(path).\(index)") { return found }
+                if let found = firstNUL(in: element, at: "\(path.isEmpty ? "body" : path).\(index)") { return found }
             }
             return nil
         default:

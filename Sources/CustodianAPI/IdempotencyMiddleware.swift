@@ -5,9 +5,9 @@ import Foundation
 import HTTPTypes
 import OpenAPIRuntime
 
-/// Makes POSTs with an `Idempotency-Key` safe to retry: the first response (below 500) is stored for 24 hours per API
-/// key and replayed for the same request; a different request with the key gets 409, and a request arriving while
-/// the first still runs gets 409.
+/// Makes POSTs and PATCHes with an `Idempotency-Key` safe to retry, as the IETF draft (draft-ietf-httpapi-idempotency-key-header)
+/// describes: the first response (below 500) is stored for 24 hours per API key and replayed for the same request; a
+/// different request with the key gets 422, and a request arriving while the first still runs gets 409.
 struct IdempotencyMiddleware: ServerMiddleware {
     let store: IdempotencyRepository
     let maximumBodySize: Int
@@ -16,7 +16,7 @@ struct IdempotencyMiddleware: ServerMiddleware {
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
-        guard request.method == .post, let key = request.headerFields[.idempotencyKey], let apiKey = RequestScope.apiKey else {
+        guard request.method == .post || request.method == .patch, let key = request.headerFields[.idempotencyKey], let apiKey = RequestScope.apiKey else {
             return try await next(request, body, metadata)
         }
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
@@ -27,8 +27,9 @@ struct IdempotencyMiddleware: ServerMiddleware {
 
         switch try await store.begin(apiKeyID: apiKey.id, key: key, requestHash: requestHash) {
         case .mismatch:
-            // 409 rather than the draft's 422: the request itself is valid, it conflicts with the key's earlier use.
-            throw Problem.conflict("idempotency-key-reused", "This Idempotency-Key was already used with a different request.")
+            throw Problem(
+                status: .unprocessableContent, type: "idempotency-key-reused",
+                detail: "This Idempotency-Key was already used with a different request.")
         case .inProgress:
             throw Problem.conflict("idempotency-key-in-progress", "A request with this Idempotency-Key is still being processed.")
         case .replay(let stored):

@@ -27,8 +27,10 @@ extension APIHandler {
 
     func updatePurpose(_ input: Operations.UpdatePurpose.Input) async throws -> Operations.UpdatePurpose.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send a JSON body.") }
+        // A null description clears it: the empty text a purpose created without one has.
+        let description = RequestScope.clearedMembers.contains("description") ? "" : body.description
         let changes = try PurposeChanges(
-            title: body.title, description: body.description, retentionDays: body.retentionDays,
+            title: body.title, description: description, retentionDays: body.retentionDays,
             recipientKinds: body.recipientKinds?.map { try $0.mapped() }, dataCategories: body.dataCategories?.map { try $0.mapped() },
             retired: body.retired)
         guard let record = try await PurposeRepository(database: database).update(code: input.path.purposeCode, changes: changes, actor: RequestScope.actor) else {

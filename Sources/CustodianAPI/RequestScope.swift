@@ -11,6 +11,8 @@ enum RequestScope {
     @TaskLocal static var apiKey: AuthenticatedKey?
     /// The raw body of a signed request (see ``SignedBodyCaptureMiddleware``).
     @TaskLocal static var signedBody: Data?
+    /// The members a PATCH sets to `null` to clear them (see ``BodyHygieneMiddleware/clearable``).
+    @TaskLocal static var clearedMembers: Set<String> = []
 
     /// The audit actor of the current request.
     static var actor: AuditActor {

@@ -25,7 +25,8 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send a JSON body.") }
         let changes = try SubjectChanges(
             externalRef: body.externalRef, fullName: body.fullName, email: body.email, phone: body.phone,
-            registrationAddress: body.registrationAddress, locale: body.locale, hasAccount: body.hasAccount)
+            registrationAddress: body.registrationAddress, locale: body.locale, hasAccount: body.hasAccount,
+            clearing: Set(RequestScope.clearedMembers.compactMap(SubjectChanges.Clearable.init(rawValue:))))
         let id = try uuid(input.path.subjectId, parameter: "subject_id")
         do {
             guard let record = try await subjects.update(id: id, changes: changes, actor: RequestScope.actor) else {
@@ -39,13 +40,15 @@ extension APIHandler {
 
     func listSubjects(_ input: Operations.ListSubjects.Input) async throws -> Operations.ListSubjects.Output {
         let query = input.query
+        if query.email == nil, query.phone == nil, query.externalRef == nil, RequestScope.apiKey?.scope != .dpo {
+            // Listing every subject is the DPO's act; the shop looks its customers up.
+            throw Problem(
+                status: .forbidden, type: "forbidden",
+                detail: "Listing every subject needs an API key with scope dpo; give email, phone or external_ref to look a customer up.")
+        }
         try Self.checkLengths([("email", query.email, 254), ("phone", query.phone, 32), ("external_ref", query.externalRef, 128)])
         let limit = try pageSize(query.limit)
         let after = try cursorKey(query.cursor) { UUID(uuidString: $0) }
-        if query.email == nil, query.phone == nil, query.externalRef == nil, RequestScope.apiKey?.scope != .dpo {
-            // Listing every subject is for the DPO; the shop looks its customers up.
-            throw Problem.validation([FieldError(field: "query", message: "give at least one of email, phone or external_ref")])
-        }
         var lookup = SubjectLookup(email: query.email?.trimmingWhitespace(), externalRef: query.externalRef)
         if let phone = query.phone {
             // A phone that is no telephone number matches nobody (any notation of a real one is normalised).

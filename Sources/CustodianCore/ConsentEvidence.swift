@@ -15,16 +15,17 @@ public struct ConsentEvidence: Sendable, Equatable {
         } else {
             self.ipAddress = nil
         }
-        self.userAgent = Self.text(userAgent, field: "evidence.user_agent", maxBytes: 1000, errors: &errors)
-        self.formID = Self.text(formID, field: "evidence.form_id", maxBytes: 200, errors: &errors)
+        self.userAgent = Self.text(userAgent, field: "evidence.user_agent", maxLength: 1000, errors: &errors)
+        self.formID = Self.text(formID, field: "evidence.form_id", maxLength: 200, errors: &errors)
         if !errors.isEmpty { throw ValidationFailure(errors) }
     }
 
-    private static func text(_ raw: String?, field: String, maxBytes: Int, errors: inout [FieldError]) -> String? {
+    /// `maxLength` counts code points, as JSON Schema does.
+    private static func text(_ raw: String?, field: String, maxLength: Int, errors: inout [FieldError]) -> String? {
         guard let raw else { return nil }
         let value = raw.trimmingWhitespace()
-        if value.utf8.count > maxBytes {
-            errors.append(FieldError(field: field, message: "must be at most \(maxBytes) bytes"))
+        if value.unicodeScalars.count > maxLength {
+            errors.append(FieldError(field: field, message: "must be at most \(maxLength) characters"))
         } else if value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
             errors.append(FieldError(field: field, message: "must not contain control characters"))
         }

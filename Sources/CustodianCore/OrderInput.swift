@@ -46,17 +46,18 @@ public struct NewOrder: Sendable, Equatable {
 
     public init(externalRef: String, items: [OrderItem], totalMinor: Int64, currency: String, delivery: DeliveryBlock) throws(ValidationFailure) {
         var errors: [FieldError] = []
-        func text(_ raw: String, _ field: String, maxBytes: Int, required: Bool = true) -> String {
+        // Lengths in code points, as JSON Schema's maxLength counts.
+        func text(_ raw: String, _ field: String, maxLength: Int, required: Bool = true) -> String {
             let value = raw.trimmingWhitespace()
-            if (required && value.isEmpty) || value.utf8.count > maxBytes {
-                errors.append(FieldError(field: field, message: "must be \(required ? 1 : 0) to \(maxBytes) bytes"))
+            if (required && value.isEmpty) || value.unicodeScalars.count > maxLength {
+                errors.append(FieldError(field: field, message: "must be \(required ? 1 : 0) to \(maxLength) characters"))
             } else if value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
                 errors.append(FieldError(field: field, message: "must not contain control characters"))
             }
             return value
         }
 
-        self.externalRef = text(externalRef, "external_ref", maxBytes: 128)
+        self.externalRef = text(externalRef, "external_ref", maxLength: 128)
         if items.isEmpty || items.count > Self.maximumItems {
             errors.append(FieldError(field: "items", message: "must have 1 to \(Self.maximumItems) lines"))
         }
@@ -64,8 +65,8 @@ public struct NewOrder: Sendable, Equatable {
         var overflow = false
         var cleanItems: [OrderItem] = []
         for (index, item) in items.enumerated() {
-            let sku = text(item.sku, "items.\(index).sku", maxBytes: 64)
-            let name = text(item.name, "items.\(index).name", maxBytes: 300)
+            let sku = text(item.sku, "items.\(index).sku", maxLength: 64)
+            let name = text(item.name, "items.\(index).name", maxLength: 300)
             if !(1...1_000_000).contains(item.quantity) {
                 errors.append(FieldError(field: "items.\(index).quantity", message: "must be from 1 to 1000000"))
             }
@@ -90,18 +91,18 @@ public struct NewOrder: Sendable, Equatable {
             errors.append(FieldError(field: "currency", message: "must be an ISO 4217 code such as RUB"))
         }
 
-        let recipient = text(delivery.recipientName, "delivery.recipient_name", maxBytes: 300)
+        let recipient = text(delivery.recipientName, "delivery.recipient_name", maxLength: 300)
         var phone = delivery.phone
         switch PhoneNumber.normalise(delivery.phone) {
         case .success(let normalised): phone = normalised
         case .failure(let error): errors.append(FieldError(field: "delivery.phone", message: error.message))
         }
-        let lines = delivery.addressLines.enumerated().map { text($1, "delivery.address_lines.\($0)", maxBytes: 200) }
+        let lines = delivery.addressLines.enumerated().map { text($1, "delivery.address_lines.\($0)", maxLength: 200) }
         if lines.isEmpty || lines.count > 4 {
             errors.append(FieldError(field: "delivery.address_lines", message: "must have 1 to 4 lines"))
         }
-        let city = text(delivery.city, "delivery.city", maxBytes: 100)
-        let postalCode = delivery.postalCode.map { text($0, "delivery.postal_code", maxBytes: 20, required: false) }
+        let city = text(delivery.city, "delivery.city", maxLength: 100)
+        let postalCode = delivery.postalCode.map { text($0, "delivery.postal_code", maxLength: 20, required: false) }
         let country = delivery.country.uppercased()
         if !CountryCode.isValid(country) {
             errors.append(FieldError(field: "delivery.country", message: "must be an ISO 3166-1 alpha-2 code such as RU"))

@@ -73,13 +73,13 @@ struct PurposeTextValidator {
 
     mutating func title(_ raw: String) -> String {
         let value = raw.trimmingWhitespace()
-        if value.isEmpty || value.utf8.count > 200 { errors.append(FieldError(field: "title", message: "must be 1 to 200 bytes")) }
+        if value.isEmpty || value.unicodeScalars.count > 200 { errors.append(FieldError(field: "title", message: "must be 1 to 200 characters")) }
         return value
     }
 
     mutating func description(_ raw: String) -> String {
         let value = raw.trimmingWhitespace()
-        if value.utf8.count > 2000 { errors.append(FieldError(field: "description", message: "must be at most 2000 bytes")) }
+        if value.unicodeScalars.count > 2000 { errors.append(FieldError(field: "description", message: "must be at most 2000 characters")) }
         return value
     }
 

@@ -103,7 +103,7 @@ struct RecipientFieldValidator {
 
     mutating func name(_ raw: String) -> String {
         let value = raw.trimmingWhitespace()
-        if value.isEmpty || value.utf8.count > 200 { errors.append(FieldError(field: "name", message: "must be 1 to 200 bytes")) }
+        if value.isEmpty || value.unicodeScalars.count > 200 { errors.append(FieldError(field: "name", message: "must be 1 to 200 characters")) }
         return value
     }
 

@@ -30,8 +30,14 @@ public struct NewSubject: Sendable, Equatable {
     }
 }
 
-/// A validated correction of a data subject: nil fields stay as they are.
+/// A validated correction of a data subject: nil fields stay as they are, cleared ones are emptied.
 public struct SubjectChanges: Sendable, Equatable {
+    /// The optional members a correction may clear (an e-mail, a phone or an address the customer no longer has).
+    public enum Clearable: String, Sendable, CaseIterable {
+        case email, phone
+        case registrationAddress = "registration_address"
+    }
+
     public var externalRef: String?
     public var fullName: String?
     public var email: String?
@@ -39,11 +45,12 @@ public struct SubjectChanges: Sendable, Equatable {
     public var registrationAddress: String?
     public var locale: String?
     public var hasAccount: Bool?
+    public var cleared: Set<Clearable>
 
     /// Validates every given field at once; throws ``ValidationFailure`` listing each invalid one.
     public init(
         externalRef: String?, fullName: String?, email: String?, phone: String?,
-        registrationAddress: String?, locale: String?, hasAccount: Bool? = nil
+        registrationAddress: String?, locale: String?, hasAccount: Bool? = nil, clearing cleared: Set<Clearable> = []
     ) throws(ValidationFailure) {
         var validator = SubjectFieldValidator()
         self.hasAccount = hasAccount
@@ -53,7 +60,8 @@ public struct SubjectChanges: Sendable, Equatable {
         self.phone = phone.map { validator.phone($0) }
         self.registrationAddress = registrationAddress.map { validator.registrationAddress($0) }
         self.locale = locale.map { validator.locale($0) }
-        if [externalRef, fullName, email, phone, registrationAddress, locale].allSatisfy({ $0 == nil }), hasAccount == nil {
+        self.cleared = cleared
+        if [externalRef, fullName, email, phone, registrationAddress, locale].allSatisfy({ $0 == nil }), hasAccount == nil, cleared.isEmpty {
             validator.errors.append(FieldError(field: "body", message: "must contain at least one field to correct"))
         }
         try validator.finish()
@@ -65,15 +73,15 @@ struct SubjectFieldValidator {
     var errors: [FieldError] = []
 
     mutating func externalRef(_ raw: String) -> String {
-        text(raw, field: "external_ref", maxBytes: 128, allowNewlines: false)
+        text(raw, field: "external_ref", maxLength: 128, allowNewlines: false)
     }
 
     mutating func fullName(_ raw: String) -> String {
-        text(raw, field: "full_name", maxBytes: 300, allowNewlines: false)
+        text(raw, field: "full_name", maxLength: 300, allowNewlines: false)
     }
 
     mutating func registrationAddress(_ raw: String) -> String {
-        text(raw, field: "registration_address", maxBytes: 1000, allowNewlines: true)
+        text(raw, field: "registration_address", maxLength: 1000, allowNewlines: true)
     }
 
     mutating func email(_ raw: String) -> String {
@@ -106,12 +114,13 @@ struct SubjectFieldValidator {
         }
     }
 
-    private mutating func text(_ raw: String, field: String, maxBytes: Int, allowNewlines: Bool) -> String {
+    /// `maxLength` counts code points, as JSON Schema does.
+    private mutating func text(_ raw: String, field: String, maxLength: Int, allowNewlines: Bool) -> String {
         let value = raw.trimmingWhitespace()
         if value.isEmpty {
             errors.append(FieldError(field: field, message: "must not be empty"))
-        } else if value.utf8.count > maxBytes {
-            errors.append(FieldError(field: field, message: "must be at most \(maxBytes) bytes"))
+        } else if value.unicodeScalars.count > maxLength {
+            errors.append(FieldError(field: field, message: "must be at most \(maxLength) characters"))
         } else if value.unicodeScalars.contains(where: { isForbiddenControl($0, allowNewlines: allowNewlines) }) {
             errors.append(FieldError(field: field, message: "must not contain control characters"))
         }

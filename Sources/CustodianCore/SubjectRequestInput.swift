@@ -149,7 +149,7 @@ public struct NewSubjectRequest: Sendable, Equatable {
             }
         } else if let externalRef {
             let trimmed = externalRef.trimmingWhitespace()
-            if trimmed.isEmpty || trimmed.count > 200 { errors.append(FieldError(field: "external_ref", message: "must be 1 to 200 characters")) } else { identity = .externalRef(trimmed) }
+            if trimmed.isEmpty || trimmed.unicodeScalars.count > 200 { errors.append(FieldError(field: "external_ref", message: "must be 1 to 200 characters")) } else { identity = .externalRef(trimmed) }
         }
         if receivedAt.timeIntervalSince(now) > Self.allowedSkew {
             errors.append(FieldError(field: "received_at", message: "must not be in the future"))

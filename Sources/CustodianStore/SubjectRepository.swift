@@ -135,7 +135,7 @@ public struct SubjectRepository: Sendable {
                 let corrected = try await Self.writeProfile(
                     subjectID: id, fullName: changes.fullName, email: changes.email, phone: changes.phone,
                     registrationAddress: changes.registrationAddress, externalRef: changes.externalRef, locale: changes.locale,
-                    hasAccount: changes.hasAccount, cipher: cipher, keys: keys, on: connection, logger: database.logger)
+                    hasAccount: changes.hasAccount, clearing: changes.cleared, cipher: cipher, keys: keys, on: connection, logger: database.logger)
                 guard let record = corrected else { return nil }
                 try await AuditRepository.append(action: Action.update, subjectID: id, actor: actor, on: connection, logger: database.logger)
                 return record

@@ -26,16 +26,35 @@ struct IdempotencyTests {
         }
     }
 
-    @Test("the same key with a different body is 409")
+    @Test("the same key with a different body is 422, as the IETF draft says")
     func mismatch() async throws {
         try await TestApp.run { app in
             let key = try await app.key(.shop)
             _ = try await app.request(.post, "/v1/subjects", key: key, json: body, headers: [.idempotencyKey: "k-2"])
             let other = try await app.request(.post, "/v1/subjects", key: key, json: #"{"external_ref":"idem-2","full_name":"Other"}"#, headers: [.idempotencyKey: "k-2"])
-            #expect(other.status == .conflict)
+            #expect(other.status == .unprocessableContent)
             #expect(other.headers[.contentType] == "application/problem+json")
+            #expect(other.text.contains("idempotency-key-reused"))
             let count = try await app.rowCount("subjects")
             #expect(count == 1)
+        }
+    }
+
+    @Test("a PATCH with a key replays its first response, changing nothing; the key with another body is 422")
+    func patch() async throws {
+        try await TestApp.run { app in
+            let key = try await app.key(.shop)
+            let id = try #require(try await app.createSubject(key: key, externalRef: "idem-patch")["id"] as? String)
+            let first = try await app.request(.patch, "/v1/subjects/\(id)", key: key, json: #"{"full_name":"First Name"}"#, headers: [.idempotencyKey: "p-1"])
+            _ = try await app.request(.patch, "/v1/subjects/\(id)", key: key, json: #"{"full_name":"Second Name"}"#)
+            let replayed = try await app.request(.patch, "/v1/subjects/\(id)", key: key, json: #"{"full_name":"First Name"}"#, headers: [.idempotencyKey: "p-1"])
+            #expect(first.status == .ok && replayed.status == .ok)
+            #expect(replayed.headers[.idempotentReplayed] == "true")
+            #expect(try replayed.jsonObject()["full_name"] as? String == "First Name")
+            let current = try await app.request(.get, "/v1/subjects/\(id)", key: key)
+            #expect(try current.jsonObject()["full_name"] as? String == "Second Name", "the replay wrote nothing")
+            let other = try await app.request(.patch, "/v1/subjects/\(id)", key: key, json: #"{"full_name":"Third Name"}"#, headers: [.idempotencyKey: "p-1"])
+            #expect(other.status == .unprocessableContent)
         }
     }
 

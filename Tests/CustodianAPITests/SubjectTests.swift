@@ -88,7 +88,9 @@ struct SubjectTests {
             #expect(try #require(try both.jsonObject()["items"] as? [[String: Any]]).map { $0["id"] as? String } == [id], "every filter given matches")
             let mismatch = try await app.request(.get, "/v1/subjects?email=maria%40example.com&external_ref=c-8", key: key)
             #expect(try #require(try mismatch.jsonObject()["items"] as? [Any]).isEmpty)
-            #expect(try await app.request(.get, "/v1/subjects?limit=5", key: key).status == .unprocessableContent, "a shop key names someone")
+            let everyone = try await app.request(.get, "/v1/subjects?limit=5", key: key)
+            #expect(everyone.status == .forbidden, "listing everyone is the DPO's act: a shop key names someone")
+            #expect(everyone.text.contains("scope dpo"))
             let all = try await app.request(.get, "/v1/subjects?limit=5", key: try await app.key(.dpo))
             #expect(try #require(try all.jsonObject()["items"] as? [[String: Any]]).count == 1, "the DPO may list every subject")
             let notAPhone = try await app.request(.get, "/v1/subjects?phone=abc", key: key)
@@ -123,9 +125,14 @@ struct SubjectTests {
             #expect(seen.count == 5)
             #expect(pages == 3)
             let bad = try await app.request(.get, "/v1/subjects?phone=%2B79990000000&cursor=garbage", key: key)
-            #expect(bad.status == .badRequest)
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.errorFields == ["cursor"])
             let tooMany = try await app.request(.get, "/v1/subjects?phone=%2B79990000000&limit=100000", key: key)
             #expect(tooMany.status == .unprocessableContent)
+            // maxLength counts code points, as JSON Schema does: one letter with 128 combining marks is 129 of them.
+            let marked = try await app.request(.get, "/v1/subjects?external_ref=a" + String(repeating: "%CC%81", count: 128), key: key)
+            #expect(marked.status == .unprocessableContent)
+            #expect(marked.errorFields == ["external_ref"])
         }
     }
 

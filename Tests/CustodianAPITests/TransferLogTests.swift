@@ -44,7 +44,7 @@ struct TransferLogTests {
 
             let unknown = try await app.request(.get, "/v1/subjects/\(UUID().uuidString)/transfers", key: dpo)
             #expect(unknown.status == .notFound)
-            #expect(try await app.request(.get, "/v1/subjects/\(subjectID)/transfers?cursor=x", key: dpo).status == .badRequest)
+            #expect(try await app.request(.get, "/v1/subjects/\(subjectID)/transfers?cursor=x", key: dpo).status == .unprocessableContent)
             #expect(try await app.request(.get, "/v1/subjects/\(subjectID)/transfers?limit=0", key: dpo).status.code == 422)
             let auditedAfter = try await app.database.query("SELECT count(*) FROM audit_log WHERE action = 'transfer.read'")
                 .collect().first?.decode(Int.self)

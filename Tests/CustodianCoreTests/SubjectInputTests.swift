@@ -27,15 +27,18 @@ struct SubjectInputTests {
         }
     }
 
-    @Test("over-long text is rejected with its limit")
-    func tooLong() {
-        do {
-            _ = try NewSubject(
-                externalRef: "c", fullName: String(repeating: "я", count: 151), email: nil, phone: nil,
-                registrationAddress: nil, locale: "ru")
-            Issue.record("accepted a 302-byte name")
-        } catch {
-            #expect(error.errors == [FieldError(field: "full_name", message: "must be at most 300 bytes")])
+    @Test("text lengths count code points, as JSON Schema's maxLength does: 300 two-byte letters pass, 301 do not, nor one letter with 300 combining marks")
+    func tooLong() throws {
+        let longest = try NewSubject(
+            externalRef: "c", fullName: String(repeating: "я", count: 300), email: nil, phone: nil, registrationAddress: nil, locale: "ru")
+        #expect(longest.fullName.unicodeScalars.count == 300)
+        for name in [String(repeating: "я", count: 301), "a" + String(repeating: "\u{301}", count: 300)] {
+            do {
+                _ = try NewSubject(externalRef: "c", fullName: name, email: nil, phone: nil, registrationAddress: nil, locale: "ru")
+                Issue.record("accepted a name of \(name.unicodeScalars.count) code points")
+            } catch {
+                #expect(error.errors == [FieldError(field: "full_name", message: "must be at most 300 characters")])
+            }
         }
     }
 

@@ -16,6 +16,29 @@ struct PropertyLevelTests {
         }
     }
 
+    @Test("no response schema is closed, so a member added under /v1 breaks no strict client")
+    func openResponses() throws {
+        let spec = try OpenAPISpec.load()
+        for operation in spec.operations {
+            var closed: [String] = []
+            var seen: Set<String> = []
+            func walk(_ node: Any, _ path: String) {
+                if let object = node as? [String: Any] {
+                    if let reference = object["$ref"] as? String {
+                        if seen.insert(reference).inserted, let target = spec.resolve(object) { walk(target, reference) }
+                        return
+                    }
+                    if object["additionalProperties"] as? Bool == false { closed.append(path) }
+                    for (key, value) in object { walk(value, path + "/" + key) }
+                } else if let array = node as? [Any] {
+                    for item in array { walk(item, path) }
+                }
+            }
+            if let schema = operation.successSchema { walk(schema, operation.id) }
+            #expect(closed.isEmpty, "\(operation.id): \(closed)")
+        }
+    }
+
     @Test(
         "ids, status, timestamps and other members only the server sets, and unknown members, are refused with 422 and change nothing",
         arguments: ValidRequests.operationIDs.filter { !PropertyLevelTests.openBodies.contains($0) })
