@@ -99,6 +99,9 @@ extension Problem {
         Problem(status: .contentTooLarge, type: "content-too-large", detail: "The request body exceeds the limit of \(limit) bytes.")
     }
 
+    /// `Retry-After` of a 503 that lasts until an operator configures the server: an hour, the spec requiring one.
+    static let retryAfterConfiguration = "3600"
+
     static let serviceUnavailable = Problem(
         status: .serviceUnavailable, type: "service-unavailable",
         detail: "The database cannot be reached; retry later.", headers: [.retryAfter: "1"])

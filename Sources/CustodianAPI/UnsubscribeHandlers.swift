@@ -17,7 +17,7 @@ extension APIHandler {
         }
         guard let keys = configuration.portal.unsubscribeKeys else {
             throw Problem(status: .serviceUnavailable, type: "unsubscribe-not-configured", title: "Unsubscribe links are not configured",
-                          detail: "Set CUSTODIAN_UNSUBSCRIBE_KEY to issue links.")
+                          detail: "Set CUSTODIAN_UNSUBSCRIBE_KEY to issue links.", headers: [.retryAfter: Problem.retryAfterConfiguration])
         }
         let base = configuration.publicBaseURL.hasSuffix("/") ? String(configuration.publicBaseURL.dropLast()) : configuration.publicBaseURL
         let url = base + "/u/" + keys.issue(subjectID: id, purpose: purpose.code)

@@ -1,5 +1,6 @@
 @testable import CustodianAPI
 import Foundation
+import HTTPTypes
 import Testing
 
 @Suite("The spec and the server agree")
@@ -20,6 +21,27 @@ struct SpecAgreementTests {
         let text = try String(contentsOfFile: SpecFile.path, encoding: .utf8)
         for keyword in ["oneOf:", "anyOf:", "allOf:"] {
             #expect(!text.contains(keyword), "OpenAPISpec.stringFields must learn \(keyword) first")
+        }
+    }
+
+    @Test("every response declares X-Request-Id, every 429 and 503 a required Retry-After; the server sends them")
+    func declaredHeaders() async throws {
+        let spec = try OpenAPISpec.load()
+        let paths = try #require(spec.document["paths"] as? [String: [String: Any]])
+        for (path, item) in paths {
+            for (method, operation) in item {
+                for (status, response) in (operation as? [String: Any])?["responses"] as? [String: Any] ?? [:] {
+                    let headers = spec.resolve(response)?["headers"] as? [String: Any] ?? [:]
+                    #expect(headers["X-Request-Id"] != nil, "\(method) \(path) \(status)")
+                    if status == "429" || status == "503" {
+                        #expect(headers["Retry-After"].flatMap { spec.resolve($0) }?["required"] as? Bool == true, "\(method) \(path) \(status)")
+                    }
+                }
+            }
+        }
+        try await TestApp.run { app in
+            let response = try await app.request(.get, "/v1/subjects/\(UUID())", key: try await app.key(.dpo))
+            #expect(response.status == .notFound && response.headers[HTTPField.Name("X-Request-Id")!] != nil)
         }
     }
 
