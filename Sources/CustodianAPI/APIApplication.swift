@@ -35,7 +35,8 @@ public enum APIApplication {
         let metricsFactory = PrometheusMetricsFactory(registry: metrics)
         let routes = RouteTable()
         let router = Router(context: ServerRequestContext.self)
-        router.add(middleware: RequestObservationMiddleware(metricsFactory: metricsFactory))
+        router.add(middleware: RequestObservationMiddleware(
+            metricsFactory: metricsFactory, problemTypeBase: ProblemPages.typeBase(publicURL: configuration.console.publicURL)))
         router.add(middleware: ErrorResponseMiddleware(routes: routes))
         var port = configuration.port
         if case .publicOnly(let publicPort) = listener {
@@ -48,6 +49,7 @@ public enum APIApplication {
             ConsoleRoutes.register(on: router, configuration: configuration.console, database: database, logger: logger)
         }
         PortalRoutes.register(on: router, configuration: configuration.portal, database: database, logger: logger)
+        ProblemPages.register(on: router)
 
         let keyCache = APIKeyCache(keys: APIKeyRepository(database: database), logger: logger)
         let handler = APIHandler(

@@ -20,7 +20,7 @@ extension APIHandler {
         let subjectID = try uuid(input.path.subjectId, parameter: "subject_id")
         do {
             guard let cascade = try await ErasureCascadeRepository(database: database).latest(subjectID: subjectID) else {
-                throw Problem(status: .notFound, type: "no-erasure-cascade", detail: "No erasure cascade was started for this subject.")
+                throw Problem(status: .notFound, type: .noErasureCascade, detail: "No erasure cascade was started for this subject.")
             }
             return .ok(.init(body: .json(try .init(cascade))))
         } catch let failure as ErasureCascadeFailure {
@@ -57,7 +57,7 @@ extension Problem {
         case .subjectNotFound:
             self = .notFound("subject")
         case .alreadyInProgress(let id):
-            self = .conflict("erasure-cascade-in-progress", "Erasure cascade \(id.lowercasedString) of this subject is still in progress.")
+            self = .conflict(.erasureCascadeInProgress, "Erasure cascade \(id.lowercasedString) of this subject is still in progress.")
         }
     }
 
@@ -67,7 +67,7 @@ extension Problem {
         case .timestampOutOfTolerance: "The webhook-timestamp is more than 5 minutes away from the server's clock."
         case .signatureMismatch: "No webhook-signature matches the body with the recipient's signing secret."
         }
-        return Problem(status: .unauthorized, type: "invalid-signature", detail: detail, headers: [.wwwAuthenticate: "Webhook-Signature"])
+        return Problem(status: .unauthorized, type: .invalidSignature, detail: detail, headers: [.wwwAuthenticate: "Webhook-Signature"])
     }
 }
 

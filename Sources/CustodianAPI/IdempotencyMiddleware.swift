@@ -28,10 +28,10 @@ struct IdempotencyMiddleware: ServerMiddleware {
         switch try await store.begin(apiKeyID: apiKey.id, key: key, requestHash: requestHash) {
         case .mismatch:
             throw Problem(
-                status: .unprocessableContent, type: "idempotency-key-reused",
+                status: .unprocessableContent, type: .idempotencyKeyReused,
                 detail: "This Idempotency-Key was already used with a different request.")
         case .inProgress:
-            throw Problem.conflict("idempotency-key-in-progress", "A request with this Idempotency-Key is still being processed.")
+            throw Problem.conflict(.idempotencyKeyInProgress, "A request with this Idempotency-Key is still being processed.")
         case .replay(let stored):
             var fields: HTTPFields = [.contentType: "application/json", .idempotentReplayed: "true"]
             if let location = stored.location { fields[.location] = location }

@@ -39,11 +39,11 @@ extension APIHandler {
             }) else { throw Problem.notFound("task") }
             return .ok(.init(body: .json(try .init(task))))
         } catch ManualTaskFailure.notOpen(let status) {
-            throw Problem.conflict("task-not-open", "The task is \(status.rawValue) already.")
+            throw Problem.conflict(.taskNotOpen, "The task is \(status.rawValue) already.")
         } catch ManualTaskFailure.refused(let reason) {
-            throw Problem.conflict("disclosure-refused", "This message would disclose data the rules forbid now: \(reason).")
+            throw Problem.conflict(.disclosureRefused, "This message would disclose data the rules forbid now: \(reason).")
         } catch ManualTaskFailure.subjectRestricted {
-            throw Problem.conflict("subject-restricted", "The subject is restricted: rectified values or a grant may not be disclosed until its block ends.")
+            throw Problem.conflict(.subjectRestricted, "The subject is restricted: rectified values or a grant may not be disclosed until its block ends.")
         }
     }
 }

@@ -69,12 +69,12 @@ extension Problem {
         case .subjectNotFound:
             self = .validation([FieldError(field: "subject_id", message: "is not a known subject")])
         case .subjectNotActive(let status):
-            self = .conflict("subject-\(status.rawValue)", "The subject is \(status.rawValue): no new orders are accepted.")
+            self = .conflict(.subjectNotActive(status), "The subject is \(status.rawValue): no new orders are accepted.")
         case .orderNotFound:
             self = .notFound("order")
         case .invalidTransition(let from, let to):
             self = .conflict(
-                "invalid-transition",
+                .invalidTransition,
                 "An order that is \(from.rawValue) cannot become \(to.rawValue); allowed: \(from.allowedNext.map(\.rawValue).sorted().joined(separator: ", ")).")
         }
     }

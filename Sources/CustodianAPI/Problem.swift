@@ -7,23 +7,27 @@ import OpenAPIRuntime
 /// An RFC 9457 problem: the one shape of every error response. Details never contain personal data.
 public struct Problem: Error, Sendable, Equatable {
     public let status: HTTPResponse.Status
-    public let type: String
+    /// The catalogued type; nil for `about:blank` (an HTTP error its status explains).
+    public let problemType: ProblemType?
     public let title: String
     public let detail: String
     public var errors: [FieldError]
     public var headers: HTTPFields
 
     public init(
-        status: HTTPResponse.Status, type: String? = nil, title: String? = nil, detail: String,
+        status: HTTPResponse.Status, type: ProblemType? = nil, title: String? = nil, detail: String,
         errors: [FieldError] = [], headers: HTTPFields = [:]
     ) {
         self.status = status
-        self.type = type.map { "https://custodian.dev/problems/\($0)" } ?? "about:blank"
-        self.title = title ?? status.reasonPhrase
+        self.problemType = type
+        self.title = title ?? type?.title ?? status.reasonPhrase
         self.detail = detail
         self.errors = errors
         self.headers = headers
     }
+
+    /// The type's URI: its catalogue page on this server (``RequestScope/problemTypeBase``), or `about:blank`.
+    public var type: String { problemType.map { RequestScope.problemTypeBase + $0.rawValue } ?? "about:blank" }
 
     /// The JSON body.
     public var body: Data {
@@ -61,53 +65,53 @@ public struct Problem: Error, Sendable, Equatable {
 
 extension Problem {
     static func unauthorized(_ detail: String) -> Problem {
-        Problem(status: .unauthorized, type: "unauthorized", detail: detail, headers: [.wwwAuthenticate: "Bearer"])
+        Problem(status: .unauthorized, type: .unauthorized, detail: detail, headers: [.wwwAuthenticate: "Bearer"])
     }
 
     static func forbidden(requiredScope: APIKeyScope) -> Problem {
-        Problem(status: .forbidden, type: "forbidden", detail: "This operation needs an API key with scope \(requiredScope.rawValue).")
+        Problem(status: .forbidden, type: .forbidden, detail: "This operation needs an API key with scope \(requiredScope.rawValue).")
     }
 
     static func notFound(_ what: String) -> Problem {
-        Problem(status: .notFound, type: "not-found", detail: "There is no \(what) with this id.")
+        Problem(status: .notFound, type: .notFound, detail: "There is no \(what) with this id.")
     }
 
-    static let noRoute = Problem(status: .notFound, type: "no-such-route", detail: "There is no resource at this path.")
+    static let noRoute = Problem(status: .notFound, type: .noSuchRoute, detail: "There is no resource at this path.")
 
     static func methodNotAllowed(allowed: [HTTPRequest.Method]) -> Problem {
         let allow = allowed.map(\.rawValue).joined(separator: ", ")
         return Problem(
-            status: .methodNotAllowed, type: "method-not-allowed",
+            status: .methodNotAllowed, type: .methodNotAllowed,
             detail: "This resource supports \(allow).", headers: [.allow: allow])
     }
 
     static func validation(_ errors: [FieldError]) -> Problem {
         Problem(
-            status: .unprocessableContent, type: "validation-failed", title: "Validation failed",
+            status: .unprocessableContent, type: .validationFailed, title: "Validation failed",
             detail: "\(errors.count) field\(errors.count == 1 ? " is" : "s are") invalid; see errors.", errors: errors)
     }
 
     static func badRequest(_ detail: String) -> Problem {
-        Problem(status: .badRequest, type: "bad-request", detail: detail)
+        Problem(status: .badRequest, type: .badRequest, detail: detail)
     }
 
-    static func conflict(_ type: String, _ detail: String) -> Problem {
+    static func conflict(_ type: ProblemType, _ detail: String) -> Problem {
         Problem(status: .conflict, type: type, detail: detail)
     }
 
     static func contentTooLarge(limit: Int) -> Problem {
-        Problem(status: .contentTooLarge, type: "content-too-large", detail: "The request body exceeds the limit of \(limit) bytes.")
+        Problem(status: .contentTooLarge, type: .contentTooLarge, detail: "The request body exceeds the limit of \(limit) bytes.")
     }
 
     /// `Retry-After` of a 503 that lasts until an operator configures the server: an hour, the spec requiring one.
     static let retryAfterConfiguration = "3600"
 
     static let serviceUnavailable = Problem(
-        status: .serviceUnavailable, type: "service-unavailable",
+        status: .serviceUnavailable, type: .serviceUnavailable,
         detail: "The database cannot be reached; retry later.", headers: [.retryAfter: "1"])
 
     static let internalError = Problem(
-        status: .internalServerError, type: "internal-error",
+        status: .internalServerError, type: .internalError,
         detail: "The server failed to handle the request; it has been logged.")
 }
 

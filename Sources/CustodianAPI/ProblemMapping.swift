@@ -38,20 +38,20 @@ enum ProblemMapping {
         case let refusal as JobCommandRefusal:
             return problem(for: refusal)
         case RectificationFailure.noCorrections:
-            return .conflict("no-corrections", "The request holds no corrections to apply; register a new one with them.")
+            return .conflict(.noCorrections, "The request holds no corrections to apply; register a new one with them.")
         case StoreError.duplicate(let field):
-            return .conflict("duplicate", "Another record already has this \(field).")
+            return .conflict(.duplicate, "Another record already has this \(field).")
         case let decodingError as DecodingError:
             return problem(for: decodingError)
         case is NIOTooManyBytesError:
-            return Problem(status: .contentTooLarge, type: "content-too-large", detail: "The request body is too large.")
+            return Problem(status: .contentTooLarge, type: .contentTooLarge, detail: "The request body is too large.")
         case is SubjectRestricted:
             return .conflict(
-                "subject-restricted",
+                .subjectRestricted,
                 "The subject's data are blocked while a request about them is verified (152-FZ Art. 21): they can be neither read nor changed now. The subject's own withdrawals and objections are still accepted.")
         case is SubjectBusy:
             return Problem(
-                status: .serviceUnavailable, type: "subject-busy",
+                status: .serviceUnavailable, type: .subjectBusy,
                 detail: "Another change to this subject's data is being made; try again in a few seconds.", headers: [.retryAfter: "5"])
         case let unavailable as DatabaseUnavailable:
             logger.warning("database unavailable", metadata: ["reason": "\(unavailable)"])
@@ -73,24 +73,24 @@ enum ProblemMapping {
         case .notFound:
             return .notFound("subject request")
         case .notAllowed(let status, command: .fulfil):
-            return .conflict("subject-request-not-received", "The request is \(status.rawValue): only a received request can be fulfilled.")
+            return .conflict(.subjectRequestNotReceived, "The request is \(status.rawValue): only a received request can be fulfilled.")
         case .notAllowed(let status, command: .lift), .notAllowed(let status, command: .deny), .notAllowed(let status, command: .cancel),
              .notAllowed(let status, command: .extend), .notAllowed(let status, command: .answer):
-            return .conflict("subject-request-closed", "The request is \(status.rawValue): this change is not allowed now.")
+            return .conflict(.subjectRequestClosed, "The request is \(status.rawValue): this change is not allowed now.")
         case .subjectErased:
-            return .conflict("subject-erased", "The subject's data was destroyed: there is nothing left to change.")
+            return .conflict(.subjectErased, "The subject's data was destroyed: there is nothing left to change.")
         case .notLiftable:
-            return .conflict("not-liftable", "Only a completed restriction that is still in force can be lifted.")
+            return .conflict(.notLiftable, "Only a completed restriction that is still in force can be lifted.")
         case .answerInstead:
-            return .conflict("claim-is-answered", "A claim is not fulfilled: record its answer with POST …/answer.")
+            return .conflict(.claimIsAnswered, "A claim is not fulfilled: record its answer with POST …/answer.")
         case .notAClaim:
-            return .conflict("not-a-claim", "Only a claim is answered; fulfil, deny or cancel other requests.")
+            return .conflict(.notAClaim, "Only a claim is answered; fulfil, deny or cancel other requests.")
         case .extensionRefused(.notExtendable):
-            return .conflict("extension-not-allowed", "The law allows no extension for this kind of request.")
+            return .conflict(.extensionNotAllowed, "The law allows no extension for this kind of request.")
         case .extensionRefused(.alreadyExtended):
-            return .conflict("already-extended", "The deadline was extended once already.")
+            return .conflict(.alreadyExtended, "The deadline was extended once already.")
         case .extensionRefused(.tooLate(let lastDay)):
-            return .conflict("extension-too-late", "An extension had to be decided by \(lastDay).")
+            return .conflict(.extensionTooLate, "An extension had to be decided by \(lastDay).")
         case .extensionRefused(.reasonMissing):
             return .validation([FieldError(field: "reason", message: "must be 1 to 2000 characters")])
         }
@@ -98,8 +98,8 @@ enum ProblemMapping {
 
     private static func problem(for refusal: SubjectExportRefusal) -> Problem {
         switch refusal {
-        case .notAccess: .conflict("not-an-access-request", "Only an access request has an export.")
-        case .notCompleted: .conflict("export-not-ready", "The export is available once the access request is fulfilled.")
+        case .notAccess: .conflict(.notAnAccessRequest, "Only an access request has an export.")
+        case .notCompleted: .conflict(.exportNotReady, "The export is available once the access request is fulfilled.")
         }
     }
 
@@ -112,7 +112,7 @@ enum ProblemMapping {
             case .retry: "retried"
             case .cancel: "cancelled"
             }
-            return .conflict("job-state", "A \(state.rawValue) job cannot be \(verb); only \(allowed.map(\.rawValue).joined(separator: ", ")) jobs can.")
+            return .conflict(.jobState, "A \(state.rawValue) job cannot be \(verb); only \(allowed.map(\.rawValue).joined(separator: ", ")) jobs can.")
         }
     }
 
@@ -126,9 +126,9 @@ enum ProblemMapping {
         let detail = String(serverError.causeDescription.prefix(300))
         switch status {
         case .unsupportedMediaType:
-            return Problem(status: status, type: "unsupported-media-type", detail: "Send the body as application/json. \(detail)")
+            return Problem(status: status, type: .unsupportedMediaType, detail: "Send the body as application/json. \(detail)")
         default:
-            return Problem(status: status, type: "bad-request", detail: detail)
+            return Problem(status: status, type: .badRequest, detail: detail)
         }
     }
 

@@ -43,7 +43,7 @@ extension APIHandler {
         switch try await PurposeRepository(database: database).delete(code: input.path.purposeCode, actor: RequestScope.actor) {
         case .deleted: return .noContent(.init())
         case .notFound: throw Problem.notFound("purpose")
-        case .inUse: throw Problem.conflict("purpose-in-use", "Consent events refer to this purpose; retire it instead (PATCH with retired: true).")
+        case .inUse: throw Problem.conflict(.purposeInUse, "Consent events refer to this purpose; retire it instead (PATCH with retired: true).")
         }
     }
 

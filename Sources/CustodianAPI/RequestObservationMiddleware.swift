@@ -4,9 +4,11 @@ import Hummingbird
 import Logging
 
 /// Gives each request its id (echoed in `X-Request-Id`), logs one line when it ends (method, route template, status,
-/// duration: never the query string, which can hold an e-mail), and counts it in the metrics.
+/// duration: never the query string, which can hold an e-mail), and counts it in the metrics. Problems it answers
+/// name their type under `problemTypeBase`.
 struct RequestObservationMiddleware<Context: RequestContext>: RouterMiddleware {
     let metricsFactory: any MetricsFactory
+    let problemTypeBase: String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -14,7 +16,9 @@ struct RequestObservationMiddleware<Context: RequestContext>: RouterMiddleware {
         let logger = context.logger
         var response = try await RequestScope.$requestID.withValue(requestID) {
             try await RequestScope.$logger.withValue(logger) {
-                try await next(request, context)
+                try await RequestScope.$problemTypeBase.withValue(problemTypeBase) {
+                    try await next(request, context)
+                }
             }
         }
         response.headers[.requestID] = requestID

@@ -13,6 +13,8 @@ enum RequestScope {
     @TaskLocal static var signedBody: Data?
     /// The members a PATCH sets to `null` to clear them (see ``BodyHygieneMiddleware/clearable``).
     @TaskLocal static var clearedMembers: Set<String> = []
+    /// Where problem types' pages are: `/problems/`, or under `CUSTODIAN_PUBLIC_URL` when it is set.
+    @TaskLocal static var problemTypeBase: String = ProblemPages.path + "/"
 
     /// The audit actor of the current request.
     static var actor: AuditActor {

@@ -15,9 +15,9 @@ extension APIHandler {
             case .recipientNotACourier:
                 throw Problem.validation([FieldError(field: "courier", message: "is not an active courier recipient")])
             case .orderNotShippable(let status):
-                throw Problem.conflict("order-not-shippable", "An order that is \(status.rawValue) cannot be handed to a courier.")
+                throw Problem.conflict(.orderNotShippable, "An order that is \(status.rawValue) cannot be handed to a courier.")
             case .subjectNotActive(let status):
-                throw Problem.conflict("subject-\(status.rawValue)", "The subject is \(status.rawValue): no transfers.")
+                throw Problem.conflict(.subjectNotActive(status), "The subject is \(status.rawValue): no transfers.")
             }
         }
     }

@@ -10,13 +10,13 @@ extension APIHandler {
         try Self.checkLengths([("purpose", purposeCode, 64)])
         guard let status = try await SubjectRepository(database: database).status(of: id) else { throw Problem.notFound("subject") }
         guard status != .erased else {
-            throw Problem.conflict("subject-erased", "The subject's data was destroyed; there is nothing to unsubscribe.")
+            throw Problem.conflict(.subjectErased, "The subject's data was destroyed; there is nothing to unsubscribe.")
         }
         guard let purpose = try await PurposeRepository(database: database).find(code: purposeCode), purpose.legalBasis == .consent else {
             throw Problem.validation([FieldError(field: "purpose", message: "must be a consent-based purpose")])
         }
         guard let keys = configuration.portal.unsubscribeKeys else {
-            throw Problem(status: .serviceUnavailable, type: "unsubscribe-not-configured", title: "Unsubscribe links are not configured",
+            throw Problem(status: .serviceUnavailable, type: .unsubscribeNotConfigured, title: "Unsubscribe links are not configured",
                           detail: "Set CUSTODIAN_UNSUBSCRIBE_KEY to issue links.", headers: [.retryAfter: Problem.retryAfterConfiguration])
         }
         let base = configuration.publicBaseURL.hasSuffix("/") ? String(configuration.publicBaseURL.dropLast()) : configuration.publicBaseURL

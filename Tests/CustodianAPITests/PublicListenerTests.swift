@@ -8,7 +8,7 @@ import Testing
 /// The public listener (`CUSTODIAN_PUBLIC_PORT`) serves only what faces the internet.
 @Suite("Public listener")
 struct PublicListenerTests {
-    @Test("the shop's API, the console and metrics are 404 there; unsubscribe pages, partner callbacks and receipt keys answer")
+    @Test("the shop's API, the console and metrics are 404 there; unsubscribe pages, partner callbacks, receipt keys and problem types answer")
     func onlyPublicRoutes() async throws {
         let configuration = APIConfiguration(
             portal: PortalConfiguration(unsubscribeKeys: UnsubscribeKeyring(current: UnsubscribeTests.key)))
@@ -21,6 +21,7 @@ struct PublicListenerTests {
             }
             #expect(try await app.request(.get, "/.well-known/consent-receipt-keys").status != .notFound)
             #expect(try await app.request(.get, "/health/live").status == .ok)
+            #expect(try await app.request(.get, "/problems/invalid-signature").status == .ok, "the type a partner's callback can get")
             let callback = try await app.request(.post, "/v1/callbacks/erasure", json: "{}")
             #expect(callback.status != .notFound && callback.status.code / 100 == 4, "reaches the handler, which wants a signature")
             let token = UnsubscribeKeyring(current: UnsubscribeTests.key).issue(subjectID: UUID(), purpose: "newsletter")

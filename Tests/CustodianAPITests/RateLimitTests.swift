@@ -17,7 +17,7 @@ struct RateLimitTests {
             #expect(refused.status == .tooManyRequests)
             #expect(refused.headers[.contentType] == "application/problem+json")
             #expect(refused.headers[.retryAfter] == "1", "one request a second comes back")
-            #expect(try refused.jsonObject()["type"] as? String == "https://custodian.dev/problems/rate-limited")
+            #expect(try refused.jsonObject()["type"] as? String == "/problems/rate-limited")
             #expect(try await app.request(.get, "/v1/subjects?external_ref=x", key: other).status == .ok)
             #expect(try await app.request(.get, "/health/live").status == .ok)
             try await Task.sleep(for: .milliseconds(1100))

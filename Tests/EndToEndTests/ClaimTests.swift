@@ -58,7 +58,7 @@ struct ClaimTests {
             #expect(listed?.count == 1 && listed?.first?["text"] == nil, "a list, which is not audited per request, shows no claim text")
 
             let fulfil = try await stack.answer(.post, "/v1/subject-requests/\(id)/fulfil", key: dpo)
-            #expect(fulfil.status == 409 && fulfil.body["type"] as? String == "https://custodian.dev/problems/claim-is-answered")
+            #expect(fulfil.status == 409 && (fulfil.body["type"] as? String)?.hasSuffix("/problems/claim-is-answered") == true)
             let extend = try await stack.answer(.post, "/v1/subject-requests/\(id)/extend", key: dpo, json: #"{"reason":"more time"}"#)
             #expect(extend.status == 409, "the policy allows no extension")
             let future = try await stack.answer(.post, "/v1/subject-requests/\(id)/answer", key: dpo, json: #"{"answered_on":"2099-01-01","channel":"post"}"#)
@@ -67,7 +67,7 @@ struct ClaimTests {
             #expect(early.status == 422 && "\(early.body["errors"] ?? "")".contains("answered_on"))
             let access = try await SubjectRequestWorkTests.register(stack, dpo: dpo, kind: "access", identity: subject)
             let notClaim = try await stack.answer(.post, "/v1/subject-requests/\(access)/answer", key: dpo, json: #"{"answered_on":"2026-11-20","channel":"email"}"#)
-            #expect(notClaim.status == 409 && notClaim.body["type"] as? String == "https://custodian.dev/problems/not-a-claim")
+            #expect(notClaim.status == 409 && (notClaim.body["type"] as? String)?.hasSuffix("/problems/not-a-claim") == true)
 
             let answered = try await stack.request(.post, "/v1/subject-requests/\(id)/answer", key: dpo, json: #"{"answered_on":"2026-11-20","channel":"post"}"#)
             #expect(answered["status"] as? String == "answered")

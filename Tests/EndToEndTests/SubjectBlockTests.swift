@@ -6,7 +6,7 @@ import Testing
 /// subject can always do, and when the block ends.
 @Suite("End to end: blocking at registration")
 struct SubjectBlockTests {
-    static let restricted = "https://custodian.dev/problems/subject-restricted"
+    static let restricted = "/problems/subject-restricted"
 
     static func transferState(_ stack: EndToEndStack) async throws -> String? {
         try await stack.database.query("SELECT state FROM jobs WHERE kind = 'courier_transfer'").collect().first?.decode(String.self)

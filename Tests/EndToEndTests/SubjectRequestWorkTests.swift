@@ -34,7 +34,7 @@ struct SubjectRequestWorkTests {
             let (subjectID, dpo) = try await ErasureCascadeTests.prepare(stack)
             let requestID = try await Self.register(stack, dpo: dpo, kind: "access", identity: #""email":"PETR@example.com""#)
             let early = try await stack.answer(.get, "/v1/subject-requests/\(requestID)/export", key: dpo)
-            #expect(early.status == 409 && early.body["type"] as? String == "https://custodian.dev/problems/export-not-ready")
+            #expect(early.status == 409 && (early.body["type"] as? String)?.hasSuffix("/problems/export-not-ready") == true)
 
             let fulfilled = try await Self.fulfil(stack, dpo: dpo, requestID)
             #expect(fulfilled["status"] as? String == "completed")
@@ -183,7 +183,7 @@ struct SubjectRequestWorkTests {
             let clash = try await Self.register(
                 stack, dpo: dpo, kind: "rectification", identity: #""subject_id":"\#(subjectID)""#, extra: #","corrections":{"email":"Taken@example.com"}"#)
             let refused = try await stack.answer(.post, "/v1/subject-requests/\(clash)/fulfil", key: dpo)
-            #expect(refused.status == 409 && refused.body["type"] as? String == "https://custodian.dev/problems/duplicate")
+            #expect(refused.status == 409 && (refused.body["type"] as? String)?.hasSuffix("/problems/duplicate") == true)
             #expect(try await Self.status(stack, dpo: dpo, clash) == "received", "a refused fulfilment changes nothing")
             _ = try await stack.request(.post, "/v1/subject-requests/\(clash)/deny", key: dpo, json: #"{"reason":"other","explanation":"The address belongs to another customer."}"#)
             #expect(try await Self.count(stack, "SELECT count(*) FROM subject_requests WHERE corrections IS NOT NULL") == 0, "a denied request keeps no values")
