@@ -39,8 +39,17 @@ struct KEKCommand: AsyncParsableCommand {
                 let total = try await rotation.remaining()
                 let progress = ProgressLine(total: total, label: "rewrapped")
                 var done = 0
-                while case let count = try await rotation.rewrapBatch(limit: batch), count > 0 {
-                    done += count
+                // Passes through the keys in id order until one rewraps nothing (a pass passes by keys held elsewhere).
+                var passRewrapped = 0
+                var position: KeyRotation.Position? = KeyRotation.Position()
+                while true {
+                    guard let current = position else {
+                        if passRewrapped == 0 { break }
+                        (position, passRewrapped) = (KeyRotation.Position(), 0)
+                        continue
+                    }
+                    let (count, next) = try await rotation.rewrapBatch(limit: batch, from: current)
+                    (position, passRewrapped, done) = (next, passRewrapped + count, done + count)
                     progress.show(done)
                 }
                 progress.finish(done)
