@@ -18,7 +18,19 @@ extension APIHandler {
             channel: channel, occurredAt: body.occurredAt ?? Date(),
             ipAddress: evidence.ipAddress, userAgent: evidence.userAgent, formID: evidence.formID, consentTextLabel: body.consentText)
         let record = try await ConsentRepository(database: database).record(event, actor: RequestScope.actor)
-        return .created(.init(body: .json(try .init(record))))
+        return .created(.init(
+            headers: .init(location: "/v1/subjects/\(subjectID.lowercasedString)/consents/\(record.id.lowercasedString)"),
+            body: .json(try .init(record))))
+    }
+
+    func getConsentEvent(_ input: Operations.GetConsentEvent.Input) async throws -> Operations.GetConsentEvent.Output {
+        let subjectID = try uuid(input.path.subjectId, parameter: "subject_id")
+        let eventID = try uuid(input.path.eventId, parameter: "event_id")
+        // Read as the subject's consents are (audited, blocked for the shop while restricted), then the one event.
+        guard let (_, history) = try await ConsentRepository(database: database).overview(subjectID: subjectID, actor: RequestScope.actor),
+              let event = history.first(where: { $0.id == eventID })
+        else { throw Problem.notFound("consent event") }
+        return .ok(.init(body: .json(try .init(event))))
     }
 
     func getConsents(_ input: Operations.GetConsents.Input) async throws -> Operations.GetConsents.Output {

@@ -14,7 +14,13 @@ extension APIHandler {
         let text = try NewConsentText(
             label: body.label, url: body.url, textSHA256: body.textSha256, effectiveAt: body.effectiveAt, purposes: body.purposes)
         let record = try await ConsentTextRepository(database: database).create(text, actor: RequestScope.actor)
-        return .created(.init(body: .json(.init(record))))
+        return .created(.init(headers: .init(location: "/v1/consent-texts/\(record.id.lowercasedString)"), body: .json(.init(record))))
+    }
+
+    func getConsentText(_ input: Operations.GetConsentText.Input) async throws -> Operations.GetConsentText.Output {
+        let id = try uuid(input.path.textId, parameter: "text_id")
+        guard let record = try await ConsentTextRepository(database: database).find(id: id) else { throw Problem.notFound("consent text") }
+        return .ok(.init(body: .json(.init(record))))
     }
 }
 

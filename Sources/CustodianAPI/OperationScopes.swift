@@ -12,8 +12,9 @@ enum OperationScopes {
     /// Operations a `shop` key may call; every other authenticated one is `dpo`-only.
     static let shopOperations: Set<String> = [
         "createSubject", "listSubjects", "getSubject", "updateSubject", "getUnsubscribeLink",
-        "recordConsentEvent", "getConsents", "getConsentReceipt", "listPurposes", "getPurpose", "listPolicyVersions", "listConsentTexts",
-        "createOrder", "getOrder", "updateOrder", "listSubjectOrders", "createShipment", "listShipments",
+        "recordConsentEvent", "getConsentEvent", "getConsents", "getConsentReceipt", "listPurposes", "getPurpose", "listPolicyVersions", "getPolicyVersion",
+        "listConsentTexts", "getConsentText",
+        "createOrder", "getOrder", "updateOrder", "listSubjectOrders", "createShipment", "listShipments", "getShipment",
     ]
 
     /// The scope needed for `operationID`, or nil when it is public.

@@ -58,7 +58,13 @@ extension APIHandler {
         let record = try await PolicyVersionRepository(database: database).create(
             label: version.label, url: version.url, textSHA256: version.textSHA256, effectiveAt: version.effectiveAt,
             actor: RequestScope.actor)
-        return .created(.init(body: .json(.init(record))))
+        return .created(.init(headers: .init(location: "/v1/policy-versions/\(record.id.lowercasedString)"), body: .json(.init(record))))
+    }
+
+    func getPolicyVersion(_ input: Operations.GetPolicyVersion.Input) async throws -> Operations.GetPolicyVersion.Output {
+        let id = try uuid(input.path.versionId, parameter: "version_id")
+        guard let record = try await PolicyVersionRepository(database: database).find(id: id) else { throw Problem.notFound("policy version") }
+        return .ok(.init(body: .json(.init(record))))
     }
 }
 

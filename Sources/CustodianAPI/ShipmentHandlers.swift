@@ -8,7 +8,9 @@ extension APIHandler {
         let orderID = try uuid(input.path.orderId, parameter: "order_id")
         do {
             let shipment = try await ShipmentRepository(database: database).create(orderID: orderID, recipientCode: body.courier, actor: RequestScope.actor)
-            return .created(.init(body: .json(.init(shipment))))
+            return .created(.init(
+                headers: .init(location: "/v1/orders/\(orderID.lowercasedString)/shipments/\(shipment.id.lowercasedString)"),
+                body: .json(.init(shipment))))
         } catch let failure as ShipmentFailure {
             switch failure {
             case .orderNotFound: throw Problem.notFound("order")
@@ -28,6 +30,16 @@ extension APIHandler {
             throw Problem.notFound("order")
         }
         return .ok(.init(body: .json(.init(items: shipments.map(Components.Schemas.Shipment.init)))))
+    }
+
+    func getShipment(_ input: Operations.GetShipment.Input) async throws -> Operations.GetShipment.Output {
+        let orderID = try uuid(input.path.orderId, parameter: "order_id")
+        let shipmentID = try uuid(input.path.shipmentId, parameter: "shipment_id")
+        // Through the order's list, so the same rules apply (a blocked subject's order answers 409 to the shop).
+        guard let shipment = try await ShipmentRepository(database: database).forOrder(orderID, actor: RequestScope.actor)?
+            .first(where: { $0.id == shipmentID })
+        else { throw Problem.notFound("shipment") }
+        return .ok(.init(body: .json(.init(shipment))))
     }
 
     func listTransfers(_ input: Operations.ListTransfers.Input) async throws -> Operations.ListTransfers.Output {

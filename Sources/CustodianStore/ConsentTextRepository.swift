@@ -57,6 +57,11 @@ public struct ConsentTextRepository: Sendable {
     }
 
     /// Every text, newest `effective_at` first.
+    /// The text with `id`; nil when there is none.
+    public func find(id: UUID) async throws -> ConsentTextRecord? {
+        try await Self.decode(database.query("SELECT \(unescaped: Self.columns) FROM consent_texts WHERE id = \(id)")).first
+    }
+
     public func all() async throws -> [ConsentTextRecord] {
         try await Self.decode(database.query("SELECT \(unescaped: Self.columns) FROM consent_texts ORDER BY effective_at DESC, label"))
     }

@@ -44,6 +44,11 @@ public struct PolicyVersionRepository: Sendable {
     }
 
     /// Every version, newest `effective_at` first.
+    /// The version with `id`; nil when there is none.
+    public func find(id: UUID) async throws -> PolicyVersionRecord? {
+        try await Self.decode(database.query("SELECT \(unescaped: Self.columns) FROM policy_versions WHERE id = \(id)")).first
+    }
+
     public func all() async throws -> [PolicyVersionRecord] {
         try await Self.decode(database.query("SELECT \(unescaped: Self.columns) FROM policy_versions ORDER BY effective_at DESC, label"))
     }

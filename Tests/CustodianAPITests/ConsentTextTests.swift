@@ -44,6 +44,34 @@ struct ConsentTextTests {
         }
     }
 
+    @Test("a registered consent text or policy version answers at its Location, for a shop key too; an unknown id is 404")
+    func location() async throws {
+        try await TestApp.run { app in
+            let (shop, dpo) = (try await app.key(.shop), try await app.key(.dpo))
+            let text = try await Self.register(app, key: dpo, label: "located")
+            let textLocation = try #require(text.headers[.location])
+            let textID = try #require(try text.jsonObject()["id"] as? String)
+            #expect(text.status == .created && textLocation == "/v1/consent-texts/\(textID)")
+            let readText = try await app.request(.get, textLocation, key: shop)
+            let readLabel = try readText.jsonObject()["label"] as? String
+            #expect(readText.status == .ok && readLabel == "located")
+
+            let version = try await app.request(.post, "/v1/policy-versions", key: dpo, json: """
+                {"label":"located-policy","url":"https://shop.example/privacy","text_sha256":"\(String(repeating: "d", count: 64))",
+                 "effective_at":"2026-01-01T00:00:00Z"}
+                """)
+            let versionLocation = try #require(version.headers[.location])
+            let versionID = try #require(try version.jsonObject()["id"] as? String)
+            #expect(version.status == .created && versionLocation == "/v1/policy-versions/\(versionID)")
+            let readVersion = try await app.request(.get, versionLocation, key: shop)
+            let versionLabel = try readVersion.jsonObject()["label"] as? String
+            #expect(readVersion.status == .ok && versionLabel == "located-policy")
+
+            #expect(try await app.request(.get, "/v1/consent-texts/\(UUID())", key: shop).status == .notFound)
+            #expect(try await app.request(.get, "/v1/policy-versions/\(UUID())", key: shop).status == .notFound)
+        }
+    }
+
     @Test("once a text is registered a grant names one, in effect and covering the purpose (422 otherwise, nothing stored); withdrawals need none")
     func grantsNameTheText() async throws {
         try await TestApp.run { app in

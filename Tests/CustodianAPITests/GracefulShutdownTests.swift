@@ -15,20 +15,22 @@ struct GracefulShutdownTests {
     @Test("on shutdown the in-flight request finishes with its answer and the server stops")
     func inFlightRequestFinishes() async throws {
         try await TestDatabase.withMigratedName { name in
-            try await LiveServer.run(database: try TestDatabase.pool(database: name)) { server in
+            // The server's operations may wait as long as the blocker holds the table: with the default 15 s deadline a
+            // loaded machine can cancel the request (503) before the test has seen it wait.
+            try await LiveServer.run(database: try TestDatabase.pool(database: name, operationTimeout: .seconds(120))) { server in
                 let key = try await TestDatabase.running(TestDatabase.pool(database: name, maximumConnections: 1)) { database in
                     try await APIKeyRepository(database: database).create(name: "shutdown", scope: .shop).secret.token
                 }
                 // The blocker holds its connection for the whole exchange: on a loaded machine that can outlast the
                 // default 15 s operation deadline before the request even reaches the lock.
-                try await TestDatabase.running(TestDatabase.pool(database: name, maximumConnections: 1, operationTimeout: .seconds(60))) { blocker in
+                try await TestDatabase.running(TestDatabase.pool(database: name, maximumConnections: 1, operationTimeout: .seconds(180))) { blocker in
                     try await blocker.withConnection { connection in
                         try await connection.query("BEGIN", logger: TestDatabase.logger)
                         try await connection.query("LOCK TABLE subjects IN EXCLUSIVE MODE", logger: TestDatabase.logger)
                         async let response = server.send(
                             .POST, "/v1/subjects",
                             headers: [("Authorization", "Bearer \(key)"), ("Content-Type", "application/json")],
-                            body: #"{"external_ref":"in-flight","full_name":"Slow Request"}"#)
+                            body: #"{"external_ref":"in-flight","full_name":"Slow Request"}"#, timeout: .seconds(150))
                         try await waitUntilBlocked(connection)
                         await server.group.triggerGracefulShutdown()
                         try await Task.sleep(for: .milliseconds(300))
@@ -48,7 +50,8 @@ struct GracefulShutdownTests {
 
     /// Waits until some other session waits for a lock held by `connection`.
     func waitUntilBlocked(_ connection: PostgresConnection) async throws {
-        for _ in 0..<3000 {
+        let deadline = ContinuousClock.now + .seconds(100)
+        while ContinuousClock.now < deadline {
             let waiting = try await connection.query(
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
                 logger: TestDatabase.logger

@@ -54,13 +54,15 @@ struct LiveServer {
         }
     }
 
-    /// Sends a request and returns its status and body.
-    func send(_ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: String? = nil) async throws -> (status: UInt, contentType: String?, body: String) {
+    /// Sends a request and returns its status and body; fails when no answer comes within `timeout`.
+    func send(
+        _ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: String? = nil, timeout: TimeAmount = .seconds(20)
+    ) async throws -> (status: UInt, contentType: String?, body: String) {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await http.execute(request, timeout: .seconds(20))
+        let response = try await http.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 1 << 20)
         return (response.status.code, response.headers.first(name: "Content-Type"), String(buffer: bytes))
     }

@@ -132,9 +132,17 @@ struct ShipmentTests {
             #expect(try await app.request(.post, "/v1/orders/\(UUID().uuidString)/shipments", key: shop, json: #"{"courier":"courier-a"}"#).status == .notFound)
             let created = try await app.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"courier-a"}"#)
             #expect(created.status == .created)
+            let shipmentID = try #require(try created.jsonObject()["id"] as? String)
+            let location = try #require(created.headers[.location])
+            #expect(location == "/v1/orders/\(orderID)/shipments/\(shipmentID)")
+            let read = try await app.request(.get, location, key: shop)
+            let readID = try read.jsonObject()["id"] as? String
+            #expect(read.status == .ok && readID == shipmentID, "the shipment answers at its Location")
+            #expect(try await app.request(.get, "/v1/orders/\(orderID)/shipments/\(UUID())", key: shop).status == .notFound)
             let kinds = try await app.database.query("SELECT kind FROM jobs").collect().map { try $0.decode(String.self) }
             #expect(kinds == ["courier_transfer"])
             try await app.database.query("UPDATE subjects SET status = 'restricted' WHERE id = \(UUID(uuidString: subjectID)!)")
+            #expect(try await app.request(.get, location, key: shop).status == .conflict, "blocked like the order's list")
             #expect(try await app.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"courier-a"}"#).status == .conflict)
             try await app.database.query("UPDATE subjects SET status = 'active' WHERE id = \(UUID(uuidString: subjectID)!)")
             _ = try await app.request(.patch, "/v1/orders/\(orderID)", key: shop, json: #"{"status":"cancelled"}"#)
