@@ -111,14 +111,3 @@ public enum ErasureIdentityRule {
         return identities
     }
 }
-
-/// RFC 3339 timestamps in UTC with milliseconds, as OpenDSR uses them.
-public enum RFC3339 {
-    public static func string(from date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!))
-    }
-
-    public static func date(from text: String) -> Date? {
-        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
-    }
-}
