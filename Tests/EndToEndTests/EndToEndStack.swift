@@ -38,6 +38,8 @@ struct EndToEndStack {
     let workerDatabase: Database
     let workerMetrics: PrometheusCollectorRegistry
     let simPort: Int
+    /// The API's port on 127.0.0.1, for clients of its own.
+    let apiPort: Int
     /// The stack's database, for tools that work on it by name (pg_dump).
     let databaseName: String
     /// What the API, the worker and their database pools logged, at debug level.
@@ -157,7 +159,7 @@ struct EndToEndStack {
                             do {
                                 try await body(EndToEndStack(
                                     client: client, database: apiDatabase, workerDatabase: workerDatabase, workerMetrics: workerMetrics,
-                                    simPort: simPort, databaseName: name, logs: logs, sent: sent))
+                                    simPort: simPort, apiPort: apiPort, databaseName: name, logs: logs, sent: sent))
                             } catch {
                                 await worker.triggerGracefulShutdown()
                                 throw error
