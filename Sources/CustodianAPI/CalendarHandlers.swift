@@ -28,7 +28,7 @@ extension APIHandler {
     func deleteCalendarDay(_ input: Operations.DeleteCalendarDay.Input) async throws -> Operations.DeleteCalendarDay.Output {
         let day = try Self.calendarDate(input.path.day, field: "day")
         guard try await CalendarRepository(database: database).remove(day: day, actor: RequestScope.actor) else {
-            throw Problem(status: .notFound, type: .notFound, detail: "The calendar has no entry for this day.")
+            throw Problem(type: .notFound, detail: "The calendar has no entry for this day.")
         }
         return .noContent(.init())
     }

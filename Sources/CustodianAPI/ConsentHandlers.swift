@@ -90,10 +90,10 @@ extension Problem {
             self = .validation([FieldError(field: "consent_text", message: "was not yet in effect at occurred_at")])
         case .refused(.notConsentBased(let purpose, let basis)):
             self = Problem(
-                status: .unprocessableContent, type: .notConsentBased, title: "Purpose is not based on consent",
+                type: .notConsentBased, title: "Purpose is not based on consent",
                 detail: "The purpose \(purpose) is processed on the legal basis \(basis.rawValue), not consent: there is no consent to grant or withdraw.")
         case .refused(.purposeRetired(let purpose)):
-            self = Problem(status: .unprocessableContent, type: .purposeRetired, detail: "The purpose \(purpose) is retired and takes no new grants.")
+            self = Problem(type: .purposeRetired, detail: "The purpose \(purpose) is retired and takes no new grants.")
         case .refused(.subjectNotActive(let status)):
             self = Problem.conflict(.subjectNotActive(status), "The subject is \(status.rawValue): consent cannot be granted.")
         case .refused(.policyNotYetEffective):

@@ -20,7 +20,7 @@ extension APIHandler {
         let subjectID = try uuid(input.path.subjectId, parameter: "subject_id")
         do {
             guard let cascade = try await ErasureCascadeRepository(database: database).latest(subjectID: subjectID) else {
-                throw Problem(status: .notFound, type: .noErasureCascade, detail: "No erasure cascade was started for this subject.")
+                throw Problem(type: .noErasureCascade, detail: "No erasure cascade was started for this subject.")
             }
             return .ok(.init(body: .json(try .init(cascade))))
         } catch let failure as ErasureCascadeFailure {
@@ -67,7 +67,7 @@ extension Problem {
         case .timestampOutOfTolerance: "The webhook-timestamp is more than 5 minutes away from the server's clock."
         case .signatureMismatch: "No webhook-signature matches the body with the recipient's signing secret."
         }
-        return Problem(status: .unauthorized, type: .invalidSignature, detail: detail, headers: [.wwwAuthenticate: "Webhook-Signature"])
+        return Problem(type: .invalidSignature, detail: detail, headers: [.wwwAuthenticate: "Webhook-Signature"])
     }
 }
 

@@ -28,7 +28,7 @@ struct IdempotencyMiddleware: ServerMiddleware {
         switch try await store.begin(apiKeyID: apiKey.id, key: key, requestHash: requestHash) {
         case .mismatch:
             throw Problem(
-                status: .unprocessableContent, type: .idempotencyKeyReused,
+                type: .idempotencyKeyReused,
                 detail: "This Idempotency-Key was already used with a different request.")
         case .inProgress:
             throw Problem.conflict(.idempotencyKeyInProgress, "A request with this Idempotency-Key is still being processed.")

@@ -14,15 +14,23 @@ public struct Problem: Error, Sendable, Equatable {
     public var errors: [FieldError]
     public var headers: HTTPFields
 
-    public init(
-        status: HTTPResponse.Status, type: ProblemType? = nil, title: String? = nil, detail: String,
-        errors: [FieldError] = [], headers: HTTPFields = [:]
-    ) {
-        self.status = status
+    /// A catalogued problem: its status is the type's.
+    public init(type: ProblemType, title: String? = nil, detail: String, errors: [FieldError] = [], headers: HTTPFields = [:]) {
+        self.status = type.status
         self.problemType = type
-        self.title = title ?? type?.title ?? status.reasonPhrase
+        self.title = title ?? type.title
         self.detail = detail
         self.errors = errors
+        self.headers = headers
+    }
+
+    /// An `about:blank` problem: an HTTP error its status explains.
+    public init(status: HTTPResponse.Status, detail: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.problemType = nil
+        self.title = status.reasonPhrase
+        self.detail = detail
+        self.errors = []
         self.headers = headers
     }
 
@@ -65,53 +73,53 @@ public struct Problem: Error, Sendable, Equatable {
 
 extension Problem {
     static func unauthorized(_ detail: String) -> Problem {
-        Problem(status: .unauthorized, type: .unauthorized, detail: detail, headers: [.wwwAuthenticate: "Bearer"])
+        Problem(type: .unauthorized, detail: detail, headers: [.wwwAuthenticate: "Bearer"])
     }
 
     static func forbidden(requiredScope: APIKeyScope) -> Problem {
-        Problem(status: .forbidden, type: .forbidden, detail: "This operation needs an API key with scope \(requiredScope.rawValue).")
+        Problem(type: .forbidden, detail: "This operation needs an API key with scope \(requiredScope.rawValue).")
     }
 
     static func notFound(_ what: String) -> Problem {
-        Problem(status: .notFound, type: .notFound, detail: "There is no \(what) with this id.")
+        Problem(type: .notFound, detail: "There is no \(what) with this id.")
     }
 
-    static let noRoute = Problem(status: .notFound, type: .noSuchRoute, detail: "There is no resource at this path.")
+    static let noRoute = Problem(type: .noSuchRoute, detail: "There is no resource at this path.")
 
     static func methodNotAllowed(allowed: [HTTPRequest.Method]) -> Problem {
         let allow = allowed.map(\.rawValue).joined(separator: ", ")
         return Problem(
-            status: .methodNotAllowed, type: .methodNotAllowed,
+            type: .methodNotAllowed,
             detail: "This resource supports \(allow).", headers: [.allow: allow])
     }
 
     static func validation(_ errors: [FieldError]) -> Problem {
         Problem(
-            status: .unprocessableContent, type: .validationFailed, title: "Validation failed",
+            type: .validationFailed, title: "Validation failed",
             detail: "\(errors.count) field\(errors.count == 1 ? " is" : "s are") invalid; see errors.", errors: errors)
     }
 
     static func badRequest(_ detail: String) -> Problem {
-        Problem(status: .badRequest, type: .badRequest, detail: detail)
+        Problem(type: .badRequest, detail: detail)
     }
 
     static func conflict(_ type: ProblemType, _ detail: String) -> Problem {
-        Problem(status: .conflict, type: type, detail: detail)
+        Problem(type: type, detail: detail)
     }
 
     static func contentTooLarge(limit: Int) -> Problem {
-        Problem(status: .contentTooLarge, type: .contentTooLarge, detail: "The request body exceeds the limit of \(limit) bytes.")
+        Problem(type: .contentTooLarge, detail: "The request body exceeds the limit of \(limit) bytes.")
     }
 
     /// `Retry-After` of a 503 that lasts until an operator configures the server: an hour, the spec requiring one.
     static let retryAfterConfiguration = "3600"
 
     static let serviceUnavailable = Problem(
-        status: .serviceUnavailable, type: .serviceUnavailable,
+        type: .serviceUnavailable,
         detail: "The database cannot be reached; retry later.", headers: [.retryAfter: "1"])
 
     static let internalError = Problem(
-        status: .internalServerError, type: .internalError,
+        type: .internalError,
         detail: "The server failed to handle the request; it has been logged.")
 }
 

@@ -44,14 +44,14 @@ enum ProblemMapping {
         case let decodingError as DecodingError:
             return problem(for: decodingError)
         case is NIOTooManyBytesError:
-            return Problem(status: .contentTooLarge, type: .contentTooLarge, detail: "The request body is too large.")
+            return Problem(type: .contentTooLarge, detail: "The request body is too large.")
         case is SubjectRestricted:
             return .conflict(
                 .subjectRestricted,
                 "The subject's data are blocked while a request about them is verified (152-FZ Art. 21): they can be neither read nor changed now. The subject's own withdrawals and objections are still accepted.")
         case is SubjectBusy:
             return Problem(
-                status: .serviceUnavailable, type: .subjectBusy,
+                type: .subjectBusy,
                 detail: "Another change to this subject's data is being made; try again in a few seconds.", headers: [.retryAfter: "5"])
         case let unavailable as DatabaseUnavailable:
             logger.warning("database unavailable", metadata: ["reason": "\(unavailable)"])
@@ -126,9 +126,12 @@ enum ProblemMapping {
         let detail = String(serverError.causeDescription.prefix(300))
         switch status {
         case .unsupportedMediaType:
-            return Problem(status: status, type: .unsupportedMediaType, detail: "Send the body as application/json. \(detail)")
+            return Problem(type: .unsupportedMediaType, detail: "Send the body as application/json. \(detail)")
+        case .badRequest:
+            return Problem(type: .badRequest, detail: detail)
         default:
-            return Problem(status: status, type: .badRequest, detail: detail)
+            // Another client error of the generated layer: its status explains it (about:blank).
+            return Problem(status: status, detail: detail)
         }
     }
 

@@ -36,7 +36,7 @@ struct RateLimitMiddleware: ServerMiddleware {
         }
         if let wait {
             throw Problem(
-                status: .tooManyRequests, type: .rateLimited,
+                type: .rateLimited,
                 detail: "This API key may make \(perMinute) requests a minute (bursts of \(burst)); retry after \(wait) s.",
                 headers: [.retryAfter: String(wait)])
         }

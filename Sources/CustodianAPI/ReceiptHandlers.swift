@@ -8,7 +8,7 @@ extension APIHandler {
         let subjectID = try uuid(input.path.subjectId, parameter: "subject_id")
         let settings = configuration.receipts
         guard let key = settings.signingKey else {
-            throw Problem(status: .serviceUnavailable, type: .receiptsNotConfigured, detail: "Receipt signing is not configured on this server.",
+            throw Problem(type: .receiptsNotConfigured, detail: "Receipt signing is not configured on this server.",
                           headers: [.retryAfter: Problem.retryAfterConfiguration])
         }
         guard let (locale, granted) = try await ConsentRepository(database: database).grantedPurposes(subjectID: subjectID, actor: RequestScope.actor) else {

@@ -43,7 +43,7 @@ extension APIHandler {
         if query.email == nil, query.phone == nil, query.externalRef == nil, RequestScope.apiKey?.scope != .dpo {
             // Listing every subject is the DPO's act; the shop looks its customers up.
             throw Problem(
-                status: .forbidden, type: .forbidden,
+                type: .forbidden,
                 detail: "Listing every subject needs an API key with scope dpo; give email, phone or external_ref to look a customer up.")
         }
         try Self.checkLengths([("email", query.email, 254), ("phone", query.phone, 32), ("external_ref", query.externalRef, 128)])

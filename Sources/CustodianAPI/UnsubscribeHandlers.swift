@@ -16,7 +16,7 @@ extension APIHandler {
             throw Problem.validation([FieldError(field: "purpose", message: "must be a consent-based purpose")])
         }
         guard let keys = configuration.portal.unsubscribeKeys else {
-            throw Problem(status: .serviceUnavailable, type: .unsubscribeNotConfigured, title: "Unsubscribe links are not configured",
+            throw Problem(type: .unsubscribeNotConfigured, title: "Unsubscribe links are not configured",
                           detail: "Set CUSTODIAN_UNSUBSCRIBE_KEY to issue links.", headers: [.retryAfter: Problem.retryAfterConfiguration])
         }
         let base = configuration.publicBaseURL.hasSuffix("/") ? String(configuration.publicBaseURL.dropLast()) : configuration.publicBaseURL

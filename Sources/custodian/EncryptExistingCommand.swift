@@ -24,22 +24,12 @@ struct EncryptExistingCommand: AsyncParsableCommand {
             let progress = ProgressLine(total: try await sealing.remaining(), label: "subjects sealed")
             var sealed = 0
             var conflicting: Set<UUID> = []
-            // One walk through the subjects in id order, then walks from the start again for what it passed by (rows
-            // written or locked meanwhile) until one finds nothing.
-            var after: UUID?
-            var walkFoundAny = false
-            while true {
+            try await walkInPasses(from: UUID?.none) { after in
                 let result = try await sealing.sealBatch(limit: batch, after: after, skipping: conflicting)
-                guard let last = result.last else {
-                    if after == nil || !walkFoundAny { break }
-                    (after, walkFoundAny) = (nil, false)
-                    continue
-                }
-                after = last
-                walkFoundAny = walkFoundAny || !result.sealed.isEmpty
                 sealed += result.sealed.count
                 conflicting.formUnion(result.conflicting)
                 progress.show(sealed + conflicting.count)
+                return (result.sealed.count, result.last.map { .some($0) })
             }
             progress.finish(sealed + conflicting.count)
             let recipients = try await sealing.sealRecipientSecrets()

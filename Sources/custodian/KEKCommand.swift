@@ -39,18 +39,11 @@ struct KEKCommand: AsyncParsableCommand {
                 let total = try await rotation.remaining()
                 let progress = ProgressLine(total: total, label: "rewrapped")
                 var done = 0
-                // Passes through the keys in id order until one rewraps nothing (a pass passes by keys held elsewhere).
-                var passRewrapped = 0
-                var position: KeyRotation.Position? = KeyRotation.Position()
-                while true {
-                    guard let current = position else {
-                        if passRewrapped == 0 { break }
-                        (position, passRewrapped) = (KeyRotation.Position(), 0)
-                        continue
-                    }
-                    let (count, next) = try await rotation.rewrapBatch(limit: batch, from: current)
-                    (position, passRewrapped, done) = (next, passRewrapped + count, done + count)
+                try await walkInPasses(from: KeyRotation.Position()) { position in
+                    let (count, next) = try await rotation.rewrapBatch(limit: batch, from: position)
+                    done += count
                     progress.show(done)
+                    return (count, next)
                 }
                 progress.finish(done)
                 return (done, try await rotation.resealRecipientSecrets())
