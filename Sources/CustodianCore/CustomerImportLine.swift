@@ -206,6 +206,9 @@ public struct CustomerImportLine: Decodable, Sendable, Equatable {
     }
 }
 
+/// A customer read from an import file, or the reasons it was refused, with the line it starts on.
+public typealias ImportEntry = (line: Int, customer: Result<CustomerImportLine, ValidationFailure>)
+
 /// Any member name, to list what an object holds.
 private struct AnyMember: CodingKey {
     let stringValue: String
@@ -226,8 +229,14 @@ private func rejectUnknownMembers<Key: CodingKey>(_ decoder: any Decoder, known:
 extension DecodingError {
     /// The member at fault and what is wrong, with no value quoted (Foundation's descriptions may quote one).
     var fieldError: FieldError {
+        // A member is named only when it looks like a member name: a file may key its objects by personal data.
+        func name(_ key: any CodingKey) -> String {
+            if let index = key.intValue { return String(index) }
+            let text = key.stringValue
+            return text.utf8.count <= 40 && text.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }) ? text : "(a member)"
+        }
         func path(_ codingPath: [any CodingKey]) -> String {
-            codingPath.isEmpty ? "line" : codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+            codingPath.isEmpty ? "line" : codingPath.map(name).joined(separator: ".")
         }
         switch self {
         case .keyNotFound(let key, let context):

@@ -84,7 +84,7 @@ public struct NewOrder: Sendable, Equatable {
         if overflow {
             errors.append(FieldError(field: "items", message: "amounts are too large"))
         } else if totalMinor != sum {
-            errors.append(FieldError(field: "total_minor", message: "must equal the sum of quantity × unit_price_minor over the items (\(sum))"))
+            errors.append(FieldError(field: "total_minor", message: "must equal the sum of quantity × unit_price_minor over the items"))
         }
         self.currency = currency
         if currency.utf8.count != 3 || !currency.allSatisfy({ $0.isASCII && $0.isUppercase }) {

@@ -32,19 +32,20 @@ public struct CustomerImportRepository: Sendable {
             }))
     }
 
+    /// A customer of a batch refused when its batch was written, by its position in the batch.
+    public struct Refusal: Sendable, Equatable {
+        public let position: Int
+        public let error: FieldError
+    }
+
     /// What became of each customer of a batch, by its position in the batch.
     public struct BatchOutcome: Sendable, Equatable {
         public var imported: [Int] = []
         /// Already stored under this `external_ref` (an earlier run): left as it is.
         public var present: [Int] = []
-        public var refused: [(position: Int, error: FieldError)] = []
+        public var refused: [Refusal] = []
         public var consentEvents = 0
         public var orders = 0
-
-        public static func == (lhs: Self, rhs: Self) -> Bool {
-            lhs.imported == rhs.imported && lhs.present == rhs.present && lhs.consentEvents == rhs.consentEvents && lhs.orders == rhs.orders
-                && lhs.refused.map(\.position) == rhs.refused.map(\.position) && lhs.refused.map(\.error) == rhs.refused.map(\.error)
-        }
     }
 
     /// Seals each customer's personal data under a new data key of its own (the CPU work, done before the batch's
@@ -77,30 +78,32 @@ public struct CustomerImportRepository: Sendable {
     ) async throws -> BatchOutcome {
         let customers = batch.customers
         var storedRefs: Set<String> = []
-        var takenEmails: Set<Data> = []
+        var takenEmails: Set<ByteBuffer> = []
         var takenOrderRefs: Set<String> = []
-        for try await (kind, value) in try await connection.query("""
-            SELECT 0, external_ref FROM subjects WHERE external_ref = ANY(\(customers.map(\.externalRef)))
-            UNION ALL SELECT 1, encode(email_index, 'hex') FROM subjects WHERE email_index = ANY(\(customers.compactMap(\.emailIndex)))
-            UNION ALL SELECT 2, external_ref FROM orders WHERE external_ref = ANY(\(customers.flatMap { $0.orders.map(\.externalRef) }))
-            """, logger: logger).decode((Int, String).self) {
-            switch kind {
-            case 0: storedRefs.insert(value)
-            case 1: takenEmails.insert(Data(hexString: value))
-            default: takenOrderRefs.insert(value)
-            }
+        for try await (ref, email, orderRef) in try await connection.query("""
+            SELECT external_ref, NULL::bytea, NULL FROM subjects WHERE external_ref = ANY(\(customers.map(\.externalRef)))
+            UNION ALL SELECT NULL, email_index, NULL FROM subjects WHERE email_index = ANY(\(customers.compactMap(\.emailIndex)))
+            UNION ALL SELECT NULL, NULL, external_ref FROM orders WHERE external_ref = ANY(\(customers.flatMap { $0.orders.map(\.externalRef) }))
+            """, logger: logger).decode((String?, ByteBuffer?, String?).self) {
+            if let ref { storedRefs.insert(ref) }
+            if let email { takenEmails.insert(email) }
+            if let orderRef { takenOrderRefs.insert(orderRef) }
         }
         var outcome = BatchOutcome()
         var written: [PreparedCustomer] = []
+        var batchRefs: Set<String> = []
         for (position, customer) in customers.enumerated() {
             if storedRefs.contains(customer.externalRef) {
                 outcome.present.append(position)
-            } else if let email = customer.emailIndex.map({ Data(buffer: $0) }), takenEmails.contains(email) {
-                outcome.refused.append((position, FieldError(field: "email", message: "belongs to another subject")))
+            } else if batchRefs.contains(customer.externalRef) {
+                outcome.refused.append(Refusal(position: position, error: FieldError(field: "external_ref", message: "repeats an earlier customer of the batch")))
+            } else if let email = customer.emailIndex, takenEmails.contains(email) {
+                outcome.refused.append(Refusal(position: position, error: FieldError(field: "email", message: "belongs to another subject")))
             } else if let index = customer.orders.firstIndex(where: { takenOrderRefs.contains($0.externalRef) }) {
-                outcome.refused.append((position, FieldError(field: "orders.\(index).external_ref", message: "belongs to another order")))
+                outcome.refused.append(Refusal(position: position, error: FieldError(field: "orders.\(index).external_ref", message: "belongs to another order")))
             } else {
-                if let email = customer.emailIndex { takenEmails.insert(Data(buffer: email)) }
+                batchRefs.insert(customer.externalRef)
+                if let email = customer.emailIndex { takenEmails.insert(email) }
                 takenOrderRefs.formUnion(customer.orders.map(\.externalRef))
                 outcome.imported.append(position)
                 outcome.consentEvents += customer.events.count
@@ -149,13 +152,13 @@ public struct CustomerImportRepository: Sendable {
                 RETURNING id, subject_id, purpose_code, action, occurred_at, recorded_at
             ), states AS (
                 INSERT INTO consent_states (subject_id, purpose_code, event_id, action, occurred_at, recorded_at)
-                SELECT DISTINCT ON (subject_id, purpose_code) subject_id, purpose_code, id, action, occurred_at, recorded_at
-                FROM events ORDER BY subject_id, purpose_code, occurred_at DESC, recorded_at DESC
+                SELECT subject_id, purpose_code, id, action, occurred_at, recorded_at FROM events
+                WHERE id = ANY(\(customers.flatMap(\.currentEvents))::uuid[])
             ), order_rows AS (
                 INSERT INTO orders (id, subject_id, external_ref, status, currency, total_minor, delivery_recipient_name, delivery_phone,
                                     delivery_address_lines, delivery_city, delivery_postal_code, delivery_country, placed_at, status_changed_at)
                 SELECT id, subject_id, ref, status, currency, total, recipient, phone,
-                       ARRAY(SELECT jsonb_array_elements_text(lines::jsonb)), city, NULLIF(postal_code, ''), country, placed_at, placed_at
+                       ARRAY(SELECT line FROM jsonb_array_elements_text(lines::jsonb) WITH ORDINALITY AS l(line, n) ORDER BY n), city, NULLIF(postal_code, ''), country, placed_at, placed_at
                 FROM unnest(\(orders.map(\.1.id))::uuid[], \(orders.map(\.0))::uuid[], \(orders.map(\.1.externalRef))::text[],
                             \(orders.map(\.1.status.rawValue))::text[], \(orders.map(\.1.currency))::text[], \(orders.map(\.1.totalMinor))::bigint[],
                             \(orders.map(\.1.recipientName))::text[], \(orders.map(\.1.phone))::text[], \(orders.map(\.1.addressLines))::text[],
@@ -230,6 +233,9 @@ struct PreparedCustomer: Sendable {
     let emailIndex: ByteBuffer?
     let phoneIndex: ByteBuffer?
     let events: [Event]
+    /// The event that is each purpose's current state: its latest by `occurred_at`, the later in the file on a tie,
+    /// as ``ConsentRepository/record(_:actor:now:)`` decides between events recorded one after another.
+    let currentEvents: [UUID]
     let orders: [Order]
 
     init(_ customer: ImportedCustomer, keys: PersonalDataKeys) throws {
@@ -255,6 +261,11 @@ struct PreparedCustomer: Sendable {
                 id: UUID(), purpose: $0.purpose, action: $0.action, policyVersionID: $0.policyVersionID, consentTextID: $0.consentTextID,
                 channel: $0.channel, occurredAt: $0.occurredAt, evidence: $0.evidence)
         }
+        var current: [String: Event] = [:]
+        for event in events where current[event.purpose].map({ $0.occurredAt <= event.occurredAt }) ?? true {
+            current[event.purpose] = event
+        }
+        currentEvents = current.values.map(\.id)
         orders = try customer.orders.map { imported in
             let orderID = UUID()
             let order = imported.order
@@ -269,18 +280,5 @@ struct PreparedCustomer: Sendable {
                 postalCode: cipher.seal(delivery.postalCode, "orders.delivery_postal_code", row: orderID), country: delivery.country,
                 placedAt: imported.placedAt, items: order.items)
         }
-    }
-}
-
-extension Data {
-    /// The bytes a string of hexadecimal digit pairs spells.
-    fileprivate init(hexString: String) {
-        var bytes: [UInt8] = []
-        var iterator = hexString.utf8.makeIterator()
-        while let high = iterator.next(), let low = iterator.next() {
-            func value(_ digit: UInt8) -> UInt8 { digit <= 57 ? digit - 48 : (digit | 0x20) - 87 }
-            bytes.append(value(high) << 4 | value(low))
-        }
-        self.init(bytes)
     }
 }

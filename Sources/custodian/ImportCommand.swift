@@ -54,7 +54,7 @@ struct ImportCommand: AsyncParsableCommand {
             func collect() async throws {
                 guard let (outcome, lines) = try await writing?.value else { return }
                 totals.add(outcome)
-                for (position, error) in outcome.refused { try refusals.write(line: lines[position], errors: [error]) }
+                for refusal in outcome.refused { try refusals.write(line: lines[refusal.position], errors: [refusal.error]) }
             }
             var customers: [ImportedCustomer] = []
             var customerLines: [Int] = []
@@ -78,6 +78,7 @@ struct ImportCommand: AsyncParsableCommand {
                     progress.show(line)
                 }
                 done = customers.count < batchSize
+                guard !customers.isEmpty else { break }
                 let prepared = try repository.prepare(customers)
                 try await collect()
                 let batchLines = customerLines
@@ -100,8 +101,11 @@ struct ImportCommand: AsyncParsableCommand {
         }
     }
 
-    /// The number of lines in the file (for the progress bar), counted in one quick pass.
+    /// The number of lines in the file (for the progress bar), counted in one quick pass: so the file must be a
+    /// regular one (a pipe would be used up by the count).
     private static func countLines(_ path: String) throws -> Int {
+        let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType
+        guard type == .typeRegular else { throw ValidationError("\(path) is not a regular file") }
         guard let handle = FileHandle(forReadingAtPath: path) else { throw ValidationError("cannot open \(path)") }
         defer { try? handle.close() }
         var count = 0
@@ -127,40 +131,5 @@ struct ImportTotals {
         refused += outcome.refused.count
         consentEvents += outcome.consentEvents
         orders += outcome.orders
-    }
-}
-
-/// The refused customers of an import, one JSON object per line: the line the customer starts on and each member at
-/// fault with the reason. Never a value: the report may travel where personal data may not.
-final class RefusalReport {
-    private let handle: FileHandle
-    private let encoder = JSONEncoder()
-
-    private struct Entry: Encodable {
-        let line: Int
-        let errors: [Member]
-    }
-
-    private struct Member: Encodable {
-        let field: String
-        let message: String
-    }
-
-    init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw ValidationError("cannot write the report \(path)")
-        }
-        self.handle = handle
-        encoder.outputFormatting = .sortedKeys
-    }
-
-    func write(line: Int, errors: [FieldError]) throws {
-        var data = try encoder.encode(Entry(line: line, errors: errors.map { Member(field: $0.field, message: $0.message) }))
-        data.append(10)
-        try handle.write(contentsOf: data)
-    }
-
-    func close() throws {
-        try handle.close()
     }
 }

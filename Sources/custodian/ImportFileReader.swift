@@ -25,7 +25,7 @@ final class ImportFileReader {
     private var atEnd = false
     private var nextLine = 1
     private var csv: (splitter: CSVRecordSplitter, customers: CustomerCSV?)
-    private var ready: [CustomerCSV.Entry] = []
+    private var ready: [ImportEntry] = []
     private var readyIndex = 0
 
     /// Opens `path`; throws when it cannot be read.
@@ -41,14 +41,14 @@ final class ImportFileReader {
     }
 
     /// The next customer; nil at the end of the file. Throws ``CustomerCSV/HeaderError`` for a CSV header it cannot use.
-    func next() throws -> CustomerCSV.Entry? {
+    func next() throws -> ImportEntry? {
         switch format {
         case .ndjson: return try nextJSONLine()
         case .csv: return try nextCSVCustomer()
         }
     }
 
-    private func nextJSONLine() throws -> CustomerCSV.Entry? {
+    private func nextJSONLine() throws -> ImportEntry? {
         while true {
             if let newline = buffer[offset...].firstIndex(of: UInt8(ascii: "\n")) {
                 let line = nextLine
@@ -69,7 +69,7 @@ final class ImportFileReader {
         }
     }
 
-    private func nextCSVCustomer() throws -> CustomerCSV.Entry? {
+    private func nextCSVCustomer() throws -> ImportEntry? {
         if readyIndex == ready.count {
             ready.removeAll(keepingCapacity: true)
             readyIndex = 0

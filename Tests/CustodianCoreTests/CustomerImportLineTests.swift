@@ -60,6 +60,8 @@ struct CustomerImportLineTests {
             == [FieldError(field: "has_account", message: "has the wrong type")])
         #expect(Self.errors(#"{"external_ref":"c","full_name":"Ann","emial":"secret@example.org"}"#)
             == [FieldError(field: "emial", message: "is not a member the import knows")])
+        #expect(Self.errors(#"{"external_ref":"c","full_name":"Ann","secret@example.org":true}"#)
+            == [FieldError(field: "(a member)", message: "is not a member the import knows")], "a member named by personal data is not named")
         #expect(Self.errors(Self.consent(#""purpose":"newsletter","action":"grant","policy_version":"p1","channel":"api","occurred_at":"2022-01-01T00:00:00Z","evidence":{"ip":"1.2.3.4"}"#))
             == [FieldError(field: "consents.0.evidence.ip", message: "is not a member the import knows")])
     }
@@ -116,7 +118,19 @@ struct CustomerImportLineTests {
         ])
     }
 
-    static func csv(_ text: String) throws -> [CustomerCSV.Entry] {
+    @Test("CSV: a quote inside an unquoted field is a character; invalid UTF-8 and an unclosed quote are faults, not guesses")
+    func csvFaults() {
+        var splitter = CSVRecordSplitter()
+        var records = splitter.feed(Array("c-1,ООО \"Ромашка\",x\n".utf8) + [0x63, 0x2D, 0x32, 0x2C, 0xCF, 0xF0, 0x0A] + Array("c-3,\"open\nc-4,lost\n".utf8))
+        records += [splitter.finish()].compactMap { $0 }
+        #expect(records == [
+            .init(line: 1, fields: ["c-1", "ООО \"Ромашка\"", "x"]),
+            .init(line: 2, fields: ["c-2", ""], fault: "is not UTF-8 text"),
+            .init(line: 3, fields: ["c-3", "open\nc-4,lost\n"], fault: "has a quoted field that is never closed"),
+        ])
+    }
+
+    static func csv(_ text: String) throws -> [ImportEntry] {
         var splitter = CSVRecordSplitter()
         var records = splitter.feed(text.utf8)
         records += [splitter.finish()].compactMap { $0 }
@@ -135,9 +149,11 @@ struct CustomerImportLineTests {
             c-2,Bob,,,,,,,
             c-3,Cid,cid@example.org,newsletter,grant,p1,t1,web_form,2022-01-01T00:00:00Z
             c-3,Other,,newsletter,,p1,,web_form,2023-01-01T00:00:00Z
+            ,,,,,,,,
             c-4,Dan,,,,,,,,extra
+            c-5,Eve,,,,,,,,,
             """)
-        #expect(entries.map(\.line) == [2, 4, 5, 7])
+        #expect(entries.map(\.line) == [2, 4, 5, 8, 9], "the row of empty cells is skipped")
         let ann = try entries[0].customer.get().validated(against: Self.catalogue, now: Self.now)
         #expect(ann.subject.email == "ann@example.org" && ann.consents.map(\.action) == [.grant, .withdraw])
         let bob = try entries[1].customer.get()
@@ -149,6 +165,7 @@ struct CustomerImportLineTests {
         #expect(throws: ValidationFailure([FieldError(field: "line", message: "has more cells than the header has columns")])) {
             try entries[3].customer.get()
         }
+        #expect(try entries[4].customer.get().fullName == "Eve", "empty cells beyond the header's columns are nothing")
     }
 
     @Test("CSV: a header with an unknown or repeated column, or without external_ref, refuses the file")
@@ -156,5 +173,11 @@ struct CustomerImportLineTests {
         #expect(throws: CustomerCSV.HeaderError.self) { try CustomerCSV(header: ["external_ref", "full_name", "emial"]) }
         #expect(throws: CustomerCSV.HeaderError.self) { try CustomerCSV(header: ["external_ref", "full_name", "full_name"]) }
         #expect(throws: CustomerCSV.HeaderError.self) { try CustomerCSV(header: ["full_name", "email"]) }
+        do {
+            _ = try CustomerCSV(header: ["c-1", "Anna Secret", "anna@example.org"])
+            Issue.record("a header of data was taken")
+        } catch {
+            #expect(error.description == "column 1 is not a column the import knows", "a cell that is no column name is not repeated")
+        }
     }
 }

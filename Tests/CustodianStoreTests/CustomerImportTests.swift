@@ -101,6 +101,38 @@ struct CustomerImportTests {
         }
     }
 
+    @Test("events of one purpose at the same instant: the later in the file is the state, as recorded one after another")
+    func tieGoesToTheLaterLine() async throws {
+        try await TestDatabase.withMigrated { database in
+            let catalogue = try await Self.catalogue(database)
+            let repository = CustomerImportRepository(database: database)
+            let event = #"{"purpose":"newsletter","action":"ACTION","policy_version":"p-2020","consent_text":"t-2020","channel":"api","occurred_at":"2023-01-01T00:00:00Z"}"#
+            for (ref, order) in [("tie-1", ["grant", "withdraw"]), ("tie-2", ["withdraw", "grant"])] {
+                let events = order.map { event.replacingOccurrences(of: "ACTION", with: $0) }.joined(separator: ",")
+                let customer = try Self.line(#"{"external_ref":"\#(ref)","full_name":"Tie","consents":[\#(events)]}"#)
+                    .validated(against: catalogue, now: Self.now)
+                _ = try await repository.write(try repository.prepare([customer]), requestID: ref)
+            }
+            let states = try await database.query("""
+                SELECT s.external_ref, c.action FROM consent_states c JOIN subjects s ON s.id = c.subject_id ORDER BY s.external_ref
+                """).decode((String, String).self).reduce(into: [String]()) { $0.append($1.0 + ":" + $1.1) }
+            #expect(states == ["tie-1:withdraw", "tie-2:grant"])
+        }
+    }
+
+    @Test("a customer whose external_ref repeats an earlier one of its batch is refused, not written twice")
+    func refusesRepeatedReference() async throws {
+        try await TestDatabase.withMigrated { database in
+            let catalogue = try await Self.catalogue(database)
+            let repository = CustomerImportRepository(database: database)
+            let customers = try [#"{"external_ref":"rep","full_name":"One"}"#, #"{"external_ref":"rep","full_name":"Two"}"#]
+                .map { try Self.line($0).validated(against: catalogue, now: Self.now) }
+            let outcome = try await repository.write(try repository.prepare(customers), requestID: "rep")
+            #expect(outcome.imported == [0])
+            #expect(outcome.refused == [.init(position: 1, error: FieldError(field: "external_ref", message: "repeats an earlier customer of the batch"))])
+        }
+    }
+
     @Test("an e-mail or an order reference another subject holds refuses that customer alone, naming the member")
     func refusesTakenValues() async throws {
         try await TestDatabase.withMigrated { database in
