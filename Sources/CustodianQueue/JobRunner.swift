@@ -79,9 +79,9 @@ public struct JobRunner: Service {
                     // Recording and claiming use two connections at once: one round trip of latency, not two.
                     let results = finished
                     finished = []
-                    async let recorded: Void = record(results, store: store, held: held, kind: handler.kind)
+                    async let recorded = record(results, store: store, held: held, kind: handler.kind)
                     let claimed = stopping ? [] : await claim(handler, limit: limit - running, store: store)
-                    await recorded
+                    finished = await recorded + finished
                     if stopping, running == 0 { break }
                     held.insert(claimed.map(\.id))
                     for job in claimed {
@@ -119,17 +119,20 @@ public struct JobRunner: Service {
     }
 
     /// Writes finished jobs' results in one statement, fenced by the lease owner, and stops extending their leases.
-    private func record(_ results: [JobResult], store: JobStore, held: HeldLeases, kind: String) async {
-        guard !results.isEmpty else { return }
-        defer { held.remove(results.map(\.jobID)) }
+    /// Returns the results it could not write because the database failed: they go with the next batch, their leases
+    /// still extended, rather than being dropped (their jobs would run again once their leases expired).
+    private func record(_ results: [JobResult], store: JobStore, held: HeldLeases, kind: String) async -> [JobResult] {
+        guard !results.isEmpty else { return [] }
         do {
             let written = try await store.complete(results, owner: configuration.owner)
+            held.remove(results.map(\.jobID))
             if written.count < results.count {
                 logger.warning("some results were not recorded: their lease had been taken over", metadata: ["count": "\(results.count - written.count)"])
             }
+            return []
         } catch {
-            // The leases expire and the rescuer makes these jobs available again: nothing is lost.
-            logger.error("recording job results failed", metadata: ["kind": "\(kind)", "error.type": "\(type(of: error))"])
+            logger.error("recording job results failed; retrying with the next batch", metadata: ["kind": "\(kind)", "error.type": "\(type(of: error))"])
+            return results
         }
     }
 

@@ -172,16 +172,21 @@ public struct JobStore: Sendable {
         }
     }
 
-    /// Deletes succeeded jobs finished more than `retention` ago, in batches; returns how many.
+    /// Deletes succeeded jobs finished more than `retention` ago with their attempts, in batches; returns how many.
     @discardableResult
     public func pruneSucceeded(olderThan retention: Duration, batchSize: Int = 1000) async throws -> Int {
         var total = 0
         while true {
             let deleted = try await database.query("""
-                DELETE FROM jobs WHERE id IN (
-                    SELECT id FROM jobs WHERE state = 'succeeded' AND finished_at < now() - make_interval(secs => \(retention.secondsValue))
-                    LIMIT \(batchSize)
-                ) RETURNING id
+                WITH pruned AS (
+                    DELETE FROM jobs WHERE id IN (
+                        SELECT id FROM jobs WHERE state = 'succeeded' AND finished_at < now() - make_interval(secs => \(retention.secondsValue))
+                        LIMIT \(batchSize)
+                    ) RETURNING id
+                ), attempts AS (
+                    DELETE FROM job_attempts WHERE job_id IN (SELECT id FROM pruned)
+                )
+                SELECT id FROM pruned
                 """).decode(Int64.self).reduce(0) { count, _ in count + 1 }
             total += deleted
             if deleted < batchSize { return total }

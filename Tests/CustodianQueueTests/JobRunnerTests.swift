@@ -98,6 +98,46 @@ struct JobRunnerTests {
         }
     }
 
+    @Test("results the database would not take are written with a later batch, their leases kept: the job does not run again")
+    func unwrittenResultsAreKept() async throws {
+        try await TestDatabase.withMigratedName { name in
+            let database = try TestDatabase.pool(database: name, maximumConnections: 10)
+            // Attempt rows are refused while the switch is on, so the completion statement fails as a whole.
+            try await TestDatabase.running(try TestDatabase.pool(database: name, role: .administrator)) { setup in
+                _ = try await enqueue(1, setup)
+                try await setup.query("CREATE TABLE refuse_results (on_ boolean)")
+                try await setup.query("GRANT SELECT, DELETE ON refuse_results TO custodian_app")
+                try await setup.query("INSERT INTO refuse_results VALUES (true)")
+                try await setup.query("""
+                    CREATE FUNCTION refuse_result() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        IF EXISTS (SELECT 1 FROM refuse_results) THEN RAISE EXCEPTION 'results refused'; END IF;
+                        RETURN NEW;
+                    END $$
+                    """)
+                try await setup.query("CREATE TRIGGER refuse_result BEFORE INSERT ON job_attempts FOR EACH ROW EXECUTE FUNCTION refuse_result()")
+            }
+            let handler = RecordingHandler(concurrency: 4)
+            // A lease shorter than the refusal lasts: were the leases not kept, the job would be rescued and run again.
+            let runner = JobRunner(
+                database: database, handlers: [handler],
+                configuration: .init(owner: "w", lease: .seconds(1), pollInterval: .milliseconds(100), rescueInterval: .milliseconds(200)),
+                logger: TestDatabase.logger)
+            let clock = ContinuousClock()
+            let refusedUntil = clock.now + .seconds(3)
+            try await run([runner], database: database) {
+                if clock.now >= refusedUntil { try await database.query("DELETE FROM refuse_results") }
+                return try await count("succeeded", database) == 1
+            }
+            #expect(handler.runCounts.values.sorted() == [1], "the job ran once")
+            try await TestDatabase.running(try TestDatabase.pool(database: name)) { database in
+                #expect(try await count("succeeded", database) == 1)
+                let attempts = try await database.query("SELECT count(*) FROM job_attempts").collect().first?.decode(Int.self)
+                #expect(attempts == 1)
+            }
+        }
+    }
+
     @Test("the server drops every connection of the worker mid-drain, three times: the worker reconnects and every job succeeds")
     func droppedConnections() async throws {
         try await TestDatabase.withMigratedName { name in
