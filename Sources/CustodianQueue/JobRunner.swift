@@ -57,9 +57,9 @@ public struct JobRunner: Service {
     }
 
     /// Claims and runs jobs of one kind until graceful shutdown, keeping up to the handler's concurrency running.
-    /// Whenever nothing runs or at least half of the slots are free, it writes the finished jobs' results in one
-    /// statement and claims as many jobs as there are free slots, so claiming and recording overlap with the jobs
-    /// still running instead of waiting for a whole batch's slowest job.
+    /// Whenever nothing runs or at least half of the slots are free, one statement writes the finished jobs' results
+    /// and claims as many jobs as there are free slots (one commit per batch), while the jobs still running go on
+    /// instead of waiting for a whole batch's slowest job.
     private func drain(_ handler: RegisteredHandler, wakeUps: AsyncStream<Void>) async {
         let store = JobStore(database: database, hooks: hooks)
         let limit = handler.concurrency
@@ -76,12 +76,9 @@ public struct JobRunner: Service {
             while true {
                 if running == 0 || limit - running >= refillAt {
                     let stopping = Task.isShuttingDownGracefully || Task.isCancelled
-                    // Recording and claiming use two connections at once: one round trip of latency, not two.
-                    let results = finished
-                    finished = []
-                    async let recorded = record(results, store: store, held: held, kind: handler.kind)
-                    let claimed = stopping ? [] : await claim(handler, limit: limit - running, store: store)
-                    finished = await recorded + finished
+                    let (claimed, unwritten) = await cycle(
+                        handler, results: finished, limit: stopping ? 0 : limit - running, store: store, held: held)
+                    finished = unwritten
                     if stopping, running == 0 { break }
                     held.insert(claimed.map(\.id))
                     for job in claimed {
@@ -108,31 +105,26 @@ public struct JobRunner: Service {
         }
     }
 
-    /// Leases up to `limit` jobs of the handler's kind; none when the database fails (the next wake-up retries).
-    private func claim(_ handler: RegisteredHandler, limit: Int, store: JobStore) async -> [ClaimedJob] {
+    /// Writes the finished jobs' results (fenced by the lease owner) and leases up to `limit` jobs of the handler's
+    /// kind in one statement, and stops extending the written jobs' leases. When the database fails, nothing is
+    /// claimed and the results are returned, their leases still extended, to go with the next batch, rather than
+    /// dropped (their jobs would run again once their leases expired); the next wake-up retries.
+    private func cycle(
+        _ handler: RegisteredHandler, results: [JobResult], limit: Int, store: JobStore, held: HeldLeases
+    ) async -> (claimed: [ClaimedJob], unwritten: [JobResult]) {
+        guard !results.isEmpty || limit > 0 else { return ([], []) }
         do {
-            return try await store.claim(kinds: [handler.kind], limit: limit, owner: configuration.owner, lease: configuration.lease)
-        } catch {
-            logger.warning("claiming jobs failed", metadata: ["kind": "\(handler.kind)", "error.type": "\(type(of: error))"])
-            return []
-        }
-    }
-
-    /// Writes finished jobs' results in one statement, fenced by the lease owner, and stops extending their leases.
-    /// Returns the results it could not write because the database failed: they go with the next batch, their leases
-    /// still extended, rather than being dropped (their jobs would run again once their leases expired).
-    private func record(_ results: [JobResult], store: JobStore, held: HeldLeases, kind: String) async -> [JobResult] {
-        guard !results.isEmpty else { return [] }
-        do {
-            let written = try await store.complete(results, owner: configuration.owner)
+            let cycle = try await store.cycle(results, kinds: [handler.kind], limit: limit, owner: configuration.owner, lease: configuration.lease)
             held.remove(results.map(\.jobID))
-            if written.count < results.count {
-                logger.warning("some results were not recorded: their lease had been taken over", metadata: ["count": "\(results.count - written.count)"])
+            if cycle.written.count < results.count {
+                logger.warning("some results were not recorded: their lease had been taken over", metadata: ["count": "\(results.count - cycle.written.count)"])
             }
-            return []
+            return (cycle.claimed, [])
         } catch {
-            logger.error("recording job results failed; retrying with the next batch", metadata: ["kind": "\(kind)", "error.type": "\(type(of: error))"])
-            return results
+            logger.error(
+                "recording results and claiming jobs failed; the results go with the next batch",
+                metadata: ["kind": "\(handler.kind)", "error.type": "\(type(of: error))"])
+            return ([], results)
         }
     }
 

@@ -46,34 +46,8 @@ public struct JobStore: Sendable {
 
     /// Leases up to `limit` due jobs of `kinds` to `owner`, highest priority and oldest first.
     public func claim(kinds: [String], limit: Int, owner: String, lease: Duration) async throws -> [ClaimedJob] {
-        var binds = PostgresBindings()
-        try binds.append(kinds, context: .default)
-        try binds.append(limit, context: .default)
-        try binds.append(owner, context: .default)
-        try binds.append(lease.secondsValue, context: .default)
-        let rows = try await database.query(PostgresQuery(unsafeSQL: Self.claimStatement, binds: binds))
-        var jobs: [ClaimedJob] = []
-        for try await (id, kind, payload, attempt, maxAttempts) in rows.decode((Int64, String, String, Int, Int).self) {
-            jobs.append(ClaimedJob(id: id, kind: kind, payload: payload, attempt: attempt, maxAttempts: maxAttempts))
-        }
-        return jobs.sorted { $0.id < $1.id }
+        try await cycle([], kinds: kinds, limit: limit, owner: owner, lease: lease).claimed
     }
-
-    /// The claim: $1 kinds, $2 limit, $3 owner, $4 lease in seconds. `bench/sql/pgbench-claim-complete.sql` runs the
-    /// same statement (a test keeps the two equal).
-    public static let claimStatement = """
-        WITH next AS (
-            SELECT id FROM jobs
-            WHERE state = 'available' AND kind = ANY($1) AND run_at <= now()
-            ORDER BY priority DESC, run_at, id
-            LIMIT $2
-            FOR UPDATE SKIP LOCKED
-        )
-        UPDATE jobs j SET state = 'running', attempt = j.attempt + 1, lease_owner = $3,
-            lease_expires_at = now() + make_interval(secs => $4), updated_at = now()
-        FROM next WHERE j.id = next.id
-        RETURNING j.id, j.kind, j.payload::text, j.attempt, j.max_attempts
-        """
 
     /// Extends the leases `owner` still holds; returns the ids it still holds.
     @discardableResult
@@ -91,6 +65,22 @@ public struct JobStore: Sendable {
     @discardableResult
     public func complete(_ results: [JobResult], owner: String) async throws -> [Int64] {
         guard !results.isEmpty else { return [] }
+        return try await cycle(results, kinds: [], limit: 0, owner: owner, lease: .zero).written
+    }
+
+    /// What one turn of the queue loop did: the results written and the jobs claimed.
+    public struct Cycle: Sendable {
+        /// The ids of the jobs whose results were written (those `owner` still held).
+        public let written: [Int64]
+        /// The jobs claimed, by id.
+        public let claimed: [ClaimedJob]
+    }
+
+    /// Writes `results` as ``complete(_:owner:)`` does and claims up to `limit` jobs of `kinds` as
+    /// ``claim(kinds:limit:owner:lease:)`` does, in one statement: one round trip and one commit per batch instead of
+    /// two. The claim is committed before any claimed job runs, as before; it cannot take a job the results free
+    /// (a retry becomes available only for the next statement, which sees this one's commit).
+    public func cycle(_ results: [JobResult], kinds: [String], limit: Int, owner: String, lease: Duration) async throws -> Cycle {
         // Arrays cannot carry NULLs here: absent values travel as sentinels (epoch, "", 0) and become NULL again.
         let noDate = Date(timeIntervalSince1970: 0)
         var binds = PostgresBindings()
@@ -102,14 +92,29 @@ public struct JobStore: Sendable {
         try binds.append(results.map(\.startedAt), context: .default)
         try binds.append(results.map { Int32(clamping: $0.durationMilliseconds) }, context: .default)
         try binds.append(owner, context: .default)
-        return try await database.query(PostgresQuery(unsafeSQL: Self.completeStatement, binds: binds))
-            .decode(Int64.self).reduce(into: []) { $0.append($1) }
+        try binds.append(kinds, context: .default)
+        try binds.append(limit, context: .default)
+        try binds.append(lease.secondsValue, context: .default)
+        var written: [Int64] = []
+        var claimed: [ClaimedJob] = []
+        for try await (id, kind, payload, attempt, maxAttempts) in try await database.query(PostgresQuery(unsafeSQL: Self.cycleStatement, binds: binds))
+            .decode((Int64, String?, String?, Int?, Int?).self) {
+            if let kind, let payload, let attempt, let maxAttempts {
+                claimed.append(ClaimedJob(id: id, kind: kind, payload: payload, attempt: attempt, maxAttempts: maxAttempts))
+            } else {
+                written.append(id)
+            }
+        }
+        return Cycle(written: written, claimed: claimed.sorted { $0.id < $1.id })
     }
 
-    /// The completion: $1 job ids, $2 outcomes, $3 retry times, $4 errors, $5 HTTP statuses, $6 start times, $7
-    /// durations (arrays, one element per result), $8 owner. `bench/sql/pgbench-claim-complete.sql` runs the same
-    /// statement (a test keeps the two equal).
-    public static let completeStatement = """
+    /// One turn of the queue loop: $1 job ids, $2 outcomes, $3 retry times, $4 errors, $5 HTTP statuses, $6 start
+    /// times, $7 durations (arrays, one element per result), $8 owner, $9 kinds, $10 limit, $11 lease in seconds.
+    /// Writes the results of jobs `owner` still holds with their attempt rows, then leases the next due jobs; the two
+    /// updates touch different rows (running ones, available ones). Claimed jobs come back with their kind, written
+    /// ones with their id alone. `bench/sql/pgbench-claim-complete.sql` runs the same statement (a test keeps the two
+    /// equal).
+    public static let cycleStatement = """
         WITH result AS (
             SELECT id, outcome, NULLIF(retry_at, to_timestamp(0)) AS retry_at, NULLIF(error, '') AS error,
                    NULLIF(http_status, 0) AS http_status, started_at, duration_ms
@@ -135,11 +140,26 @@ public struct JobStore: Sendable {
             FROM result r
             WHERE j.id = r.id AND j.lease_owner = $8 AND j.state = 'running'
             RETURNING j.id, j.attempt, r.outcome, r.http_status, r.error, r.started_at, r.duration_ms
+        ), attempts AS (
+            INSERT INTO job_attempts (job_id, attempt, worker, started_at, duration_ms, outcome, http_status, error)
+            SELECT id, attempt, $8, started_at, duration_ms, outcome, http_status, left(error, 1000) FROM written
+            RETURNING job_id
+        ), next AS (
+            SELECT id FROM jobs
+            WHERE state = 'available' AND kind = ANY($9) AND run_at <= now()
+            ORDER BY priority DESC, run_at, id
+            LIMIT $10
+            FOR UPDATE SKIP LOCKED
+        ), claimed AS (
+            UPDATE jobs j SET state = 'running', attempt = j.attempt + 1, lease_owner = $8,
+                lease_expires_at = now() + make_interval(secs => $11), updated_at = now()
+            FROM next WHERE j.id = next.id
+            RETURNING j.id, j.kind, j.payload::text, j.attempt, j.max_attempts
         )
-        INSERT INTO job_attempts (job_id, attempt, worker, started_at, duration_ms, outcome, http_status, error)
-        SELECT id, attempt, $8, started_at, duration_ms, outcome, http_status, left(error, 1000) FROM written
-        RETURNING job_id
+        SELECT id, kind, payload, attempt, max_attempts FROM claimed
+        UNION ALL SELECT job_id, NULL, NULL, NULL, NULL FROM attempts
         """
+
 
     /// Returns jobs whose lease expired (their worker died or hangs) to `available`, or fails them when they have no
     /// attempts left, telling each kind's ``JobLifecycle`` which of its jobs failed so, in the same transaction; then
