@@ -56,49 +56,75 @@ public struct JobRunner: Service {
         logger.info("worker stopped", metadata: ["owner": "\(configuration.owner)"])
     }
 
+    /// What a claim loop's task group reports: a job finished, a wake-up came (a notification or a poll tick), or the
+    /// worker is stopping.
+    private enum LoopEvent: Sendable {
+        case finished(JobResult)
+        case woke
+        case stopping
+        case leaseKeeperStopped
+    }
+
     /// Claims and runs jobs of one kind until graceful shutdown, keeping up to the handler's concurrency running.
-    /// Whenever nothing runs or at least half of the slots are free, one statement writes the finished jobs' results
-    /// and claims as many jobs as there are free slots (one commit per batch), while the jobs still running go on
-    /// instead of waiting for a whole batch's slowest job.
+    /// One statement writes the finished jobs' results and claims as many jobs as there are free slots (one commit per
+    /// batch): whenever nothing runs or at least half of the slots are free, and on every wake-up while slots are
+    /// free and the last claim found the queue empty, so a new job never waits behind a slow one of its kind.
     private func drain(_ handler: RegisteredHandler, wakeUps: AsyncStream<Void>) async {
         let store = JobStore(database: database, hooks: hooks)
         let limit = handler.concurrency
         let refillAt = max(1, limit / 2)
         let held = HeldLeases()
-        var wakeIterator = wakeUps.makeAsyncIterator()
-        await withTaskGroup(of: JobResult?.self) { group in
+        await withTaskGroup(of: LoopEvent.self) { group in
             group.addTask {
                 await keepLeases(held, store: store)
-                return nil
+                return .leaseKeeperStopped
             }
             var running = 0
             var finished: [JobResult] = []
+            var stopping = false
+            var waitingForWakeUp = false
+            // Whether the last claim took fewer jobs than there were free slots: then only a wake-up brings more.
+            var queueWasEmpty = true
+            var mustCycle = true
             while true {
-                if running == 0 || limit - running >= refillAt {
-                    let stopping = Task.isShuttingDownGracefully || Task.isCancelled
-                    let (claimed, unwritten) = await cycle(
-                        handler, results: finished, limit: stopping ? 0 : limit - running, store: store, held: held)
+                if mustCycle {
+                    stopping = stopping || Task.isShuttingDownGracefully || Task.isCancelled
+                    let wanted = stopping ? 0 : limit - running
+                    let (claimed, unwritten) = await cycle(handler, results: finished, limit: wanted, store: store, held: held)
                     finished = unwritten
-                    if stopping, running == 0 { break }
                     held.insert(claimed.map(\.id))
                     for job in claimed {
-                        group.addTask { await execute(job, handler: handler) }
+                        group.addTask { .finished(await execute(job, handler: handler)) }
                     }
                     running += claimed.count
-                    if running == 0 {
-                        // Sleep until a notification or the next poll tick; nil means the worker is stopping.
-                        guard await wakeIterator.next() != nil else { break }
-                        continue
+                    queueWasEmpty = claimed.count < wanted
+                }
+                if stopping, running == 0 { break }
+                if !stopping, !waitingForWakeUp, running < limit {
+                    waitingForWakeUp = true
+                    group.addTask {
+                        var wakeIterator = wakeUps.makeAsyncIterator()
+                        return await wakeIterator.next() == nil ? .stopping : .woke
                     }
                 }
                 switch await group.next() {
-                case .some(.some(let result)):
+                case .finished(let result):
                     finished.append(result)
                     running -= 1
-                case .some(.none):
-                    continue
-                case .none:
+                    mustCycle = running == 0 || limit - running >= refillAt
+                case .woke:
+                    waitingForWakeUp = false
+                    mustCycle = running < limit && (queueWasEmpty || limit - running >= refillAt)
+                case .stopping:
+                    waitingForWakeUp = false
+                    stopping = true
+                    mustCycle = true
+                case .leaseKeeperStopped:
+                    mustCycle = false
+                case nil:
+                    stopping = true
                     running = 0
+                    mustCycle = false
                 }
             }
             group.cancelAll()

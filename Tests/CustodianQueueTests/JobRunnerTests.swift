@@ -37,6 +37,29 @@ final class RecordingHandler: JobHandler {
     var peakConcurrency: Int { active.withLockedValue { $0.peak } }
 }
 
+/// A handler for the tests whose first job (`n == 0`) runs until `release()`; the others finish at once.
+final class GatedHandler: JobHandler {
+    typealias Kind = TestJob
+    let concurrency: Int
+    private let state = NIOLockedValueBox<(released: Bool, finished: [Int])>((false, []))
+
+    init(concurrency: Int) {
+        self.concurrency = concurrency
+    }
+
+    func run(_ job: Job<TestJob>) async -> JobOutcome {
+        if job.payload.n == 0 {
+            while !state.withLockedValue({ $0.released }) { try? await Task.sleep(for: .milliseconds(20)) }
+        }
+        state.withLockedValue { $0.finished.append(job.payload.n) }
+        return .succeeded
+    }
+
+    func release() { state.withLockedValue { $0.released = true } }
+    /// The payloads' numbers in the order their jobs finished.
+    var finished: [Int] { state.withLockedValue { $0.finished } }
+}
+
 @Suite("Job runner")
 struct JobRunnerTests {
     static let fastRetries = RetryPolicy(base: 0.05, cap: 0.2)
@@ -233,6 +256,39 @@ struct JobRunnerTests {
             let start = clock.now
             try await run([idle], database: idlePool, limit: .milliseconds(200)) { false }
             #expect(clock.now - start < .seconds(3))
+        }
+    }
+
+    @Test("a job enqueued while a slow job of its kind runs is claimed at once, not after the slow one")
+    func newJobPassesSlowOne() async throws {
+        try await TestDatabase.withMigratedName { name in
+            let database = try TestDatabase.pool(database: name)
+            let handler = GatedHandler(concurrency: 4)
+            let runner = JobRunner(
+                database: database, handlers: [handler], configuration: .init(owner: "w", pollInterval: .seconds(120)), logger: TestDatabase.logger)
+            let setup = try TestDatabase.pool(database: name)
+            let enqueuedAt = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
+            let waited = NIOLockedValueBox<Duration?>(nil)
+            try await TestDatabase.running(setup) { setup in
+                _ = try await enqueue(1, setup)  // n = 0: holds its slot until released
+                try await run([runner], database: database, limit: .seconds(15)) {
+                    if enqueuedAt.withLockedValue({ $0 }) == nil {
+                        guard try await count("running", setup) == 1 else { return false }
+                        try await Task.sleep(for: .milliseconds(300))  // the loop has claimed and waits
+                        _ = try await setup.transaction { try await JobQueue.enqueue(TestJob.self, .init(n: 1), on: $0, logger: TestDatabase.logger) }
+                        enqueuedAt.withLockedValue { $0 = .now }
+                    }
+                    if waited.withLockedValue({ $0 }) == nil, handler.finished == [1], let start = enqueuedAt.withLockedValue({ $0 }) {
+                        waited.withLockedValue { $0 = .now - start }
+                        handler.release()
+                    }
+                    if enqueuedAt.withLockedValue({ $0 }).map({ .now - $0 > .seconds(10) }) == true { handler.release() }
+                    return handler.finished.count == 2
+                }
+            }
+            #expect(handler.finished == [1, 0], "the new job finished while the slow one still ran")
+            let wait = try #require(waited.withLockedValue { $0 })
+            #expect(wait < .seconds(5), "woken by NOTIFY while a job of its kind ran; waited \(wait)")
         }
     }
 
