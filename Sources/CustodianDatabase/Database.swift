@@ -46,6 +46,14 @@ public struct Database: Sendable {
         try await bounded { [client, logger] in try await client.query(query, logger: logger) }
     }
 
+    /// Runs a prepared statement on a pooled connection (prepared on each connection the first time it runs there) and
+    /// returns its rows.
+    public func execute<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] where Statement.Row: Sendable {
+        try await bounded { [client, logger] in
+            try await client.execute(statement, logger: logger).reduce(into: []) { $0.append($1) }
+        }
+    }
+
     /// Runs `body` on one pooled connection.
     public func withConnection<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
         try await bounded { [client] in try await client.withConnection { connection in try await body(connection) } }

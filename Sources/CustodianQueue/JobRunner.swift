@@ -140,7 +140,7 @@ public struct JobRunner: Service {
     ) async -> (claimed: [ClaimedJob], unwritten: [JobResult]) {
         guard !results.isEmpty || limit > 0 else { return ([], []) }
         do {
-            let cycle = try await store.cycle(results, kinds: [handler.kind], limit: limit, owner: configuration.owner, lease: configuration.lease)
+            let cycle = try await store.cycle(results, kind: handler.kind, limit: limit, owner: configuration.owner, lease: configuration.lease)
             held.remove(results.map(\.jobID))
             if cycle.written.count < results.count {
                 logger.warning("some results were not recorded: their lease had been taken over", metadata: ["count": "\(results.count - cycle.written.count)"])

@@ -44,9 +44,9 @@ public struct JobStore: Sendable {
         self.hooks = hooks
     }
 
-    /// Leases up to `limit` due jobs of `kinds` to `owner`, highest priority and oldest first.
-    public func claim(kinds: [String], limit: Int, owner: String, lease: Duration) async throws -> [ClaimedJob] {
-        try await cycle([], kinds: kinds, limit: limit, owner: owner, lease: lease).claimed
+    /// Leases up to `limit` due jobs of `kind` to `owner`, highest priority and oldest first.
+    public func claim(kind: String, limit: Int, owner: String, lease: Duration) async throws -> [ClaimedJob] {
+        try await cycle([], kind: kind, limit: limit, owner: owner, lease: lease).claimed
     }
 
     /// Extends the leases `owner` still holds; returns the ids it still holds.
@@ -65,7 +65,7 @@ public struct JobStore: Sendable {
     @discardableResult
     public func complete(_ results: [JobResult], owner: String) async throws -> [Int64] {
         guard !results.isEmpty else { return [] }
-        return try await cycle(results, kinds: [], limit: 0, owner: owner, lease: .zero).written
+        return try await cycle(results, kind: "", limit: 0, owner: owner, lease: .zero).written
     }
 
     /// What one turn of the queue loop did: the results written and the jobs claimed.
@@ -76,89 +76,22 @@ public struct JobStore: Sendable {
         public let claimed: [ClaimedJob]
     }
 
-    /// Writes `results` as ``complete(_:owner:)`` does and claims up to `limit` jobs of `kinds` as
-    /// ``claim(kinds:limit:owner:lease:)`` does, in one statement: one round trip and one commit per batch instead of
+    /// Writes `results` as ``complete(_:owner:)`` does and claims up to `limit` jobs of `kind` as
+    /// ``claim(kind:limit:owner:lease:)`` does, in one statement: one round trip and one commit per batch instead of
     /// two. The claim is committed before any claimed job runs, as before; it cannot take a job the results free
     /// (a retry becomes available only for the next statement, which sees this one's commit).
-    public func cycle(_ results: [JobResult], kinds: [String], limit: Int, owner: String, lease: Duration) async throws -> Cycle {
-        // Arrays cannot carry NULLs here: absent values travel as sentinels (epoch, "", 0) and become NULL again.
-        let noDate = Date(timeIntervalSince1970: 0)
-        var binds = PostgresBindings()
-        try binds.append(results.map(\.jobID), context: .default)
-        try binds.append(results.map(\.outcome.rawValue), context: .default)
-        try binds.append(results.map { $0.retryAt ?? noDate }, context: .default)
-        try binds.append(results.map { $0.error ?? "" }, context: .default)
-        try binds.append(results.map { Int32($0.httpStatus ?? 0) }, context: .default)
-        try binds.append(results.map(\.startedAt), context: .default)
-        try binds.append(results.map { Int32(clamping: $0.durationMilliseconds) }, context: .default)
-        try binds.append(owner, context: .default)
-        try binds.append(kinds, context: .default)
-        try binds.append(limit, context: .default)
-        try binds.append(lease.secondsValue, context: .default)
+    public func cycle(_ results: [JobResult], kind: String, limit: Int, owner: String, lease: Duration) async throws -> Cycle {
+        let rows = try await database.execute(JobCycleStatement(results: results, owner: owner, kind: kind, limit: limit, lease: lease))
         var written: [Int64] = []
         var claimed: [ClaimedJob] = []
-        for try await (id, kind, payload, attempt, maxAttempts) in try await database.query(PostgresQuery(unsafeSQL: Self.cycleStatement, binds: binds))
-            .decode((Int64, String?, String?, Int?, Int?).self) {
-            if let kind, let payload, let attempt, let maxAttempts {
-                claimed.append(ClaimedJob(id: id, kind: kind, payload: payload, attempt: attempt, maxAttempts: maxAttempts))
-            } else {
-                written.append(id)
+        for row in rows {
+            switch row {
+            case .written(let id): written.append(id)
+            case .claimed(let job): claimed.append(job)
             }
         }
         return Cycle(written: written, claimed: claimed.sorted { $0.id < $1.id })
     }
-
-    /// One turn of the queue loop: $1 job ids, $2 outcomes, $3 retry times, $4 errors, $5 HTTP statuses, $6 start
-    /// times, $7 durations (arrays, one element per result), $8 owner, $9 kinds, $10 limit, $11 lease in seconds.
-    /// Writes the results of jobs `owner` still holds with their attempt rows, then leases the next due jobs; the two
-    /// updates touch different rows (running ones, available ones). Claimed jobs come back with their kind, written
-    /// ones with their id alone. `bench/sql/pgbench-claim-complete.sql` runs the same statement (a test keeps the two
-    /// equal).
-    public static let cycleStatement = """
-        WITH result AS (
-            SELECT id, outcome, NULLIF(retry_at, to_timestamp(0)) AS retry_at, NULLIF(error, '') AS error,
-                   NULLIF(http_status, 0) AS http_status, started_at, duration_ms
-            FROM unnest(
-                $1::bigint[], $2::text[],
-                $3::timestamptz[], $4::text[],
-                $5::integer[], $6::timestamptz[],
-                $7::integer[]
-            ) AS r(id, outcome, retry_at, error, http_status, started_at, duration_ms)
-        ), written AS (
-            UPDATE jobs j SET
-                state = CASE
-                    WHEN r.outcome = 'succeeded' THEN 'succeeded'
-                    WHEN r.outcome = 'held' THEN 'held'
-                    WHEN r.outcome = 'retry' AND j.attempt < j.max_attempts THEN 'available'
-                    ELSE 'failed' END,
-                run_at = CASE WHEN r.outcome = 'retry' AND j.attempt < j.max_attempts THEN COALESCE(r.retry_at, now()) ELSE j.run_at END,
-                last_error = CASE
-                    WHEN r.outcome = 'retry' AND j.attempt >= j.max_attempts THEN left(COALESCE(r.error, '') || ' (no attempts left)', 1000)
-                    ELSE left(r.error, 1000) END,
-                lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
-                finished_at = CASE WHEN r.outcome = 'held' OR (r.outcome = 'retry' AND j.attempt < j.max_attempts) THEN NULL ELSE now() END
-            FROM result r
-            WHERE j.id = r.id AND j.lease_owner = $8 AND j.state = 'running'
-            RETURNING j.id, j.attempt, r.outcome, r.http_status, r.error, r.started_at, r.duration_ms
-        ), attempts AS (
-            INSERT INTO job_attempts (job_id, attempt, worker, started_at, duration_ms, outcome, http_status, error)
-            SELECT id, attempt, $8, started_at, duration_ms, outcome, http_status, left(error, 1000) FROM written
-            RETURNING job_id
-        ), next AS (
-            SELECT id FROM jobs
-            WHERE state = 'available' AND kind = ANY($9) AND run_at <= now()
-            ORDER BY priority DESC, run_at, id
-            LIMIT $10
-            FOR UPDATE SKIP LOCKED
-        ), claimed AS (
-            UPDATE jobs j SET state = 'running', attempt = j.attempt + 1, lease_owner = $8,
-                lease_expires_at = now() + make_interval(secs => $11), updated_at = now()
-            FROM next WHERE j.id = next.id
-            RETURNING j.id, j.kind, j.payload::text, j.attempt, j.max_attempts
-        )
-        SELECT id, kind, payload, attempt, max_attempts FROM claimed
-        UNION ALL SELECT job_id, NULL, NULL, NULL, NULL FROM attempts
-        """
 
 
     /// Returns jobs whose lease expired (their worker died or hangs) to `available`, or fails them when they have no

@@ -63,11 +63,11 @@ public struct RetentionRepository: Sendable {
               try await ConsentWithdrawalSweep.weighNext(now: now, regime: policy.regime, hasher: hasher, actor: actor, database: database) {
             weighed += 1
         }
-        try await database.transaction { connection in
+        _ = try await database.transaction { connection in
             try await DestructionActRepository.prune(now: now, on: connection, logger: database.logger)
         }
         try await PrivacyVerificationRepository(database: database).prune(now: now)
-        try await ErasureKeys.pruneSettled(on: database)
+        _ = try await ErasureKeys.pruneSettled(on: database)
         try await database.query("""
             UPDATE retention_runs SET finished_at = now(), subjects_depersonalised = \(Int32(count)) WHERE period_start = \(periodStart)
             """)
@@ -80,7 +80,7 @@ public struct RetentionRepository: Sendable {
         return try await database.transaction { connection in
             let logger = database.logger
             guard let (subjectID, email, phone) = try await Self.nextExpired(policy: policy, now: now, keys: try database.requireKeys(), on: connection, logger: logger) else { return false }
-            try await Depersonaliser.depersonalise(
+            _ = try await Depersonaliser.depersonalise(
                 subjectID: subjectID, email: email, phone: phone, reason: .retentionExpired(inactiveDays: policy.inactiveDays),
                 regime: policy.regime, requestID: nil, rule: DestructionAct.sweepRule(inactiveDays: policy.inactiveDays),
                 hasher: hasher, keys: try database.requireKeys(), actor: actor, on: connection, logger: logger)

@@ -30,7 +30,7 @@ struct JobEndpointTests {
 
             #expect(try await app.request(.post, "/v1/jobs/\(id)/retry", key: dpo).status == .conflict, "an available job cannot be retried")
             let store = JobStore(database: app.database)
-            _ = try await store.claim(kinds: ["newsletter_opt_out"], limit: 1, owner: "test-worker", lease: .seconds(30))
+            _ = try await store.claim(kind: "newsletter_opt_out", limit: 1, owner: "test-worker", lease: .seconds(30))
             try await store.complete([JobResult(
                 jobID: Int64(id), outcome: .failed, retryAt: nil, error: "HTTP 404", httpStatus: 404, startedAt: Date(), durationMilliseconds: 3)],
                 owner: "test-worker")

@@ -26,10 +26,10 @@ struct BenchSQLAgreementTests {
     @Test("the pgbench script runs JobStore's cycle statement verbatim, as a claim and as a completion")
     func agrees() throws {
         let bench = try Self.normalized(String(contentsOf: Self.benchFile, encoding: .utf8))
-        let statement = try Self.normalized(JobStore.cycleStatement)
-        #expect(bench.components(separatedBy: statement).count == 3, "bench/sql/pgbench-claim-complete.sql: copy JobStore.cycleStatement again (twice)")
+        let statement = try Self.normalized(JobCycleStatement.sql)
+        #expect(bench.components(separatedBy: statement).count == 3, "bench/sql/pgbench-claim-complete.sql: copy JobCycleStatement.sql again (twice)")
         // The comparison finds a drift of one word.
-        let drifted = JobStore.cycleStatement.replacingOccurrences(of: "SKIP LOCKED", with: "NOWAIT")
+        let drifted = JobCycleStatement.sql.replacingOccurrences(of: "SKIP LOCKED", with: "NOWAIT")
         #expect(!bench.contains(try Self.normalized(drifted)))
     }
 }

@@ -49,7 +49,7 @@ struct JobStoreTests {
                     group.addTask {
                         var mine: [Int64] = []
                         while true {
-                            let batch = try await JobStore(database: database).claim(kinds: [Self.kind], limit: 7, owner: "w\(worker)", lease: .seconds(30))
+                            let batch = try await JobStore(database: database).claim(kind: Self.kind, limit: 7, owner: "w\(worker)", lease: .seconds(30))
                             if batch.isEmpty { return mine }
                             mine += batch.map(\.id)
                         }
@@ -64,7 +64,7 @@ struct JobStoreTests {
         }
     }
 
-    @Test("claims take due jobs of the asked kinds, highest priority first, and count the attempt")
+    @Test("claims take due jobs of the asked kind, highest priority first, and count the attempt")
     func claimOrder() async throws {
         try await TestDatabase.withMigrated { database in
             let low = try await enqueue(1, on: database)
@@ -72,14 +72,42 @@ struct JobStoreTests {
             let later = try await enqueue(1, on: database)
             try await database.query("UPDATE jobs SET run_at = now() + interval '1 hour' WHERE id = \(later[0])")
             let store = JobStore(database: database)
-            #expect(try await store.claim(kinds: ["other_kind"], limit: 10, owner: "w", lease: .seconds(30)).isEmpty)
-            let first = try await store.claim(kinds: [Self.kind], limit: 1, owner: "w", lease: .seconds(30))
+            #expect(try await store.claim(kind: "other_kind", limit: 10, owner: "w", lease: .seconds(30)).isEmpty)
+            let first = try await store.claim(kind: Self.kind, limit: 1, owner: "w", lease: .seconds(30))
             #expect(first.map(\.id) == high)
             #expect(first.first?.attempt == 1)
             #expect(try first.first.map { try JSONDecoder().decode(TestJob.Payload.self, from: Data($0.payload.utf8)) } == TestJob.Payload(n: 0))
-            let rest = try await store.claim(kinds: [Self.kind], limit: 10, owner: "w", lease: .seconds(30))
+            let rest = try await store.claim(kind: Self.kind, limit: 10, owner: "w", lease: .seconds(30))
             #expect(rest.map(\.id) == low)
         }
+    }
+
+    @Test("a claim for a kind with nothing due reads none of another kind's backlog: the claim index is led by the kind")
+    func claimSkipsOtherKindsBacklog() async throws {
+        try await TestDatabase.withMigrated { database in
+            try await database.query("""
+                INSERT INTO jobs (kind, payload) SELECT 'bulk_kind', jsonb_build_object('n', n) FROM generate_series(1, 20000) AS n
+                """)
+            try await database.query("ANALYZE jobs")
+            let statement = JobCycleStatement(results: [], owner: "w", kind: Self.kind, limit: 32, lease: .seconds(30))
+            let rows = try await database.query(PostgresQuery(
+                unsafeSQL: "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + JobCycleStatement.sql, binds: try statement.makeBindings())).collect()
+            let plan = try JSONSerialization.jsonObject(with: Data(try #require(rows.first).decode(String.self).utf8))
+            let scans = Self.nodes(in: plan).filter { ($0["Relation Name"] as? String) == "jobs" && ($0["Node Type"] as? String)?.contains("Index") == true }
+            let claimScan = try #require(scans.first { ($0["Index Name"] as? String) == "jobs_claimable_by_kind_idx" }, "plan: \(scans)")
+            #expect((claimScan["Index Cond"] as? String)?.contains("kind") == true)
+            #expect(claimScan["Actual Rows"] as? Int == 0)
+            #expect((claimScan["Rows Removed by Filter"] as? Int ?? 0) == 0, "the claim walked past other kinds' jobs")
+            #expect((claimScan["Shared Hit Blocks"] as? Int ?? 0) + (claimScan["Shared Read Blocks"] as? Int ?? 0) < 10)
+        }
+    }
+
+    /// Every node of an EXPLAIN (FORMAT JSON) plan, depth first.
+    static func nodes(in plan: Any) -> [[String: Any]] {
+        if let list = plan as? [Any] { return list.flatMap { nodes(in: $0) } }
+        guard let object = plan as? [String: Any] else { return [] }
+        if let root = object["Plan"] { return nodes(in: root) }
+        return [object] + ((object["Plans"] as? [Any]) ?? []).flatMap { nodes(in: $0) }
     }
 
     @Test("completions: success, retry with a time, retry past the last attempt fails; each attempt recorded")
@@ -88,7 +116,7 @@ struct JobStoreTests {
             let ids = try await enqueue(3, on: database)
             try await database.query("UPDATE jobs SET max_attempts = 1 WHERE id = \(ids[2])")
             let store = JobStore(database: database)
-            _ = try await store.claim(kinds: [Self.kind], limit: 3, owner: "w", lease: .seconds(30))
+            _ = try await store.claim(kind: Self.kind, limit: 3, owner: "w", lease: .seconds(30))
             let retryAt = Date().addingTimeInterval(60)
             let written = try await store.complete([
                 JobResult(jobID: ids[0], outcome: .succeeded, retryAt: nil, error: nil, httpStatus: 204, startedAt: Date(), durationMilliseconds: 12),
@@ -102,7 +130,7 @@ struct JobStoreTests {
             #expect(retried.2 == "HTTP 503")
             #expect(try await state(ids[2], database).0 == "failed")
             #expect(try await state(ids[2], database).2 == "HTTP 500 (no attempts left)")
-            #expect(try await store.claim(kinds: [Self.kind], limit: 10, owner: "w", lease: .seconds(30)).isEmpty, "the retry is not due yet")
+            #expect(try await store.claim(kind: Self.kind, limit: 10, owner: "w", lease: .seconds(30)).isEmpty, "the retry is not due yet")
             let attempts = try await database.query("SELECT job_id, attempt, outcome, http_status FROM job_attempts ORDER BY job_id").collect()
                 .map { try $0.decode((Int64, Int, String, Int?).self) }
             #expect(attempts.map(\.2) == ["succeeded", "retry", "retry"])
@@ -115,13 +143,13 @@ struct JobStoreTests {
         try await TestDatabase.withMigrated { database in
             let ids = try await enqueue(1, on: database)
             let store = JobStore(database: database)
-            _ = try await store.claim(kinds: [Self.kind], limit: 1, owner: "slow", lease: .seconds(30))
+            _ = try await store.claim(kind: Self.kind, limit: 1, owner: "slow", lease: .seconds(30))
             #expect(try await store.extendLeases(ids: ids, owner: "slow", lease: .seconds(30)) == ids)
             #expect(try await store.rescueExpiredLeases() == 0)
             try await database.query("UPDATE jobs SET lease_expires_at = now() - interval '1 second'")
             #expect(try await store.rescueExpiredLeases() == 1)
             #expect(try await state(ids[0], database).0 == "available")
-            let again = try await store.claim(kinds: [Self.kind], limit: 1, owner: "fast", lease: .seconds(30))
+            let again = try await store.claim(kind: Self.kind, limit: 1, owner: "fast", lease: .seconds(30))
             #expect(again.first?.attempt == 2)
             #expect(try await store.extendLeases(ids: ids, owner: "slow", lease: .seconds(30)).isEmpty)
             let stale = JobResult(jobID: ids[0], outcome: .failed, retryAt: nil, error: "late", httpStatus: nil, startedAt: Date(), durationMilliseconds: 1)
@@ -143,7 +171,7 @@ struct JobStoreTests {
             #expect(first != nil)
             #expect(second == nil)
             let store = JobStore(database: database)
-            _ = try await store.claim(kinds: [Self.kind], limit: 1, owner: "w", lease: .seconds(30))
+            _ = try await store.claim(kind: Self.kind, limit: 1, owner: "w", lease: .seconds(30))
             try await store.complete([JobResult(jobID: first!, outcome: .succeeded, retryAt: nil, error: nil, httpStatus: 200, startedAt: Date(), durationMilliseconds: 1)], owner: "w")
             #expect(try await database.transaction(enqueue) != nil, "a finished job frees its key")
             #expect(try await store.pruneSucceeded(olderThan: .seconds(3600)) == 0)
@@ -160,7 +188,7 @@ struct JobStoreTests {
             let mine = try await enqueue(3, on: database, subjectID: subject)
             let other = try await enqueue(1, on: database, subjectID: UUID())
             let store = JobStore(database: database)
-            _ = try await store.claim(kinds: [Self.kind], limit: 1, owner: "w", lease: .seconds(30))
+            _ = try await store.claim(kind: Self.kind, limit: 1, owner: "w", lease: .seconds(30))
             let held = JobResult(jobID: mine[0], outcome: .held, retryAt: nil, error: "restricted", httpStatus: nil, startedAt: Date(), durationMilliseconds: 1)
             #expect(try await store.complete([held], owner: "w") == [mine[0]])
             #expect(try await state(mine[0], database).0 == "held")
@@ -197,7 +225,7 @@ struct JobStoreTests {
                 heard.sweeps.withLockedValue { $0.append(failed ?? -1) }
             }
             let store = JobStore(database: database, hooks: hooks)
-            _ = try await store.claim(kinds: [Self.kind], limit: 2, owner: "dead", lease: .seconds(30))
+            _ = try await store.claim(kind: Self.kind, limit: 2, owner: "dead", lease: .seconds(30))
             try await database.query("UPDATE jobs SET lease_expires_at = now() - interval '1 second'")
             #expect(try await store.rescueExpiredLeases() == 2)
             #expect(heard.failedIDs.withLockedValue { $0 } == [ids[0]], "only the job with no attempts left failed")

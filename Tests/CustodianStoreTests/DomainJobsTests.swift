@@ -38,7 +38,7 @@ struct DomainJobsTests {
                 SELECT id FROM job
                 """).collect().first?.decode(Int64.self))
             let store = JobStore(database: database, hooks: DomainJobs.hooks)
-            _ = try await store.claim(kinds: ["courier_transfer"], limit: 1, owner: "dead", lease: .seconds(30))
+            _ = try await store.claim(kind: "courier_transfer", limit: 1, owner: "dead", lease: .seconds(30))
             try await database.query("UPDATE jobs SET lease_expires_at = now() - interval '1 second'")
             #expect(try await store.rescueExpiredLeases() == 1)
             #expect(try await state(jobID, database) == "failed")
@@ -58,7 +58,7 @@ struct DomainJobsTests {
                 try await JobQueue.enqueue(CourierTransferJob.self, .init(shipmentID: UUID()), subjectID: subjectID, on: $0, logger: TestDatabase.logger)
             })
             let store = JobStore(database: database, hooks: DomainJobs.hooks)
-            _ = try await store.claim(kinds: [CourierTransferJob.name], limit: 1, owner: "w", lease: .seconds(30))
+            _ = try await store.claim(kind: CourierTransferJob.name, limit: 1, owner: "w", lease: .seconds(30))
             let held = JobResult(jobID: id, outcome: .held, retryAt: nil, error: "restricted", httpStatus: nil, startedAt: Date(), durationMilliseconds: 1)
             #expect(try await store.complete([held], owner: "w") == [id])
             #expect(try await state(id, database) == "held")

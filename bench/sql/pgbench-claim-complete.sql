@@ -1,19 +1,21 @@
 -- pgbench script: one worker batch with the worker's own SQL and nothing else (no handler work), so its rate is what
 -- the database allows the queue loop. One run of this script = one batch = one pgbench "transaction".
 --
--- The worker runs one statement per turn, JobStore.cycleStatement (Sources/CustodianQueue/JobStore.swift): it writes
+-- The worker runs one statement per turn, JobCycleStatement.sql (Sources/CustodianQueue/JobCycleStatement.swift): it writes
 -- the results of the jobs finished since the last turn and claims the next batch, one commit. pgbench cannot carry a
 -- batch from one run of the script to the next, so each run uses the statement twice, verbatim: first with no results
 -- and LIMIT :batch (a claim), then with the results of the jobs it claimed, all succeeded, and LIMIT 0 (a
 -- completion). The two small reads before them only set the arrays (pgbench keeps one row per \gset). So this script
 -- makes two commits per batch where the worker in a steady drain makes one. The lease owner is the client id.
 --
--- Variables (pgbench -D): kinds ({bench_noop}), batch (jobs per claim), lease (seconds). Run with -M extended: the
+-- Variables (pgbench -D): kinds ({bench_noop}: an array, as ../shared/peers passes it; the statement takes its first
+-- element, the one kind a claim loop claims), batch (jobs per claim), lease (seconds). Run with -M extended: the
 -- worker (PostgresNIO) also sends parameters with the extended protocol, and :name placeholders must become $n here.
--- BenchSQLAgreementTests fails when this file drifts from JobStore.swift: copy the statement again.
+-- BenchSQLAgreementTests fails when this file drifts from JobCycleStatement.swift: copy the statement again.
 
 SELECT '{}'::bigint[] AS ids, '{}'::text[] AS outcomes, '{}'::timestamptz[] AS retry_ats, '{}'::text[] AS errors,
-       '{}'::integer[] AS http_statuses, '{}'::timestamptz[] AS started_ats, '{}'::integer[] AS durations, 0 AS none
+       '{}'::integer[] AS http_statuses, '{}'::timestamptz[] AS started_ats, '{}'::integer[] AS durations, 0 AS none,
+       (:kinds::text[])[1] AS kind
 \gset
 
 WITH result AS (
@@ -47,7 +49,7 @@ WITH result AS (
     RETURNING job_id
 ), next AS (
     SELECT id FROM jobs
-    WHERE state = 'available' AND kind = ANY(:kinds::text[]) AND run_at <= now()
+    WHERE state = 'available' AND kind = :kind::text AND run_at <= now()
     ORDER BY priority DESC, run_at, id
     LIMIT :batch
     FOR UPDATE SKIP LOCKED
@@ -101,7 +103,7 @@ WITH result AS (
     RETURNING job_id
 ), next AS (
     SELECT id FROM jobs
-    WHERE state = 'available' AND kind = ANY(:kinds::text[]) AND run_at <= now()
+    WHERE state = 'available' AND kind = :kind::text AND run_at <= now()
     ORDER BY priority DESC, run_at, id
     LIMIT :none
     FOR UPDATE SKIP LOCKED
