@@ -142,6 +142,7 @@ let package = Package(
             name: "CustodianWorker",
             dependencies: [
                 "CustodianCore",
+                "CustodianDatabase",
                 "CustodianStore",
                 "CustodianQueue",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

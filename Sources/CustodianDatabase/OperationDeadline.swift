@@ -2,16 +2,18 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
-/// Bounds a database operation in time without waiting for it to give up.
+/// Bounds an operation in time without waiting for it to give up.
 ///
 /// PostgresNIO 1.33 writes a query to the leased connection's channel without a write promise: when the server has
 /// just closed that connection (a restart, `pg_terminate_backend`, a failover) and the pool does not know yet, the
 /// query's own promise is never completed and the caller waits forever. Cancellation cannot reach it, so a task
 /// group racing a timer would wait for it too. Here the operation runs in its own task, a timer on an event loop
-/// resumes the caller with ``DatabaseUnavailable`` and cancels the task, and whatever finishes first wins.
+/// resumes the caller with the timeout's error (``DatabaseUnavailable`` unless given) and cancels the task, and
+/// whatever finishes first wins. The timer is NIO's: cancelled, it is gone at once, where a cancelled `Task.sleep`
+/// keeps its memory until its deadline on Linux (swiftlang/swift#60441).
 public enum OperationDeadline {
     public static func run<Result: Sendable>(
-        within timeout: Duration, _ operation: @escaping @Sendable () async throws -> Result
+        within timeout: Duration, timeoutError: (@Sendable () -> any Error)? = nil, _ operation: @escaping @Sendable () async throws -> Result
     ) async throws -> Result {
         let race = Race<Result>()
         return try await withTaskCancellationHandler {
@@ -23,7 +25,7 @@ public enum OperationDeadline {
                     race.finish(with: outcome)
                 }
                 let timer = NIOSingletons.posixEventLoopGroup.any().scheduleTask(in: .nanoseconds(Int64(timeout / .nanoseconds(1)))) {
-                    race.finish(with: .failure(DatabaseUnavailable(waited: timeout)))
+                    race.finish(with: .failure(timeoutError?() ?? DatabaseUnavailable(waited: timeout)))
                     work.cancel()
                 }
                 race.attach(work: work, timer: timer)

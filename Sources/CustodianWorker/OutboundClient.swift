@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CustodianCore
+import CustodianDatabase
 import CustodianQueue
 import CustodianStore
 import Foundation
@@ -29,8 +30,8 @@ public struct OutboundClient: Sendable {
         self.pinned = pinned ?? PinnedHTTPClients(configuration: Self.httpConfiguration())
     }
 
-    /// The client configuration outgoing calls need: connect timeout, read timeout, redirects refused, and up to
-    /// `connectionsPerHost` HTTP/1.1 connections to one recipient.
+    /// The client configuration outgoing calls need: connect timeout, read timeout, redirects refused, up to
+    /// `connectionsPerHost` HTTP/1.1 connections to one recipient, and no tracing.
     public static func httpConfiguration(
         connectTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(30), connectionsPerHost: Int = 8
     ) -> HTTPClient.Configuration {
@@ -38,6 +39,8 @@ public struct OutboundClient: Sendable {
         configuration.timeout = .init(connect: .milliseconds(Int64(connectTimeout / .milliseconds(1))), read: .milliseconds(Int64(readTimeout / .milliseconds(1))))
         configuration.redirectConfiguration = .disallow
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(1, connectionsPerHost)
+        // No tracer is bootstrapped; without this the client still opens a no-op span per call and parses its URL again.
+        configuration.tracing.tracer = nil
         return configuration
     }
 
@@ -73,30 +76,27 @@ public struct OutboundClient: Sendable {
         if let token = target.apiToken { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         request.body = .bytes(ByteBuffer(bytes: body))
         let prepared = request
-        let timeout = TimeAmount.milliseconds(Int64(totalTimeout / .milliseconds(1)) + 1000)
+        let backstop = TimeAmount.milliseconds(Int64(totalTimeout / .milliseconds(1)) + 1000)
         let exchange: @Sendable (HTTPClient) async throws -> (outcome: JobOutcome, httpStatus: Int?, body: Data) = { client in
-            // The timer below is the limit; the client's own deadline is only a backstop behind it.
-            let response = try await client.execute(prepared, timeout: timeout)
+            // The deadline below is the limit; the client's own one is only a backstop behind it.
+            let response = try await client.execute(prepared, timeout: backstop)
             let answer = try await response.body.collect(upTo: 1 << 20)
             let status = Int(response.status.code)
             return (JobOutcome.classify(httpStatus: status, retryAfter: response.headers.first(name: "Retry-After")), status, Data(buffer: answer))
         }
         let (http, pinned) = (http, pinned)
         do {
-            return try await withThrowingTaskGroup(of: (outcome: JobOutcome, httpStatus: Int?, body: Data).self) { group in
-                group.addTask {
-                    guard let checkedAddress else { return try await exchange(http) }
-                    return try await pinned.withClient(host: host, address: checkedAddress, exchange)
-                }
-                group.addTask {
-                    try await Task.sleep(for: totalTimeout)
-                    return (.retry(reason: "the recipient did not answer within \(totalTimeout)", httpStatus: nil, retryAfter: nil), nil, Data())
-                }
-                defer { group.cancelAll() }
-                return try await group.next() ?? (.retry(reason: "no answer", httpStatus: nil, retryAfter: nil), nil, Data())
+            return try await OperationDeadline.run(within: totalTimeout, timeoutError: { OutboundTimeout() }) {
+                guard let checkedAddress else { return try await exchange(http) }
+                return try await pinned.withClient(host: host, address: checkedAddress, exchange)
             }
+        } catch is OutboundTimeout {
+            return (.retry(reason: "the recipient did not answer within \(totalTimeout)", httpStatus: nil, retryAfter: nil), nil, Data())
         } catch {
             return (.retry(reason: "transport error: \(type(of: error))", httpStatus: nil, retryAfter: nil), nil, Data())
         }
     }
 }
+
+/// An outgoing exchange that outlived the total timeout.
+private struct OutboundTimeout: Error {}

@@ -11,9 +11,9 @@ import UnixSignals
 // WorkerBench: the worker as WorkerApplication builds it (JobRunner, OutboundClient) draining `bench_post` jobs with
 // ``SignedPostHandler``, until SIGTERM or SIGINT. bench/worker-drain runs it; it is not part of the product.
 //
-// Environment: DATABASE_URL; BENCH_SINK_URL (PartnerSim, http://127.0.0.1:PORT) and BENCH_SINK_SECRET (whsec_…);
-// BENCH_WORKER_CONCURRENCY (64: jobs running at once; claims and completions come in batches of about half);
-// BENCH_DB_MAX_CONNECTIONS (10, as `custodian work`).
+// Environment: DATABASE_URL; BENCH_SINK_URL (bench/lean-sink.py or PartnerSim, http://127.0.0.1:PORT) and
+// BENCH_SINK_SECRET (whsec_…); BENCH_WORKER_CONCURRENCY (64: jobs running at once; claims and completions come in
+// batches of about half); BENCH_DB_MAX_CONNECTIONS (10, as `custodian work`).
 
 let environment = ProcessInfo.processInfo.environment
 func setting(_ name: String) -> String {
