@@ -35,7 +35,7 @@ public struct JobRunner: Service {
         // No connectivity check here: a worker that starts while the database is down polls until it is back.
         logger.info("worker started", metadata: ["owner": "\(configuration.owner)", "kinds": "\(handlers.map(\.kind).joined(separator: ","))"])
         let wake = WakeSignal()
-        let streams = handlers.map { _ in wake.makeStream() }
+        let streams = handlers.map { wake.makeStream(kind: $0.kind) }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await listen(wake: wake) }
             group.addTask { await poll(wake: wake) }
@@ -187,14 +187,15 @@ public struct JobRunner: Service {
         }
     }
 
-    /// LISTENs on the queue's channel and signals the claim loops; listens again a second after a failure.
+    /// LISTENs on the queue's channel and signals the claim loop of each notification's kind; listens again a second
+    /// after a failure.
     private func listen(wake: WakeSignal) async {
         let listener = NotificationListener(
             database: database, channel: JobQueue.notificationChannel, heartbeat: configuration.listenerHeartbeat.every,
             answerWithin: configuration.listenerHeartbeat.answerWithin)
         while !Task.isCancelled {
             do {
-                try await listener.listen(listening: { wake.signal() }, notified: { _ in wake.signal() })
+                try await listener.listen(listening: { wake.signal() }, notified: { kind in wake.signal(kind: kind) })
             } catch {
                 if Task.isCancelled { return }
                 logger.warning("listening for jobs failed; polling until it reconnects", metadata: ["error.type": "\(type(of: error))"])
