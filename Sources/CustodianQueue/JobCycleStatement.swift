@@ -2,8 +2,8 @@ import Foundation
 import PostgresNIO
 
 /// One turn of the queue loop: $1 job ids, $2 outcomes, $3 retry times, $4 errors, $5 HTTP statuses, $6 start
-/// times, $7 durations (arrays, one element per result), $8 owner, $9 kind, $10 limit, $11 lease in seconds.
-/// Writes the results of jobs `owner` still holds with their attempt rows, then leases the next due jobs; the two
+/// times, $7 durations, $8 attempts (arrays, one element per result), $9 owner, $10 kind, $11 limit, $12 lease in
+/// seconds. Writes the results of jobs `owner` still holds in the attempt they ran as, with their attempt rows, then leases the next due jobs; the two
 /// updates touch different rows (running ones, available ones). Claimed jobs come back with their kind, written
 /// ones with their id alone. Prepared once per connection, so the server parses and plans it once, not every turn.
 /// `bench/sql/pgbench-claim-complete.sql` runs the same statement (a test keeps the two equal).
@@ -32,7 +32,7 @@ public struct JobCycleStatement: PostgresPreparedStatement {
     public func makeBindings() throws -> PostgresBindings {
         // Arrays cannot carry NULLs here: absent values travel as sentinels (epoch, "", 0) and become NULL again.
         let noDate = Date(timeIntervalSince1970: 0)
-        var binds = PostgresBindings(capacity: 11)
+        var binds = PostgresBindings(capacity: 12)
         binds.append(results.map(\.jobID), context: .default)
         binds.append(results.map(\.outcome.rawValue), context: .default)
         binds.append(results.map { $0.retryAt ?? noDate }, context: .default)
@@ -40,6 +40,7 @@ public struct JobCycleStatement: PostgresPreparedStatement {
         binds.append(results.map { Int32($0.httpStatus ?? 0) }, context: .default)
         binds.append(results.map(\.startedAt), context: .default)
         binds.append(results.map { Int32(clamping: $0.durationMilliseconds) }, context: .default)
+        binds.append(results.map { Int32(clamping: $0.attempt) }, context: .default)
         binds.append(owner, context: .default)
         binds.append(kind, context: .default)
         binds.append(limit, context: .default)
@@ -56,13 +57,13 @@ public struct JobCycleStatement: PostgresPreparedStatement {
     public static let sql = """
     WITH result AS (
         SELECT id, outcome, NULLIF(retry_at, to_timestamp(0)) AS retry_at, NULLIF(error, '') AS error,
-               NULLIF(http_status, 0) AS http_status, started_at, duration_ms
+               NULLIF(http_status, 0) AS http_status, started_at, duration_ms, attempt
         FROM unnest(
             $1::bigint[], $2::text[],
             $3::timestamptz[], $4::text[],
             $5::integer[], $6::timestamptz[],
-            $7::integer[]
-        ) AS r(id, outcome, retry_at, error, http_status, started_at, duration_ms)
+            $7::integer[], $8::integer[]
+        ) AS r(id, outcome, retry_at, error, http_status, started_at, duration_ms, attempt)
     ), written AS (
         UPDATE jobs j SET
             state = CASE
@@ -77,21 +78,21 @@ public struct JobCycleStatement: PostgresPreparedStatement {
             lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
             finished_at = CASE WHEN r.outcome = 'held' OR (r.outcome = 'retry' AND j.attempt < j.max_attempts) THEN NULL ELSE now() END
         FROM result r
-        WHERE j.id = r.id AND j.lease_owner = $8 AND j.state = 'running'
+        WHERE j.id = r.id AND j.lease_owner = $9 AND j.state = 'running' AND j.attempt = r.attempt
         RETURNING j.id, j.attempt, r.outcome, r.http_status, r.error, r.started_at, r.duration_ms
     ), attempts AS (
         INSERT INTO job_attempts (job_id, attempt, worker, started_at, duration_ms, outcome, http_status, error)
-        SELECT id, attempt, $8, started_at, duration_ms, outcome, http_status, left(error, 1000) FROM written
+        SELECT id, attempt, $9, started_at, duration_ms, outcome, http_status, left(error, 1000) FROM written
         RETURNING job_id
     ), next AS (
         SELECT id FROM jobs
-        WHERE state = 'available' AND kind = $9 AND run_at <= now()
+        WHERE state = 'available' AND kind = $10 AND run_at <= now()
         ORDER BY priority DESC, run_at, id
-        LIMIT $10
+        LIMIT $11
         FOR UPDATE SKIP LOCKED
     ), claimed AS (
-        UPDATE jobs j SET state = 'running', attempt = j.attempt + 1, lease_owner = $8,
-            lease_expires_at = now() + make_interval(secs => $11), updated_at = now()
+        UPDATE jobs j SET state = 'running', attempt = j.attempt + 1, lease_owner = $9,
+            lease_expires_at = now() + make_interval(secs => $12), updated_at = now()
         FROM next WHERE j.id = next.id
         RETURNING j.id, j.kind, j.payload::text, j.attempt, j.max_attempts
     )

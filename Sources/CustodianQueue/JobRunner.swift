@@ -174,16 +174,16 @@ public struct JobRunner: Service {
         let milliseconds = Int((clock.now - start) / .milliseconds(1))
         switch outcome {
         case .succeeded:
-            return JobResult(jobID: job.id, outcome: .succeeded, retryAt: nil, error: nil, httpStatus: nil, startedAt: startedAt, durationMilliseconds: milliseconds)
+            return JobResult(jobID: job.id, attempt: job.attempt, outcome: .succeeded, retryAt: nil, error: nil, httpStatus: nil, startedAt: startedAt, durationMilliseconds: milliseconds)
         case .retry(let reason, let status, let retryAfter):
             let delay = configuration.retryPolicy.delay(afterAttempt: job.attempt, retryAfter: retryAfter)
             return JobResult(
-                jobID: job.id, outcome: .retry, retryAt: Date().addingTimeInterval(delay), error: reason, httpStatus: status,
+                jobID: job.id, attempt: job.attempt, outcome: .retry, retryAt: Date().addingTimeInterval(delay), error: reason, httpStatus: status,
                 startedAt: startedAt, durationMilliseconds: milliseconds)
         case .failed(let reason, let status):
-            return JobResult(jobID: job.id, outcome: .failed, retryAt: nil, error: reason, httpStatus: status, startedAt: startedAt, durationMilliseconds: milliseconds)
+            return JobResult(jobID: job.id, attempt: job.attempt, outcome: .failed, retryAt: nil, error: reason, httpStatus: status, startedAt: startedAt, durationMilliseconds: milliseconds)
         case .held(let reason):
-            return JobResult(jobID: job.id, outcome: .held, retryAt: nil, error: reason, httpStatus: nil, startedAt: startedAt, durationMilliseconds: milliseconds)
+            return JobResult(jobID: job.id, attempt: job.attempt, outcome: .held, retryAt: nil, error: reason, httpStatus: nil, startedAt: startedAt, durationMilliseconds: milliseconds)
         }
     }
 

@@ -12,6 +12,9 @@ public struct JobResult: Sendable {
     }
 
     public let jobID: Int64
+    /// The attempt that ran: a result is written only while the job is still in that attempt, so a late result
+    /// cannot land on a later run of the same job, even one leased to the same owner.
+    public let attempt: Int
     public let outcome: Outcome
     /// When to run again, for `retry`.
     public let retryAt: Date?
@@ -21,8 +24,11 @@ public struct JobResult: Sendable {
     public let startedAt: Date
     public let durationMilliseconds: Int
 
-    public init(jobID: Int64, outcome: Outcome, retryAt: Date?, error: String?, httpStatus: Int?, startedAt: Date, durationMilliseconds: Int) {
+    public init(
+        jobID: Int64, attempt: Int, outcome: Outcome, retryAt: Date?, error: String?, httpStatus: Int?, startedAt: Date, durationMilliseconds: Int
+    ) {
         self.jobID = jobID
+        self.attempt = attempt
         self.outcome = outcome
         self.retryAt = retryAt
         self.error = error
@@ -60,8 +66,8 @@ public struct JobStore: Sendable {
             """).decode(Int64.self).reduce(into: []) { $0.append($1) }
     }
 
-    /// Writes a batch of results in one statement, only for jobs `owner` still holds, with one `job_attempts` row
-    /// each. A retry past the job's last attempt fails it. Returns the ids written.
+    /// Writes a batch of results in one statement, only for jobs `owner` still holds in the results' attempts, with one
+    /// `job_attempts` row each. A retry past the job's last attempt fails it. Returns the ids written.
     @discardableResult
     public func complete(_ results: [JobResult], owner: String) async throws -> [Int64] {
         guard !results.isEmpty else { return [] }

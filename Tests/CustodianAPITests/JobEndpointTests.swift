@@ -32,7 +32,7 @@ struct JobEndpointTests {
             let store = JobStore(database: app.database)
             _ = try await store.claim(kind: "newsletter_opt_out", limit: 1, owner: "test-worker", lease: .seconds(30))
             try await store.complete([JobResult(
-                jobID: Int64(id), outcome: .failed, retryAt: nil, error: "HTTP 404", httpStatus: 404, startedAt: Date(), durationMilliseconds: 3)],
+                jobID: Int64(id), attempt: 1, outcome: .failed, retryAt: nil, error: "HTTP 404", httpStatus: 404, startedAt: Date(), durationMilliseconds: 3)],
                 owner: "test-worker")
             let detail = try await app.request(.get, "/v1/jobs/\(id)", key: dpo).jsonObject()
             #expect((detail["job"] as? [String: Any])?["state"] as? String == "failed")

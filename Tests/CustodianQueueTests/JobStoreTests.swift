@@ -119,9 +119,9 @@ struct JobStoreTests {
             _ = try await store.claim(kind: Self.kind, limit: 3, owner: "w", lease: .seconds(30))
             let retryAt = Date().addingTimeInterval(60)
             let written = try await store.complete([
-                JobResult(jobID: ids[0], outcome: .succeeded, retryAt: nil, error: nil, httpStatus: 204, startedAt: Date(), durationMilliseconds: 12),
-                JobResult(jobID: ids[1], outcome: .retry, retryAt: retryAt, error: "HTTP 503", httpStatus: 503, startedAt: Date(), durationMilliseconds: 5),
-                JobResult(jobID: ids[2], outcome: .retry, retryAt: retryAt, error: "HTTP 500", httpStatus: 500, startedAt: Date(), durationMilliseconds: 5),
+                JobResult(jobID: ids[0], attempt: 1, outcome: .succeeded, retryAt: nil, error: nil, httpStatus: 204, startedAt: Date(), durationMilliseconds: 12),
+                JobResult(jobID: ids[1], attempt: 1, outcome: .retry, retryAt: retryAt, error: "HTTP 503", httpStatus: 503, startedAt: Date(), durationMilliseconds: 5),
+                JobResult(jobID: ids[2], attempt: 1, outcome: .retry, retryAt: retryAt, error: "HTTP 500", httpStatus: 500, startedAt: Date(), durationMilliseconds: 5),
             ], owner: "w")
             #expect(Set(written) == Set(ids))
             #expect(try await state(ids[0], database).0 == "succeeded")
@@ -152,11 +152,30 @@ struct JobStoreTests {
             let again = try await store.claim(kind: Self.kind, limit: 1, owner: "fast", lease: .seconds(30))
             #expect(again.first?.attempt == 2)
             #expect(try await store.extendLeases(ids: ids, owner: "slow", lease: .seconds(30)).isEmpty)
-            let stale = JobResult(jobID: ids[0], outcome: .failed, retryAt: nil, error: "late", httpStatus: nil, startedAt: Date(), durationMilliseconds: 1)
+            let stale = JobResult(jobID: ids[0], attempt: 1, outcome: .failed, retryAt: nil, error: "late", httpStatus: nil, startedAt: Date(), durationMilliseconds: 1)
             #expect(try await store.complete([stale], owner: "slow").isEmpty)
             #expect(try await state(ids[0], database).0 == "running")
-            let done = JobResult(jobID: ids[0], outcome: .succeeded, retryAt: nil, error: nil, httpStatus: 200, startedAt: Date(), durationMilliseconds: 1)
+            let done = JobResult(jobID: ids[0], attempt: 2, outcome: .succeeded, retryAt: nil, error: nil, httpStatus: 200, startedAt: Date(), durationMilliseconds: 1)
             #expect(try await store.complete([done], owner: "fast") == ids)
+        }
+    }
+
+    @Test("a late result of an earlier attempt is not written on a later attempt of the job, even by the same owner")
+    func staleAttemptFenced() async throws {
+        try await TestDatabase.withMigrated { database in
+            let ids = try await enqueue(1, on: database)
+            let store = JobStore(database: database)
+            _ = try await store.claim(kind: Self.kind, limit: 1, owner: "w", lease: .seconds(30))
+            try await database.query("UPDATE jobs SET lease_expires_at = now() - interval '1 second'")
+            #expect(try await store.rescueExpiredLeases() == 1)
+            #expect(try await store.claim(kind: Self.kind, limit: 1, owner: "w", lease: .seconds(30)).first?.attempt == 2)
+            let late = JobResult(jobID: ids[0], attempt: 1, outcome: .failed, retryAt: nil, error: "late", httpStatus: nil, startedAt: Date(), durationMilliseconds: 1)
+            #expect(try await store.complete([late], owner: "w").isEmpty)
+            #expect(try await state(ids[0], database).0 == "running")
+            let current = JobResult(jobID: ids[0], attempt: 2, outcome: .succeeded, retryAt: nil, error: nil, httpStatus: 200, startedAt: Date(), durationMilliseconds: 1)
+            #expect(try await store.complete([current], owner: "w") == ids)
+            let attempts = try await database.query("SELECT attempt, outcome FROM job_attempts").collect().map { try $0.decode((Int, String).self) }
+            #expect(attempts.count == 1 && attempts.first?.0 == 2 && attempts.first?.1 == "succeeded")
         }
     }
 
@@ -172,7 +191,7 @@ struct JobStoreTests {
             #expect(second == nil)
             let store = JobStore(database: database)
             _ = try await store.claim(kind: Self.kind, limit: 1, owner: "w", lease: .seconds(30))
-            try await store.complete([JobResult(jobID: first!, outcome: .succeeded, retryAt: nil, error: nil, httpStatus: 200, startedAt: Date(), durationMilliseconds: 1)], owner: "w")
+            try await store.complete([JobResult(jobID: first!, attempt: 1, outcome: .succeeded, retryAt: nil, error: nil, httpStatus: 200, startedAt: Date(), durationMilliseconds: 1)], owner: "w")
             #expect(try await database.transaction(enqueue) != nil, "a finished job frees its key")
             #expect(try await store.pruneSucceeded(olderThan: .seconds(3600)) == 0)
             try await database.query("UPDATE jobs SET finished_at = now() - interval '2 hours' WHERE state = 'succeeded'")
@@ -189,7 +208,7 @@ struct JobStoreTests {
             let other = try await enqueue(1, on: database, subjectID: UUID())
             let store = JobStore(database: database)
             _ = try await store.claim(kind: Self.kind, limit: 1, owner: "w", lease: .seconds(30))
-            let held = JobResult(jobID: mine[0], outcome: .held, retryAt: nil, error: "restricted", httpStatus: nil, startedAt: Date(), durationMilliseconds: 1)
+            let held = JobResult(jobID: mine[0], attempt: 1, outcome: .held, retryAt: nil, error: "restricted", httpStatus: nil, startedAt: Date(), durationMilliseconds: 1)
             #expect(try await store.complete([held], owner: "w") == [mine[0]])
             #expect(try await state(mine[0], database).0 == "held")
 

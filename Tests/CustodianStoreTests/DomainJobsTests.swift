@@ -59,7 +59,7 @@ struct DomainJobsTests {
             })
             let store = JobStore(database: database, hooks: DomainJobs.hooks)
             _ = try await store.claim(kind: CourierTransferJob.name, limit: 1, owner: "w", lease: .seconds(30))
-            let held = JobResult(jobID: id, outcome: .held, retryAt: nil, error: "restricted", httpStatus: nil, startedAt: Date(), durationMilliseconds: 1)
+            let held = JobResult(jobID: id, attempt: 1, outcome: .held, retryAt: nil, error: "restricted", httpStatus: nil, startedAt: Date(), durationMilliseconds: 1)
             #expect(try await store.complete([held], owner: "w") == [id])
             #expect(try await state(id, database) == "held")
             try await store.rescueExpiredLeases()

@@ -14,19 +14,20 @@
 -- BenchSQLAgreementTests fails when this file drifts from JobCycleStatement.swift: copy the statement again.
 
 SELECT '{}'::bigint[] AS ids, '{}'::text[] AS outcomes, '{}'::timestamptz[] AS retry_ats, '{}'::text[] AS errors,
-       '{}'::integer[] AS http_statuses, '{}'::timestamptz[] AS started_ats, '{}'::integer[] AS durations, 0 AS none,
+       '{}'::integer[] AS http_statuses, '{}'::timestamptz[] AS started_ats, '{}'::integer[] AS durations,
+       '{}'::integer[] AS attempts, 0 AS none,
        (:kinds::text[])[1] AS kind
 \gset
 
 WITH result AS (
     SELECT id, outcome, NULLIF(retry_at, to_timestamp(0)) AS retry_at, NULLIF(error, '') AS error,
-           NULLIF(http_status, 0) AS http_status, started_at, duration_ms
+           NULLIF(http_status, 0) AS http_status, started_at, duration_ms, attempt
     FROM unnest(
         :ids::bigint[], :outcomes::text[],
         :retry_ats::timestamptz[], :errors::text[],
         :http_statuses::integer[], :started_ats::timestamptz[],
-        :durations::integer[]
-    ) AS r(id, outcome, retry_at, error, http_status, started_at, duration_ms)
+        :durations::integer[], :attempts::integer[]
+    ) AS r(id, outcome, retry_at, error, http_status, started_at, duration_ms, attempt)
 ), written AS (
     UPDATE jobs j SET
         state = CASE
@@ -41,7 +42,7 @@ WITH result AS (
         lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
         finished_at = CASE WHEN r.outcome = 'held' OR (r.outcome = 'retry' AND j.attempt < j.max_attempts) THEN NULL ELSE now() END
     FROM result r
-    WHERE j.id = r.id AND j.lease_owner = :client_id::text AND j.state = 'running'
+    WHERE j.id = r.id AND j.lease_owner = :client_id::text AND j.state = 'running' AND j.attempt = r.attempt
     RETURNING j.id, j.attempt, r.outcome, r.http_status, r.error, r.started_at, r.duration_ms
 ), attempts AS (
     INSERT INTO job_attempts (job_id, attempt, worker, started_at, duration_ms, outcome, http_status, error)
@@ -68,19 +69,20 @@ SELECT COALESCE(array_agg(id), '{}') AS ids,
        array_fill(''::text, ARRAY[count(*)::int]) AS errors,
        array_fill(0, ARRAY[count(*)::int]) AS http_statuses,
        array_fill(now(), ARRAY[count(*)::int]) AS started_ats,
-       array_fill(1, ARRAY[count(*)::int]) AS durations
+       array_fill(1, ARRAY[count(*)::int]) AS durations,
+       COALESCE(array_agg(attempt), '{}') AS attempts
 FROM jobs WHERE state = 'running' AND lease_owner = :client_id::text
 \gset
 
 WITH result AS (
     SELECT id, outcome, NULLIF(retry_at, to_timestamp(0)) AS retry_at, NULLIF(error, '') AS error,
-           NULLIF(http_status, 0) AS http_status, started_at, duration_ms
+           NULLIF(http_status, 0) AS http_status, started_at, duration_ms, attempt
     FROM unnest(
         :ids::bigint[], :outcomes::text[],
         :retry_ats::timestamptz[], :errors::text[],
         :http_statuses::integer[], :started_ats::timestamptz[],
-        :durations::integer[]
-    ) AS r(id, outcome, retry_at, error, http_status, started_at, duration_ms)
+        :durations::integer[], :attempts::integer[]
+    ) AS r(id, outcome, retry_at, error, http_status, started_at, duration_ms, attempt)
 ), written AS (
     UPDATE jobs j SET
         state = CASE
@@ -95,7 +97,7 @@ WITH result AS (
         lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
         finished_at = CASE WHEN r.outcome = 'held' OR (r.outcome = 'retry' AND j.attempt < j.max_attempts) THEN NULL ELSE now() END
     FROM result r
-    WHERE j.id = r.id AND j.lease_owner = :client_id::text AND j.state = 'running'
+    WHERE j.id = r.id AND j.lease_owner = :client_id::text AND j.state = 'running' AND j.attempt = r.attempt
     RETURNING j.id, j.attempt, r.outcome, r.http_status, r.error, r.started_at, r.duration_ms
 ), attempts AS (
     INSERT INTO job_attempts (job_id, attempt, worker, started_at, duration_ms, outcome, http_status, error)
