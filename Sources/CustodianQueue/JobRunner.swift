@@ -4,12 +4,12 @@ import Logging
 import PostgresNIO
 import ServiceLifecycle
 
-/// The worker's queue loop. Per job kind it keeps up to the handler's concurrency of jobs running, claiming free
-/// slots in batches with `FOR UPDATE SKIP LOCKED`, extending the leases it holds, and writing finished jobs' results
-/// in batches with one fenced statement.
+/// The worker's queue loop. Per job kind it keeps up to the handler's concurrency of jobs running, claiming in batches
+/// with `FOR UPDATE SKIP LOCKED` (ahead of free slots while the queue has a backlog), extending the leases it holds,
+/// and writing finished jobs' results in the same fenced statement.
 /// It wakes on LISTEN/NOTIFY (a ``NotificationListener``) and on a poll tick as the fallback; a maintenance loop
 /// rescues expired leases (running the domain's ``JobHooks``) and prunes succeeded jobs. On graceful shutdown it stops
-/// claiming, lets running jobs finish and records them.
+/// claiming, releases the jobs claimed ahead, lets running jobs finish and records them.
 public struct JobRunner: Service {
     let database: Database
     let handlers: [RegisteredHandler]
@@ -56,23 +56,26 @@ public struct JobRunner: Service {
         logger.info("worker stopped", metadata: ["owner": "\(configuration.owner)"])
     }
 
-    /// What a claim loop's task group reports: a job finished, a wake-up came (a notification or a poll tick), or the
-    /// worker is stopping.
+    /// What a claim loop's task group reports: a job finished, a cycle statement came back, a wake-up came (a
+    /// notification or a poll tick), or the worker is stopping.
     private enum LoopEvent: Sendable {
         case finished(JobResult)
+        case cycled(CycleOutcome, wanted: Int)
         case woke
         case stopping
         case leaseKeeperStopped
     }
 
     /// Claims and runs jobs of one kind until graceful shutdown, keeping up to the handler's concurrency running.
-    /// One statement writes the finished jobs' results and claims as many jobs as there are free slots (one commit per
-    /// batch): whenever nothing runs or at least half of the slots are free, and on every wake-up while slots are
-    /// free and the last claim found the queue empty, so a new job never waits behind a slow one of its kind.
+    /// One statement at a time writes the finished jobs' results and claims the next jobs (one commit per batch),
+    /// while the loop goes on starting jobs and collecting results. It claims when at least half of what it may hold
+    /// is free, or nothing is held, and on every wake-up while the last claim found the queue empty, so a new job never
+    /// waits behind a slow one of its kind. While the queue has a backlog (the last claim got all it asked for) it
+    /// holds up to twice its concurrency, the second half claimed ahead and started as slots free, so slots do not
+    /// wait for the database; on graceful shutdown the jobs claimed ahead are released unstarted.
     private func drain(_ handler: RegisteredHandler, wakeUps: AsyncStream<Void>) async {
         let store = JobStore(database: database, hooks: hooks)
         let limit = handler.concurrency
-        let refillAt = max(1, limit / 2)
         let held = HeldLeases()
         await withTaskGroup(of: LoopEvent.self) { group in
             group.addTask {
@@ -80,27 +83,41 @@ public struct JobRunner: Service {
                 return .leaseKeeperStopped
             }
             var running = 0
+            var ready: [ClaimedJob] = []
             var finished: [JobResult] = []
             var stopping = false
+            var cycling = false
             var waitingForWakeUp = false
-            // Whether the last claim took fewer jobs than there were free slots: then only a wake-up brings more.
-            var queueWasEmpty = true
+            var backlog = false
             var mustCycle = true
+            // What the loop may hold (running and claimed ahead), and whether that leaves room for a claim.
+            func capacity() -> Int { backlog && !stopping ? 2 * limit : limit }
+            func worthClaiming() -> Bool {
+                let holding = running + ready.count
+                return holding == 0 || capacity() - holding >= max(1, capacity() / 2)
+            }
             while true {
-                if mustCycle {
-                    stopping = stopping || Task.isShuttingDownGracefully || Task.isCancelled
-                    let wanted = stopping ? 0 : limit - running
-                    let (claimed, unwritten) = await cycle(handler, results: finished, limit: wanted, store: store, held: held)
-                    finished = unwritten
-                    held.insert(claimed.map(\.id))
-                    for job in claimed {
-                        group.addTask { .finished(await execute(job, handler: handler)) }
-                    }
-                    running += claimed.count
-                    queueWasEmpty = claimed.count < wanted
+                if stopping, !ready.isEmpty {
+                    await release(ready, store: store, held: held)
+                    ready = []
                 }
-                if stopping, running == 0 { break }
-                if !stopping, !waitingForWakeUp, running < limit {
+                while !stopping, running < limit, !ready.isEmpty {
+                    let job = ready.removeFirst()
+                    group.addTask { .finished(await execute(job, handler: handler)) }
+                    running += 1
+                }
+                if mustCycle, !cycling {
+                    let wanted = stopping ? 0 : max(0, capacity() - running - ready.count)
+                    if wanted > 0 || !finished.isEmpty {
+                        let results = finished
+                        finished = []
+                        cycling = true
+                        group.addTask { .cycled(await cycle(handler, results: results, limit: wanted, store: store, held: held), wanted: wanted) }
+                    }
+                    mustCycle = false
+                }
+                if stopping, running == 0, !cycling { break }
+                if !stopping, !waitingForWakeUp, running + ready.count < capacity() {
                     waitingForWakeUp = true
                     group.addTask {
                         var wakeIterator = wakeUps.makeAsyncIterator()
@@ -111,10 +128,19 @@ public struct JobRunner: Service {
                 case .finished(let result):
                     finished.append(result)
                     running -= 1
-                    mustCycle = running == 0 || limit - running >= refillAt
+                    mustCycle = worthClaiming() || (stopping && running == 0)
+                case .cycled(let outcome, let wanted):
+                    cycling = false
+                    finished = outcome.unwritten + finished
+                    held.insert(outcome.claimed.map(\.id))
+                    ready += outcome.claimed
+                    // After a failure the next wake-up retries, rather than the loop hammering a database that is down.
+                    backlog = !outcome.failed && wanted > 0 && outcome.claimed.count == wanted
+                    // Again at once only with results to write or a backlog to claim from: an empty queue waits for a wake-up.
+                    mustCycle = !outcome.failed && (backlog || !finished.isEmpty) && (worthClaiming() || (stopping && running == 0))
                 case .woke:
                     waitingForWakeUp = false
-                    mustCycle = running < limit && (queueWasEmpty || limit - running >= refillAt)
+                    mustCycle = running + ready.count < capacity() && (!backlog || worthClaiming())
                 case .stopping:
                     waitingForWakeUp = false
                     stopping = true
@@ -131,26 +157,45 @@ public struct JobRunner: Service {
         }
     }
 
+    /// Returns jobs claimed ahead and never started to the queue, their attempt uncounted; on failure their leases
+    /// expire and the rescue returns them.
+    private func release(_ jobs: [ClaimedJob], store: JobStore, held: HeldLeases) async {
+        let ids = jobs.map(\.id)
+        held.remove(ids)
+        do {
+            try await store.release(ids: ids, owner: configuration.owner)
+        } catch {
+            logger.warning("releasing unstarted jobs failed; their leases will expire", metadata: ["count": "\(ids.count)", "error.type": "\(type(of: error))"])
+        }
+    }
+
+    /// What one cycle statement did: the jobs it claimed, the results it could not write, and whether it failed.
+    private struct CycleOutcome: Sendable {
+        let claimed: [ClaimedJob]
+        let unwritten: [JobResult]
+        let failed: Bool
+    }
+
     /// Writes the finished jobs' results (fenced by the lease owner) and leases up to `limit` jobs of the handler's
     /// kind in one statement, and stops extending the written jobs' leases. When the database fails, nothing is
     /// claimed and the results are returned, their leases still extended, to go with the next batch, rather than
     /// dropped (their jobs would run again once their leases expired); the next wake-up retries.
     private func cycle(
         _ handler: RegisteredHandler, results: [JobResult], limit: Int, store: JobStore, held: HeldLeases
-    ) async -> (claimed: [ClaimedJob], unwritten: [JobResult]) {
-        guard !results.isEmpty || limit > 0 else { return ([], []) }
+    ) async -> CycleOutcome {
+        guard !results.isEmpty || limit > 0 else { return CycleOutcome(claimed: [], unwritten: [], failed: false) }
         do {
             let cycle = try await store.cycle(results, kind: handler.kind, limit: limit, owner: configuration.owner, lease: configuration.lease)
             held.remove(results.map(\.jobID))
             if cycle.written.count < results.count {
                 logger.warning("some results were not recorded: their lease had been taken over", metadata: ["count": "\(results.count - cycle.written.count)"])
             }
-            return (cycle.claimed, [])
+            return CycleOutcome(claimed: cycle.claimed, unwritten: [], failed: false)
         } catch {
             logger.error(
                 "recording results and claiming jobs failed; the results go with the next batch",
                 metadata: ["kind": "\(handler.kind)", "error.type": "\(type(of: error))"])
-            return ([], results)
+            return CycleOutcome(claimed: [], unwritten: results, failed: true)
         }
     }
 

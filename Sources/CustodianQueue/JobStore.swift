@@ -66,6 +66,15 @@ public struct JobStore: Sendable {
             """).decode(Int64.self).reduce(into: []) { $0.append($1) }
     }
 
+    /// Returns jobs `owner` claimed but never started to `available`, as if never claimed (their attempt uncounted).
+    public func release(ids: [Int64], owner: String) async throws {
+        guard !ids.isEmpty else { return }
+        try await database.query("""
+            UPDATE jobs SET state = 'available', attempt = attempt - 1, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+            WHERE id = ANY(\(ids)) AND lease_owner = \(owner) AND state = 'running'
+            """)
+    }
+
     /// Writes a batch of results in one statement, only for jobs `owner` still holds in the results' attempts, with one
     /// `job_attempts` row each. A retry past the job's last attempt fails it. Returns the ids written.
     @discardableResult

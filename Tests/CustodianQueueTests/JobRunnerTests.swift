@@ -292,6 +292,33 @@ struct JobRunnerTests {
         }
     }
 
+    @Test("with a backlog a loop claims up to twice its concurrency; stopping, it releases the jobs it has not started, their attempt uncounted")
+    func claimsAheadAndReleases() async throws {
+        try await TestDatabase.withMigratedName { name in
+            let database = try TestDatabase.pool(database: name)
+            let handler = RecordingHandler(concurrency: 2, duration: .milliseconds(600))
+            let runner = JobRunner(database: database, handlers: [handler], configuration: .init(owner: "w"), logger: TestDatabase.logger)
+            let setup = try TestDatabase.pool(database: name)
+            try await TestDatabase.running(setup) { setup in
+                _ = try await enqueue(10, setup)
+                let leased = NIOLockedValueBox(0)
+                try await run([runner], database: database, limit: .seconds(10)) {
+                    let now = try await count("running", setup)
+                    leased.withLockedValue { $0 = max($0, now) }
+                    return now == 4
+                }
+                #expect(leased.withLockedValue { $0 } == 4, "two running and two claimed ahead")
+                #expect(handler.peakConcurrency <= 2)
+                #expect(try await count("running", setup) == 0)
+                let succeeded = try await count("succeeded", setup)
+                #expect(succeeded == handler.runCounts.count && handler.runCounts.values.allSatisfy { $0 == 1 })
+                let available = try await setup.query("SELECT attempt FROM jobs WHERE state = 'available'").collect().map { try $0.decode(Int.self) }
+                #expect(succeeded + available.count == 10)
+                #expect(available.allSatisfy { $0 == 0 }, "released jobs count no attempt: \(available)")
+            }
+        }
+    }
+
     @Test("a job whose payload does not decode as its kind's fails at once, without reaching the handler")
     func undecodablePayload() async throws {
         try await TestDatabase.withMigratedName { name in

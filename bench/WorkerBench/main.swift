@@ -12,8 +12,8 @@ import UnixSignals
 // ``SignedPostHandler``, until SIGTERM or SIGINT. bench/worker-drain runs it; it is not part of the product.
 //
 // Environment: DATABASE_URL; BENCH_SINK_URL (bench/lean-sink.py or PartnerSim, http://127.0.0.1:PORT) and
-// BENCH_SINK_SECRET (whsec_…); BENCH_WORKER_CONCURRENCY (64: jobs running at once; claims and completions come in
-// batches of about half); BENCH_DB_MAX_CONNECTIONS (10, as `custodian work`).
+// BENCH_SINK_SECRET (whsec_…); BENCH_WORKER_CONCURRENCY (64: jobs running at once; in a drain as many more are
+// claimed ahead); BENCH_DB_MAX_CONNECTIONS (10, as `custodian work`).
 
 let environment = ProcessInfo.processInfo.environment
 func setting(_ name: String) -> String {
