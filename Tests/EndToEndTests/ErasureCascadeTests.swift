@@ -98,6 +98,8 @@ struct ErasureCascadeTests {
             #expect(Self.requests(waiting).values.allSatisfy { $0["expected_completion_at"] != nil })
 
             try await EndToEndStack.waitFor { try await Self.cascade(stack, subjectID, dpo: dpo)["status"] as? String == "completed" }
+            // The API commits a callback before PartnerSim hears its answer and records it.
+            try await EndToEndStack.waitFor { try await stack.received().callbacks.count >= 2 }
             let report = try await stack.received()
             #expect(report.callbacks.count == 2)
             #expect(report.callbacks.allSatisfy { $0.httpStatus == 204 })
