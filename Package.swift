@@ -249,9 +249,11 @@ let package = Package(
             name: "CustodianStoreTests",
             dependencies: [
                 "CustodianStore",
+                "CustodianDatabase",
                 "CustodianQueue",
                 "CustodianTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -36,7 +36,7 @@ public enum APIApplication {
         let routes = RouteTable()
         let router = Router(context: ServerRequestContext.self)
         router.add(middleware: RequestObservationMiddleware(
-            metricsFactory: metricsFactory, problemTypeBase: ProblemPages.typeBase(publicURL: configuration.console.publicURL)))
+            metrics: RequestMetrics(factory: metricsFactory), problemTypeBase: ProblemPages.typeBase(publicURL: configuration.console.publicURL)))
         router.add(middleware: ErrorResponseMiddleware(routes: routes))
         var port = configuration.port
         if case .publicOnly(let publicPort) = listener {
@@ -44,6 +44,7 @@ public enum APIApplication {
             port = publicPort
         }
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maximumBodySize))
+        router.add(middleware: ResponseBufferingMiddleware())
 
         if case .all = listener {
             ConsoleRoutes.register(on: router, configuration: configuration.console, database: database, logger: logger)

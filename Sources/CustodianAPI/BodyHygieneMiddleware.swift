@@ -33,7 +33,7 @@ struct BodyHygieneMiddleware: ServerMiddleware {
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
-        if request.path?.range(of: "%00", options: .caseInsensitive) != nil {
+        if let path = request.path, Self.containsEncodedNUL(path.utf8) {
             throw Problem.badRequest("The path or query contains a NUL character (%00).")
         }
         // Every body, whatever its Content-Type says: the generated decoder reads JSON also without one.
@@ -65,6 +65,23 @@ struct BodyHygieneMiddleware: ServerMiddleware {
         return try await RequestScope.$clearedMembers.withValue(nulled) {
             try await next(request, HTTPBody(bytes), metadata)
         }
+    }
+
+    /// Whether a path or query holds `%00`, the percent-encoded NUL.
+    static func containsEncodedNUL(_ text: String.UTF8View) -> Bool {
+        var zeros = 0
+        var afterPercent = false
+        for byte in text {
+            if byte == UInt8(ascii: "%") {
+                (afterPercent, zeros) = (true, 0)
+            } else if afterPercent, byte == UInt8(ascii: "0") {
+                zeros += 1
+                if zeros == 2 { return true }
+            } else {
+                (afterPercent, zeros) = (false, 0)
+            }
+        }
+        return false
     }
 
     /// Whether JSON text holds the escape `\u0000` (any case): a backslash that is not itself escaped, then `u0000`.

@@ -1,4 +1,3 @@
-import CoreMetrics
 import Foundation
 import Hummingbird
 import Logging
@@ -7,7 +6,7 @@ import Logging
 /// duration: never the query string, which can hold an e-mail), and counts it in the metrics. Problems it answers
 /// name their type under `problemTypeBase`.
 struct RequestObservationMiddleware<Context: RequestContext>: RouterMiddleware {
-    let metricsFactory: any MetricsFactory
+    let metrics: RequestMetrics
     let problemTypeBase: String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -24,10 +23,7 @@ struct RequestObservationMiddleware<Context: RequestContext>: RouterMiddleware {
         response.headers[.requestID] = requestID
         let route = context.endpointPath ?? "unmatched"
         let elapsed = ContinuousClock.now - start
-        let dimensions = [("method", request.method.rawValue), ("route", route), ("status", String(response.status.code))]
-        Counter(label: "custodian_http_requests_total", dimensions: dimensions, factory: metricsFactory).increment()
-        Timer(label: "custodian_http_request_duration_seconds", dimensions: [("method", request.method.rawValue), ("route", route)], factory: metricsFactory)
-            .recordNanoseconds(Int64(elapsed / .nanoseconds(1)))
+        metrics.record(method: request.method.rawValue, route: route, status: response.status.code, elapsed: elapsed)
         logger.info("request", metadata: [
             "method": "\(request.method.rawValue)",
             "route": "\(route)",

@@ -27,13 +27,15 @@ public struct Database: Sendable {
         self.metrics = DatabaseMetrics(factory: metricsFactory, maximumConnections: maximumConnections)
     }
 
-    /// Makes a pool from a URL with the given limits.
+    /// Makes a pool from a URL with the given limits; `keepsConnectionsOpen` opens every connection up to the maximum
+    /// and keeps them (the long-running processes: see ``DatabaseURL/poolConfiguration(maximumConnections:minimumConnections:connectTimeout:statementTimeout:)``).
     public init(
-        url: DatabaseURL, maximumConnections: Int, connectTimeout: Duration, statementTimeout: Duration?, operationTimeout: Duration?,
-        metricsFactory: any MetricsFactory, personalDataKeys: PersonalDataKeys? = nil, logger: Logger
+        url: DatabaseURL, maximumConnections: Int, keepsConnectionsOpen: Bool = false, connectTimeout: Duration, statementTimeout: Duration?,
+        operationTimeout: Duration?, metricsFactory: any MetricsFactory, personalDataKeys: PersonalDataKeys? = nil, logger: Logger
     ) {
         let configuration = url.poolConfiguration(
-            maximumConnections: maximumConnections, connectTimeout: connectTimeout, statementTimeout: statementTimeout)
+            maximumConnections: maximumConnections, minimumConnections: keepsConnectionsOpen ? maximumConnections : 0,
+            connectTimeout: connectTimeout, statementTimeout: statementTimeout)
         self.init(
             client: PostgresClient(configuration: configuration, backgroundLogger: logger),
             maximumConnections: maximumConnections, operationTimeout: operationTimeout, metricsFactory: metricsFactory,

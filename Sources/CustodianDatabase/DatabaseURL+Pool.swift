@@ -2,20 +2,24 @@ import PostgresNIO
 
 extension DatabaseURL {
     /// The client configuration for a pool of at most `maximumConnections`, with its connect timeout, the server-side
-    /// `statement_timeout` (nil: the server's own), and short pool timers.
+    /// `statement_timeout` (nil: the server's own), and no timer started per statement.
     ///
-    /// The pool starts a keep-alive timer, and one for the idle timeout, each time a connection goes back to it, and
-    /// cancels them on the next lease; on Linux a cancelled `Task.sleep` keeps its memory until its deadline
-    /// (swiftlang/swift#60441), so memory grows by the request rate times these durations (PostgresNIO's 30 s and
-    /// 60 s: +130 MB at 2,800 requests/s). Short ones bound it: a connection idle 5 s runs `SELECT 1`, and one above
-    /// the minimum idle 10 s is closed.
+    /// PostgresNIO's pool starts a keep-alive timer, and one for the idle timeout of a connection above the minimum,
+    /// each time a connection goes back to it, and cancels them on the next lease: four tasks and a dispatch timer per
+    /// timer, about 100 µs of CPU per statement in `serve` (bench/serve-cost), and on Linux a cancelled `Task.sleep`
+    /// keeps its memory until its deadline (swiftlang/swift#60441). So there is no keep-alive: a connection the server
+    /// closes is seen closed by its channel, and a silent one is bounded by ``Database``'s operation timeout. The
+    /// long-running processes give `minimumConnections` equal to the maximum, so no connection has an idle timer (they
+    /// keep their connections open, and the pool reopens any that closes); other pools close a connection above the
+    /// minimum after 10 s idle.
     public func poolConfiguration(
-        maximumConnections: Int, connectTimeout: Duration, statementTimeout: Duration?
+        maximumConnections: Int, minimumConnections: Int = 0, connectTimeout: Duration, statementTimeout: Duration?
     ) -> PostgresClient.Configuration {
         var configuration = configuration
         configuration.options.maximumConnections = maximumConnections
+        configuration.options.minimumConnections = min(minimumConnections, maximumConnections)
         configuration.options.connectTimeout = connectTimeout
-        configuration.options.keepAliveBehavior = .init(frequency: .seconds(5))
+        configuration.options.keepAliveBehavior = nil
         configuration.options.connectionIdleTimeout = .seconds(10)
         if let statementTimeout {
             let milliseconds = statementTimeout.components.seconds * 1000

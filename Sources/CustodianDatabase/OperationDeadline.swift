@@ -1,15 +1,13 @@
 import NIOConcurrencyHelpers
-import NIOCore
-import NIOPosix
 
 /// Bounds an operation in time without waiting for it to give up.
 ///
 /// PostgresNIO 1.33 writes a query to the leased connection's channel without a write promise: when the server has
 /// just closed that connection (a restart, `pg_terminate_backend`, a failover) and the pool does not know yet, the
 /// query's own promise is never completed and the caller waits forever. Cancellation cannot reach it, so a task
-/// group racing a timer would wait for it too. Here the operation runs in its own task, a timer on an event loop
-/// resumes the caller with the timeout's error (``DatabaseUnavailable`` unless given) and cancels the task, and
-/// whatever finishes first wins. The timer is NIO's: cancelled, it is gone at once, where a cancelled `Task.sleep`
+/// group racing a timer would wait for it too. Here the operation runs in its own task, a deadline on the shared
+/// ``DeadlineWheel`` resumes the caller with the timeout's error (``DatabaseUnavailable`` unless given) and cancels
+/// the task, and whatever finishes first wins. A cancelled deadline is gone at once, where a cancelled `Task.sleep`
 /// keeps its memory until its deadline on Linux (swiftlang/swift#60441).
 public enum OperationDeadline {
     public static func run<Result: Sendable>(
@@ -24,23 +22,23 @@ public enum OperationDeadline {
                     do { outcome = .success(try await operation()) } catch { outcome = .failure(error) }
                     race.finish(with: outcome)
                 }
-                let timer = NIOSingletons.posixEventLoopGroup.any().scheduleTask(in: .nanoseconds(Int64(timeout / .nanoseconds(1)))) {
+                let deadline = DeadlineWheel.shared.schedule(in: timeout) {
                     race.finish(with: .failure(timeoutError?() ?? DatabaseUnavailable(waited: timeout)))
                     work.cancel()
                 }
-                race.attach(work: work, timer: timer)
+                race.attach(work: work, deadline: deadline)
             }
         } onCancel: {
             race.cancel()
         }
     }
 
-    /// The caller's continuation, resumed exactly once, and the work and timer to stop when it is.
+    /// The caller's continuation, resumed exactly once, and the work and deadline to stop when it is.
     private final class Race<Result: Sendable>: Sendable {
         private struct State {
             var continuation: CheckedContinuation<Result, any Error>?
             var work: Task<Void, Never>?
-            var timer: Scheduled<Void>?
+            var deadline: DeadlineWheel.Token?
             var finished = false
             var cancelled = false
         }
@@ -51,25 +49,25 @@ public enum OperationDeadline {
             state.withLockedValue { $0.continuation = continuation }
         }
 
-        /// Keeps the work and the timer; stops them at once when the race is already over or was cancelled.
-        func attach(work: Task<Void, Never>, timer: Scheduled<Void>) {
+        /// Keeps the work and the deadline; stops them at once when the race is already over or was cancelled.
+        func attach(work: Task<Void, Never>, deadline: DeadlineWheel.Token) {
             let (over, cancelled) = state.withLockedValue { state -> (Bool, Bool) in
                 state.work = work
-                state.timer = timer
+                state.deadline = deadline
                 return (state.finished, state.cancelled)
             }
-            if over { timer.cancel() }
+            if over { DeadlineWheel.shared.cancel(deadline) }
             if cancelled { work.cancel() }
         }
 
         func finish(with outcome: Swift.Result<Result, any Error>) {
-            let (continuation, timer) = state.withLockedValue { state -> (CheckedContinuation<Result, any Error>?, Scheduled<Void>?) in
+            let (continuation, deadline) = state.withLockedValue { state -> (CheckedContinuation<Result, any Error>?, DeadlineWheel.Token?) in
                 guard !state.finished else { return (nil, nil) }
                 state.finished = true
                 defer { state.continuation = nil }
-                return (state.continuation, state.timer)
+                return (state.continuation, state.deadline)
             }
-            timer?.cancel()
+            if let deadline { DeadlineWheel.shared.cancel(deadline) }
             continuation?.resume(with: outcome)
         }
 

@@ -15,6 +15,7 @@ struct ProcessEnvironment {
         database = Database(
             url: try settings.databaseURL(),
             maximumConnections: try settings.databasePoolSize(default: defaultPoolSize),
+            keepsConnectionsOpen: true,
             connectTimeout: try settings.databaseConnectTimeout,
             statementTimeout: try settings.databaseStatementTimeout,
             operationTimeout: try settings.databaseOperationTimeout,

@@ -68,6 +68,8 @@ struct InputHygieneTests {
             let key = try await app.key(.dpo)
             #expect(try await app.request(.get, "/v1/subjects?external_ref=a%00b", key: key).status == .badRequest)
             #expect(try await app.request(.get, "/v1/purposes/news%00letter", key: key).status == .badRequest)
+            #expect(try await app.request(.get, "/v1/subjects?external_ref=a%2500", key: key).status == .ok, "%25 is a percent sign, not a NUL")
+            #expect(try await app.request(.get, "/v1/subjects?external_ref=%30%300", key: key).status == .ok)
         }
     }
 }

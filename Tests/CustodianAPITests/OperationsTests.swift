@@ -22,13 +22,14 @@ struct OperationsTests {
     func metrics() async throws {
         try await TestApp.run { app in
             _ = try await app.request(.get, "/health/live")
+            _ = try await app.request(.get, "/health/live")
             _ = try await app.request(.get, "/v1/subjects?external_ref=x")
             #expect(try await app.request(.get, "/metrics").status == .notFound, "metrics are not beside the API")
             let operations = OperationsListener.build(
                 host: "127.0.0.1", port: 0, registry: app.metrics, database: app.database, logger: TestDatabase.logger)
             try await operations.test(.live) { client in
                 let text = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
-                #expect(text.contains(#"custodian_http_requests_total{method="GET",route="/health/live",status="200"} 1"#))
+                #expect(text.contains(#"custodian_http_requests_total{method="GET",route="/health/live",status="200"} 2"#), "the second request counts on the same series")
                 #expect(text.contains(#"route="/v1/subjects",status="401""#))
                 #expect(text.contains("custodian_http_request_duration_seconds_bucket"))
                 #expect(text.contains("custodian_db_pool_max_connections"))

@@ -19,14 +19,18 @@ struct DatabaseURLTests {
         #expect(url.configuration.unixSocketPath == "/tmp/pg/.s.PGSQL.5433")
     }
 
-    @Test("the pool carries its limits and short keep-alive and idle timers, so cancelled timers do not pile up")
+    @Test("the pool carries its limits and starts no timer per statement: no keep-alive, and no idle timer when it keeps its connections")
     func pool() throws {
-        let configuration = try DatabaseURL("postgres://app@db.internal/custodian").poolConfiguration(
+        let url = try DatabaseURL("postgres://app@db.internal/custodian")
+        let configuration = url.poolConfiguration(
             maximumConnections: 7, connectTimeout: .seconds(3), statementTimeout: .milliseconds(2500))
         #expect(configuration.options.maximumConnections == 7)
+        #expect(configuration.options.minimumConnections == 0)
         #expect(configuration.options.connectTimeout == .seconds(3))
-        #expect(configuration.options.keepAliveBehavior?.frequency == .seconds(5))
+        #expect(configuration.options.keepAliveBehavior == nil)
         #expect(configuration.options.connectionIdleTimeout == .seconds(10))
+        let kept = url.poolConfiguration(maximumConnections: 7, minimumConnections: 7, connectTimeout: .seconds(3), statementTimeout: nil)
+        #expect(kept.options.minimumConnections == 7)
         #expect(configuration.options.additionalStartupParameters.map { "\($0.0)=\($0.1)" } == ["statement_timeout=2500"])
     }
 
