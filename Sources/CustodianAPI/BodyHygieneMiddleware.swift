@@ -41,6 +41,7 @@ struct BodyHygieneMiddleware: ServerMiddleware {
             return try await next(request, body, metadata)
         }
         let bytes = try await [UInt8](collecting: body, upTo: maximumBodySize)
+        guard !bytes.isEmpty else { return try await next(request, HTTPBody(bytes), metadata) }  // a GET's
         // A NUL can only be written \u0000 in JSON; checked on the raw text too, so a duplicate key cannot hide it.
         if Self.containsEscapedNUL(bytes) {
             throw Problem.validation([FieldError(field: "body", message: "must not contain NUL characters (\\u0000)")])

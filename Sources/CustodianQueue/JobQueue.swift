@@ -18,15 +18,17 @@ public enum JobQueue {
         on connection: PostgresConnection, logger: Logger
     ) async throws -> Int64? {
         let encoded = String(decoding: try payloadEncoder.encode(payload), as: UTF8.self)
+        // One round trip: the NOTIFY is sent only for a job the insert made.
         let rows = try await connection.query("""
-            INSERT INTO jobs (kind, payload, unique_key, priority, max_attempts, subject_id)
-            VALUES (\(Kind.name), \(encoded)::jsonb, \(uniqueKey), \(priority), \(Kind.maximumAttempts), \(subjectID))
-            ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running', 'held') DO NOTHING
-            RETURNING id
+            WITH job AS (
+                INSERT INTO jobs (kind, payload, unique_key, priority, max_attempts, subject_id)
+                VALUES (\(Kind.name), \(encoded)::jsonb, \(uniqueKey), \(priority), \(Kind.maximumAttempts), \(subjectID))
+                ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running', 'held') DO NOTHING
+                RETURNING id, kind
+            )
+            SELECT job.id FROM job CROSS JOIN LATERAL (SELECT pg_notify(\(notificationChannel), job.kind)) AS notified
             """, logger: logger)
-        guard let id = try await rows.decode(Int64.self).first(where: { _ in true }) else { return nil }
-        try await notify(kinds: [Kind.name], on: connection, logger: logger)
-        return id
+        return try await rows.decode(Int64.self).first(where: { _ in true })
     }
 
     /// Wakes the workers of `kinds` when the caller's transaction commits.

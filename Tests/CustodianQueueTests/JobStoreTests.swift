@@ -18,6 +18,15 @@ enum TestJob: JobKind {
     static let defaultConcurrency = 4
 }
 
+/// A second kind, to tell notifications apart.
+enum OtherTestJob: JobKind {
+    typealias Payload = TestJob.Payload
+
+    static let name = "other_test_job"
+    static let maximumAttempts = 3
+    static let defaultConcurrency = 1
+}
+
 @Suite("Job queue")
 struct JobStoreTests {
     static let kind = TestJob.name
@@ -38,6 +47,31 @@ struct JobStoreTests {
     func state(_ id: Int64, _ database: Database) async throws -> (String, Int, String?) {
         try await database.query("SELECT state, attempt, last_error FROM jobs WHERE id = \(id)").collect().first!
             .decode((String, Int, String?).self)
+    }
+
+    @Test("an enqueue NOTIFYs its kind at commit, in the same statement as the insert; a duplicate unique key makes no job and no notification")
+    func enqueueNotifies() async throws {
+        try await TestDatabase.withMigrated { database in
+            try await database.withConnection { listening in
+                try await listening.listen(on: JobQueue.notificationChannel) { notifications in
+                    var heard = notifications.makeAsyncIterator()
+                    let first = try await database.transaction { connection in
+                        try await JobQueue.enqueue(TestJob.self, .init(n: 1), uniqueKey: "once", on: connection, logger: TestDatabase.logger)
+                    }
+                    #expect(first != nil)
+                    #expect(try await heard.next()?.payload == TestJob.name)
+                    let duplicate = try await database.transaction { connection in
+                        try await JobQueue.enqueue(TestJob.self, .init(n: 2), uniqueKey: "once", on: connection, logger: TestDatabase.logger)
+                    }
+                    #expect(duplicate == nil)
+                    try await database.transaction { connection in
+                        try await JobQueue.enqueue(OtherTestJob.self, .init(n: 3), on: connection, logger: TestDatabase.logger)
+                    }
+                    #expect(try await heard.next()?.payload == OtherTestJob.name, "the duplicate sent nothing before it")
+                }
+            }
+            #expect(try await database.query("SELECT count(*) FROM jobs").collect().first?.decode(Int.self) == 2)
+        }
     }
 
     @Test("concurrent claimers never get the same job, and together they get all of them")

@@ -1,7 +1,7 @@
 -- pgbench: the very SQL the API runs for POST /v1/subjects/{id}/consents (newsletter grant or withdrawal at
 -- random) with a key it has cached (APIKeyCache: no key lookup): ConsentRepository.record's transaction: the subject locked with the purpose and the policy version read, then event, state and audit row in
--- one statement, and the opt-out job for a withdrawal that became current (JobQueue.enqueue: the insert, then its
--- NOTIFY only when a job was made).
+-- one statement, and the opt-out job for a withdrawal that became current (JobQueue.enqueue: the insert and its
+-- NOTIFY, sent only when a job was made, in one statement).
 -- Variables (pgbench -D): subjects, key_id; run with -M extended, as PostgresNIO sends parameters.
 -- When those repositories change, copy the statements here again.
 \set n random(1, :subjects)
@@ -41,11 +41,8 @@ WITH job AS (
     VALUES ('newsletter_opt_out', jsonb_build_object('subject_id', md5('s' || :n)::uuid::text, 'consent_event_id', :event_id::text),
             'newsletter_opt_out:' || md5('s' || :n)::uuid::text, 0, 20, md5('s' || :n)::uuid)
     ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running', 'held') DO NOTHING
-    RETURNING id
+    RETURNING id, kind
 )
-SELECT count(*) AS enqueued FROM job \gset
-\if :enqueued = 1
-SELECT pg_notify('custodian_jobs', 'newsletter_opt_out');
-\endif
+SELECT job.id FROM job CROSS JOIN LATERAL (SELECT pg_notify('custodian_jobs', job.kind)) AS notified;
 \endif
 COMMIT;
