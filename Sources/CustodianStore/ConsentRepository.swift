@@ -251,41 +251,61 @@ public struct ConsentRepository: Sendable {
     }
 
     /// The subject's current state for every consent-based purpose and its full history, newest first; nil when there
-    /// is no such subject, ``SubjectRestricted`` when it is blocked for `actor`. Two statements, no transaction (at
-    /// READ COMMITTED each statement reads its own snapshot anyway): the states with the existence and block check and
-    /// the audit row (only when permitted), then the history.
+    /// is no such subject, ``SubjectRestricted`` when it is blocked for `actor`. One statement (one round trip): the
+    /// subject's status (the existence and block check), the audit row (only when permitted), the states and the
+    /// history, told apart by the first column (0 the subject, 1 a state, 2 an event).
     public func overview(subjectID: UUID, actor: AuditActor) async throws -> (states: [ConsentStateRecord], history: [ConsentEventRecord])? {
         var subjectExists = false
         var states: [ConsentStateRecord] = []
-        for try await (code, basis, action, since, eventID, status) in try await database.query("""
+        var history: [ConsentEventRecord] = []
+        let rows = try await database.query("""
             WITH subject AS (SELECT id, status FROM subjects WHERE id = \(subjectID)),
             audited AS (
                 INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id, by_subject)
                 SELECT \(actor.apiKeyID), \(actor.userID), \(Action.read), id, \(actor.requestID), \(actor.bySubject) FROM subject
                 WHERE \(unescaped: SubjectRepository.permittedCondition(actor))
             )
-            SELECT state.code, state.legal_basis, state.action, state.occurred_at, state.event_id, subject.status
-            FROM subject LEFT JOIN LATERAL (
-                SELECT p.code, p.legal_basis, s.action, s.occurred_at, s.event_id
-                FROM purposes p LEFT JOIN consent_states s ON s.purpose_code = p.code AND s.subject_id = subject.id
-                WHERE p.requires_consent OR s.event_id IS NOT NULL
-            ) AS state ON true
-            ORDER BY state.code
-            """).decode((String?, String?, String?, Date?, UUID?, String).self) {
-            subjectExists = true
-            guard let status = SubjectStatus(rawValue: status) else { throw StoreError.unexpectedValue(column: "subjects.status") }
-            try actor.requirePermitted(status)
-            guard let code, let basis else { continue }
-            states.append(ConsentStateRecord(
-                purpose: code, legalBasis: LegalBasis(rawValue: basis) ?? .consent,
-                action: action.flatMap(ConsentAction.init(rawValue:)), since: since, eventID: eventID))
+            SELECT 0 AS part, subject.status, NULL::text AS code, NULL::text, NULL::text, NULL::timestamptz, NULL::uuid,
+                   NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz,
+                   NULL::text, NULL::text, NULL::text, NULL::text
+            FROM subject
+            UNION ALL
+            SELECT 1, NULL, p.code, p.legal_basis, s.action, s.occurred_at, s.event_id,
+                   NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+            FROM subject JOIN purposes p ON true
+            LEFT JOIN consent_states s ON s.purpose_code = p.code AND s.subject_id = subject.id
+            WHERE p.requires_consent OR s.event_id IS NOT NULL
+            UNION ALL
+            SELECT 2, NULL, NULL, NULL, NULL, NULL, NULL, \(unescaped: Self.eventColumns)
+            FROM subject JOIN consent_events e ON e.subject_id = subject.id JOIN policy_versions p ON p.id = e.policy_version_id
+            LEFT JOIN consent_texts t ON t.id = e.consent_text_id
+            ORDER BY 1, 3, 14 DESC, 15 DESC
+            """)
+        for try await (part, status, code, basis, action, since, stateEventID, id, eventSubjectID, purpose, eventAction, label, channel,
+                       occurredAt, recordedAt, ip, userAgent, formID, textLabel)
+            in rows.decode((Int32, String?, String?, String?, String?, Date?, UUID?, UUID?, UUID?, String?, String?, String?, String?,
+                            Date?, Date?, String?, String?, String?, String?).self) {
+            switch part {
+            case 0:
+                guard let status = status.flatMap(SubjectStatus.init(rawValue:)) else { throw StoreError.unexpectedValue(column: "subjects.status") }
+                try actor.requirePermitted(status)
+                subjectExists = true
+            case 1:
+                guard let code, let basis else { continue }
+                states.append(ConsentStateRecord(
+                    purpose: code, legalBasis: LegalBasis(rawValue: basis) ?? .consent,
+                    action: action.flatMap(ConsentAction.init(rawValue:)), since: since, eventID: stateEventID))
+            default:
+                guard let id, let eventSubjectID, let purpose, let label, let occurredAt, let recordedAt,
+                      let eventAction = eventAction.flatMap(ConsentAction.init(rawValue:)), let channel = channel.flatMap(ConsentChannel.init(rawValue:))
+                else { throw StoreError.unexpectedValue(column: "consent_events") }
+                history.append(ConsentEventRecord(
+                    id: id, subjectID: eventSubjectID, purpose: purpose, action: eventAction, policyLabel: label, channel: channel,
+                    occurredAt: occurredAt, recordedAt: recordedAt, ipAddress: ip, userAgent: userAgent, formID: formID,
+                    consentTextLabel: textLabel))
+            }
         }
         guard subjectExists else { return nil }
-        let history = try await Self.decodeEvents(database.query("""
-            SELECT \(unescaped: Self.eventColumns) FROM consent_events e JOIN policy_versions p ON p.id = e.policy_version_id
-            LEFT JOIN consent_texts t ON t.id = e.consent_text_id
-            WHERE e.subject_id = \(subjectID) ORDER BY e.occurred_at DESC, e.recorded_at DESC
-            """))
         return (states, history)
     }
 
@@ -321,20 +341,5 @@ public struct ConsentRepository: Sendable {
             try await AuditRepository.append(action: Action.receipt, subjectID: subjectID, actor: actor, on: connection, logger: logger)
             return (locale, purposes)
         }
-    }
-
-    static func decodeEvents(_ rows: PostgresRowSequence) async throws -> [ConsentEventRecord] {
-        var events: [ConsentEventRecord] = []
-        for try await (id, subjectID, purpose, action, label, channel, occurredAt, recordedAt, ip, userAgent, formID, textLabel)
-            in rows.decode((UUID, UUID, String, String, String, String, Date, Date, String?, String?, String?, String?).self) {
-            guard let action = ConsentAction(rawValue: action), let channel = ConsentChannel(rawValue: channel) else {
-                throw StoreError.unexpectedValue(column: "consent_events.action/channel")
-            }
-            events.append(ConsentEventRecord(
-                id: id, subjectID: subjectID, purpose: purpose, action: action, policyLabel: label, channel: channel,
-                occurredAt: occurredAt, recordedAt: recordedAt, ipAddress: ip, userAgent: userAgent, formID: formID,
-                consentTextLabel: textLabel))
-        }
-        return events
     }
 }
