@@ -326,7 +326,7 @@ struct JobRunnerTests {
             let handler = RecordingHandler()
             let runner = JobRunner(
                 database: database, handlers: [handler], configuration: .init(owner: "w", pollInterval: .milliseconds(50)), logger: TestDatabase.logger)
-            try await TestDatabase.running(try TestDatabase.pool(database: name)) { setup in
+            _ = try await TestDatabase.running(try TestDatabase.pool(database: name)) { setup in
                 try await setup.query(#"INSERT INTO jobs (kind, payload) VALUES (\#(TestJob.name), '{"n":"not a number"}')"#)
             }
             try await run([runner], database: database) { try await count("failed", database) == 1 }

@@ -147,7 +147,7 @@ public enum TestDatabase {
 
     /// Runs one statement on the server's maintenance database (`postgres`).
     static func administer(_ sql: String) async throws {
-        try await onMaintenanceDatabase { database in
+        _ = try await onMaintenanceDatabase { database in
             try await database.query(PostgresQuery(unsafeSQL: sql))
         }
     }

@@ -19,7 +19,7 @@ struct SubjectBlockTests {
             _ = try await stack.request(.post, "/v1/subjects/\(subjectID)/consents", key: shop, json: """
                 {"purpose":"newsletter","action":"grant","policy_version":"v1","channel":"checkout"}
                 """)
-            try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments","status":503}"#)
+            _ = try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments","status":503}"#)
             _ = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
             try await EndToEndStack.waitFor { try await SubjectRequestWorkTests.count(stack, "SELECT max(attempt) FROM jobs WHERE kind = 'courier_transfer'") >= 1 }
 
@@ -77,7 +77,7 @@ struct SubjectBlockTests {
                   AND api_key_id = (SELECT id FROM api_keys WHERE scope = 'dpo' LIMIT 1)
                 """) == 1, "the DPO's read is audited")
 
-            try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments"}"#)
+            _ = try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments"}"#)
             _ = try await SubjectRequestWorkTests.fulfil(stack, dpo: dpo, requestID)
             try await Task.sleep(for: .milliseconds(700))
             #expect(try await Self.transferState(stack) == "held", "fulfilling a restriction keeps the block")

@@ -37,7 +37,7 @@ struct SubjectErasureTests {
 
     static func binds(_ text: String) throws -> PostgresBindings {
         var bindings = PostgresBindings()
-        try bindings.append(text, context: .default)
+        bindings.append(text, context: .default)
         return bindings
     }
 
@@ -113,7 +113,7 @@ struct SubjectErasureTests {
     func failedRecipient() async throws {
         try await EndToEndStack.run { stack in
             let (_, dpo) = try await ErasureCascadeTests.prepare(stack)
-            try await stack.sim("/_faults", json: #"{"endpoint":"/opendsr/requests","status":410,"count":1}"#)
+            _ = try await stack.sim("/_faults", json: #"{"endpoint":"/opendsr/requests","status":410,"count":1}"#)
             let requestID = try await SubjectRequestWorkTests.register(stack, dpo: dpo, kind: "erasure", identity: #""external_ref":"courier-1""#)
             _ = try await SubjectRequestWorkTests.fulfil(stack, dpo: dpo, requestID)
             try await EndToEndStack.waitFor {
@@ -135,7 +135,7 @@ struct SubjectErasureTests {
     func failedRecipientCancelled() async throws {
         try await EndToEndStack.run { stack in
             let (_, dpo) = try await ErasureCascadeTests.prepare(stack)
-            try await stack.sim("/_faults", json: #"{"endpoint":"/opendsr/requests","status":410,"count":1}"#)
+            _ = try await stack.sim("/_faults", json: #"{"endpoint":"/opendsr/requests","status":410,"count":1}"#)
             let requestID = try await SubjectRequestWorkTests.register(stack, dpo: dpo, kind: "erasure", identity: #""external_ref":"courier-1""#)
             _ = try await SubjectRequestWorkTests.fulfil(stack, dpo: dpo, requestID)
             var failedJob: Int?
@@ -155,7 +155,7 @@ struct SubjectErasureTests {
     func racingCourier() async throws {
         try await EndToEndStack.run { stack in
             let (orderID, subjectID, shop, dpo) = try await CourierTransferTests.prepare(stack, country: "RU", adequate: true)
-            try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments","latency_ms":3000}"#)
+            _ = try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments","latency_ms":3000}"#)
             _ = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
             try await EndToEndStack.waitFor {
                 try await SubjectRequestWorkTests.count(stack, "SELECT count(*) FROM disclosures_in_flight") == 1
@@ -188,12 +188,12 @@ struct SubjectErasureTests {
     func cancelsHeldJobs() async throws {
         try await EndToEndStack.run { stack in
             let (orderID, _, shop, dpo) = try await CourierTransferTests.prepare(stack, country: "RU", adequate: true)
-            try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments","status":503}"#)
+            _ = try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments","status":503}"#)
             let shipment = try await stack.request(.post, "/v1/orders/\(orderID)/shipments", key: shop, json: #"{"courier":"sim-courier"}"#)
             let restriction = try await SubjectRequestWorkTests.register(stack, dpo: dpo, kind: "restriction", identity: #""external_ref":"courier-1""#)
             _ = try await SubjectRequestWorkTests.fulfil(stack, dpo: dpo, restriction)
             try await EndToEndStack.waitFor { try await stack.jobState() == "held" }
-            try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments"}"#)
+            _ = try await stack.sim("/_faults", json: #"{"endpoint":"/courier/shipments"}"#)
 
             let erasure = try await SubjectRequestWorkTests.register(stack, dpo: dpo, kind: "erasure", identity: #""external_ref":"courier-1""#)
             let fulfilled = try await SubjectRequestWorkTests.fulfil(stack, dpo: dpo, erasure)
