@@ -292,7 +292,7 @@ struct JobRunnerTests {
         }
     }
 
-    @Test("with a backlog a loop claims up to twice its concurrency; stopping, it releases the jobs it has not started, their attempt uncounted")
+    @Test("with a backlog a loop claims up to four times its concurrency; stopping, it releases the jobs it has not started, their attempt uncounted")
     func claimsAheadAndReleases() async throws {
         try await TestDatabase.withMigratedName { name in
             let database = try TestDatabase.pool(database: name)
@@ -305,9 +305,9 @@ struct JobRunnerTests {
                 try await run([runner], database: database, limit: .seconds(10)) {
                     let now = try await count("running", setup)
                     leased.withLockedValue { $0 = max($0, now) }
-                    return now == 4
+                    return now == 8
                 }
-                #expect(leased.withLockedValue { $0 } == 4, "two running and two claimed ahead")
+                #expect(leased.withLockedValue { $0 } == 8, "two running and six claimed ahead")
                 #expect(handler.peakConcurrency <= 2)
                 #expect(try await count("running", setup) == 0)
                 let succeeded = try await count("succeeded", setup)
