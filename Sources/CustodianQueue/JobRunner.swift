@@ -68,7 +68,7 @@ public struct JobRunner: Service {
 
     /// How many times its concurrency a loop holds while the queue has a backlog; it claims when half of that is free,
     /// so a batch is then twice the concurrency. Measured with ../shared/peers/side-by-side.sh at concurrency 64:
-    /// 4 drained about a third more jobs a second than 2, with less PostgreSQL CPU per job; 8 was slower than 4.
+    /// 4 drained about a quarter more jobs a second than 2, with less PostgreSQL CPU per job; 8 was slower than 4.
     static let backlogDepth = 4
 
     /// Claims and runs jobs of one kind until graceful shutdown, keeping up to the handler's concurrency running.
