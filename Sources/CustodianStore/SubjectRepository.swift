@@ -94,21 +94,27 @@ public struct SubjectRepository: Sendable {
         }
     }
 
+    /// The subject read's one statement: the subject with its wrapped data key, and its audit row when `actor` may read
+    /// it. `bench/sql/pgbench-subject-read.sql` runs the same statement (a test keeps the two equal).
+    static func readQuery(id: UUID, actor: AuditActor) -> PostgresQuery {
+        """
+        WITH subject AS (SELECT \(unescaped: columns), \(unescaped: SubjectKeys.columns) FROM subjects s \(unescaped: SubjectKeys.join)
+                         WHERE s.id = \(id)),
+        audited AS (
+            INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id)
+            SELECT \(actor.apiKeyID), \(actor.userID), \(Action.read), id, \(actor.requestID) FROM subject
+            WHERE \(unescaped: permittedCondition(actor))
+        )
+        SELECT * FROM subject
+        """
+    }
+
     /// Reads one subject and records the read; nil when there is none, ``SubjectRestricted`` when the subject is
     /// blocked for `actor`. One statement (one round trip): the row and its audit row commit together, and a missing
     /// or refused subject records nothing.
     public func read(id: UUID, actor: AuditActor) async throws -> SubjectRecord? {
         let keys = try database.requireKeys()
-        let rows = try await database.query("""
-            WITH subject AS (SELECT \(unescaped: Self.columns), \(unescaped: SubjectKeys.columns) FROM subjects s \(unescaped: SubjectKeys.join)
-                             WHERE s.id = \(id)),
-            audited AS (
-                INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id)
-                SELECT \(actor.apiKeyID), \(actor.userID), \(Action.read), id, \(actor.requestID) FROM subject
-                WHERE \(unescaped: Self.permittedCondition(actor))
-            )
-            SELECT * FROM subject
-            """)
+        let rows = try await database.query(Self.readQuery(id: id, actor: actor))
         guard let record = try await Self.decode(rows, keys: keys).first else { return nil }
         try actor.requirePermitted(record.status)
         return record
