@@ -82,11 +82,6 @@ public struct ConsentRepository: Sendable {
         public static let receipt = "consent.receipt"
     }
 
-    static let eventColumns = """
-        e.id, e.subject_id, e.purpose_code, e.action, p.label, e.channel, e.occurred_at, e.recorded_at,
-        host(e.ip_address), e.user_agent, e.form_id, t.label
-        """
-
     public init(database: Database) {
         self.database = database
     }
@@ -272,7 +267,9 @@ public struct ConsentRepository: Sendable {
         LEFT JOIN consent_states s ON s.purpose_code = p.code AND s.subject_id = subject.id
         WHERE p.requires_consent OR s.event_id IS NOT NULL
         UNION ALL
-        SELECT 2, NULL, NULL, NULL, NULL, NULL, NULL, \(unescaped: Self.eventColumns)
+        SELECT 2, NULL, NULL, NULL, NULL, NULL, NULL,
+               e.id, e.subject_id, e.purpose_code, e.action, p.label, e.channel, e.occurred_at, e.recorded_at,
+               host(e.ip_address), e.user_agent, e.form_id, t.label
         FROM subject JOIN consent_events e ON e.subject_id = subject.id JOIN policy_versions p ON p.id = e.policy_version_id
         LEFT JOIN consent_texts t ON t.id = e.consent_text_id
         ORDER BY 1, 3, 14 DESC, 15 DESC
