@@ -21,4 +21,34 @@ public enum BenchSQL {
             in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "?")
         return replaced.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
+
+    /// The statements of a bench file in order, each ``normalized(_:)``: a statement ends at a `;` or a `\gset` at the
+    /// end of a line (the `\gset` dropped).
+    public static func statements(_ sql: String) throws -> [String] {
+        var statements: [String] = []
+        var current: [String] = []
+        for rawLine in sql.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = rawLine.range(of: "--").map { String(rawLine[..<$0.lowerBound]) } ?? String(rawLine)
+            line = line.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("\\") { continue }
+            let ends = line.hasSuffix(";") || line.hasSuffix("\\gset")
+            if line.hasSuffix("\\gset") { line.removeLast("\\gset".count) }
+            current.append(line)
+            if ends {
+                statements.append(try normalized(current.joined(separator: " ")))
+                current = []
+            }
+        }
+        return statements
+    }
+
+    /// A ``normalized(_:)`` statement with its constants also written `?`: string literals and NULL (with a cast),
+    /// numbers, booleans and `now()`. For comparing a bench statement that writes a constant where the API binds a
+    /// value; the statements' shape (tables, columns, joins, conditions) is still compared word for word.
+    public static func constantsAsPlaceholders(_ normalized: String) throws -> String {
+        let constants = try NSRegularExpression(
+            pattern: #"('(?:[^']|'')*'|\bNULL\b|\bnow\(\)|\btrue\b|\bfalse\b|(?<![\w$])\d+\b)(::[a-z_]+(\[\])?)?"#)
+        return constants.stringByReplacingMatches(
+            in: normalized, range: NSRange(normalized.startIndex..., in: normalized), withTemplate: "?")
+    }
 }
