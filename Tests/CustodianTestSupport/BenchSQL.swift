@@ -12,9 +12,7 @@ public enum BenchSQL {
     /// Comments, psql meta-commands and statement ends dropped, whitespace collapsed, and every bind placeholder (`$n`
     /// or a psql `:name`) with its cast written `?`.
     public static func normalized(_ sql: String) throws -> String {
-        let lines = sql.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { line in line.range(of: "--").map { String(line[..<$0.lowerBound]) } ?? String(line) }
-            .filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("\\") }
+        let lines = sql.split(separator: "\n", omittingEmptySubsequences: false).compactMap(code)
         let text = lines.joined(separator: " ").replacingOccurrences(of: ";", with: " ")
         let placeholders = try NSRegularExpression(pattern: #"(\$\d+|(?<![:\w]):[a-z_]+)(::[a-z_]+(\[\])?)?"#)
         let replaced = placeholders.stringByReplacingMatches(
@@ -27,10 +25,7 @@ public enum BenchSQL {
     public static func statements(_ sql: String) throws -> [String] {
         var statements: [String] = []
         var current: [String] = []
-        for rawLine in sql.split(separator: "\n", omittingEmptySubsequences: false) {
-            var line = rawLine.range(of: "--").map { String(rawLine[..<$0.lowerBound]) } ?? String(rawLine)
-            line = line.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("\\") { continue }
+        for case var line? in sql.split(separator: "\n", omittingEmptySubsequences: false).map(code) {
             let ends = line.hasSuffix(";") || line.hasSuffix("\\gset")
             if line.hasSuffix("\\gset") { line.removeLast("\\gset".count) }
             current.append(line)
@@ -50,5 +45,11 @@ public enum BenchSQL {
             pattern: #"('(?:[^']|'')*'|\bNULL\b|\bnow\(\)|\btrue\b|\bfalse\b|(?<![\w$])\d+\b)(::[a-z_]+(\[\])?)?"#)
         return constants.stringByReplacingMatches(
             in: normalized, range: NSRange(normalized.startIndex..., in: normalized), withTemplate: "?")
+    }
+
+    /// A line's SQL, its comment and surrounding blanks dropped; nil for a psql or pgbench meta-command (`\set`, `\if`).
+    private static func code(_ line: Substring) -> String? {
+        let code = (line.range(of: "--").map { line[..<$0.lowerBound] } ?? line).trimmingCharacters(in: .whitespaces)
+        return code.hasPrefix("\\") ? nil : code
     }
 }
