@@ -107,33 +107,13 @@ public struct OrderRepository: Sendable {
     }
 
     /// A page of the subject's orders ordered by id, after `afterID`, with their items; nil when there is no such
-    /// subject, ``SubjectRestricted`` when it is blocked for `actor`. One statement: the existence and block check, the
-    /// audit row (only when permitted), and the page with each order's items as arrays.
+    /// subject, ``SubjectRestricted`` when it is blocked for `actor`. One prepared statement (``OrderListStatement``).
     public func list(subjectID: UUID, afterID: UUID?, limit: Int, actor: AuditActor) async throws -> [OrderRecord]? {
         let after = afterID ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         let keys = try database.requireKeys()
         var subjectExists = false
         var orders: [OrderRecord] = []
-        for try await row in try await database.query("""
-            WITH subject AS (SELECT id, status FROM subjects WHERE id = \(subjectID)),
-            audited AS (
-                INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id)
-                SELECT \(actor.apiKeyID), \(actor.userID), \(Action.list), id, \(actor.requestID) FROM subject
-                WHERE \(unescaped: SubjectRepository.permittedCondition(actor))
-            )
-            SELECT page.*, items.skus, items.names, items.quantities, items.prices, subject.status
-            FROM subject
-            LEFT JOIN LATERAL (
-                SELECT \(unescaped: Self.columns) FROM orders o \(unescaped: SubjectKeys.orderJoin)
-                WHERE o.subject_id = subject.id AND o.id > \(after) ORDER BY o.id LIMIT \(limit)
-            ) AS page ON true
-            LEFT JOIN LATERAL (
-                SELECT array_agg(sku ORDER BY line_no) AS skus, array_agg(name ORDER BY line_no) AS names,
-                       array_agg(quantity::bigint ORDER BY line_no) AS quantities, array_agg(unit_price_minor ORDER BY line_no) AS prices
-                FROM order_items WHERE order_id = page.id
-            ) AS items ON true
-            ORDER BY page.id
-            """) {
+        for row in try await database.execute(OrderListStatement(subjectID: subjectID, after: after, limit: limit, actor: actor)) {
             subjectExists = true
             let cells = row.makeRandomAccess()
             guard let status = SubjectStatus(rawValue: try cells[20].decode(String.self)) else { throw StoreError.unexpectedValue(column: "subjects.status") }

@@ -123,8 +123,13 @@ public struct SubjectRepository: Sendable {
     /// The SQL condition, over a row with a `status` column, under which `actor` may read that subject: what
     /// ``SubjectBlock/permits(_:subjectStatus:)`` decides, evaluated for every status.
     static func permittedCondition(_ actor: AuditActor) -> String {
-        let allowed = SubjectStatus.allCases.filter { SubjectBlock.permits(actor.party, subjectStatus: $0) }
-        return "status IN (\(allowed.map { "'\($0.rawValue)'" }.joined(separator: ", ")))"
+        "status IN (\(permittedStatuses(actor).map { "'\($0)'" }.joined(separator: ", ")))"
+    }
+
+    /// The statuses of the subjects `actor` may read: what ``SubjectBlock/permits(_:subjectStatus:)`` decides, for
+    /// every status.
+    static func permittedStatuses(_ actor: AuditActor) -> [String] {
+        SubjectStatus.allCases.filter { SubjectBlock.permits(actor.party, subjectStatus: $0) }.map(\.rawValue)
     }
 
     /// Applies a correction; nil when there is no such subject. Throws ``StoreError/duplicate(field:)`` on a taken
@@ -157,12 +162,30 @@ public struct SubjectRepository: Sendable {
     public func find(_ lookup: SubjectLookup, afterID: UUID?, limit: Int, actor: AuditActor) async throws -> [SubjectRecord] {
         let keys = try database.requireKeys()
         let after = afterID ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        let rows: [PostgresRow]
+        switch (lookup.email, lookup.phone, lookup.externalRef) {
+        case let (email?, nil, nil):
+            rows = try await database.execute(SubjectSearchByEmail(email: email, keys: keys, after: after, limit: limit, actor: actor))
+        case let (nil, phone?, nil):
+            rows = try await database.execute(SubjectSearchByPhone(phone: phone, keys: keys, after: after, limit: limit, actor: actor))
+        case let (nil, nil, externalRef?):
+            rows = try await database.execute(SubjectSearchByExternalRef(externalRef: externalRef, after: after, limit: limit, actor: actor))
+        default:
+            rows = try await database.query(Self.searchQuery(lookup, keys: keys, after: after, limit: limit, actor: actor)).collect()
+        }
+        return try rows.map { try Self.record(from: $0, keys: keys) }
+            .map { SubjectBlock.permits(actor.party, subjectStatus: $0.status) ? $0 : $0.withheld }
+    }
+
+    /// A search by several identifiers, or none, built for its request: the single-identifier searches are prepared
+    /// (``SubjectSearch``).
+    private static func searchQuery(_ lookup: SubjectLookup, keys: PersonalDataKeys, after: UUID, limit: Int, actor: AuditActor) -> PostgresQuery {
         // By blind index, or — for a row written before encryption — by the plain value.
         let emailIndex = lookup.email.map { ByteBuffer(data: keys.emailIndex($0)) }
         let phoneIndex = lookup.phone.map { ByteBuffer(data: keys.phoneIndex($0)) }
-        let rows = try await database.query("""
+        return """
             WITH found AS (
-                SELECT \(unescaped: Self.columns), \(unescaped: SubjectKeys.columns) FROM subjects s \(unescaped: SubjectKeys.join)
+                SELECT \(unescaped: columns), \(unescaped: SubjectKeys.columns) FROM subjects s \(unescaped: SubjectKeys.join)
                 WHERE (\(lookup.email)::text IS NULL OR s.email_index = \(emailIndex)
                        OR (s.email_index IS NULL AND lower(s.email) = lower(\(lookup.email))))
                   AND (\(lookup.phone)::text IS NULL OR s.phone_index = \(phoneIndex) OR (s.phone_index IS NULL AND s.phone = \(lookup.phone)))
@@ -172,11 +195,10 @@ public struct SubjectRepository: Sendable {
             ), audited AS (
                 INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id)
                 SELECT \(actor.apiKeyID), \(actor.userID), \(Action.read), id, \(actor.requestID) FROM found
-                WHERE \(unescaped: Self.permittedCondition(actor))
+                WHERE \(unescaped: permittedCondition(actor))
             )
             SELECT * FROM found ORDER BY id
-            """)
-        return try await Self.decode(rows, keys: keys).map { SubjectBlock.permits(actor.party, subjectStatus: $0.status) ? $0 : $0.withheld }
+            """
     }
 
     /// Whether the subject exists, read on `connection` (inside the caller's transaction).
@@ -220,14 +242,18 @@ public struct SubjectRepository: Sendable {
     /// Subject rows read with their keys (``columns`` then ``SubjectKeys/columns``), opened.
     private static func decode(_ rows: PostgresRowSequence, keys: PersonalDataKeys) async throws -> [SubjectRecord] {
         var records: [SubjectRecord] = []
-        for try await (id, externalRef, fullName, email, phone, address, locale, hasAccount, status, createdAt, updatedAt, kekID, wrapped)
-            in rows.decode((UUID, String, String?, String?, String?, String?, String, Bool, String, Date, Date, String?, ByteBuffer?).self) {
-            let cipher = try SubjectKeys.cipher(subjectID: id, kekID: kekID, wrapped: wrapped, keys: keys)
-            records.append(try record(
-                id: id, externalRef: externalRef, fullName: fullName, email: email, phone: phone, address: address, locale: locale,
-                hasAccount: hasAccount, status: status, createdAt: createdAt, updatedAt: updatedAt, cipher: cipher))
-        }
+        for try await row in rows { records.append(try record(from: row, keys: keys)) }
         return records
+    }
+
+    /// A subject row read with its key (``columns`` then ``SubjectKeys/columns``), opened.
+    private static func record(from row: PostgresRow, keys: PersonalDataKeys) throws -> SubjectRecord {
+        let (id, externalRef, fullName, email, phone, address, locale, hasAccount, status, createdAt, updatedAt, kekID, wrapped)
+            = try row.decode((UUID, String, String?, String?, String?, String?, String, Bool, String, Date, Date, String?, ByteBuffer?).self)
+        let cipher = try SubjectKeys.cipher(subjectID: id, kekID: kekID, wrapped: wrapped, keys: keys)
+        return try record(
+            id: id, externalRef: externalRef, fullName: fullName, email: email, phone: phone, address: address, locale: locale,
+            hasAccount: hasAccount, status: status, createdAt: createdAt, updatedAt: updatedAt, cipher: cipher)
     }
 
     /// Subject rows (``columns``) of the subject whose cipher is known, opened.

@@ -1,0 +1,60 @@
+import CustodianCore
+import CustodianDatabase
+@testable import CustodianStore
+import CustodianTestSupport
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+
+/// The hot lookups run as prepared statements that PostgreSQL plans once per connection (a generic plan), so a
+/// request pays for executing them, not for planning them again.
+@Suite("Prepared lookups")
+struct PreparedLookupTests {
+    static let actor = AuditActor(apiKeyID: nil, party: .shop, requestID: "prepared")
+
+    @Test("the searches by e-mail, phone and external ref and the order list switch to a generic plan and find the same rows")
+    func plannedOnce() async throws {
+        try await TestDatabase.withMigrated { database in
+            let keys = try database.requireKeys()
+            let subject = try await SubjectRepository(database: database).create(
+                try NewSubject(externalRef: "prep-1", fullName: "Анна Подготовленная", email: "Anna.Prep@example.com", phone: "+79005550111",
+                              registrationAddress: nil, locale: "ru"),
+                actor: Self.actor)
+            let first = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+            // PostgreSQL plans the first five runs for their values and then compares: eight leave room for the switch.
+            let (plans, found) = try await database.withConnection { connection in
+                var found: [String: Int] = [:]
+                for run in 0..<8 {
+                    let email = run.isMultiple(of: 2) ? "anna.prep@EXAMPLE.com" : "nobody\(run)@example.com"
+                    found["email", default: 0] += try await Self.count(
+                        SubjectSearchByEmail(email: email, keys: keys, after: first, limit: 10, actor: Self.actor), on: connection, database.logger)
+                    found["phone", default: 0] += try await Self.count(
+                        SubjectSearchByPhone(phone: "+79005550111", keys: keys, after: first, limit: 10, actor: Self.actor), on: connection, database.logger)
+                    found["external_ref", default: 0] += try await Self.count(
+                        SubjectSearchByExternalRef(externalRef: "prep-1", after: first, limit: 10, actor: Self.actor), on: connection, database.logger)
+                    found["orders", default: 0] += try await Self.count(
+                        OrderListStatement(subjectID: subject.id, after: first, limit: 10, actor: Self.actor), on: connection, database.logger)
+                }
+                let query: PostgresQuery = "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements ORDER BY name"
+                var plans: [String: (generic: Int, custom: Int)] = [:]
+                for try await (name, generic, custom) in try await connection.query(query, logger: database.logger).decode((String, Int, Int).self) {
+                    plans[name] = (generic, custom)
+                }
+                return (plans, found)
+            }
+            #expect(found == ["email": 4, "phone": 8, "external_ref": 8, "orders": 8])
+            for name in [SubjectSearchByEmail.name, SubjectSearchByPhone.name, SubjectSearchByExternalRef.name, OrderListStatement.name] {
+                let (generic, custom) = try #require(plans[name], "\(name) was not prepared on the connection")
+                #expect(generic >= 2 && custom <= 5, "\(name): \(generic) generic plans, \(custom) custom")
+            }
+        }
+    }
+
+    /// The rows `statement` returns on `connection`.
+    static func count(_ statement: some RowsStatement, on connection: PostgresConnection, _ logger: Logger) async throws -> Int {
+        var rows = 0
+        for try await _ in try await connection.execute(statement, logger: logger) { rows += 1 }
+        return rows
+    }
+}
