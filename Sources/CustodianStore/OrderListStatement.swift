@@ -8,8 +8,8 @@ import PostgresNIO
 /// subject's status; a subject without orders gives one row of NULLs but the status, no subject gives none.
 struct OrderListStatement: RowsStatement {
     static let name = "order_list"
-    /// $1 the subject, $2 the last order id of the previous page, $3 the page size, $4–$6 the audit row's API key, user
-    /// and request id, $7 the statuses the actor may read.
+    /// $1 the subject, $2 the last order id of the previous page, $3 the page size, $4–$7 the reader
+    /// (``PostgresBindings/appendReader(_:)``).
     static let sql = """
         WITH subject AS (SELECT id, status FROM subjects WHERE id = $1::uuid),
         audited AS (
@@ -37,10 +37,7 @@ struct OrderListStatement: RowsStatement {
         bindings.append(subjectID)
         bindings.append(after)
         bindings.append(limit)
-        bindings.append(actor.apiKeyID)
-        bindings.append(actor.userID)
-        bindings.append(actor.requestID)
-        bindings.append(SubjectRepository.permittedStatuses(actor))
+        bindings.appendReader(actor)
         self.bindings = bindings
     }
 }

@@ -165,11 +165,16 @@ public struct SubjectRepository: Sendable {
         let rows: [PostgresRow]
         switch (lookup.email, lookup.phone, lookup.externalRef) {
         case let (email?, nil, nil):
-            rows = try await database.execute(SubjectSearchByEmail(email: email, keys: keys, after: after, limit: limit, actor: actor))
+            let index = ByteBuffer(data: keys.emailIndex(email))
+            rows = try await database.execute(SubjectSearchByEmail(
+                bindings: SubjectSearch.bindings(after: after, limit: limit, actor: actor, identifier: index, email)))
         case let (nil, phone?, nil):
-            rows = try await database.execute(SubjectSearchByPhone(phone: phone, keys: keys, after: after, limit: limit, actor: actor))
+            let index = ByteBuffer(data: keys.phoneIndex(phone))
+            rows = try await database.execute(SubjectSearchByPhone(
+                bindings: SubjectSearch.bindings(after: after, limit: limit, actor: actor, identifier: index, phone)))
         case let (nil, nil, externalRef?):
-            rows = try await database.execute(SubjectSearchByExternalRef(externalRef: externalRef, after: after, limit: limit, actor: actor))
+            rows = try await database.execute(SubjectSearchByExternalRef(
+                bindings: SubjectSearch.bindings(after: after, limit: limit, actor: actor, identifier: externalRef)))
         default:
             rows = try await database.query(Self.searchQuery(lookup, keys: keys, after: after, limit: limit, actor: actor)).collect()
         }

@@ -10,7 +10,7 @@ import PostgresNIO
 /// several identifiers, or none, is built per request (``SubjectRepository/find(_:afterID:limit:actor:)``).
 enum SubjectSearch {
     /// The statement for subjects matching `condition` (over $7 on), ordered by id: $1 the last id of the previous
-    /// page, $2 the page size, $3–$5 the audit row's API key, user and request id, $6 the statuses the actor may read.
+    /// page, $2 the page size, $3–$6 the reader (``PostgresBindings/appendReader(_:)``).
     static func sql(matching condition: String) -> String {
         """
         WITH found AS (
@@ -26,16 +26,14 @@ enum SubjectSearch {
         """
     }
 
-    /// $1–$6 of every search, then the identifier's `values` ($7 on).
-    static func bindings(after: UUID, limit: Int, actor: AuditActor, _ values: (inout PostgresBindings) -> Void) -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 8)
+    /// The bindings of a search for `identifier` (its blind index, then the plain value a row written before
+    /// encryption is found by; or the external ref alone).
+    static func bindings(after: UUID, limit: Int, actor: AuditActor, identifier: any PostgresDynamicTypeEncodable...) -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 6 + identifier.count)
         bindings.append(after)
         bindings.append(limit)
-        bindings.append(actor.apiKeyID)
-        bindings.append(actor.userID)
-        bindings.append(actor.requestID)
-        bindings.append(SubjectRepository.permittedStatuses(actor))
-        values(&bindings)
+        bindings.appendReader(actor)
+        for value in identifier { bindings.append(value) }
         return bindings
     }
 }
@@ -46,13 +44,6 @@ struct SubjectSearchByEmail: RowsStatement {
     static let name = "subject_search_email"
     static let sql = SubjectSearch.sql(matching: "(s.email_index = $7::bytea OR (s.email_index IS NULL AND lower(s.email) = lower($8::text)))")
     let bindings: PostgresBindings
-
-    init(email: String, keys: PersonalDataKeys, after: UUID, limit: Int, actor: AuditActor) {
-        bindings = SubjectSearch.bindings(after: after, limit: limit, actor: actor) {
-            $0.append(ByteBuffer(data: keys.emailIndex(email)))
-            $0.append(email)
-        }
-    }
 }
 
 /// Subjects by phone (E.164): by its blind index ($7), or for a row written before encryption by the plain value ($8).
@@ -60,13 +51,6 @@ struct SubjectSearchByPhone: RowsStatement {
     static let name = "subject_search_phone"
     static let sql = SubjectSearch.sql(matching: "(s.phone_index = $7::bytea OR (s.phone_index IS NULL AND s.phone = $8::text))")
     let bindings: PostgresBindings
-
-    init(phone: String, keys: PersonalDataKeys, after: UUID, limit: Int, actor: AuditActor) {
-        bindings = SubjectSearch.bindings(after: after, limit: limit, actor: actor) {
-            $0.append(ByteBuffer(data: keys.phoneIndex(phone)))
-            $0.append(phone)
-        }
-    }
 }
 
 /// Subjects by the shop's external ref ($7).
@@ -74,10 +58,15 @@ struct SubjectSearchByExternalRef: RowsStatement {
     static let name = "subject_search_external_ref"
     static let sql = SubjectSearch.sql(matching: "s.external_ref = $7::text")
     let bindings: PostgresBindings
+}
 
-    init(externalRef: String, after: UUID, limit: Int, actor: AuditActor) {
-        bindings = SubjectSearch.bindings(after: after, limit: limit, actor: actor) {
-            $0.append(externalRef)
-        }
+extension PostgresBindings {
+    /// The reader of a statement that records its read: the audit row's API key, user and request id, then the
+    /// subject statuses the reader may read (``SubjectRepository/permittedStatuses(_:)``), as four parameters.
+    mutating func appendReader(_ actor: AuditActor) {
+        append(actor.apiKeyID)
+        append(actor.userID)
+        append(actor.requestID)
+        append(SubjectRepository.permittedStatuses(actor))
     }
 }

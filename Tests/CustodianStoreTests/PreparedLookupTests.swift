@@ -28,11 +28,16 @@ struct PreparedLookupTests {
                 for run in 0..<8 {
                     let email = run.isMultiple(of: 2) ? "anna.prep@EXAMPLE.com" : "nobody\(run)@example.com"
                     found["email", default: 0] += try await Self.count(
-                        SubjectSearchByEmail(email: email, keys: keys, after: first, limit: 10, actor: Self.actor), on: connection, database.logger)
+                        SubjectSearchByEmail(bindings: SubjectSearch.bindings(
+                            after: first, limit: 10, actor: Self.actor, identifier: ByteBuffer(data: keys.emailIndex(email)), email)),
+                        on: connection, database.logger)
                     found["phone", default: 0] += try await Self.count(
-                        SubjectSearchByPhone(phone: "+79005550111", keys: keys, after: first, limit: 10, actor: Self.actor), on: connection, database.logger)
+                        SubjectSearchByPhone(bindings: SubjectSearch.bindings(
+                            after: first, limit: 10, actor: Self.actor, identifier: ByteBuffer(data: keys.phoneIndex("+79005550111")), "+79005550111")),
+                        on: connection, database.logger)
                     found["external_ref", default: 0] += try await Self.count(
-                        SubjectSearchByExternalRef(externalRef: "prep-1", after: first, limit: 10, actor: Self.actor), on: connection, database.logger)
+                        SubjectSearchByExternalRef(bindings: SubjectSearch.bindings(after: first, limit: 10, actor: Self.actor, identifier: "prep-1")),
+                        on: connection, database.logger)
                     found["orders", default: 0] += try await Self.count(
                         OrderListStatement(subjectID: subject.id, after: first, limit: 10, actor: Self.actor), on: connection, database.logger)
                 }
