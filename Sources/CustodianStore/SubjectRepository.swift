@@ -94,28 +94,13 @@ public struct SubjectRepository: Sendable {
         }
     }
 
-    /// The subject read's one statement: the subject with its wrapped data key, and its audit row when `actor` may read
-    /// it. `bench/sql/pgbench-subject-read.sql` runs the same statement (a test keeps the two equal).
-    static func readQuery(id: UUID, actor: AuditActor) -> PostgresQuery {
-        """
-        WITH subject AS (SELECT \(unescaped: columns), \(unescaped: SubjectKeys.columns) FROM subjects s \(unescaped: SubjectKeys.join)
-                         WHERE s.id = \(id)),
-        audited AS (
-            INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id)
-            SELECT \(actor.apiKeyID), \(actor.userID), \(Action.read), id, \(actor.requestID) FROM subject
-            WHERE \(unescaped: permittedCondition(actor))
-        )
-        SELECT * FROM subject
-        """
-    }
-
     /// Reads one subject and records the read; nil when there is none, ``SubjectRestricted`` when the subject is
-    /// blocked for `actor`. One statement (one round trip): the row and its audit row commit together, and a missing
-    /// or refused subject records nothing.
+    /// blocked for `actor`. One prepared statement (``SubjectReadStatement``, one round trip): the row and its audit row
+    /// commit together, and a missing or refused subject records nothing.
     public func read(id: UUID, actor: AuditActor) async throws -> SubjectRecord? {
         let keys = try database.requireKeys()
-        let rows = try await database.query(Self.readQuery(id: id, actor: actor))
-        guard let record = try await Self.decode(rows, keys: keys).first else { return nil }
+        guard let row = try await database.execute(SubjectReadStatement(id: id, actor: actor)).first else { return nil }
+        let record = try Self.record(from: row, keys: keys)
         try actor.requirePermitted(record.status)
         return record
     }
@@ -242,13 +227,6 @@ public struct SubjectRepository: Sendable {
     static func lockedStatus(of id: UUID, _ lock: StatusLock, on connection: PostgresConnection, logger: Logger) async throws -> SubjectStatus? {
         try await connection.query("SELECT status FROM subjects WHERE id = \(id) \(unescaped: lock.rawValue)", logger: logger)
             .decode(String.self).first(where: { _ in true }).flatMap(SubjectStatus.init(rawValue:))
-    }
-
-    /// Subject rows read with their keys (``columns`` then ``SubjectKeys/columns``), opened.
-    private static func decode(_ rows: PostgresRowSequence, keys: PersonalDataKeys) async throws -> [SubjectRecord] {
-        var records: [SubjectRecord] = []
-        for try await row in rows { records.append(try record(from: row, keys: keys)) }
-        return records
     }
 
     /// A subject row read with its key (``columns`` then ``SubjectKeys/columns``), opened.

@@ -21,13 +21,16 @@ struct BenchSQLReadAgreementTests {
             }.joined(separator: ", ") + " FROM subject")
     }
 
-    @Test("the pgbench subject-read script runs SubjectRepository's read statement for a dpo key verbatim")
+    @Test("the pgbench subject-read script runs SubjectReadStatement verbatim, prepared as the API prepares it")
     func subjectRead() throws {
-        let bench = try Self.benchStatement("pgbench-subject-read.sql", auditValues: "NULL, 'subject.read', id, 'pgbench'")
-        #expect(bench == (try BenchSQL.normalized(SubjectRepository.readQuery(id: UUID(), actor: Self.dpo).sql)),
-                "bench/sql/pgbench-subject-read.sql: copy SubjectRepository.readQuery again")
-        // The comparison tells a shop key's statement (which skips restricted subjects) from a dpo key's.
-        #expect(bench != (try BenchSQL.normalized(SubjectRepository.readQuery(id: UUID(), actor: Self.shop).sql)))
+        let script = try BenchSQL.file("pgbench-subject-read.sql")
+        // The constants the script writes where the statement binds values (the action, the statuses) compare as `?`.
+        let bench = try BenchSQL.constantsAsPlaceholders(BenchSQL.normalized(script).replacingOccurrences(of: "md5('s' || ?)::uuid", with: "?"))
+        #expect(bench == (try BenchSQL.constantsAsPlaceholders(BenchSQL.normalized(SubjectReadStatement.sql))),
+                "bench/sql/pgbench-subject-read.sql: copy SubjectReadStatement.sql again")
+        #expect(BenchSQL.pgbenchProtocol(script) == "prepared", "the API prepares the statement, so pgbench must too (bench/api-load)")
+        // The statuses it writes are the ones a dpo key may read.
+        #expect(script.contains("'{\(SubjectRepository.permittedStatuses(Self.dpo).joined(separator: ","))}'::text[]"))
     }
 
     @Test("the pgbench consent-read script runs ConsentRepository's overview statement for a dpo key verbatim")

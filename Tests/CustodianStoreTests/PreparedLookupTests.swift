@@ -13,7 +13,7 @@ import Testing
 struct PreparedLookupTests {
     static let actor = AuditActor(apiKeyID: nil, party: .shop, requestID: "prepared")
 
-    @Test("the searches by e-mail, phone and external ref and the order list switch to a generic plan and find the same rows")
+    @Test("the searches by e-mail, phone and external ref, the subject read and the order list switch to a generic plan and find the same rows")
     func plannedOnce() async throws {
         try await TestDatabase.withMigrated { database in
             let keys = try database.requireKeys()
@@ -38,6 +38,7 @@ struct PreparedLookupTests {
                     found["external_ref", default: 0] += try await Self.count(
                         SubjectSearchByExternalRef(bindings: SubjectSearch.bindings(after: first, limit: 10, actor: Self.actor, identifier: "prep-1")),
                         on: connection, database.logger)
+                    found["read", default: 0] += try await Self.count(SubjectReadStatement(id: subject.id, actor: Self.actor), on: connection, database.logger)
                     found["orders", default: 0] += try await Self.count(
                         OrderListStatement(subjectID: subject.id, after: first, limit: 10, actor: Self.actor), on: connection, database.logger)
                 }
@@ -48,8 +49,8 @@ struct PreparedLookupTests {
                 }
                 return (plans, found)
             }
-            #expect(found == ["email": 4, "phone": 8, "external_ref": 8, "orders": 8])
-            for name in [SubjectSearchByEmail.name, SubjectSearchByPhone.name, SubjectSearchByExternalRef.name, OrderListStatement.name] {
+            #expect(found == ["email": 4, "phone": 8, "external_ref": 8, "read": 8, "orders": 8])
+            for name in [SubjectSearchByEmail.name, SubjectSearchByPhone.name, SubjectSearchByExternalRef.name, SubjectReadStatement.name, OrderListStatement.name] {
                 let (generic, custom) = try #require(plans[name], "\(name) was not prepared on the connection")
                 #expect(generic >= 2 && custom <= 5, "\(name): \(generic) generic plans, \(custom) custom")
             }

@@ -47,6 +47,14 @@ public enum BenchSQL {
             in: normalized, range: NSRange(normalized.startIndex..., in: normalized), withTemplate: "?")
     }
 
+    /// The protocol a bench file asks pgbench to use (its `-- pgbench-protocol: NAME` line, which bench/api-load reads),
+    /// `extended` when it names none: `prepared` for a statement the API prepares.
+    public static func pgbenchProtocol(_ sql: String) -> String {
+        let marker = "-- pgbench-protocol:"
+        return sql.split(separator: "\n").first { $0.hasPrefix(marker) }.map { $0.dropFirst(marker.count).trimmingCharacters(in: .whitespaces) }
+            ?? "extended"
+    }
+
     /// A line's SQL, its comment and surrounding blanks dropped; nil for a psql or pgbench meta-command (`\set`, `\if`).
     private static func code(_ line: Substring) -> String? {
         let code = (line.range(of: "--").map { line[..<$0.lowerBound] } ?? line).trimmingCharacters(in: .whitespaces)

@@ -1,7 +1,8 @@
 -- pgbench: the very SQL the API runs for GET /v1/subjects/{id}/consents with a key it has cached (no key lookup):
 -- ConsentRepository.overview's one statement (the subject's status, the audit row when permitted, the current state
 -- per purpose, the history; the first column tells the parts apart).
--- Variables (pgbench -D): subjects, key_id; -M extended.
+-- Variables (pgbench -D): subjects, key_id; -M extended, as PostgresNIO sends an unprepared statement.
+-- pgbench-protocol: extended
 \set n random(1, :subjects)
 WITH subject AS (SELECT id, status FROM subjects WHERE id = md5('s' || :n)::uuid),
 audited AS (
