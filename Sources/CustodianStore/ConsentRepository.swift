@@ -260,50 +260,19 @@ public struct ConsentRepository: Sendable {
             uniqueKey: "\(NewsletterOptOutJob.name):\(subjectID.uuidString.lowercased())", subjectID: subjectID, on: connection, logger: logger)
     }
 
-    /// The consent read's one statement: the subject's status and its audit row when `actor` may read it (part 0), the
-    /// current state per purpose (1) and the history (2), told apart by the first column.
-    /// `bench/sql/pgbench-consent-read.sql` runs the same statement (a test keeps the two equal).
-    static func overviewQuery(subjectID: UUID, actor: AuditActor) -> PostgresQuery {
-        """
-        WITH subject AS (SELECT id, status FROM subjects WHERE id = \(subjectID)),
-        audited AS (
-            INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id, by_subject)
-            SELECT \(actor.apiKeyID), \(actor.userID), \(Action.read), id, \(actor.requestID), \(actor.bySubject) FROM subject
-            WHERE \(unescaped: SubjectRepository.permittedCondition(actor))
-        )
-        SELECT 0 AS part, subject.status, NULL::text AS code, NULL::text, NULL::text, NULL::timestamptz, NULL::uuid,
-               NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz,
-               NULL::text, NULL::text, NULL::text, NULL::text
-        FROM subject
-        UNION ALL
-        SELECT 1, NULL, p.code, p.legal_basis, s.action, s.occurred_at, s.event_id,
-               NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-        FROM subject JOIN purposes p ON true
-        LEFT JOIN consent_states s ON s.purpose_code = p.code AND s.subject_id = subject.id
-        WHERE p.requires_consent OR s.event_id IS NOT NULL
-        UNION ALL
-        SELECT 2, NULL, NULL, NULL, NULL, NULL, NULL,
-               e.id, e.subject_id, e.purpose_code, e.action, p.label, e.channel, e.occurred_at, e.recorded_at,
-               host(e.ip_address), e.user_agent, e.form_id, t.label
-        FROM subject JOIN consent_events e ON e.subject_id = subject.id JOIN policy_versions p ON p.id = e.policy_version_id
-        LEFT JOIN consent_texts t ON t.id = e.consent_text_id
-        ORDER BY 1, 3, 14 DESC, 15 DESC
-        """
-    }
-
     /// The subject's current state for every consent-based purpose and its full history, newest first; nil when there
-    /// is no such subject, ``SubjectRestricted`` when it is blocked for `actor`. One statement (one round trip): the
-    /// subject's status (the existence and block check), the audit row (only when permitted), the states and the
-    /// history, told apart by the first column (0 the subject, 1 a state, 2 an event).
+    /// is no such subject, ``SubjectRestricted`` when it is blocked for `actor`. One prepared statement
+    /// (``ConsentOverviewStatement``, one round trip): the subject's status (the existence and block check), the audit
+    /// row (only when permitted), the states and the history.
     public func overview(subjectID: UUID, actor: AuditActor) async throws -> (states: [ConsentStateRecord], history: [ConsentEventRecord])? {
         var subjectExists = false
         var states: [ConsentStateRecord] = []
         var history: [ConsentEventRecord] = []
-        let rows = try await database.query(Self.overviewQuery(subjectID: subjectID, actor: actor))
-        for try await (part, status, code, basis, action, since, stateEventID, id, eventSubjectID, purpose, eventAction, label, channel,
-                       occurredAt, recordedAt, ip, userAgent, formID, textLabel)
-            in rows.decode((Int32, String?, String?, String?, String?, Date?, UUID?, UUID?, UUID?, String?, String?, String?, String?,
-                            Date?, Date?, String?, String?, String?, String?).self) {
+        for row in try await database.execute(ConsentOverviewStatement(subjectID: subjectID, actor: actor)) {
+            let (part, status, code, basis, action, since, stateEventID, id, eventSubjectID, purpose, eventAction, label, channel,
+                 occurredAt, recordedAt, ip, userAgent, formID, textLabel)
+                = try row.decode((Int32, String?, String?, String?, String?, Date?, UUID?, UUID?, UUID?, String?, String?, String?, String?,
+                                  Date?, Date?, String?, String?, String?, String?).self)
             switch part {
             case 0:
                 guard let status = status.flatMap(SubjectStatus.init(rawValue:)) else { throw StoreError.unexpectedValue(column: "subjects.status") }

@@ -13,7 +13,7 @@ import Testing
 struct PreparedLookupTests {
     static let actor = AuditActor(apiKeyID: nil, party: .shop, requestID: "prepared")
 
-    @Test("the searches by e-mail, phone and external ref, the subject read and the order list switch to a generic plan and find the same rows")
+    @Test("the searches by e-mail, phone and external ref, the subject read, the consent read and the order list switch to a generic plan and find the same rows")
     func plannedOnce() async throws {
         try await TestDatabase.withMigrated { database in
             let keys = try database.requireKeys()
@@ -22,6 +22,9 @@ struct PreparedLookupTests {
                               registrationAddress: nil, locale: "ru"),
                 actor: Self.actor)
             let first = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+            // The consent read's rows: the subject, then one state per consent-based purpose (no events yet).
+            let consentRowsPerRun = 1 + (try await database.query("SELECT count(*)::int FROM purposes WHERE requires_consent")
+                .decode(Int.self).first(where: { _ in true }) ?? 0)
             // PostgreSQL plans the first five runs for their values and then compares: eight leave room for the switch.
             let (plans, found) = try await database.withConnection { connection in
                 var found: [String: Int] = [:]
@@ -39,6 +42,8 @@ struct PreparedLookupTests {
                         SubjectSearchByExternalRef(bindings: SubjectSearch.bindings(after: first, limit: 10, actor: Self.actor, identifier: "prep-1")),
                         on: connection, database.logger)
                     found["read", default: 0] += try await Self.count(SubjectReadStatement(id: subject.id, actor: Self.actor), on: connection, database.logger)
+                    found["consents", default: 0] += try await Self.count(
+                        ConsentOverviewStatement(subjectID: subject.id, actor: Self.actor), on: connection, database.logger)
                     found["orders", default: 0] += try await Self.count(
                         OrderListStatement(subjectID: subject.id, after: first, limit: 10, actor: Self.actor), on: connection, database.logger)
                 }
@@ -49,8 +54,8 @@ struct PreparedLookupTests {
                 }
                 return (plans, found)
             }
-            #expect(found == ["email": 4, "phone": 8, "external_ref": 8, "read": 8, "orders": 8])
-            for name in [SubjectSearchByEmail.name, SubjectSearchByPhone.name, SubjectSearchByExternalRef.name, SubjectReadStatement.name, OrderListStatement.name] {
+            #expect(found == ["email": 4, "phone": 8, "external_ref": 8, "read": 8, "consents": 8 * consentRowsPerRun, "orders": 8])
+            for name in [SubjectSearchByEmail.name, SubjectSearchByPhone.name, SubjectSearchByExternalRef.name, SubjectReadStatement.name, ConsentOverviewStatement.name, OrderListStatement.name] {
                 let (generic, custom) = try #require(plans[name], "\(name) was not prepared on the connection")
                 #expect(generic >= 2 && custom <= 5, "\(name): \(generic) generic plans, \(custom) custom")
             }

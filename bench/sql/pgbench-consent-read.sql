@@ -1,14 +1,14 @@
 -- pgbench: the very SQL the API runs for GET /v1/subjects/{id}/consents with a key it has cached (no key lookup):
--- ConsentRepository.overview's one statement (the subject's status, the audit row when permitted, the current state
--- per purpose, the history; the first column tells the parts apart).
--- Variables (pgbench -D): subjects, key_id; -M extended, as PostgresNIO sends an unprepared statement.
--- pgbench-protocol: extended
+-- ConsentOverviewStatement, prepared as the API prepares it (the subject's status, the audit row when permitted, the
+-- current state per purpose, the history; the first column tells the parts apart), here for a dpo key.
+-- Variables (pgbench -D): subjects, key_id.
+-- pgbench-protocol: prepared
 \set n random(1, :subjects)
 WITH subject AS (SELECT id, status FROM subjects WHERE id = md5('s' || :n)::uuid),
 audited AS (
     INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id, by_subject)
     SELECT :key_id, NULL, 'consent.read', id, 'pgbench', false FROM subject
-    WHERE status IN ('active', 'restricted', 'erased')  -- a dpo key may read every subject
+    WHERE status = ANY('{active,restricted,erased}'::text[])  -- a dpo key may read every subject
 )
 SELECT 0 AS part, subject.status, NULL::text AS code, NULL::text, NULL::text, NULL::timestamptz, NULL::uuid,
        NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz,
