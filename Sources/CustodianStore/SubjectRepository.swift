@@ -105,12 +105,6 @@ public struct SubjectRepository: Sendable {
         return record
     }
 
-    /// The SQL condition, over a row with a `status` column, under which `actor` may read that subject: what
-    /// ``SubjectBlock/permits(_:subjectStatus:)`` decides, evaluated for every status.
-    static func permittedCondition(_ actor: AuditActor) -> String {
-        "status IN (\(permittedStatuses(actor).map { "'\($0)'" }.joined(separator: ", ")))"
-    }
-
     /// The statuses of the subjects `actor` may read: what ``SubjectBlock/permits(_:subjectStatus:)`` decides, for
     /// every status.
     static func permittedStatuses(_ actor: AuditActor) -> [String] {
@@ -185,7 +179,7 @@ public struct SubjectRepository: Sendable {
             ), audited AS (
                 INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id)
                 SELECT \(actor.apiKeyID), \(actor.userID), \(Action.read), id, \(actor.requestID) FROM found
-                WHERE \(unescaped: permittedCondition(actor))
+                WHERE status = ANY(\(permittedStatuses(actor)))
             )
             SELECT * FROM found ORDER BY id
             """
