@@ -18,26 +18,9 @@ public enum JobQueue {
         on connection: PostgresConnection, logger: Logger
     ) async throws -> Int64? {
         let encoded = String(decoding: try payloadEncoder.encode(payload), as: UTF8.self)
-        let rows = try await connection.query(
-            enqueueQuery(kind: Kind.name, payload: encoded, uniqueKey: uniqueKey, priority: priority, maximumAttempts: Kind.maximumAttempts,
-                         subjectID: subjectID), logger: logger)
-        return try await rows.decode(Int64.self).first(where: { _ in true })
-    }
-
-    /// ``enqueue(_:_:uniqueKey:priority:subjectID:on:logger:)``'s one statement (one round trip): the insert, and the
-    /// NOTIFY only for a job it made. `bench/sql/pgbench-consent-write.sql` runs the same (a test keeps them equal).
-    static func enqueueQuery(
-        kind: String, payload: String, uniqueKey: String?, priority: Int16, maximumAttempts: Int, subjectID: UUID?
-    ) -> PostgresQuery {
-        """
-        WITH job AS (
-            INSERT INTO jobs (kind, payload, unique_key, priority, max_attempts, subject_id)
-            VALUES (\(kind), \(payload)::jsonb, \(uniqueKey), \(priority), \(maximumAttempts), \(subjectID))
-            ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('available', 'running', 'held') DO NOTHING
-            RETURNING id, kind
-        )
-        SELECT job.id FROM job CROSS JOIN LATERAL (SELECT pg_notify(\(notificationChannel), job.kind)) AS notified
-        """
+        let statement = JobEnqueueStatement(
+            kind: Kind.name, payload: encoded, uniqueKey: uniqueKey, priority: priority, maximumAttempts: Kind.maximumAttempts, subjectID: subjectID)
+        return try await connection.execute(statement, logger: logger).first(where: { _ in true })?.decode(Int64.self)
     }
 
     /// Wakes the workers of `kinds` when the caller's transaction commits.

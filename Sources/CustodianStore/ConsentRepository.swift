@@ -89,15 +89,15 @@ public struct ConsentRepository: Sendable {
     /// Records the event. Locks the subject row first, so concurrent events of one subject serialise and a status change
     /// (restriction, erasure) cannot slip between the check and the write. Withdrawing `newsletter`, when it becomes the
     /// current state, enqueues the opt-out job in the same transaction; a change of a propagating purpose, its
-    /// `consent.changed` notices (``ConsentPropagation``). Two statements between BEGIN and COMMIT (three
-    /// more for the job): the locked subject with the purpose, the policy version and the consent text, then the
-    /// event, the state and the audit row.
+    /// `consent.changed` notices (``ConsentPropagation``). Two prepared statements between BEGIN and COMMIT (one
+    /// more for a job): the locked subject with the purpose, the policy version and the consent text
+    /// (``ConsentContextStatement``), then the event, the state and the audit row (``ConsentEventWriteStatement``).
     public func record(_ event: NewConsentEvent, actor: AuditActor, now: Date = Date()) async throws -> ConsentEventRecord {
         try await database.transaction { connection in
             let logger = database.logger
             guard let (subjectStatus, basis, requiresConsent, retiredAt, policyID, effectiveAt, textID, textEffectiveAt, textCovers, textsRegistered)
-                    = try await connection.query(Self.recordContextQuery(event), logger: logger)
-                        .decode((String, String?, Bool?, Date?, UUID?, Date?, UUID?, Date?, Bool?, Bool).self).first(where: { _ in true }),
+                    = try await connection.execute(ConsentContextStatement(event), logger: logger)
+                        .first(where: { _ in true })?.decode((String, String?, Bool?, Date?, UUID?, Date?, UUID?, Date?, Bool?, Bool).self),
                 let status = SubjectStatus(rawValue: subjectStatus)
             else { throw ConsentRecordingFailure.subjectNotFound }
             guard let basis, let legalBasis = LegalBasis(rawValue: basis), let requiresConsent else {
@@ -123,9 +123,11 @@ public struct ConsentRepository: Sendable {
 
             let id = UUID()
             var written: (record: ConsentEventRecord, becameCurrent: Bool)?
-            for try await (subjectID, purpose, action, channel, occurredAt, recordedAt, ip, userAgent, formID, becameCurrent)
-                in try await connection.query(Self.recordWriteQuery(event, id: id, policyID: policyID, textID: textID, actor: actor), logger: logger)
-                    .decode((UUID, String, String, String, Date, Date, String?, String?, String?, Bool).self) {
+            for try await row in try await connection.execute(
+                ConsentEventWriteStatement(event, id: id, policyID: policyID, textID: textID, actor: actor), logger: logger
+            ) {
+                let (subjectID, purpose, action, channel, occurredAt, recordedAt, ip, userAgent, formID, becameCurrent)
+                    = try row.decode((UUID, String, String, String, Date, Date, String?, String?, String?, Bool).self)
                 guard let action = ConsentAction(rawValue: action), let channel = ConsentChannel(rawValue: channel) else {
                     throw StoreError.unexpectedValue(column: "consent_events.action/channel")
                 }
@@ -143,51 +145,6 @@ public struct ConsentRepository: Sendable {
             }
             return written.record
         }
-    }
-
-    /// ``record(_:actor:now:)``'s first statement: the subject locked, with the purpose, the policy version and the
-    /// consent text the rules decide by. `bench/sql/pgbench-consent-write.sql` runs the same (a test keeps them equal).
-    static func recordContextQuery(_ event: NewConsentEvent) -> PostgresQuery {
-        """
-        SELECT s.status, p.legal_basis, p.requires_consent, p.retired_at, v.id, v.effective_at,
-               t.id, t.effective_at, \(event.purpose) = ANY(t.purposes), EXISTS (SELECT 1 FROM consent_texts)
-        FROM subjects s
-        LEFT JOIN purposes p ON p.code = \(event.purpose)
-        LEFT JOIN policy_versions v ON v.label = \(event.policyLabel)
-        LEFT JOIN consent_texts t ON t.label = \(event.consentTextLabel)
-        WHERE s.id = \(event.subjectID)
-        FOR NO KEY UPDATE OF s
-        """
-    }
-
-    /// ``record(_:actor:now:)``'s second statement: event `id`, the state it becomes unless a later one is current,
-    /// and the audit row; returns the event with whether it became current. `bench/sql/pgbench-consent-write.sql` runs
-    /// the same (a test keeps them equal).
-    static func recordWriteQuery(_ event: NewConsentEvent, id: UUID, policyID: UUID, textID: UUID?, actor: AuditActor) -> PostgresQuery {
-        """
-        WITH event AS (
-            INSERT INTO consent_events (id, subject_id, purpose_code, action, policy_version_id, channel, occurred_at,
-                                        ip_address, user_agent, form_id, api_key_id, request_id, consent_text_id)
-            VALUES (\(id), \(event.subjectID), \(event.purpose), \(event.action.rawValue), \(policyID), \(event.channel.rawValue),
-                    \(event.occurredAt), \(event.ipAddress)::inet, \(event.userAgent), \(event.formID), \(actor.apiKeyID), \(actor.requestID),
-                    \(textID))
-            RETURNING *
-        ), state AS (
-            INSERT INTO consent_states (subject_id, purpose_code, event_id, action, occurred_at, recorded_at)
-            SELECT subject_id, purpose_code, id, action, occurred_at, recorded_at FROM event
-            ON CONFLICT (subject_id, purpose_code) DO UPDATE SET
-                event_id = EXCLUDED.event_id, action = EXCLUDED.action,
-                occurred_at = EXCLUDED.occurred_at, recorded_at = EXCLUDED.recorded_at, swept_at = NULL
-            WHERE (consent_states.occurred_at, consent_states.recorded_at) < (EXCLUDED.occurred_at, EXCLUDED.recorded_at)
-            RETURNING event_id
-        ), audited AS (
-            INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id, by_subject)
-            VALUES (\(actor.apiKeyID), \(actor.userID), \(Action.record), \(event.subjectID), \(actor.requestID), \(actor.bySubject))
-        )
-        SELECT subject_id, purpose_code, action, channel, occurred_at, recorded_at, host(ip_address), user_agent, form_id,
-               EXISTS (SELECT 1 FROM state)
-        FROM event
-        """
     }
 
     /// What a click on an unsubscribe link did.

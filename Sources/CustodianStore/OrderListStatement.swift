@@ -4,8 +4,8 @@ import PostgresNIO
 
 /// A page of a subject's orders with their items, prepared once per connection (see ``SubjectSearch`` for why): the
 /// subject's existence and status, its audit row (only when the actor may read it), and the page with each order's
-/// items as arrays. Rows are ``OrderRepository/columns``, the items' skus, names, quantities and prices, and the
-/// subject's status; a subject without orders gives one row of NULLs but the status, no subject gives none.
+/// items as arrays. Rows are ``OrderRepository/columns``, ``OrderRepository/itemColumns`` and the subject's status;
+/// a subject without orders gives one row of NULLs but the status, no subject gives none.
 struct OrderListStatement: RowsStatement {
     static let name = "order_list"
     /// $1 the subject, $2 the last order id of the previous page, $3 the page size, $4–$7 the reader
@@ -17,17 +17,13 @@ struct OrderListStatement: RowsStatement {
             SELECT $4::uuid, $5::uuid, '\(OrderRepository.Action.list)', id, $6::text FROM subject
             WHERE status = ANY($7::text[])
         )
-        SELECT page.*, items.skus, items.names, items.quantities, items.prices, subject.status
+        SELECT page.*, \(OrderRepository.itemColumns), subject.status
         FROM subject
         LEFT JOIN LATERAL (
             SELECT \(OrderRepository.columns) FROM orders o \(SubjectKeys.orderJoin)
             WHERE o.subject_id = subject.id AND o.id > $2::uuid ORDER BY o.id LIMIT $3::bigint
         ) AS page ON true
-        LEFT JOIN LATERAL (
-            SELECT array_agg(sku ORDER BY line_no) AS skus, array_agg(name ORDER BY line_no) AS names,
-                   array_agg(quantity::bigint ORDER BY line_no) AS quantities, array_agg(unit_price_minor ORDER BY line_no) AS prices
-            FROM order_items WHERE order_id = page.id
-        ) AS items ON true
+        \(OrderRepository.itemsJoin(of: "page.id"))
         ORDER BY page.id
         """
     let bindings: PostgresBindings

@@ -95,15 +95,12 @@ public struct OrderRepository: Sendable {
     }
 
     /// Reads one order and records the read; nil when there is none, ``SubjectRestricted`` when its subject is blocked
-    /// for `actor`.
+    /// for `actor`. One prepared statement (``OrderReadStatement``).
     public func read(id: UUID, actor: AuditActor) async throws -> OrderRecord? {
         let keys = try database.requireKeys()
-        return try await database.transaction { connection in
-            guard let record = try await Self.load(ids: [id], keys: keys, on: connection, logger: database.logger).first else { return nil }
-            try await SubjectRepository.requirePermitted(subjectID: record.subjectID, actor: actor, on: connection, logger: database.logger)
-            try await AuditRepository.append(action: Action.read, subjectID: record.subjectID, actor: actor, on: connection, logger: database.logger)
-            return record
-        }
+        guard let row = try await database.execute(OrderReadStatement(id: id, actor: actor)).first else { return nil }
+        try actor.requirePermitted(try Self.subjectStatus(in: row))
+        return try Self.orderWithItems(from: row, keys: keys)
     }
 
     /// A page of the subject's orders ordered by id, after `afterID`, with their items; nil when there is no such
@@ -115,19 +112,9 @@ public struct OrderRepository: Sendable {
         var orders: [OrderRecord] = []
         for row in try await database.execute(OrderListStatement(subjectID: subjectID, after: after, limit: limit, actor: actor)) {
             subjectExists = true
-            let cells = row.makeRandomAccess()
-            guard let status = SubjectStatus(rawValue: try cells[20].decode(String.self)) else { throw StoreError.unexpectedValue(column: "subjects.status") }
-            try actor.requirePermitted(status)
-            guard try cells[0].decode(UUID?.self) != nil else { continue }
-            let skus = try cells[16].decode([String]?.self) ?? []
-            let names = try cells[17].decode([String]?.self) ?? []
-            let quantities = try cells[18].decode([Int64]?.self) ?? []
-            let prices = try cells[19].decode([Int64]?.self) ?? []
-            guard names.count == skus.count, quantities.count == skus.count, prices.count == skus.count else {
-                throw StoreError.unexpectedValue(column: "order_items")
-            }
-            let items = skus.indices.map { OrderItem(sku: skus[$0], name: names[$0], quantity: Int(quantities[$0]), unitPriceMinor: prices[$0]) }
-            orders.append(try Self.order(from: row, items: items, keys: keys))
+            try actor.requirePermitted(try Self.subjectStatus(in: row))
+            guard try row.makeRandomAccess()[0].decode(UUID?.self) != nil else { continue }
+            orders.append(try Self.orderWithItems(from: row, keys: keys))
         }
         return subjectExists ? orders : nil
     }
@@ -161,6 +148,42 @@ public struct OrderRepository: Sendable {
             guard let record = try await Self.load(ids: [id], keys: keys, on: connection, logger: logger).first else { throw StoreError.unexpectedlyEmpty }
             return record
         }
+    }
+
+    /// An order's items as arrays, in line order, from the lateral join ``itemsJoin(of:)`` names `items`.
+    static let itemColumns = "items.skus, items.names, items.quantities, items.prices"
+
+    /// Joins the items of the order whose id is the expression `orderID` as ``itemColumns``.
+    static func itemsJoin(of orderID: String) -> String {
+        """
+        LEFT JOIN LATERAL (
+            SELECT array_agg(sku ORDER BY line_no) AS skus, array_agg(name ORDER BY line_no) AS names,
+                   array_agg(quantity::bigint ORDER BY line_no) AS quantities, array_agg(unit_price_minor ORDER BY line_no) AS prices
+            FROM order_items WHERE order_id = \(orderID)
+        ) AS items ON true
+        """
+    }
+
+    /// The subject's status in a row of ``columns``, ``itemColumns`` and the status.
+    private static func subjectStatus(in row: PostgresRow) throws -> SubjectStatus {
+        guard let status = SubjectStatus(rawValue: try row.makeRandomAccess()[20].decode(String.self)) else {
+            throw StoreError.unexpectedValue(column: "subjects.status")
+        }
+        return status
+    }
+
+    /// The order in a row of ``columns`` and ``itemColumns``, with its items and its delivery block opened.
+    private static func orderWithItems(from row: PostgresRow, keys: PersonalDataKeys) throws -> OrderRecord {
+        let cells = row.makeRandomAccess()
+        let skus = try cells[16].decode([String]?.self) ?? []
+        let names = try cells[17].decode([String]?.self) ?? []
+        let quantities = try cells[18].decode([Int64]?.self) ?? []
+        let prices = try cells[19].decode([Int64]?.self) ?? []
+        guard names.count == skus.count, quantities.count == skus.count, prices.count == skus.count else {
+            throw StoreError.unexpectedValue(column: "order_items")
+        }
+        let items = skus.indices.map { OrderItem(sku: skus[$0], name: names[$0], quantity: Int(quantities[$0]), unitPriceMinor: prices[$0]) }
+        return try order(from: row, items: items, keys: keys)
     }
 
     /// The order in a row whose first columns are ``columns``, its delivery block opened.

@@ -197,16 +197,6 @@ public struct SubjectRepository: Sendable {
             .decode(Int.self).first(where: { _ in true }) != nil
     }
 
-    /// Throws ``SubjectRestricted`` when the subject is blocked for `actor`; reads the status only for a party a block
-    /// can stop.
-    static func requirePermitted(subjectID: UUID, actor: AuditActor, on connection: PostgresConnection, logger: Logger) async throws {
-        guard actor.party != .oversight else { return }
-        if let status = try await connection.query("SELECT status FROM subjects WHERE id = \(subjectID)", logger: logger)
-            .decode(String.self).first(where: { _ in true }).flatMap(SubjectStatus.init(rawValue:)) {
-            try actor.requirePermitted(status)
-        }
-    }
-
     /// How a write that depends on a subject's status locks the subject row until its transaction ends.
     enum StatusLock: String {
         /// Serialises with every other write of the subject (consent events) and with status changes, but not with a

@@ -49,6 +49,8 @@ public struct TransferRepository: Sendable {
     let database: Database
 
     public static let courierAction = "transfer.courier"
+    /// The audit action of a read of a subject's transfer log.
+    static let readAction = "transfer.read"
 
     public init(database: Database) {
         self.database = database
@@ -179,25 +181,15 @@ public struct TransferRepository: Sendable {
     }
 
     /// One page of the disclosures of the subject's data, oldest first, after the transfer `afterID`; nil when there
-    /// is no such subject. One statement: the page and its audit row commit together.
+    /// is no such subject. One prepared statement (``TransferListStatement``): the page and its audit row commit together.
     public func transfers(subjectID: UUID, afterID: Int64?, limit: Int, actor: AuditActor) async throws -> [TransferRecord]? {
-        let rows = try await database.query("""
-            WITH subject AS (SELECT id FROM subjects WHERE id = \(subjectID)),
-            page AS (
-                SELECT t.id, r.code, t.order_id, t.shipment_id, t.data_categories, t.purpose_code, t.legal_basis, t.transferred_at
-                FROM transfers t JOIN recipients r ON r.id = t.recipient_id
-                WHERE t.subject_id = \(subjectID) AND t.id > \(afterID ?? 0) ORDER BY t.id LIMIT \(limit)
-            ), audited AS (
-                INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id)
-                SELECT \(actor.apiKeyID), \(actor.userID), 'transfer.read', id, \(actor.requestID) FROM subject
-            )
-            SELECT page.* FROM subject LEFT JOIN page ON true ORDER BY page.id
-            """)
+        let rows = try await database.execute(TransferListStatement(subjectID: subjectID, afterID: afterID ?? 0, limit: limit, actor: actor))
         var subjectExists = false
         var records: [TransferRecord] = []
-        for try await (id, code, orderID, shipmentID, categories, purpose, basis, at)
-            in rows.decode((Int64?, String?, UUID?, UUID?, [String]?, String?, String?, Date?).self) {
+        for row in rows {
             subjectExists = true
+            let (id, code, orderID, shipmentID, categories, purpose, basis, at) = try row.decode(
+                (Int64?, String?, UUID?, UUID?, [String]?, String?, String?, Date?).self)
             guard let id, let code, let categories, let purpose, let basis, let at else { continue }
             records.append(TransferRecord(
                 id: id, recipientCode: code, orderID: orderID, shipmentID: shipmentID,

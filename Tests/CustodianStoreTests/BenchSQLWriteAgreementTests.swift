@@ -1,7 +1,5 @@
-import CustodianCore
 import CustodianTestSupport
 import Foundation
-import PostgresNIO
 import Testing
 
 @testable import CustodianQueue
@@ -11,11 +9,6 @@ import Testing
 /// means something only while the file runs the statements the API runs for a newsletter grant or withdrawal.
 @Suite("Benchmark SQL agrees with the API's consent write")
 struct BenchSQLWriteAgreementTests {
-    static let event = NewConsentEvent(
-        subjectID: UUID(), purpose: PurposeCode.newsletter, action: .withdraw, policyLabel: "v1", channel: .api, occurredAt: Date(),
-        ipAddress: nil, userAgent: nil, formID: nil, consentTextLabel: nil)
-    static let actor = AuditActor(apiKeyID: UUID(), party: .shop, requestID: "bench")
-
     /// The file's statements with their constants written `?`, and what only pgbench needs taken out: the subject id it
     /// derives from its random number, and the name under which `\gset` keeps whether the event became current.
     static func benchStatements() throws -> [String] {
@@ -25,24 +18,21 @@ struct BenchSQLWriteAgreementTests {
         }
     }
 
-    static func api(_ query: PostgresQuery) throws -> String {
-        try BenchSQL.constantsAsPlaceholders(BenchSQL.normalized(query.sql))
+    static func api(_ sql: String) throws -> String {
+        try BenchSQL.constantsAsPlaceholders(BenchSQL.normalized(sql))
     }
 
-    @Test("the pgbench consent-write script runs ConsentRepository.record's statements and the opt-out job's enqueue, in order")
+    @Test("the pgbench consent-write script runs ConsentRepository.record's statements and the opt-out job's enqueue, in order, prepared")
     func consentWrite() throws {
+        let script = try BenchSQL.file("pgbench-consent-write.sql")
         let bench = try Self.benchStatements()
         // The first statement makes what the API makes in Swift (event id, job payload); then the transaction.
         try #require(bench.count == 6, "bench/sql/pgbench-consent-write.sql: expected a setup SELECT, BEGIN, three statements and COMMIT")
         #expect(bench[1] == "BEGIN" && bench[5] == "COMMIT")
-        #expect(bench[2] == (try Self.api(ConsentRepository.recordContextQuery(Self.event))),
-                "bench/sql/pgbench-consent-write.sql: copy ConsentRepository.recordContextQuery again")
-        #expect(bench[3] == (try Self.api(ConsentRepository.recordWriteQuery(Self.event, id: UUID(), policyID: UUID(), textID: nil, actor: Self.actor))),
-                "bench/sql/pgbench-consent-write.sql: copy ConsentRepository.recordWriteQuery again")
-        let enqueue = JobQueue.enqueueQuery(
-            kind: NewsletterOptOutJob.name, payload: "{}", uniqueKey: "k", priority: 0, maximumAttempts: NewsletterOptOutJob.maximumAttempts,
-            subjectID: Self.event.subjectID)
-        #expect(bench[4] == (try Self.api(enqueue)), "bench/sql/pgbench-consent-write.sql: copy JobQueue.enqueueQuery again")
+        #expect(bench[2] == (try Self.api(ConsentContextStatement.sql)), "bench/sql/pgbench-consent-write.sql: copy ConsentContextStatement.sql again")
+        #expect(bench[3] == (try Self.api(ConsentEventWriteStatement.sql)), "bench/sql/pgbench-consent-write.sql: copy ConsentEventWriteStatement.sql again")
+        #expect(bench[4] == (try Self.api(JobEnqueueStatement.sql)), "bench/sql/pgbench-consent-write.sql: copy JobEnqueueStatement.sql again")
+        #expect(BenchSQL.pgbenchProtocol(script) == "prepared", "the API prepares the three statements, so pgbench must too (bench/api-load)")
     }
 
     @Test("constants compare as placeholders, the statement's words do not")

@@ -1,10 +1,12 @@
 -- pgbench: the very SQL the API runs for POST /v1/subjects/{id}/consents (newsletter grant or withdrawal at
 -- random, policy version v1, no consent text) with a key it has cached (APIKeyCache: no key lookup):
 -- ConsentRepository.record's transaction: the subject locked with the purpose, the policy version and the consent
--- text read (recordContextQuery), then event, state and audit row in one statement (recordWriteQuery), and the
--- opt-out job for a withdrawal that became current (JobQueue.enqueueQuery: the insert and its NOTIFY, sent only when
--- a job was made, in one statement).
--- Variables (pgbench -D): subjects, key_id; run with -M extended, as PostgresNIO sends parameters.
+-- text read (ConsentContextStatement), then event, state and audit row in one statement (ConsentEventWriteStatement),
+-- and the opt-out job for a withdrawal that became current (JobEnqueueStatement: the insert and its NOTIFY, sent only
+-- when a job was made, in one statement).
+-- Variables (pgbench -D): subjects, key_id.
+-- pgbench-protocol: prepared
+-- (The API prepares all three statements, planned once per connection.)
 -- What the API makes in Swift (the event id, the job's payload) one SELECT makes here first, a round trip the API
 -- does not have. Tests/CustodianStoreTests/BenchSQLWriteAgreementTests keeps these statements equal to the API's,
 -- but for their constants.
