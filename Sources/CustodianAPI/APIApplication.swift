@@ -36,7 +36,7 @@ public enum APIApplication {
         let routes = RouteTable()
         let router = Router(context: ServerRequestContext.self)
         router.add(middleware: RequestObservationMiddleware(
-            metrics: RequestMetrics(factory: metricsFactory), problemTypeBase: ProblemPages.typeBase(publicURL: configuration.console.publicURL)))
+            metrics: RequestMetrics(factory: metricsFactory), problemTypeBase: ProblemPages.typeBase(publicURL: configuration.portal.publicURL)))
         router.add(middleware: ErrorResponseMiddleware(routes: routes))
         var port = configuration.port
         if case .publicOnly(let publicPort) = listener {

@@ -37,10 +37,16 @@ public struct Problem: Error, Sendable, Equatable {
     /// The type's URI: its catalogue page on this server (``RequestScope/problemTypeBase``), or `about:blank`.
     public var type: String { problemType.map { RequestScope.problemTypeBase + $0.rawValue } ?? "about:blank" }
 
+    /// This occurrence (RFC 9457 `instance`): the request, by the id its response carries in `X-Request-Id` and the
+    /// logs name; nil outside a request.
+    public var instance: String? {
+        RequestScope.requestID == RequestScope.noRequest ? nil : "urn:custodian:request:" + RequestScope.requestID
+    }
+
     /// The JSON body.
     public var body: Data {
         let document = Document(
-            type: type, title: title, status: status.code, detail: detail,
+            type: type, title: title, status: status.code, detail: detail, instance: instance,
             errors: errors.isEmpty ? nil : errors.map { .init(field: $0.field, message: $0.message) })
         return (try? Self.encoder.encode(document)) ?? Data()
     }
@@ -67,6 +73,7 @@ public struct Problem: Error, Sendable, Equatable {
         let title: String
         let status: Int
         let detail: String
+        let instance: String?
         let errors: [Field]?
     }
 }

@@ -6,7 +6,9 @@ import Logging
 /// What the current request carries into the generated handlers, which see no Hummingbird context: set by the
 /// router middleware (request id, logger), the authentication middleware (the API key) and the signed-body capture.
 enum RequestScope {
-    @TaskLocal static var requestID: String = "none"
+    @TaskLocal static var requestID: String = noRequest
+    /// The request id outside any request.
+    static let noRequest = "none"
     @TaskLocal static var logger: Logger = Logger(label: "custodian.api")
     @TaskLocal static var apiKey: AuthenticatedKey?
     /// The raw body of a signed request (see ``SignedBodyCaptureMiddleware``).

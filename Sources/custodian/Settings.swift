@@ -55,8 +55,31 @@ struct Settings {
             rateLimit: try rateLimit,
             console: try console(),
             portal: try portal(),
-            publicBaseURL: try consoleBaseURL(),
-            publicPort: (environment["CUSTODIAN_PUBLIC_PORT"] ?? "").isEmpty ? nil : try integer("CUSTODIAN_PUBLIC_PORT", default: 0, range: 1...65535))
+            publicBaseURL: try publicBaseURL(),
+            publicPort: try publicPort)
+    }
+
+    /// `CUSTODIAN_PUBLIC_PORT`: a listener of its own for what faces the internet; nil when everything is on `CUSTODIAN_PORT`.
+    var publicPort: Int? {
+        get throws {
+            (environment["CUSTODIAN_PUBLIC_PORT"] ?? "").isEmpty ? nil : try integer("CUSTODIAN_PUBLIC_PORT", default: 0, range: 1...65535)
+        }
+    }
+
+    /// An http or https URL from the setting `name`; nil when it is unset or empty.
+    func httpURL(_ name: String) throws -> URL? {
+        guard let value = environment[name], !value.isEmpty else { return nil }
+        guard let url = URL(string: value), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw Invalid(description: "\(name) must be an http or https URL")
+        }
+        return url
+    }
+
+    /// Where customers and partners reach Custodian, for the unsubscribe links: `CUSTODIAN_PUBLIC_URL`, else
+    /// http://127.0.0.1 on `CUSTODIAN_PUBLIC_PORT`, or on `CUSTODIAN_PORT` without a public listener.
+    func publicBaseURL() throws -> String {
+        if let url = try httpURL("CUSTODIAN_PUBLIC_URL") { return url.absoluteString.trimmingSuffix("/") }
+        return "http://127.0.0.1:\(try publicPort ?? integer("CUSTODIAN_PORT", default: 8080, range: 0...65535))"
     }
 
     /// The customers' pages: the unsubscribe-link keys — `CUSTODIAN_UNSUBSCRIBE_KEY` (`id:base64`, at least 32 bytes;
@@ -82,46 +105,34 @@ struct Settings {
         }
         return PortalConfiguration(
             unsubscribeKeys: keyring, verificationKey: try verificationKey, shop: try shop, regime: regime, timeZone: try timeZone,
-            publicURL: console.publicURL, trustedProxies: console.trustedProxies)
+            publicURL: try httpURL("CUSTODIAN_PUBLIC_URL"), trustedProxies: console.trustedProxies)
     }
 
     /// The shop as the privacy center names it: `CUSTODIAN_SHOP_NAME`, `CUSTODIAN_POLICY_URL` (its privacy policy) and
     /// `CUSTODIAN_PORTAL_STYLESHEET` (an https URL of its own stylesheet, loaded after Custodian's).
     var shop: PortalShop {
         get throws {
-            func url(_ name: String) throws -> URL? {
-                guard let value = environment[name], !value.isEmpty else { return nil }
-                guard let url = URL(string: value), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-                    throw Invalid(description: "\(name) must be an http or https URL")
-                }
-                return url
-            }
             let name = (environment["CUSTODIAN_SHOP_NAME"] ?? "").trimmingCharacters(in: .whitespaces)
             return PortalShop(
-                name: name.isEmpty ? "Custodian" : String(name.prefix(120)), policyURL: try url("CUSTODIAN_POLICY_URL"),
-                stylesheetURL: try url("CUSTODIAN_PORTAL_STYLESHEET"))
+                name: name.isEmpty ? "Custodian" : String(name.prefix(120)), policyURL: try httpURL("CUSTODIAN_POLICY_URL"),
+                stylesheetURL: try httpURL("CUSTODIAN_PORTAL_STYLESHEET"))
         }
     }
 
-    /// Where the console is reached, for the links `custodian users create` prints: `CUSTODIAN_PUBLIC_URL`, else
+    /// Where the console is reached, for the links `custodian users create` prints: its URL (``console()``), else
     /// http://127.0.0.1:`CUSTODIAN_PORT`.
     func consoleBaseURL() throws -> String {
         if let url = try console().publicURL { return url.absoluteString.trimmingSuffix("/") }
         return "http://127.0.0.1:\(try integer("CUSTODIAN_PORT", default: 8080, range: 0...65535))"
     }
 
-    /// The console: dates in `CUSTODIAN_TIME_ZONE`; `CUSTODIAN_PUBLIC_URL`, when set, is the origin its forms must come
-    /// from (and https there makes its cookies `Secure`); `CUSTODIAN_CONSOLE_PASSWORD_ITERATIONS` (600,000) the
-    /// PBKDF2 cost of new passwords; `CUSTODIAN_TRUSTED_PROXIES` (comma-separated addresses) the reverse proxies whose
-    /// `X-Forwarded-For` names the client.
+    /// The console: dates in `CUSTODIAN_TIME_ZONE`; its URL, when known, is the origin its forms must come from (and
+    /// https there makes its cookies `Secure`): `CUSTODIAN_CONSOLE_URL`, else `CUSTODIAN_PUBLIC_URL` unless
+    /// `CUSTODIAN_PUBLIC_PORT` puts the public pages on a listener the console is not on (then the request's own host
+    /// is the origin); `CUSTODIAN_CONSOLE_PASSWORD_ITERATIONS` (600,000) the PBKDF2 cost of new passwords;
+    /// `CUSTODIAN_TRUSTED_PROXIES` (comma-separated addresses) the reverse proxies whose `X-Forwarded-For` names the client.
     func console() throws -> ConsoleConfiguration {
-        var publicURL: URL?
-        if let base = environment["CUSTODIAN_PUBLIC_URL"], !base.isEmpty {
-            guard let url = URL(string: base), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-                throw Invalid(description: "CUSTODIAN_PUBLIC_URL must be an http or https URL")
-            }
-            publicURL = url
-        }
+        let publicURL = try httpURL("CUSTODIAN_CONSOLE_URL") ?? (try publicPort == nil ? try httpURL("CUSTODIAN_PUBLIC_URL") : nil)
         return ConsoleConfiguration(
             timeZone: try timeZone, identityHasher: try identityHasher,
             passwordIterations: try integer("CUSTODIAN_CONSOLE_PASSWORD_ITERATIONS", default: PasswordHash.defaultIterations, range: 1000...10_000_000),

@@ -1,5 +1,6 @@
 @testable import CustodianAPI
 import CustodianConsole
+import CustodianPortal
 import Foundation
 import HTTPTypes
 import Testing
@@ -23,14 +24,20 @@ struct ProblemCatalogueTests {
         }
     }
 
-    @Test("a problem's type is its page on this server, or under CUSTODIAN_PUBLIC_URL when that is set")
+    @Test("a problem's type is its page on this server, or under CUSTODIAN_PUBLIC_URL when that is set; its instance names the request")
     func typeURIs() async throws {
         try await TestApp.run { app in
             let refused = try await app.request(.get, "/v1/subjects")
             #expect(try refused.jsonObject()["type"] as? String == "/problems/unauthorized")
             #expect(try refused.jsonObject()["title"] as? String == ProblemType.unauthorized.title)
+            // The occurrence: the request, by the id its response and the logs carry.
+            let requestID = try #require(refused.headers[HTTPField.Name("X-Request-Id")!])
+            #expect(try refused.jsonObject()["instance"] as? String == "urn:custodian:request:\(requestID)")
         }
-        let configuration = APIConfiguration(console: ConsoleConfiguration(publicURL: URL(string: "https://privacy.shop.example/")!))
+        // The public URL (the customers' pages), not the console's: the problem pages are served on the public listener too.
+        let configuration = APIConfiguration(
+            console: ConsoleConfiguration(publicURL: URL(string: "https://console.internal.example/")!),
+            portal: PortalConfiguration(publicURL: URL(string: "https://privacy.shop.example/")!))
         try await TestApp.run(configuration: configuration) { app in
             let refused = try await app.request(.get, "/v1/subjects")
             #expect(try refused.jsonObject()["type"] as? String == "https://privacy.shop.example/problems/unauthorized")

@@ -7,7 +7,7 @@ import Testing
 
 @Suite("Response buffering")
 struct ResponseBufferingTests {
-    @Test("a body of known length written in pieces by a closure reaches the connection as one buffer; a stream of unknown length stays a stream")
+    @Test("a body of known length written in pieces, or in one, by a closure reaches the connection as one buffer; a stream of unknown length stays a stream")
     func buffered() async throws {
         let router = Router()
         router.add(middleware: WriteCountingMiddleware())
@@ -16,6 +16,12 @@ struct ResponseBufferingTests {
             Response(status: .ok, body: ResponseBody(contentLength: 6) { writer in
                 try await writer.write(ByteBuffer(string: "abc"))
                 try await writer.write(ByteBuffer(string: "def"))
+                try await writer.finish(nil)
+            })
+        }
+        router.get("/single") { _, _ in
+            Response(status: .ok, body: ResponseBody(contentLength: 3) { writer in
+                try await writer.write(ByteBuffer(string: "xyz"))
                 try await writer.finish(nil)
             })
         }
@@ -31,6 +37,9 @@ struct ResponseBufferingTests {
             #expect(String(buffer: pieces.body) == "abcdef")
             #expect(pieces.headers[.contentLength] == "6")
             #expect(pieces.headers[bodyWrites] == "1")
+            let single = try await client.execute(uri: "/single", method: .get)
+            #expect(String(buffer: single.body) == "xyz")
+            #expect(single.headers[bodyWrites] == "1")
             let stream = try await client.execute(uri: "/stream", method: .get)
             #expect(String(buffer: stream.body) == "abcdef")
             #expect(stream.headers[bodyWrites] == "2")
