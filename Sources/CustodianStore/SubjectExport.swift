@@ -6,20 +6,20 @@ import PostgresNIO
 /// The machine-readable export of everything held about a subject (GDPR Art. 15, 152-FZ Art. 14): the profile, the
 /// orders with their delivery blocks and items, the current consent state and the whole consent history with policy
 /// versions, every transfer (recipient, categories, purpose, legal basis, time), the subject's requests, and the
-/// purposes with their legal bases, categories, recipient kinds and retention. Built by PostgreSQL in one query, then
-/// the sealed values opened under the subject's key.
+/// purposes with their legal bases, categories, recipient kinds and retention. Built by PostgreSQL in one query, a JSON
+/// text per member; only the two that hold sealed values (the profile and the orders) are parsed, opened under the
+/// subject's key and written again, and the members are joined as they are. Parsing and writing the whole document
+/// in Swift cost more than the rest of a request for an export (bench/scale).
 enum SubjectExport {
     static func build(subjectID: UUID, keys: PersonalDataKeys, on connection: PostgresConnection, logger: Logger) async throws -> String {
-        guard let text = try await connection.query("""
-            SELECT json_build_object(
-                'format', 'custodian-subject-export/1',
-                'generated_at', clock_timestamp(),
-                'subject', (SELECT json_build_object(
+        guard let row = try await connection.query("""
+            SELECT to_json(clock_timestamp())::text,
+                COALESCE((SELECT json_build_object(
                         'id', s.id, 'external_ref', s.external_ref, 'full_name', s.full_name, 'email', s.email, 'phone', s.phone,
                         'registration_address', s.registration_address, 'locale', s.locale, 'status', s.status,
                         'created_at', s.created_at, 'updated_at', s.updated_at)
-                    FROM subjects s WHERE s.id = \(subjectID)),
-                'orders', COALESCE((SELECT json_agg(json_build_object(
+                    FROM subjects s WHERE s.id = \(subjectID))::text, 'null'),
+                COALESCE((SELECT json_agg(json_build_object(
                         'id', o.id, 'external_ref', o.external_ref, 'status', o.status, 'currency', o.currency, 'total_minor', o.total_minor,
                         'placed_at', o.placed_at,
                         'delivery', json_build_object('recipient_name', o.delivery_recipient_name, 'phone', o.delivery_phone,
@@ -28,64 +28,74 @@ enum SubjectExport {
                         'items', COALESCE((SELECT json_agg(json_build_object('sku', i.sku, 'name', i.name, 'quantity', i.quantity,
                                 'unit_price_minor', i.unit_price_minor) ORDER BY i.line_no) FROM order_items i WHERE i.order_id = o.id), '[]'))
                         ORDER BY o.placed_at, o.id)
-                    FROM orders o WHERE o.subject_id = \(subjectID)), '[]'),
-                'consent_state', COALESCE((SELECT json_agg(json_build_object(
+                    FROM orders o WHERE o.subject_id = \(subjectID))::text, '[]'),
+                COALESCE((SELECT json_agg(json_build_object(
                         'purpose', cs.purpose_code, 'state', CASE cs.action WHEN 'grant' THEN 'granted' ELSE 'withdrawn' END,
                         'since', cs.occurred_at) ORDER BY cs.purpose_code)
-                    FROM consent_states cs WHERE cs.subject_id = \(subjectID)), '[]'),
-                'consent_history', COALESCE((SELECT json_agg(json_build_object(
+                    FROM consent_states cs WHERE cs.subject_id = \(subjectID))::text, '[]'),
+                COALESCE((SELECT json_agg(json_build_object(
                         'purpose', e.purpose_code, 'action', e.action, 'policy_version', p.label, 'policy_url', p.url,
                         'policy_sha256', p.text_sha256, 'channel', e.channel, 'occurred_at', e.occurred_at, 'recorded_at', e.recorded_at,
                         'ip_address', host(e.ip_address), 'user_agent', e.user_agent, 'form_id', e.form_id,
                         'consent_text', ct.label, 'consent_text_url', ct.url, 'consent_text_sha256', ct.text_sha256)
                         ORDER BY e.occurred_at, e.recorded_at, e.id)
                     FROM consent_events e JOIN policy_versions p ON p.id = e.policy_version_id
-                    LEFT JOIN consent_texts ct ON ct.id = e.consent_text_id WHERE e.subject_id = \(subjectID)), '[]'),
-                'transfers', COALESCE((SELECT json_agg(json_build_object(
+                    LEFT JOIN consent_texts ct ON ct.id = e.consent_text_id WHERE e.subject_id = \(subjectID))::text, '[]'),
+                COALESCE((SELECT json_agg(json_build_object(
                         'recipient', r.code, 'recipient_name', r.name, 'recipient_kind', r.kind, 'recipient_country', r.country,
                         'data_categories', t.data_categories, 'purpose', t.purpose_code, 'legal_basis', t.legal_basis,
                         'order_id', t.order_id, 'transferred_at', t.transferred_at) ORDER BY t.id)
-                    FROM transfers t JOIN recipients r ON r.id = t.recipient_id WHERE t.subject_id = \(subjectID)), '[]'),
-                'subject_requests', COALESCE((SELECT json_agg(json_build_object(
+                    FROM transfers t JOIN recipients r ON r.id = t.recipient_id WHERE t.subject_id = \(subjectID))::text, '[]'),
+                COALESCE((SELECT json_agg(json_build_object(
                         'id', q.id, 'kind', q.kind, 'regime', q.regime, 'status', q.status, 'received_at', q.received_at,
                         'due_on', q.due_on, 'completed_at', q.completed_at) ORDER BY q.received_at, q.id)
-                    FROM subject_requests q WHERE q.subject_id = \(subjectID)), '[]'),
-                'purposes', COALESCE((SELECT json_agg(json_build_object(
+                    FROM subject_requests q WHERE q.subject_id = \(subjectID))::text, '[]'),
+                COALESCE((SELECT json_agg(json_build_object(
                         'code', p.code, 'title', p.title, 'legal_basis', p.legal_basis, 'data_categories', p.data_categories,
                         'recipient_kinds', p.recipient_kinds, 'retention_days', p.retention_days) ORDER BY p.code)
-                    FROM purposes p WHERE p.retired_at IS NULL), '[]')
-            )::text
-            """, logger: logger).decode(String.self).first(where: { _ in true }) else { throw StoreError.unexpectedlyEmpty }
+                    FROM purposes p WHERE p.retired_at IS NULL)::text, '[]')
+            """, logger: logger).first(where: { _ in true }) else { throw StoreError.unexpectedlyEmpty }
+        let (generatedAt, subject, orders, consentState, consentHistory, transfers, requests, purposes)
+            = try row.decode((String, String, String, String, String, String, String, String).self)
         let cipher = try await SubjectKeys.load(subjectID: subjectID, keys: keys, on: connection, logger: logger)
-        return try opened(text, cipher: cipher)
+        // The members in the order of their names, as a JSON writer sorting keys would put them.
+        let members = [
+            ("consent_history", consentHistory), ("consent_state", consentState), ("format", #""custodian-subject-export/1""#),
+            ("generated_at", generatedAt), ("orders", try openedOrders(orders, cipher: cipher)), ("purposes", purposes),
+            ("subject", try openedSubject(subject, cipher: cipher)), ("subject_requests", requests), ("transfers", transfers),
+        ]
+        return "{" + members.map { #""\#($0.0)":\#($0.1)"# }.joined(separator: ",") + "}"
     }
 
-    /// The export with the subject's sealed values opened.
-    static func opened(_ text: String, cipher: SubjectCipher) throws -> String {
-        guard var export = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
-            throw StoreError.unexpectedValue(column: "export")
+    /// The profile with its sealed values opened.
+    static func openedSubject(_ text: String, cipher: SubjectCipher) throws -> String {
+        guard case .object(var subject) = try JSONDecoder().decode(ExportValue.self, from: Data(text.utf8)) else { return text }
+        for field in ["full_name", "email", "phone", "registration_address"] {
+            subject[field] = ExportValue(try cipher.open(subject[field]?.string, "subjects." + field))
         }
-        if var subject = export["subject"] as? [String: Any] {
-            for field in ["full_name", "email", "phone", "registration_address"] {
-                subject[field] = try cipher.open(subject[field] as? String, "subjects." + field) ?? NSNull()
+        return try written(.object(subject))
+    }
+
+    /// The orders with their delivery blocks opened.
+    static func openedOrders(_ text: String, cipher: SubjectCipher) throws -> String {
+        guard case .array(let orders) = try JSONDecoder().decode(ExportValue.self, from: Data(text.utf8)), !orders.isEmpty else { return text }
+        return try written(.array(try orders.map { order -> ExportValue in
+            guard case .object(var opened) = order, case .object(var delivery)? = opened["delivery"],
+                  let id = opened["id"]?.string.flatMap(UUID.init(uuidString:)) else { return order }
+            for (field, column) in [("recipient_name", "delivery_recipient_name"), ("phone", "delivery_phone"),
+                                    ("city", "delivery_city"), ("postal_code", "delivery_postal_code")] {
+                delivery[field] = ExportValue(try cipher.open(delivery[field]?.string, "orders." + column, row: id))
             }
-            export["subject"] = subject
-        }
-        if let orders = export["orders"] as? [[String: Any]] {
-            export["orders"] = try orders.map { order -> [String: Any] in
-                guard var delivery = order["delivery"] as? [String: Any], let id = (order["id"] as? String).flatMap(UUID.init(uuidString:)) else {
-                    return order
-                }
-                for (field, column) in [("recipient_name", "delivery_recipient_name"), ("phone", "delivery_phone"),
-                                        ("city", "delivery_city"), ("postal_code", "delivery_postal_code")] {
-                    delivery[field] = try cipher.open(delivery[field] as? String, "orders." + column, row: id) ?? NSNull()
-                }
-                delivery["address_lines"] = try cipher.open(delivery["address_lines"] as? [String], "orders.delivery_address_lines", row: id) ?? NSNull()
-                var opened = order
-                opened["delivery"] = delivery
-                return opened
-            }
-        }
-        return String(decoding: try JSONSerialization.data(withJSONObject: export, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+            let lines = delivery["address_lines"]?.strings
+            delivery["address_lines"] = try cipher.open(lines, "orders.delivery_address_lines", row: id).map { .array($0.map(ExportValue.string)) } ?? .null
+            opened["delivery"] = .object(delivery)
+            return .object(opened)
+        }))
+    }
+
+    private static func written(_ value: ExportValue) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }
