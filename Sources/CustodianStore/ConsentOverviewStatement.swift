@@ -37,9 +37,7 @@ struct ConsentOverviewStatement: RowsStatement {
     let bindings: PostgresBindings
 
     init(subjectID: UUID, actor: AuditActor) {
-        var bindings = PostgresBindings(capacity: 6)
-        bindings.append(subjectID)
-        bindings.appendReader(actor)
+        var bindings = PostgresBindings.reading(subjectID, by: actor)
         bindings.append(actor.bySubject)
         self.bindings = bindings
     }

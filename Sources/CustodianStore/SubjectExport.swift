@@ -11,7 +11,8 @@ import PostgresNIO
 /// subject's key and written again, and the members are joined as they are. Parsing and writing the whole document
 /// in Swift cost more than the rest of a request for an export (bench/scale).
 enum SubjectExport {
-    static func build(subjectID: UUID, keys: PersonalDataKeys, on connection: PostgresConnection, logger: Logger) async throws -> String {
+    /// The export of `subjectID`, its sealed values opened with `cipher` (``SubjectKeys``).
+    static func build(subjectID: UUID, cipher: SubjectCipher, on connection: PostgresConnection, logger: Logger) async throws -> String {
         guard let row = try await connection.query("""
             SELECT to_json(clock_timestamp())::text,
                 COALESCE((SELECT json_build_object(
@@ -57,7 +58,6 @@ enum SubjectExport {
             """, logger: logger).first(where: { _ in true }) else { throw StoreError.unexpectedlyEmpty }
         let (generatedAt, subject, orders, consentState, consentHistory, transfers, requests, purposes)
             = try row.decode((String, String, String, String, String, String, String, String).self)
-        let cipher = try await SubjectKeys.load(subjectID: subjectID, keys: keys, on: connection, logger: logger)
         // The members in the order of their names, as a JSON writer sorting keys would put them.
         let members = [
             ("consent_history", consentHistory), ("consent_state", consentState), ("format", #""custodian-subject-export/1""#),

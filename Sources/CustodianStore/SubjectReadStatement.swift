@@ -21,9 +21,6 @@ struct SubjectReadStatement: RowsStatement {
     let bindings: PostgresBindings
 
     init(id: UUID, actor: AuditActor) {
-        var bindings = PostgresBindings(capacity: 5)
-        bindings.append(id)
-        bindings.appendReader(actor)
-        self.bindings = bindings
+        bindings = .reading(id, by: actor)
     }
 }

@@ -100,7 +100,8 @@ public struct SubjectRequestWork: Sendable {
         var settled = true
         switch SubjectRequestFulfilment.plan(kind: record.kind, subjectStatus: status) {
         case .export:
-            let export = try await SubjectExport.build(subjectID: subjectID, keys: try database.requireKeys(), on: connection, logger: logger)
+            let cipher = try await SubjectKeys.load(subjectID: subjectID, keys: try database.requireKeys(), on: connection, logger: logger)
+            let export = try await SubjectExport.build(subjectID: subjectID, cipher: cipher, on: connection, logger: logger)
             let digest = SHA256.hash(data: Data(export.utf8)).map { String(format: "%02x", $0) }.joined()
             try await connection.query("UPDATE subject_requests SET export_sha256 = \(digest) WHERE id = \(id)", logger: logger)
         case .withdrawConsents:
@@ -174,12 +175,16 @@ public struct SubjectRequestWork: Sendable {
     public func export(id: UUID, actor: AuditActor) async throws -> String {
         try await database.transaction { connection in
             let logger = database.logger
-            guard let (kind, status, subjectID) = try await connection.query(
-                "SELECT kind, status, subject_id FROM subject_requests WHERE id = \(id)", logger: logger
-            ).decode((String, String, UUID?).self).first(where: { _ in true }) else { throw SubjectRequestRefusal.notFound }
+            // The request with its subject's key, in one round trip.
+            guard let (kind, status, subjectID, kekID, wrapped) = try await connection.query("""
+                SELECT r.kind, r.status, r.subject_id, \(unescaped: SubjectKeys.columns)
+                FROM subject_requests r LEFT JOIN custodian_keys.subject_keys k ON k.subject_id = r.subject_id WHERE r.id = \(id)
+                """, logger: logger
+            ).decode((String, String, UUID?, String?, ByteBuffer?).self).first(where: { _ in true }) else { throw SubjectRequestRefusal.notFound }
             guard kind == SubjectRequestKind.access.rawValue else { throw SubjectExportRefusal.notAccess }
             guard status == SubjectRequestStatus.completed.rawValue, let subjectID else { throw SubjectExportRefusal.notCompleted }
-            let export = try await SubjectExport.build(subjectID: subjectID, keys: try database.requireKeys(), on: connection, logger: logger)
+            let cipher = try SubjectKeys.cipher(subjectID: subjectID, kekID: kekID, wrapped: wrapped, keys: try database.requireKeys())
+            let export = try await SubjectExport.build(subjectID: subjectID, cipher: cipher, on: connection, logger: logger)
             try await AuditRepository.append(action: Self.exportAction, subjectID: subjectID, actor: actor, on: connection, logger: logger)
             return export
         }

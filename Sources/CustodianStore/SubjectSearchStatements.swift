@@ -69,4 +69,12 @@ extension PostgresBindings {
         append(actor.requestID)
         append(SubjectRepository.permittedStatuses(actor))
     }
+
+    /// A statement's row id as $1, then its reader as $2–$5 (``appendReader(_:)``).
+    static func reading(_ id: UUID, by actor: AuditActor) -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 5)
+        bindings.append(id)
+        bindings.appendReader(actor)
+        return bindings
+    }
 }
