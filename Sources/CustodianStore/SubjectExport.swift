@@ -7,8 +7,9 @@ import PostgresNIO
 /// orders with their delivery blocks and items, the current consent state and the whole consent history with policy
 /// versions, every transfer (recipient, categories, purpose, legal basis, time), the subject's requests, and the
 /// purposes with their legal bases, categories, recipient kinds and retention. Built by PostgreSQL in one query, a JSON
-/// text per member; only the two that hold sealed values (the profile and the orders) are parsed, opened under the
-/// subject's key and written again, and the members are joined as they are. Parsing and writing the whole document
+/// text per member; only the two that hold sealed values (the profile and the orders) are decoded by their shape
+/// (``ExportedSubject``, ``ExportedOrder``), opened under the subject's key and written again, and the members are
+/// joined as they are. Parsing and writing the whole document
 /// in Swift cost more than the rest of a request for an export (bench/scale).
 enum SubjectExport {
     /// The export of `subjectID`, its sealed values opened with `cipher` (``SubjectKeys``).
@@ -67,33 +68,28 @@ enum SubjectExport {
         return "{" + members.map { #""\#($0.0)":\#($0.1)"# }.joined(separator: ",") + "}"
     }
 
-    /// The profile with its sealed values opened.
+    /// The profile with its sealed values opened; `null` when there is none.
     static func openedSubject(_ text: String, cipher: SubjectCipher) throws -> String {
-        guard case .object(var subject) = try JSONDecoder().decode(ExportValue.self, from: Data(text.utf8)) else { return text }
-        for field in ["full_name", "email", "phone", "registration_address"] {
-            subject[field] = ExportValue(try cipher.open(subject[field]?.string, "subjects." + field))
-        }
-        return try written(.object(subject))
+        guard var subject = try JSONDecoder().decode(ExportedSubject?.self, from: Data(text.utf8)) else { return text }
+        subject.fullName = try cipher.open(subject.fullName, "subjects.full_name")
+        subject.email = try cipher.open(subject.email, "subjects.email")
+        subject.phone = try cipher.open(subject.phone, "subjects.phone")
+        subject.registrationAddress = try cipher.open(subject.registrationAddress, "subjects.registration_address")
+        return try written(subject)
     }
 
     /// The orders with their delivery blocks opened.
     static func openedOrders(_ text: String, cipher: SubjectCipher) throws -> String {
-        guard case .array(let orders) = try JSONDecoder().decode(ExportValue.self, from: Data(text.utf8)), !orders.isEmpty else { return text }
-        return try written(.array(try orders.map { order -> ExportValue in
-            guard case .object(var opened) = order, case .object(var delivery)? = opened["delivery"],
-                  let id = opened["id"]?.string.flatMap(UUID.init(uuidString:)) else { return order }
-            for (field, column) in [("recipient_name", "delivery_recipient_name"), ("phone", "delivery_phone"),
-                                    ("city", "delivery_city"), ("postal_code", "delivery_postal_code")] {
-                delivery[field] = ExportValue(try cipher.open(delivery[field]?.string, "orders." + column, row: id))
-            }
-            let lines = delivery["address_lines"]?.strings
-            delivery["address_lines"] = try cipher.open(lines, "orders.delivery_address_lines", row: id).map { .array($0.map(ExportValue.string)) } ?? .null
-            opened["delivery"] = .object(delivery)
-            return .object(opened)
-        }))
+        var orders = try JSONDecoder().decode([ExportedOrder].self, from: Data(text.utf8))
+        guard !orders.isEmpty else { return text }
+        for index in orders.indices {
+            guard let row = UUID(uuidString: orders[index].id) else { throw StoreError.unexpectedValue(column: "orders.id") }
+            try orders[index].delivery.open(with: cipher, row: row)
+        }
+        return try written(orders)
     }
 
-    private static func written(_ value: ExportValue) throws -> String {
+    private static func written(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
