@@ -46,7 +46,7 @@ struct ExportedOrder: Codable {
     let totalMinor: Int64
     let placedAt: String
     var delivery: Delivery
-    let items: [Item]
+    let items: [OrderLineJSON]
 
     enum CodingKeys: String, CodingKey {
         case id, status, currency, delivery, items
@@ -84,19 +84,6 @@ struct ExportedOrder: Codable {
             addressLines = try cipher.open(addressLines, "orders.delivery_address_lines", row: row)
             city = try cipher.open(city, "orders.delivery_city", row: row)
             postalCode = try cipher.open(postalCode, "orders.delivery_postal_code", row: row)
-        }
-    }
-
-    /// A line of the order.
-    struct Item: Codable {
-        let sku: String
-        let name: String
-        let quantity: Int64
-        let unitPriceMinor: Int64
-
-        enum CodingKeys: String, CodingKey {
-            case sku, name, quantity
-            case unitPriceMinor = "unit_price_minor"
         }
     }
 }

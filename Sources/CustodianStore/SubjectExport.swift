@@ -9,8 +9,8 @@ import PostgresNIO
 /// purposes with their legal bases, categories, recipient kinds and retention. Built by PostgreSQL in one query, a JSON
 /// text per member; only the two that hold sealed values (the profile and the orders) are decoded by their shape
 /// (``ExportedSubject``, ``ExportedOrder``), opened under the subject's key and written again, and the members are
-/// joined as they are. Parsing and writing the whole document
-/// in Swift cost more than the rest of a request for an export (bench/scale).
+/// joined as they are. Parsing and writing the whole document in Swift cost more than the rest of a request for an
+/// export (bench/scale).
 enum SubjectExport {
     /// The export of `subjectID`, its sealed values opened with `cipher` (``SubjectKeys``).
     static func build(subjectID: UUID, cipher: SubjectCipher, on connection: PostgresConnection, logger: Logger) async throws -> String {

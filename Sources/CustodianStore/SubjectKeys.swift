@@ -42,10 +42,15 @@ struct SubjectCipher: Sendable {
 
 /// The subjects' data keys in `custodian_keys.subject_keys`, each wrapped by a KEK for its subject.
 enum SubjectKeys {
-    /// Joins a subject row aliased `s` with its key, for ``cipher(subjectID:kekID:wrapped:keys:)``'s columns.
-    static let join = "LEFT JOIN custodian_keys.subject_keys k ON k.subject_id = s.id"
+    /// Joins the key of the subject that the SQL expression `subjectID` names, for
+    /// ``cipher(subjectID:kekID:wrapped:keys:)``'s columns.
+    static func join(on subjectID: String) -> String {
+        "LEFT JOIN custodian_keys.subject_keys k ON k.subject_id = \(subjectID)"
+    }
+    /// Joins a subject row aliased `s` with its key.
+    static let join = join(on: "s.id")
     /// Joins an order row aliased `o` with its subject's key.
-    static let orderJoin = "LEFT JOIN custodian_keys.subject_keys k ON k.subject_id = o.subject_id"
+    static let orderJoin = join(on: "o.subject_id")
     /// The key's columns as the join names them.
     static let columns = "k.kek_id, k.wrapped"
 

@@ -63,9 +63,10 @@ public struct SubjectRequestWork: Sendable {
             guard let (subjectID, status, email, phone, kekID, wrapped) = try await connection.query(query, logger: logger)
                 .decode((UUID, String, String?, String?, String?, ByteBuffer?).self).first(where: { _ in true }) else { return nil }
             guard let status = SubjectStatus(rawValue: status) else { throw StoreError.unexpectedValue(column: "subjects.status") }
-            let identifiers = try SubjectKeys.identifiers(
-                subjectID: subjectID, email: email, phone: phone, kekID: kekID, wrapped: wrapped, keys: keys)
-            return LockedSubject(id: subjectID, status: status, email: identifiers.email, phone: identifiers.phone)
+            let cipher = try SubjectKeys.cipher(subjectID: subjectID, kekID: kekID, wrapped: wrapped, keys: keys)
+            return LockedSubject(
+                id: subjectID, status: status, email: try cipher.open(email, "subjects.email"), phone: try cipher.open(phone, "subjects.phone"),
+                cipher: cipher)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == PostgresError.Code.lockNotAvailable.raw {
             throw SubjectBusy()
         }
@@ -77,6 +78,8 @@ public struct SubjectRequestWork: Sendable {
         let status: SubjectStatus
         let email: String?
         let phone: String?
+        /// The subject's key, opened once for whatever else the transaction reads of it.
+        let cipher: SubjectCipher
     }
 
     public func fulfil(id: UUID, actor: AuditActor) async throws -> SubjectRequestRecord {
@@ -100,8 +103,7 @@ public struct SubjectRequestWork: Sendable {
         var settled = true
         switch SubjectRequestFulfilment.plan(kind: record.kind, subjectStatus: status) {
         case .export:
-            let cipher = try await SubjectKeys.load(subjectID: subjectID, keys: try database.requireKeys(), on: connection, logger: logger)
-            let export = try await SubjectExport.build(subjectID: subjectID, cipher: cipher, on: connection, logger: logger)
+            let export = try await SubjectExport.build(subjectID: subjectID, cipher: subject.cipher, on: connection, logger: logger)
             let digest = SHA256.hash(data: Data(export.utf8)).map { String(format: "%02x", $0) }.joined()
             try await connection.query("UPDATE subject_requests SET export_sha256 = \(digest) WHERE id = \(id)", logger: logger)
         case .withdrawConsents:
@@ -178,7 +180,7 @@ public struct SubjectRequestWork: Sendable {
             // The request with its subject's key, in one round trip.
             guard let (kind, status, subjectID, kekID, wrapped) = try await connection.query("""
                 SELECT r.kind, r.status, r.subject_id, \(unescaped: SubjectKeys.columns)
-                FROM subject_requests r LEFT JOIN custodian_keys.subject_keys k ON k.subject_id = r.subject_id WHERE r.id = \(id)
+                FROM subject_requests r \(unescaped: SubjectKeys.join(on: "r.subject_id")) WHERE r.id = \(id)
                 """, logger: logger
             ).decode((String, String, UUID?, String?, ByteBuffer?).self).first(where: { _ in true }) else { throw SubjectRequestRefusal.notFound }
             guard kind == SubjectRequestKind.access.rawValue else { throw SubjectExportRefusal.notAccess }

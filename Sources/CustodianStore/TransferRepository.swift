@@ -148,7 +148,7 @@ public struct TransferRepository: Sendable {
              recipientID, baseURL, token, secret, active, adequate, consented, basis, itemsJSON)
             = try row.decode((String, UUID, UUID, String, String, String?, String?, [String]?, String?, String?, String?,
                               UUID, String, String?, String, Bool, Bool, Bool, String?, String).self)
-        let items = try JSONDecoder().decode([ParcelItem].self, from: Data(itemsJSON.utf8)).map {
+        let items = try JSONDecoder().decode([OrderLineJSON].self, from: Data(itemsJSON.utf8)).map {
             OrderItem(sku: $0.sku, name: $0.name, quantity: $0.quantity, unitPriceMinor: $0.unitPriceMinor)
         }
         let cells = row.makeRandomAccess()
@@ -165,19 +165,6 @@ public struct TransferRepository: Sendable {
             target: try RecipientSecrets.target(recipientID: recipientID, baseURL: baseURL, apiToken: token, signingSecret: secret, keys: keys),
             recipientActive: active, countryAdequate: adequate, crossBorderConsentGranted: consented,
             deliveryLegalBasis: basis.flatMap(LegalBasis.init(rawValue:)) ?? .contract)
-    }
-
-    /// An order line as the context query aggregates it.
-    private struct ParcelItem: Decodable {
-        let sku: String
-        let name: String
-        let quantity: Int
-        let unitPriceMinor: Int64
-
-        enum CodingKeys: String, CodingKey {
-            case sku, name, quantity
-            case unitPriceMinor = "unit_price_minor"
-        }
     }
 
     /// One page of the disclosures of the subject's data, oldest first, after the transfer `afterID`; nil when there
