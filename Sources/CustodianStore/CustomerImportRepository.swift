@@ -269,15 +269,12 @@ struct PreparedCustomer: Sendable {
         orders = try customer.orders.map { imported in
             let orderID = UUID()
             let order = imported.order
-            let delivery = order.delivery
-            let lines = cipher.seal(delivery.addressLines, "orders.delivery_address_lines", row: orderID) ?? delivery.addressLines
+            let delivery = StoredDelivery(sealing: order.delivery, with: cipher, order: orderID)
             return Order(
                 id: orderID, externalRef: order.externalRef, status: imported.status, currency: order.currency, totalMinor: order.totalMinor,
-                recipientName: cipher.seal(delivery.recipientName, "orders.delivery_recipient_name", row: orderID) ?? delivery.recipientName,
-                phone: cipher.seal(delivery.phone, "orders.delivery_phone", row: orderID) ?? delivery.phone,
-                addressLines: String(decoding: try JSONEncoder().encode(lines), as: UTF8.self),
-                city: cipher.seal(delivery.city, "orders.delivery_city", row: orderID) ?? delivery.city,
-                postalCode: cipher.seal(delivery.postalCode, "orders.delivery_postal_code", row: orderID), country: delivery.country,
+                recipientName: delivery.recipientName ?? order.delivery.recipientName, phone: delivery.phone ?? order.delivery.phone,
+                addressLines: String(decoding: try JSONEncoder().encode(delivery.addressLines ?? order.delivery.addressLines), as: UTF8.self),
+                city: delivery.city ?? order.delivery.city, postalCode: delivery.postalCode, country: order.delivery.country,
                 placedAt: imported.placedAt, items: order.items)
         }
     }

@@ -91,7 +91,7 @@ public struct ExistingDataSealing: Sendable {
     ) async throws -> [UUID] {
         try await connection.query("""
             SELECT s.id FROM subjects s
-            WHERE s.id > \(after ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
+            WHERE s.id > \(after ?? .keysetStart)
               AND \(unescaped: hasPlainData) AND NOT s.id = ANY(\(Array(skipped)))
             ORDER BY s.id LIMIT \(limit) FOR UPDATE OF s SKIP LOCKED
             """, logger: logger).decode(UUID.self).reduce(into: [UUID]()) { $0.append($1) }

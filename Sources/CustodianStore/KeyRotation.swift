@@ -51,7 +51,7 @@ public struct KeyRotation: Sendable {
         var position = position
         while position.table < Self.tables.count {
             let table = Self.tables[position.table]
-            let after = position.after ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+            let after = position.after ?? .keysetStart
             let (count, last) = try await database.transaction { connection in
                 var ids: [UUID] = []
                 var wrapped: [ByteBuffer] = []

@@ -64,17 +64,14 @@ public struct OrderRepository: Sendable {
                     throw OrderFailure.subjectNotFound
                 }
                 guard status == .active else { throw OrderFailure.subjectNotActive(status) }
-                let delivery = order.delivery
                 let cipher = try await SubjectKeys.obtain(subjectID: subjectID, keys: keys, on: connection, logger: logger)
+                let delivery = StoredDelivery(sealing: order.delivery, with: cipher, order: id)
                 try await connection.query("""
                     INSERT INTO orders (id, subject_id, external_ref, currency, total_minor, delivery_recipient_name, delivery_phone,
                                         delivery_address_lines, delivery_city, delivery_postal_code, delivery_country)
                     VALUES (\(id), \(subjectID), \(order.externalRef), \(order.currency), \(order.totalMinor),
-                            \(cipher.seal(delivery.recipientName, "orders.delivery_recipient_name", row: id)),
-                            \(cipher.seal(delivery.phone, "orders.delivery_phone", row: id)),
-                            \(cipher.seal(delivery.addressLines, "orders.delivery_address_lines", row: id)),
-                            \(cipher.seal(delivery.city, "orders.delivery_city", row: id)),
-                            \(cipher.seal(delivery.postalCode, "orders.delivery_postal_code", row: id)), \(delivery.country))
+                            \(delivery.recipientName), \(delivery.phone), \(delivery.addressLines), \(delivery.city),
+                            \(delivery.postalCode), \(delivery.country))
                     """, logger: logger)
                 try await connection.query("""
                     INSERT INTO order_items (order_id, line_no, sku, name, quantity, unit_price_minor)
@@ -106,7 +103,7 @@ public struct OrderRepository: Sendable {
     /// A page of the subject's orders ordered by id, after `afterID`, with their items; nil when there is no such
     /// subject, ``SubjectRestricted`` when it is blocked for `actor`. One prepared statement (``OrderListStatement``).
     public func list(subjectID: UUID, afterID: UUID?, limit: Int, actor: AuditActor) async throws -> [OrderRecord]? {
-        let after = afterID ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        let after = afterID ?? .keysetStart
         let keys = try database.requireKeys()
         var subjectExists = false
         var orders: [OrderRecord] = []
@@ -194,14 +191,14 @@ public struct OrderRepository: Sendable {
         let cipher = try SubjectKeys.cipher(
             subjectID: subjectID, kekID: try cells[14].decode(String?.self), wrapped: try cells[15].decode(ByteBuffer?.self), keys: keys)
         guard let status = OrderStatus(rawValue: status) else { throw StoreError.unexpectedValue(column: "orders.status") }
+        let delivery = try StoredDelivery(
+            recipientName: name, phone: phone, addressLines: lines, city: city, postalCode: postalCode, country: country
+        ).opened(with: cipher, order: id)
         return OrderRecord(
             id: id, subjectID: subjectID, externalRef: externalRef, status: status, currency: currency, totalMinor: total,
-            items: items, deliveryRecipientName: try cipher.open(name, "orders.delivery_recipient_name", row: id),
-            deliveryPhone: try cipher.open(phone, "orders.delivery_phone", row: id),
-            deliveryAddressLines: try cipher.open(lines, "orders.delivery_address_lines", row: id),
-            deliveryCity: try cipher.open(city, "orders.delivery_city", row: id),
-            deliveryPostalCode: try cipher.open(postalCode, "orders.delivery_postal_code", row: id), deliveryCountry: country,
-            placedAt: placedAt, statusChangedAt: changedAt)
+            items: items, deliveryRecipientName: delivery.recipientName, deliveryPhone: delivery.phone,
+            deliveryAddressLines: delivery.addressLines, deliveryCity: delivery.city, deliveryPostalCode: delivery.postalCode,
+            deliveryCountry: delivery.country, placedAt: placedAt, statusChangedAt: changedAt)
     }
 
     /// Orders with their items, in the order of `ids`.

@@ -84,7 +84,7 @@ enum SubjectExport {
         guard !orders.isEmpty else { return text }
         for index in orders.indices {
             guard let row = UUID(uuidString: orders[index].id) else { throw StoreError.unexpectedValue(column: "orders.id") }
-            try orders[index].delivery.open(with: cipher, row: row)
+            orders[index].delivery = try orders[index].delivery.opened(with: cipher, order: row)
         }
         return try written(orders)
     }

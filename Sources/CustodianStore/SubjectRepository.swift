@@ -140,7 +140,7 @@ public struct SubjectRepository: Sendable {
     /// tell its customer why, and is not recorded as read.
     public func find(_ lookup: SubjectLookup, afterID: UUID?, limit: Int, actor: AuditActor) async throws -> [SubjectRecord] {
         let keys = try database.requireKeys()
-        let after = afterID ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        let after = afterID ?? .keysetStart
         let rows: [PostgresRow]
         switch (lookup.email, lookup.phone, lookup.externalRef) {
         case let (email?, nil, nil):

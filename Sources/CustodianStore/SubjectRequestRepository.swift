@@ -367,7 +367,7 @@ public struct SubjectRequestRepository: Sendable {
         status: SubjectRequestStatus?, kind: SubjectRequestKind?, dueOnOrBefore: CalendarDate?, after: (CalendarDate, UUID)?, limit: Int
     ) async throws -> [SubjectRequestRecord] {
         let afterDue = after?.0.description ?? "0001-01-01"
-        let afterID = after?.1 ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        let afterID = after?.1 ?? .keysetStart
         return try await Self.decode(database.query("""
             SELECT \(unescaped: Self.listColumns) FROM subject_requests
             WHERE (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))

@@ -154,14 +154,14 @@ public struct TransferRepository: Sendable {
         let cells = row.makeRandomAccess()
         let cipher = try SubjectKeys.cipher(
             subjectID: subjectID, kekID: try cells[20].decode(String?.self), wrapped: try cells[21].decode(ByteBuffer?.self), keys: keys)
+        let delivery = try StoredDelivery(
+            recipientName: name, phone: phone, addressLines: lines, city: city, postalCode: postalCode, country: country
+        ).opened(with: cipher, order: orderID)
         return CourierTransferContext(
             shipmentStatus: shipmentStatus, orderID: orderID, subjectID: subjectID,
             subjectStatus: SubjectStatus(rawValue: subjectStatus) ?? .erased, orderReference: reference, items: items,
-            recipientName: try cipher.open(name, "orders.delivery_recipient_name", row: orderID),
-            phone: try cipher.open(phone, "orders.delivery_phone", row: orderID),
-            addressLines: try cipher.open(lines, "orders.delivery_address_lines", row: orderID),
-            city: try cipher.open(city, "orders.delivery_city", row: orderID),
-            postalCode: try cipher.open(postalCode, "orders.delivery_postal_code", row: orderID), country: country,
+            recipientName: delivery.recipientName, phone: delivery.phone, addressLines: delivery.addressLines, city: delivery.city,
+            postalCode: delivery.postalCode, country: delivery.country,
             target: try RecipientSecrets.target(recipientID: recipientID, baseURL: baseURL, apiToken: token, signingSecret: secret, keys: keys),
             recipientActive: active, countryAdequate: adequate, crossBorderConsentGranted: consented,
             deliveryLegalBasis: basis.flatMap(LegalBasis.init(rawValue:)) ?? .contract)
