@@ -17,25 +17,6 @@ struct StoredDelivery: Codable, Sendable {
         case recipientName = "recipient_name", addressLines = "address_lines", postalCode = "postal_code"
     }
 
-    init(recipientName: String?, phone: String?, addressLines: [String]?, city: String?, postalCode: String?, country: String?) {
-        self.recipientName = recipientName
-        self.phone = phone
-        self.addressLines = addressLines
-        self.city = city
-        self.postalCode = postalCode
-        self.country = country
-    }
-
-    /// A new order's block, sealed under `cipher` for order `order`.
-    init(sealing block: DeliveryBlock, with cipher: SubjectCipher, order: UUID) {
-        self.init(
-            recipientName: cipher.seal(block.recipientName, "orders.delivery_recipient_name", row: order),
-            phone: cipher.seal(block.phone, "orders.delivery_phone", row: order),
-            addressLines: cipher.seal(block.addressLines, "orders.delivery_address_lines", row: order),
-            city: cipher.seal(block.city, "orders.delivery_city", row: order),
-            postalCode: cipher.seal(block.postalCode, "orders.delivery_postal_code", row: order), country: block.country)
-    }
-
     /// The block with its values opened under `cipher` for order `order`; a value whose key is gone is nil.
     func opened(with cipher: SubjectCipher, order: UUID) throws -> StoredDelivery {
         StoredDelivery(
@@ -54,5 +35,17 @@ struct StoredDelivery: Codable, Sendable {
         try container.encode(city, forKey: .city)
         try container.encode(postalCode, forKey: .postalCode)
         try container.encode(country, forKey: .country)
+    }
+}
+
+extension StoredDelivery {
+    /// A new order's block, sealed under `cipher` for order `order`.
+    init(sealing block: DeliveryBlock, with cipher: SubjectCipher, order: UUID) {
+        self.init(
+            recipientName: cipher.seal(block.recipientName, "orders.delivery_recipient_name", row: order),
+            phone: cipher.seal(block.phone, "orders.delivery_phone", row: order),
+            addressLines: cipher.seal(block.addressLines, "orders.delivery_address_lines", row: order),
+            city: cipher.seal(block.city, "orders.delivery_city", row: order),
+            postalCode: cipher.seal(block.postalCode, "orders.delivery_postal_code", row: order), country: block.country)
     }
 }
