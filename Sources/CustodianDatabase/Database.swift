@@ -48,6 +48,14 @@ public struct Database: Sendable {
         try await bounded { [client, logger] in try await client.query(query, logger: logger) }
     }
 
+    /// Runs one statement on a pooled connection and reads all its rows, the whole of it within the operation deadline
+    /// (``query(_:)`` returns once the statement is bound, before its rows arrive).
+    public func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        try await bounded { [client, logger] in
+            try await client.query(query, logger: logger).reduce(into: []) { $0.append($1) }
+        }
+    }
+
     /// Runs a prepared statement on a pooled connection (prepared on each connection the first time it runs there) and
     /// returns its rows.
     public func execute<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] where Statement.Row: Sendable {

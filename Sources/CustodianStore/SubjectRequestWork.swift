@@ -175,28 +175,29 @@ public struct SubjectRequestWork: Sendable {
     /// ``SubjectRequestRefusal/notFound`` when there is no such request, ``SubjectExportRefusal`` unless it is a
     /// completed access request.
     public func export(id: UUID, actor: AuditActor) async throws -> String {
-        let keys = try database.requireKeys()
         let (access, completed) = (SubjectRequestKind.access.rawValue, SubjectRequestStatus.completed.rawValue)
         // One statement, so one round trip and no transaction: the request, its subject's key, the export's members
-        // when the request allows it, and the read's audit row (written once the members have left the database, even
-        // if opening them failed).
-        guard let row = try await database.query("""
+        // when the request allows it, and the read's audit row. PostgreSQL runs a statement with a data-modifying CTE
+        // to its end before it sends a row, and every row is read, so the document is returned only once the audit row
+        // is written; it stays written if opening the members then fails here.
+        guard let row = try await database.rows("""
             WITH x AS (SELECT kind, status, subject_id, kind = \(access) AND status = \(completed) AND subject_id IS NOT NULL AS allowed
                        FROM subject_requests WHERE id = \(id)),
                  audited AS (INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id, by_subject)
-                             SELECT \(actor.apiKeyID), \(actor.userID), \(Self.exportAction), subject_id, \(actor.requestID), \(actor.bySubject)
+                             SELECT \(actor.apiKeyID)::uuid, \(actor.userID)::uuid, \(Self.exportAction), subject_id, \(actor.requestID), \(actor.bySubject)
                              FROM x WHERE allowed)
             SELECT x.kind, x.status, x.subject_id, \(unescaped: SubjectKeys.columns), m.*
             FROM x \(unescaped: SubjectKeys.join(on: "x.subject_id"))
             LEFT JOIN LATERAL (SELECT \(unescaped: SubjectExport.members) WHERE x.allowed) m ON true
-            """).first(where: { _ in true }) else { throw SubjectRequestRefusal.notFound }
+            """).first else { throw SubjectRequestRefusal.notFound }
         let cells = row.makeRandomAccess()
         guard try cells[0].decode(String.self) == access else { throw SubjectExportRefusal.notAccess }
         guard try cells[1].decode(String.self) == completed, let subjectID = try cells[2].decode(UUID?.self) else {
             throw SubjectExportRefusal.notCompleted
         }
         let cipher = try SubjectKeys.cipher(
-            subjectID: subjectID, kekID: try cells[3].decode(String?.self), wrapped: try cells[4].decode(ByteBuffer?.self), keys: keys)
+            subjectID: subjectID, kekID: try cells[3].decode(String?.self), wrapped: try cells[4].decode(ByteBuffer?.self),
+            keys: try database.requireKeys())
         return try SubjectExport.document(from: cells, at: 5, cipher: cipher)
     }
 

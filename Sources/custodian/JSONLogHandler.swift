@@ -13,15 +13,15 @@ struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+    func log(event: LogEvent) {
         var record: [String: String] = [:]
-        for (key, value) in metadata.merging(explicit ?? [:], uniquingKeysWith: { $1 }) {
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
             record[key] = "\(value)"
         }
         record["time"] = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-        record["level"] = level.rawValue
+        record["level"] = event.level.rawValue
         record["logger"] = label
-        record["message"] = message.description
+        record["message"] = event.message.description
         guard var line = try? Self.encoder.encode(record) else { return }
         line.append(0x0A)
         FileHandle.standardError.write(line)
