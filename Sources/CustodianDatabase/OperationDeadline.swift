@@ -17,7 +17,9 @@ public enum OperationDeadline {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 race.start(continuation)
-                let work = Task {
+                // Started on this thread up to the operation's first suspension (its write to the connection's event
+                // loop), instead of enqueued for another thread of the pool to wake up for: one hop fewer per statement.
+                let work = Task.immediate {
                     let outcome: Swift.Result<Result, any Error>
                     do { outcome = .success(try await operation()) } catch { outcome = .failure(error) }
                     race.finish(with: outcome)
