@@ -36,6 +36,18 @@ cpu_seconds() {
         { sub(/^.*\) /, ""); total = $12 + $13 + $14 + $15 } END { printf "%.2f", total / hz }'
 }
 
+# postgres_cpu_seconds: CPU of the whole cluster: the postmaster with its exited (reaped) backends, plus its live
+# children (field 2 after the command name is the parent pid).
+postgres_cpu_seconds() {
+    local postmaster
+    postmaster=$(head -n 1 "$PG_DIR/postmaster.pid" 2>/dev/null) || { printf '0'; return 0; }
+    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v pm="$postmaster" -v hz="$(getconf CLK_TCK)" '
+        { pid = $1; sub(/^.*\) /, "")
+          if (pid == pm) total += $12 + $13 + $14 + $15
+          else if ($2 == pm) total += $12 + $13 }
+        END { printf "%.2f", total / hz }'
+}
+
 # wait_until SECONDS DESCRIPTION COMMAND...: retries COMMAND every 0.2 s until it succeeds or SECONDS pass.
 wait_until() {
     local timeout=$1 what=$2 i; shift 2

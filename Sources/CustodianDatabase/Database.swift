@@ -42,17 +42,11 @@ public struct Database: Sendable {
             personalDataKeys: personalDataKeys, logger: logger)
     }
 
-    /// Runs one statement on a pooled connection.
+    /// Runs one statement on a pooled connection and reads all its rows, the whole of it within the operation deadline.
     @discardableResult
-    public func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
-        try await bounded { [client, logger] in try await client.query(query, logger: logger) }
-    }
-
-    /// Runs one statement on a pooled connection and reads all its rows, the whole of it within the operation deadline
-    /// (``query(_:)`` returns once the statement is bound, before its rows arrive).
-    public func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+    public func query(_ query: PostgresQuery) async throws -> FetchedRows {
         try await bounded { [client, logger] in
-            try await client.query(query, logger: logger).reduce(into: []) { $0.append($1) }
+            FetchedRows(try await client.query(query, logger: logger).reduce(into: []) { $0.append($1) })
         }
     }
 

@@ -161,7 +161,7 @@ public struct JobAdministration: Sendable {
         return state
     }
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [JobRecord] {
+    static func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [JobRecord] {
         var jobs: [JobRecord] = []
         for try await (id, kind, stateText, payload, priority, attempt, maxAttempts, runAt, owner, leaseExpiry, uniqueKey, lastError, createdAt, updatedAt, finishedAt)
             in rows.decode((Int64, String, String, String, Int16, Int, Int, Date, String?, Date?, String?, String?, Date, Date, Date?).self) {

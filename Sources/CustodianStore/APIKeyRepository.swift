@@ -85,7 +85,7 @@ public struct APIKeyRepository: Sendable {
             .listen(listening: listening, notified: { _ in changed() })
     }
 
-    private static func decode(_ rows: PostgresRowSequence) async throws -> [StoredAPIKey] {
+    private static func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [StoredAPIKey] {
         var keys: [StoredAPIKey] = []
         for try await (id, name, scope, createdAt, revokedAt) in rows.decode((UUID, String, String, Date, Date?).self) {
             guard let scope = APIKeyScope(rawValue: scope) else { throw StoreError.unexpectedValue(column: "api_keys.scope") }

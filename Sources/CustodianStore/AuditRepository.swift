@@ -107,7 +107,7 @@ public struct AuditRepository: Sendable {
     }
 
     /// Events from rows of ``eventColumns``.
-    static func decodeEvents(_ rows: PostgresRowSequence) async throws -> [AuditEvent] {
+    static func decodeEvents(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [AuditEvent] {
         var events: [AuditEvent] = []
         for try await (id, occurredAt, kind, apiKeyID, userID, action, subjectID, requestID)
             in rows.decode((Int64, Date, String, UUID?, UUID?, String, UUID?, String).self) {

@@ -67,7 +67,7 @@ public struct CalendarRepository: Sendable {
         }
     }
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [CalendarDayRecord] {
+    static func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [CalendarDayRecord] {
         var records: [CalendarDayRecord] = []
         for try await (day, kind, note, updatedAt) in rows.decode((String, String, String, Date).self) {
             guard let date = CalendarDate(iso: day), let kind = CalendarDayKind(rawValue: kind) else { throw StoreError.unexpectedValue(column: "calendar_days") }

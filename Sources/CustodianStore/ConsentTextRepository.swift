@@ -66,7 +66,7 @@ public struct ConsentTextRepository: Sendable {
         try await Self.decode(database.query("SELECT \(unescaped: Self.columns) FROM consent_texts ORDER BY effective_at DESC, label"))
     }
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [ConsentTextRecord] {
+    static func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [ConsentTextRecord] {
         var records: [ConsentTextRecord] = []
         for try await (id, label, url, hash, effectiveAt, purposes, createdAt) in rows.decode((UUID, String, String, String, Date, [String], Date).self) {
             records.append(ConsentTextRecord(

@@ -143,7 +143,7 @@ public struct ConsoleUserRepository: Sendable {
             """)).first
     }
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [ConsoleUser] {
+    static func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [ConsoleUser] {
         var users: [ConsoleUser] = []
         for try await (id, email, role, enrolledAt, disabledAt) in rows.decode((UUID, String, String, Date?, Date?).self) {
             guard let role = ConsoleRole(rawValue: role) else { throw StoreError.unexpectedValue(column: "console_users.role") }

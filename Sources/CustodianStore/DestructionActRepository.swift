@@ -119,7 +119,7 @@ public struct DestructionActRepository: Sendable {
             """, logger: logger).decode(Int.self).first(where: { _ in true }) ?? 0
     }
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [DestructionRecord] {
+    static func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [DestructionRecord] {
         var records: [DestructionRecord] = []
         for try await row in rows {
             let (id, subjectID, requestID, grounds, regime, categories, tables, recipients, orders, consents, jobs, key, user, at)

@@ -357,7 +357,7 @@ public struct ManualTaskRepository: Sendable {
         }
     }
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [ManualTaskRecord] {
+    static func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [ManualTaskRecord] {
         var tasks: [ManualTaskRecord] = []
         for try await row in rows {
             let (id, kind, status, recipientID, code, name, subjectID, servedID, createdAt)

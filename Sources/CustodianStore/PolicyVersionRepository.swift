@@ -53,7 +53,7 @@ public struct PolicyVersionRepository: Sendable {
         try await Self.decode(database.query("SELECT \(unescaped: Self.columns) FROM policy_versions ORDER BY effective_at DESC, label"))
     }
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [PolicyVersionRecord] {
+    static func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [PolicyVersionRecord] {
         var records: [PolicyVersionRecord] = []
         for try await (id, label, url, hash, effectiveAt, createdAt) in rows.decode((UUID, String, String, String, Date, Date).self) {
             records.append(PolicyVersionRecord(id: id, label: label, url: url, textSHA256: hash, effectiveAt: effectiveAt, createdAt: createdAt))

@@ -112,7 +112,7 @@ public struct PurposeRepository: Sendable {
         }
     }
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [PurposeRecord] {
+    static func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [PurposeRecord] {
         var records: [PurposeRecord] = []
         for try await (code, title, description, basis, requiresConsent, retention, kinds, categories, retiredAt, createdAt, updatedAt)
             in rows.decode((String, String, String, String, Bool, Int, [String], [String], Date?, Date, Date).self) {

@@ -110,7 +110,7 @@ public struct RecipientRepository: Sendable {
         }
     }
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [RecipientRecord] {
+    static func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [RecipientRecord] {
         var records: [RecipientRecord] = []
         for try await (id, code, name, kind, baseURL, hasToken, country, adequate, categories, active, mode, contact, language, createdAt, updatedAt)
             in rows.decode((UUID, String, String, String, String?, Bool, String, Bool, [String], Bool, String, String?, String, Date, Date).self) {

@@ -87,7 +87,7 @@ public struct ShipmentRepository: Sendable {
         }
     }
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [ShipmentRecord] {
+    static func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [ShipmentRecord] {
         var records: [ShipmentRecord] = []
         for try await (id, orderID, code, status, tracking, reason, createdAt, updatedAt)
             in rows.decode((UUID, UUID, String, String, String?, String?, Date, Date).self) {

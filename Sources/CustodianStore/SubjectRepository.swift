@@ -224,7 +224,7 @@ public struct SubjectRepository: Sendable {
     }
 
     /// Subject rows (``columns``) of the subject whose cipher is known, opened.
-    static func decode(_ rows: PostgresRowSequence, cipher: SubjectCipher) async throws -> [SubjectRecord] {
+    static func decode(_ rows: some AsyncSequence<PostgresRow, any Error>, cipher: SubjectCipher) async throws -> [SubjectRecord] {
         var records: [SubjectRecord] = []
         for try await (id, externalRef, fullName, email, phone, address, locale, hasAccount, status, createdAt, updatedAt)
             in rows.decode((UUID, String, String?, String?, String?, String?, String, Bool, String, Date, Date).self) {

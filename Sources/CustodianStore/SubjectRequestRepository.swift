@@ -379,7 +379,7 @@ public struct SubjectRequestRepository: Sendable {
             """), keys: try database.requireKeys())
     }
 
-    static func decode(_ rows: PostgresRowSequence, keys: PersonalDataKeys) async throws -> [SubjectRequestRecord] {
+    static func decode(_ rows: some AsyncSequence<PostgresRow, any Error>, keys: PersonalDataKeys) async throws -> [SubjectRequestRecord] {
         var records: [SubjectRequestRecord] = []
         for try await row in rows {
             let (id, subjectID, kind, regime, channel, status, receivedAt, receivedOn, dueOn, reason, explanation, originalDue, extensionReason,

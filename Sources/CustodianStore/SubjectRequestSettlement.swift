@@ -47,7 +47,7 @@ enum SubjectRequestSettlement {
         try await complete(locked.filter { SubjectRequestCompletion.isComplete(notices: statuses[$0] ?? []) }, on: connection, logger: logger)
     }
 
-    private static func lockInProgress(_ rows: PostgresRowSequence) async throws -> [UUID] {
+    private static func lockInProgress(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [UUID] {
         try await rows.decode(UUID.self).reduce(into: []) { $0.append($1) }
     }
 

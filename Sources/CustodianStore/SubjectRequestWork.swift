@@ -180,7 +180,7 @@ public struct SubjectRequestWork: Sendable {
         // when the request allows it, and the read's audit row. PostgreSQL runs a statement with a data-modifying CTE
         // to its end before it sends a row, and every row is read, so the document is returned only once the audit row
         // is written; it stays written if opening the members then fails here.
-        guard let row = try await database.rows("""
+        guard let row = try await database.query("""
             WITH x AS (SELECT kind, status, subject_id, kind = \(access) AND status = \(completed) AND subject_id IS NOT NULL AS allowed
                        FROM subject_requests WHERE id = \(id)),
                  audited AS (INSERT INTO audit_log (api_key_id, user_id, action, subject_id, request_id, by_subject)
@@ -189,7 +189,7 @@ public struct SubjectRequestWork: Sendable {
             SELECT x.kind, x.status, x.subject_id, \(unescaped: SubjectKeys.columns), m.*
             FROM x \(unescaped: SubjectKeys.join(on: "x.subject_id"))
             LEFT JOIN LATERAL (SELECT \(unescaped: SubjectExport.members) WHERE x.allowed) m ON true
-            """).first else { throw SubjectRequestRefusal.notFound }
+            """).rows.first else { throw SubjectRequestRefusal.notFound }
         let cells = row.makeRandomAccess()
         guard try cells[0].decode(String.self) == access else { throw SubjectExportRefusal.notAccess }
         guard try cells[1].decode(String.self) == completed, let subjectID = try cells[2].decode(UUID?.self) else {

@@ -34,7 +34,7 @@ public struct ConsoleCascades: Sendable {
             """))
     }
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [CascadeDelivery] {
+    static func decode(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [CascadeDelivery] {
         var deliveries: [CascadeDelivery] = []
         for try await (id, cascadeID, subjectID, name, status, jobID, reason, sentAt, updatedAt) in rows.decode(
             (UUID, UUID, UUID, String, String, Int64?, String?, Date?, Date).self)
