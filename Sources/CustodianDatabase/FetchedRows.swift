@@ -8,7 +8,7 @@ public struct FetchedRows: AsyncSequence, Sendable {
     /// The rows in the order PostgreSQL sent them.
     public let rows: [PostgresRow]
 
-    public init(_ rows: [PostgresRow]) {
+    init(_ rows: [PostgresRow]) {
         self.rows = rows
     }
 
