@@ -85,11 +85,12 @@ end
 
 -- request_percentiles(): "p50 p99 p99.9" in ms (nearest rank) of every thread's timed requests, or "- - -".
 local function request_percentiles()
+    if not timed then return "- - -" end
     local all = {}
     for _, thread in ipairs(threads) do
-        for _, ms in ipairs(thread:get("latencies") or {}) do all[#all + 1] = ms end
+        for _, ms in ipairs(thread:get("latencies")) do all[#all + 1] = ms end
     end
-    if not timed or #all == 0 then return "- - -" end
+    if #all == 0 then return "- - -" end
     table.sort(all)
     local function at(p) return all[math.max(1, math.ceil(p / 100 * #all))] end
     return string.format("%.3f %.3f %.3f", at(50), at(99), at(99.9))
