@@ -109,6 +109,13 @@ start_serve() {
     wait_until 60 "the API" curl -fs --max-time 2 "http://127.0.0.1:$API_PORT/health/ready"
 }
 
+# find_pgbench: PGBENCH = the cluster's pgbench (PG_BINDIR, set by pg_ensure_installed), else one on the PATH.
+find_pgbench() {
+    if [[ -x "$PG_BINDIR/pgbench" ]]; then PGBENCH="$PG_BINDIR/pgbench"
+    elif command -v pgbench >/dev/null 2>&1; then PGBENCH=$(command -v pgbench)
+    else die "pgbench not found (Debian: apt-get install -y postgresql-contrib, or the postgresql package)"; fi
+}
+
 # build_custodian: BIN = CUSTODIAN_BIN when set, else a release build of custodian made here.
 build_custodian() {
     if [[ -n "${CUSTODIAN_BIN:-}" ]]; then
