@@ -88,31 +88,17 @@ public struct TransferRepository: Sendable {
         }
     }
 
-    /// Records how job `jobID`'s call ended, in one statement: delivered (the shipment sent with the courier's tracking
-    /// reference, the transfer logged and audited, the in-flight record gone), or not (see ``DisclosureOutcome``).
+    /// Records how job `jobID`'s call ended, in one statement: delivered (``CourierTransferDeliveredStatement``: the
+    /// shipment sent with the courier's tracking reference, the transfer logged and audited, the in-flight record gone),
+    /// or not (see ``DisclosureOutcome``).
     public func finishCourierTransfer(
         shipmentID: UUID, context: CourierTransferContext, jobID: Int64, categories: [DataCategory], trackingReference: String?,
         outcome: DisclosureOutcome
     ) async throws {
         switch outcome {
         case .delivered:
-            try await database.query("""
-                WITH settled AS (
-                    DELETE FROM disclosures_in_flight WHERE job_id = \(jobID)
-                ), sent AS (
-                    UPDATE shipments SET status = 'sent', tracking_reference = \(trackingReference), failure_reason = NULL, updated_at = now()
-                    WHERE id = \(shipmentID)
-                    RETURNING id
-                ), logged AS (
-                    INSERT INTO transfers (recipient_id, subject_id, order_id, shipment_id, data_categories, purpose_code, legal_basis, job_id)
-                    SELECT \(context.target.recipientID), \(context.subjectID), \(context.orderID), id, \(categories.map(\.rawValue)),
-                           \(PurposeCode.delivery), \(context.deliveryLegalBasis.rawValue), \(jobID)
-                    FROM sent
-                    RETURNING subject_id
-                )
-                INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
-                SELECT NULL, \(Self.courierAction), subject_id, \("job-\(jobID)") FROM logged
-                """)
+            try await database.execute(CourierTransferDeliveredStatement(
+                jobID: jobID, trackingReference: trackingReference, shipmentID: shipmentID, context: context, categories: categories))
         case .notDelivered(let answered, let failure):
             try await database.query(DisclosureInFlight.notDelivered(
                 jobID: jobID, answered: answered, failure: failure, table: "shipments", recordID: shipmentID))
@@ -124,26 +110,13 @@ public struct TransferRepository: Sendable {
         "UPDATE shipments SET status = 'failed', failure_reason = \(reason), updated_at = now() WHERE id = \(shipmentID) AND status = 'pending'"
     }
 
-    /// The shipment, its order with the parcel lines, the subject's status and consent, and the courier, in one query.
+    /// The shipment, its order with the parcel lines, the subject's status and consent, and the courier, in one prepared
+    /// statement (``CourierContextStatement``).
     static func courierContext(
         shipmentID: UUID, keys: PersonalDataKeys, on connection: PostgresConnection, logger: Logger
     ) async throws -> CourierTransferContext? {
-        guard let row = try await connection.query("""
-            SELECT s.status, o.id, o.subject_id, subj.status, o.external_ref, o.delivery_recipient_name, o.delivery_phone,
-                   o.delivery_address_lines, o.delivery_city, o.delivery_postal_code, o.delivery_country,
-                   r.id, r.base_url, r.api_token, r.signing_secret, r.active, r.country_adequate,
-                   COALESCE((SELECT action = 'grant' FROM consent_states cs
-                             WHERE cs.subject_id = o.subject_id AND cs.purpose_code = \(PurposeCode.crossBorderTransfer)), false),
-                   (SELECT legal_basis FROM purposes WHERE code = \(PurposeCode.delivery)),
-                   COALESCE((SELECT json_agg(json_build_object('sku', i.sku, 'name', i.name, 'quantity', i.quantity,
-                                                               'unit_price_minor', i.unit_price_minor) ORDER BY i.line_no)
-                             FROM order_items i WHERE i.order_id = o.id), '[]')::text,
-                   \(unescaped: SubjectKeys.columns)
-            FROM shipments s JOIN orders o ON o.id = s.order_id JOIN subjects subj ON subj.id = o.subject_id
-            JOIN recipients r ON r.id = s.recipient_id \(unescaped: SubjectKeys.orderJoin)
-            WHERE s.id = \(shipmentID)
-            FOR KEY SHARE OF subj
-            """, logger: logger).collect().first else { return nil }
+        guard let row = try await connection.execute(CourierContextStatement(shipmentID: shipmentID), logger: logger)
+            .first(where: { _ in true }) else { return nil }
         let (shipmentStatus, orderID, subjectID, subjectStatus, reference, name, phone, lines, city, postalCode, country,
              recipientID, baseURL, token, secret, active, adequate, consented, basis, itemsJSON)
             = try row.decode((String, UUID, UUID, String, String, String?, String?, [String]?, String?, String?, String?,
