@@ -97,7 +97,7 @@ public struct TransferRepository: Sendable {
     ) async throws {
         switch outcome {
         case .delivered:
-            try await database.execute(CourierTransferDeliveredStatement(
+            _ = try await database.execute(CourierTransferDeliveredStatement(
                 jobID: jobID, trackingReference: trackingReference, shipmentID: shipmentID, context: context, categories: categories))
         case .notDelivered(let answered, let failure):
             try await database.query(DisclosureInFlight.notDelivered(
