@@ -21,8 +21,8 @@ public struct OutboundDeliveryRepository: Sendable {
 
     /// The steps of `jobID` already delivered.
     public func deliveredSteps(jobID: Int64) async throws -> Set<String> {
-        try await database.query("SELECT step FROM outbound_deliveries WHERE job_id = \(jobID)")
-            .decode(String.self).reduce(into: []) { $0.insert($1) }
+        try await database.execute(OutboundDeliveryStatements.DeliveredSteps(jobID: jobID))
+            .reduce(into: []) { $0.insert(try $1.decode(String.self)) }
     }
 
     /// Records a delivered step (idempotent: a repeated record keeps the first) and logs it as a transfer of the
@@ -30,35 +30,25 @@ public struct OutboundDeliveryRepository: Sendable {
     public func recordDelivered(
         jobID: Int64, step: String, recipientID: UUID, webhookID: String, httpStatus: Int, subjectID: UUID, categories: [DataCategory]
     ) async throws {
-        try await database.query("""
-            WITH recorded AS (
-                INSERT INTO outbound_deliveries (job_id, step, recipient_id, webhook_id, http_status)
-                VALUES (\(jobID), \(step), \(recipientID), \(webhookID), \(httpStatus))
-                ON CONFLICT (job_id, step) DO NOTHING
-                RETURNING 1
-            )
-            INSERT INTO transfers (recipient_id, subject_id, data_categories, purpose_code, legal_basis, job_id)
-            SELECT \(recipientID), \(subjectID), \(categories.map(\.rawValue)), \(NoticeAccounting.purpose),
-                   \(NoticeAccounting.legalBasis.rawValue), \(jobID)
-            FROM recorded
-            """)
+        _ = try await database.execute(OutboundDeliveryStatements.RecordDelivered(
+            jobID: jobID, step: step, recipientID: recipientID, webhookID: webhookID, httpStatus: httpStatus, subjectID: subjectID,
+            categories: categories))
     }
 
     /// The first active recipient of `kind`, by code.
     public func activeTarget(kind: String) async throws -> OutboundTarget? {
         let keys = try database.requireKeys()
-        guard let (id, baseURL, token, secret) = try await database.query("""
-            SELECT id, base_url, api_token, signing_secret FROM recipients WHERE kind = \(kind) AND active ORDER BY code LIMIT 1
-            """).decode((UUID, String, String?, String).self).first(where: { _ in true }) else { return nil }
+        guard let (id, baseURL, token, secret) = try await database.execute(OutboundDeliveryStatements.ActiveTarget(kind: kind))
+            .first?.decode((UUID, String, String?, String).self) else { return nil }
         return try RecipientSecrets.target(recipientID: id, baseURL: baseURL, apiToken: token, signingSecret: secret, keys: keys)
     }
 
+    /// The subject's address, name, locale and status, opened with its data key; nil when there is no such subject.
     public func newsletterContact(subjectID: UUID) async throws -> NewsletterContact? {
         let keys = try database.requireKeys()
-        guard let (email, fullName, locale, status, kekID, wrapped) = try await database.query("""
-            SELECT s.email, s.full_name, s.locale, s.status, \(unescaped: SubjectKeys.columns) FROM subjects s \(unescaped: SubjectKeys.join)
-            WHERE s.id = \(subjectID)
-            """).decode((String?, String?, String, String, String?, ByteBuffer?).self).first(where: { _ in true }) else { return nil }
+        guard let (email, fullName, locale, status, kekID, wrapped) = try await database.execute(
+            OutboundDeliveryStatements.ContactRead(subjectID: subjectID)
+        ).first?.decode((String?, String?, String, String, String?, ByteBuffer?).self) else { return nil }
         let cipher = try SubjectKeys.cipher(subjectID: subjectID, kekID: kekID, wrapped: wrapped, keys: keys)
         return NewsletterContact(
             email: try cipher.open(email, "subjects.email"), fullName: try cipher.open(fullName, "subjects.full_name"), locale: locale, status: status)
