@@ -14,3 +14,12 @@ extension RowsStatement {
 
     public func decodeRow(_ row: PostgresRow) -> PostgresRow { row }
 }
+
+extension PostgresBindings {
+    /// The bindings of a statement with one parameter, $1.
+    public static func one(_ value: some PostgresNonThrowingEncodable) -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(value)
+        return bindings
+    }
+}

@@ -28,9 +28,7 @@ struct CourierContextStatement: RowsStatement {
     let bindings: PostgresBindings
 
     init(shipmentID: UUID) {
-        var bindings = PostgresBindings(capacity: 1)
-        bindings.append(shipmentID)
-        self.bindings = bindings
+        bindings = .one(shipmentID)
     }
 }
 

@@ -13,9 +13,7 @@ enum OutboundDeliveryStatements {
         let bindings: PostgresBindings
 
         init(jobID: Int64) {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(jobID)
-            self.bindings = bindings
+            bindings = .one(jobID)
         }
     }
 
@@ -58,9 +56,7 @@ enum OutboundDeliveryStatements {
         let bindings: PostgresBindings
 
         init(kind: String) {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(kind)
-            self.bindings = bindings
+            bindings = .one(kind)
         }
     }
 
@@ -74,9 +70,7 @@ enum OutboundDeliveryStatements {
         let bindings: PostgresBindings
 
         init(subjectID: UUID) {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(subjectID)
-            self.bindings = bindings
+            bindings = .one(subjectID)
         }
     }
 }
