@@ -116,6 +116,14 @@ find_pgbench() {
     else die "pgbench not found (Debian: apt-get install -y postgresql-contrib, or the postgresql package)"; fi
 }
 
+# pgbench_protocol FILE: the protocol a bench/sql script names on its `-- pgbench-protocol:` line (the one the API
+# uses for that SQL), else extended.
+pgbench_protocol() {
+    local protocol
+    protocol=$(sed -n 's/^-- pgbench-protocol: *\([a-z]*\).*/\1/p' "$1")
+    printf '%s' "${protocol:-extended}"
+}
+
 # build_custodian: BIN = CUSTODIAN_BIN when set, else a release build of custodian made here.
 build_custodian() {
     if [[ -n "${CUSTODIAN_BIN:-}" ]]; then
