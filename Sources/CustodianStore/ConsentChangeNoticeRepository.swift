@@ -71,22 +71,12 @@ public struct ConsentChangeNoticeRepository: Sendable {
     /// (``RecipientMessage/consentGranted``): held while the subject is restricted, refused — failed with the reason —
     /// for an erased subject, a deactivated recipient, or a country without adequate protection and no cross-border
     /// consent; it is recorded in flight when it may go. A withdrawal always goes. A recipient without an API gets a DPO
-    /// task instead of the call.
+    /// task instead of the call. The read is ``ConsentChangeNoticeContextStatement``.
     public func startNotice(noticeID: UUID, jobID: Int64) async throws -> DisclosureStart<ConsentChangeNoticeContext> {
         try await database.transaction { connection in
             let logger = database.logger
-            guard let row = try await connection.query("""
-                SELECT n.status, n.subject_id, n.purpose_code, n.action, n.occurred_at, s.status, r.id, r.base_url, r.api_token,
-                       r.signing_secret, r.pseudonym_key, r.active, r.country_adequate,
-                       EXISTS (SELECT 1 FROM consent_states cs WHERE cs.subject_id = s.id AND cs.purpose_code = \(PurposeCode.crossBorderTransfer)
-                               AND cs.action = 'grant'),
-                       EXISTS (SELECT 1 FROM consent_states cs WHERE cs.subject_id = s.id AND cs.purpose_code = n.purpose_code
-                               AND cs.event_id = n.consent_event_id),
-                       r.delivery_mode = 'manual'
-                FROM consent_change_notices n JOIN subjects s ON s.id = n.subject_id JOIN recipients r ON r.id = n.recipient_id
-                WHERE n.id = \(noticeID)
-                FOR KEY SHARE OF s
-                """, logger: logger).collect().first else { return .missing }
+            guard let row = try await connection.execute(ConsentChangeNoticeContextStatement(noticeID: noticeID), logger: logger)
+                .first(where: { _ in true }) else { return .missing }
             let (status, subjectID, purpose, action, occurredAt, subjectStatus, recipientID, baseURL, token, secret, key)
                 = try row.decode((String, UUID, String, String, Date, String, UUID, String?, String?, String, ByteBuffer).self)
             let cells = row.makeRandomAccess()
@@ -134,30 +124,14 @@ public struct ConsentChangeNoticeRepository: Sendable {
         }
     }
 
-    /// Records how job `jobID`'s call ended. Delivered: the notice is delivered and logged as a transfer of the
-    /// pseudonymous id — a grant under its purpose and basis, a withdrawal under `subject_rights` (``NoticeAccounting``) —
-    /// and audited; the in-flight record goes. Not delivered: see ``DisclosureOutcome``.
+    /// Records how job `jobID`'s call ended. Delivered (``ConsentChangeNoticeDeliveredStatement``): the notice is
+    /// delivered and logged as a transfer of the pseudonymous id — a grant under its purpose and basis, a withdrawal
+    /// under `subject_rights` (``NoticeAccounting``) — and audited; the in-flight record goes. Not delivered: see
+    /// ``DisclosureOutcome``.
     public func finishNotice(_ context: ConsentChangeNoticeContext, jobID: Int64, outcome: DisclosureOutcome) async throws {
         switch outcome {
         case .delivered:
-            try await database.query("""
-                WITH settled AS (
-                    DELETE FROM disclosures_in_flight WHERE job_id = \(jobID)
-                ), delivered AS (
-                    UPDATE consent_change_notices SET status = 'delivered', failure_reason = NULL, delivered_at = now(), updated_at = now()
-                    WHERE id = \(context.noticeID) AND status = 'pending'
-                    RETURNING recipient_id, purpose_code, action
-                ), logged AS (
-                    INSERT INTO transfers (recipient_id, subject_id, data_categories, purpose_code, legal_basis, job_id)
-                    SELECT d.recipient_id, \(context.subjectID), \([DataCategory.pseudonymousID.rawValue]),
-                           CASE WHEN d.action = 'grant' THEN d.purpose_code ELSE \(NoticeAccounting.purpose) END,
-                           CASE WHEN d.action = 'grant' THEN p.legal_basis ELSE \(NoticeAccounting.legalBasis.rawValue) END, \(jobID)
-                    FROM delivered d JOIN purposes p ON p.code = d.purpose_code
-                    RETURNING subject_id
-                )
-                INSERT INTO audit_log (api_key_id, action, subject_id, request_id)
-                SELECT NULL, \(Self.deliveredAction), subject_id, \("job-\(jobID)") FROM logged
-                """)
+            _ = try await database.execute(ConsentChangeNoticeDeliveredStatement(jobID: jobID, noticeID: context.noticeID, subjectID: context.subjectID))
         case .notDelivered(let answered, let failure):
             try await database.query(DisclosureInFlight.notDelivered(
                 jobID: jobID, answered: answered, failure: failure, table: "consent_change_notices", recordID: context.noticeID))

@@ -11,6 +11,15 @@ public struct NewsletterContact: Sendable {
     public let status: String
 }
 
+/// What a newsletter opt-out job reads before it sends: the subject's contact, where e-mail goes, and which of the
+/// job's steps were already delivered.
+public struct NewsletterOptOutContext: Sendable {
+    public let contact: NewsletterContact
+    /// The first active recipient of the kind asked for; nil when none is registered.
+    public let target: OutboundTarget?
+    public let deliveredSteps: Set<String>
+}
+
 /// Steps of jobs delivered to recipients, and the reads jobs need to deliver them.
 public struct OutboundDeliveryRepository: Sendable {
     let database: Database
@@ -43,14 +52,23 @@ public struct OutboundDeliveryRepository: Sendable {
         return try RecipientSecrets.target(recipientID: id, baseURL: baseURL, apiToken: token, signingSecret: secret, keys: keys)
     }
 
-    /// The subject's address, name, locale and status, opened with its data key; nil when there is no such subject.
-    public func newsletterContact(subjectID: UUID) async throws -> NewsletterContact? {
+    /// What job `jobID` needs to opt subject `subjectID` out, in one round trip: the subject's address, name, locale
+    /// and status opened with its data key, the first active recipient of `recipientKind` and the job's delivered
+    /// steps; nil when there is no such subject.
+    public func newsletterOptOutContext(subjectID: UUID, jobID: Int64, recipientKind: String) async throws -> NewsletterOptOutContext? {
         let keys = try database.requireKeys()
-        guard let (email, fullName, locale, status, kekID, wrapped) = try await database.execute(
-            OutboundDeliveryStatements.ContactRead(subjectID: subjectID)
-        ).first?.decode((String?, String?, String, String, String?, ByteBuffer?).self) else { return nil }
+        guard let row = try await database.execute(
+            OutboundDeliveryStatements.NewsletterOptOutContextRead(subjectID: subjectID, jobID: jobID, recipientKind: recipientKind)
+        ).first else { return nil }
+        let (email, fullName, locale, status, kekID, wrapped, recipientID, baseURL, token, secret, delivered) = try row.decode(
+            (String?, String?, String, String, String?, ByteBuffer?, UUID?, String?, String?, String?, [String]).self)
         let cipher = try SubjectKeys.cipher(subjectID: subjectID, kekID: kekID, wrapped: wrapped, keys: keys)
-        return NewsletterContact(
+        let contact = NewsletterContact(
             email: try cipher.open(email, "subjects.email"), fullName: try cipher.open(fullName, "subjects.full_name"), locale: locale, status: status)
+        var target: OutboundTarget?
+        if let recipientID, let baseURL, let secret {
+            target = try RecipientSecrets.target(recipientID: recipientID, baseURL: baseURL, apiToken: token, signingSecret: secret, keys: keys)
+        }
+        return NewsletterOptOutContext(contact: contact, target: target, deliveredSteps: Set(delivered))
     }
 }

@@ -60,17 +60,31 @@ enum OutboundDeliveryStatements {
         }
     }
 
-    /// What the newsletter opt-out needs of a subject, with its wrapped data key. $1 the subject.
-    struct ContactRead: RowsStatement {
-        static let name = "newsletter_contact"
+    /// Everything the newsletter opt-out reads before it sends, in one round trip: the subject's address, name,
+    /// locale and status with its wrapped data key, the first active recipient of a kind (nulls when there is none)
+    /// and the job's steps already delivered. No row when the subject is gone. $1 the subject, $2 the job, $3 the
+    /// recipient kind.
+    struct NewsletterOptOutContextRead: RowsStatement {
+        static let name = "newsletter_opt_out_context"
         static let sql = """
-            SELECT s.email, s.full_name, s.locale, s.status, \(SubjectKeys.columns) FROM subjects s \(SubjectKeys.join)
+            SELECT s.email, s.full_name, s.locale, s.status, \(SubjectKeys.columns),
+                   r.id, r.base_url, r.api_token, r.signing_secret,
+                   ARRAY(SELECT d.step FROM outbound_deliveries d WHERE d.job_id = $2)
+            FROM subjects s \(SubjectKeys.join)
+            LEFT JOIN LATERAL (
+                SELECT id, base_url, api_token, signing_secret FROM recipients WHERE kind = $3 AND active ORDER BY code LIMIT 1
+            ) r ON true
             WHERE s.id = $1
             """
+        static let bindingDataTypes: [PostgresDataType] = [.uuid, .int8, .text]
         let bindings: PostgresBindings
 
-        init(subjectID: UUID) {
-            bindings = .one(subjectID)
+        init(subjectID: UUID, jobID: Int64, recipientKind: String) {
+            var bindings = PostgresBindings(capacity: 3)
+            bindings.append(subjectID)
+            bindings.append(jobID)
+            bindings.append(recipientKind)
+            self.bindings = bindings
         }
     }
 }

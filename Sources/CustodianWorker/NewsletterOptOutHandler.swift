@@ -28,16 +28,19 @@ public struct NewsletterOptOutHandler: JobHandler {
 
     public func run(_ job: Job<Kind>) async -> JobOutcome {
         do {
-            guard let contact = try await deliveries.newsletterContact(subjectID: job.payload.subjectID) else {
+            guard let context = try await deliveries.newsletterOptOutContext(
+                subjectID: job.payload.subjectID, jobID: job.id, recipientKind: RecipientKind.emailProvider.rawValue)
+            else {
                 return .failed(reason: "the subject no longer exists", httpStatus: nil)
             }
+            let contact = context.contact
             guard let email = contact.email, contact.status != SubjectStatus.erased.rawValue else {
                 return .failed(reason: "the subject has no e-mail address to opt out", httpStatus: nil)
             }
-            guard let target = try await deliveries.activeTarget(kind: RecipientKind.emailProvider.rawValue) else {
+            guard let target = context.target else {
                 return .failed(reason: "no active e-mail provider is registered", httpStatus: nil)
             }
-            let done = try await deliveries.deliveredSteps(jobID: job.id)
+            let done = context.deliveredSteps
             if !done.contains(Step.suppress) {
                 let body = try JSONEncoder.canonical.encode(Suppression(email: email, list: "newsletter", reason: "consent_withdrawn"))
                 let outcome = await deliver(

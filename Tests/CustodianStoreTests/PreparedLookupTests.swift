@@ -113,6 +113,32 @@ struct PreparedLookupTests {
         }
     }
 
+    @Test("the worker's context reads (courier, newsletter opt-out, consent notice, delivered steps, e-mail provider) and the delivered notice's record switch to a generic plan")
+    func jobStatementsPlannedOnce() async throws {
+        try await TestDatabase.withMigrated { database in
+            let plans = try await database.withConnection { connection in
+                // Nothing to find: PostgreSQL's choice of plan does not depend on the rows.
+                for run in 0..<8 {
+                    let (id, jobID) = (UUID(), Int64(run + 1))
+                    _ = try await Self.count(CourierContextStatement(shipmentID: id), on: connection, database.logger)
+                    _ = try await Self.count(
+                        OutboundDeliveryStatements.NewsletterOptOutContextRead(subjectID: id, jobID: jobID, recipientKind: "email_provider"),
+                        on: connection, database.logger)
+                    _ = try await Self.count(OutboundDeliveryStatements.DeliveredSteps(jobID: jobID), on: connection, database.logger)
+                    _ = try await Self.count(OutboundDeliveryStatements.ActiveTarget(kind: "email_provider"), on: connection, database.logger)
+                    _ = try await Self.count(ConsentChangeNoticeContextStatement(noticeID: id), on: connection, database.logger)
+                    _ = try await Self.count(
+                        ConsentChangeNoticeDeliveredStatement(jobID: jobID, noticeID: id, subjectID: id), on: connection, database.logger)
+                }
+                return try await Self.plans(on: connection, database.logger)
+            }
+            Self.expectGenericPlans(plans, for: [
+                CourierContextStatement.name, OutboundDeliveryStatements.NewsletterOptOutContextRead.name, OutboundDeliveryStatements.DeliveredSteps.name,
+                OutboundDeliveryStatements.ActiveTarget.name, ConsentChangeNoticeContextStatement.name, ConsentChangeNoticeDeliveredStatement.name,
+            ])
+        }
+    }
+
     /// The generic and custom plans of every statement prepared on `connection`, by name.
     static func plans(on connection: PostgresConnection, _ logger: Logger) async throws -> [String: (generic: Int, custom: Int)] {
         let query: PostgresQuery = "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements ORDER BY name"

@@ -18,14 +18,17 @@ import Testing
 struct NewsletterOptOutTests {
     typealias Stack = EndToEndStack
 
-    /// A subject who granted then withdrew the newsletter; returns the subject's id.
-    static func withdrawNewsletter(_ stack: Stack) async throws -> (subjectID: String, shop: String, dpo: String) {
+    /// A subject who granted then withdrew the newsletter, with PartnerSim registered as the e-mail provider unless
+    /// `registersProvider` is false; returns the subject's id.
+    static func withdrawNewsletter(_ stack: Stack, registersProvider: Bool = true) async throws -> (subjectID: String, shop: String, dpo: String) {
         let dpo = try await APIKeyRepository(database: stack.database).create(name: "dpo", scope: .dpo).secret.token
         let shop = try await APIKeyRepository(database: stack.database).create(name: "shop", scope: .shop).secret.token
-        _ = try await stack.request(.post, "/v1/recipients", key: dpo, json: """
-            {"code":"sim-mail","name":"PartnerSim mail","kind":"email_provider","base_url":"http://127.0.0.1:\(stack.simPort)",
-             "api_token":"provider-token","signing_secret":"\(EndToEndStack.secret.text)","country":"RU","country_adequate":true,"data_categories":["full_name","email"]}
-            """)
+        if registersProvider {
+            _ = try await stack.request(.post, "/v1/recipients", key: dpo, json: """
+                {"code":"sim-mail","name":"PartnerSim mail","kind":"email_provider","base_url":"http://127.0.0.1:\(stack.simPort)",
+                 "api_token":"provider-token","signing_secret":"\(EndToEndStack.secret.text)","country":"RU","country_adequate":true,"data_categories":["full_name","email"]}
+                """)
+        }
         _ = try await stack.request(.post, "/v1/policy-versions", key: dpo, json: """
             {"label":"v1","url":"https://shop.example/privacy","text_sha256":"\(String(repeating: "c", count: 64))","effective_at":"2020-01-01T00:00:00Z"}
             """)
@@ -69,6 +72,19 @@ struct NewsletterOptOutTests {
             }
             let payload = try await stack.database.query("SELECT payload::text FROM jobs").collect().first?.decode(String.self) ?? ""
             #expect(!payload.contains("maria"), "the payload holds ids only")
+        }
+    }
+
+    @Test("without an active e-mail provider the opt-out fails, saying why, and nothing is sent")
+    func noProvider() async throws {
+        try await EndToEndStack.run { stack in
+            _ = try await Self.withdrawNewsletter(stack, registersProvider: false)
+            try await EndToEndStack.waitFor { try await stack.jobState() == "failed" }
+            let (kind, error) = try #require(try await stack.database.query("SELECT kind, last_error FROM jobs ORDER BY id DESC LIMIT 1")
+                .collect().first?.decode((String, String?).self))
+            #expect(kind == "newsletter_opt_out")
+            #expect(error?.contains("no active e-mail provider is registered") == true)
+            #expect(try await stack.received().received.isEmpty)
         }
     }
 
