@@ -15,9 +15,18 @@ public struct NewsletterContact: Sendable {
 /// job's steps were already delivered.
 public struct NewsletterOptOutContext: Sendable {
     public let contact: NewsletterContact
-    /// The first active recipient of the kind asked for; nil when none is registered.
-    public let target: OutboundTarget?
     public let deliveredSteps: Set<String>
+    /// The recipient's columns as stored (its credential and secret sealed); nil when none is registered.
+    let recipient: (id: UUID, baseURL: String, apiToken: String?, signingSecret: String)?
+    let keys: PersonalDataKeys
+
+    /// The first active recipient of the kind asked for, its credential and secret opened; nil when none is registered.
+    /// Opened only when asked, after the contact's checks, as when the recipient was a read of its own.
+    public func target() throws -> OutboundTarget? {
+        try recipient.map {
+            try RecipientSecrets.target(recipientID: $0.id, baseURL: $0.baseURL, apiToken: $0.apiToken, signingSecret: $0.signingSecret, keys: keys)
+        }
+    }
 }
 
 /// Steps of jobs delivered to recipients, and the reads jobs need to deliver them.
@@ -65,10 +74,8 @@ public struct OutboundDeliveryRepository: Sendable {
         let cipher = try SubjectKeys.cipher(subjectID: subjectID, kekID: kekID, wrapped: wrapped, keys: keys)
         let contact = NewsletterContact(
             email: try cipher.open(email, "subjects.email"), fullName: try cipher.open(fullName, "subjects.full_name"), locale: locale, status: status)
-        var target: OutboundTarget?
-        if let recipientID, let baseURL, let secret {
-            target = try RecipientSecrets.target(recipientID: recipientID, baseURL: baseURL, apiToken: token, signingSecret: secret, keys: keys)
-        }
-        return NewsletterOptOutContext(contact: contact, target: target, deliveredSteps: Set(delivered))
+        var recipient: (id: UUID, baseURL: String, apiToken: String?, signingSecret: String)?
+        if let recipientID, let baseURL, let secret { recipient = (recipientID, baseURL, token, secret) }
+        return NewsletterOptOutContext(contact: contact, deliveredSteps: Set(delivered), recipient: recipient, keys: keys)
     }
 }

@@ -3,8 +3,9 @@ import CustodianDatabase
 import Foundation
 import PostgresNIO
 
-/// ``OutboundDeliveryRepository``'s statements, each prepared once per connection: the e-mail jobs (newsletter
-/// opt-out, verification code) run them on every job.
+/// ``OutboundDeliveryRepository``'s statements, each prepared once per connection: the newsletter opt-out runs its
+/// context read and the delivery record on every job, the verification code the delivered steps, the active target
+/// and the delivery record.
 enum OutboundDeliveryStatements {
     /// The steps of a job already delivered. $1 the job.
     struct DeliveredSteps: RowsStatement {

@@ -37,7 +37,7 @@ public struct NewsletterOptOutHandler: JobHandler {
             guard let email = contact.email, contact.status != SubjectStatus.erased.rawValue else {
                 return .failed(reason: "the subject has no e-mail address to opt out", httpStatus: nil)
             }
-            guard let target = context.target else {
+            guard let target = try context.target() else {
                 return .failed(reason: "no active e-mail provider is registered", httpStatus: nil)
             }
             let done = context.deliveredSteps
