@@ -137,6 +137,29 @@ build_custodian() {
     [[ -x "$BIN" ]] || die "no executable at $BIN"
 }
 
+# find_partnersim: SIM_BIN = PARTNERSIM_BIN, else `partnersim` beside $BIN, else a release build of it.
+find_partnersim() {
+    SIM_BIN=${PARTNERSIM_BIN:-$(dirname "$BIN")/partnersim}
+    if [[ -z "${PARTNERSIM_BIN:-}" && ! -x "$SIM_BIN" ]]; then
+        say "no partnersim beside $BIN: swift build -c release --product partnersim"
+        timeout "${BENCH_BUILD_TIMEOUT:-3600}" swift build -c release --product partnersim >&2
+        SIM_BIN="$(swift build -c release --show-bin-path)/partnersim"
+    fi
+    [[ -x "$SIM_BIN" ]] || die "no executable at $SIM_BIN"
+}
+
+# start_partnersim: PartnerSim ($SIM_BIN) on a free port with a fresh secret (SIM_PORT, SIM_SECRET, SIM_PID), logging to
+# $TMP_ROOT/partnersim.log; waits until it answers.
+start_partnersim() {
+    SIM_SECRET="whsec_$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
+    SIM_PORT=$(free_port)
+    say "starting PartnerSim on 127.0.0.1:$SIM_PORT"
+    CUSTODIAN_LOG_LEVEL=${CUSTODIAN_LOG_LEVEL:-info} \
+        "$SIM_BIN" --port "$SIM_PORT" --secret "$SIM_SECRET" >"$TMP_ROOT/partnersim.log" 2>&1 &
+    SIM_PID=$!
+    wait_until 30 "PartnerSim to answer" curl -fsS --max-time 2 "http://127.0.0.1:$SIM_PORT/_received"
+}
+
 # cleanup_serve_and_cluster: the EXIT trap of the scripts that run `custodian serve` (start_serve) on their own
 # cluster (start_cluster): the serve log's tail when the run failed, then serve, the cluster and the temp dir gone.
 cleanup_serve_and_cluster() {

@@ -50,10 +50,15 @@ enum OutboundDeliveryStatements {
         }
     }
 
+    /// The first active recipient of the kind in parameter `kind` (e.g. `$1`), by code: its id, base URL, token and secret.
+    static func firstActiveRecipient(kind: String) -> String {
+        "SELECT id, base_url, api_token, signing_secret FROM recipients WHERE kind = \(kind) AND active ORDER BY code LIMIT 1"
+    }
+
     /// The first active recipient of a kind, by code. $1 the kind.
     struct ActiveTarget: RowsStatement {
         static let name = "active_target"
-        static let sql = "SELECT id, base_url, api_token, signing_secret FROM recipients WHERE kind = $1 AND active ORDER BY code LIMIT 1"
+        static let sql = firstActiveRecipient(kind: "$1")
         let bindings: PostgresBindings
 
         init(kind: String) {
@@ -72,9 +77,7 @@ enum OutboundDeliveryStatements {
                    r.id, r.base_url, r.api_token, r.signing_secret,
                    ARRAY(SELECT d.step FROM outbound_deliveries d WHERE d.job_id = $2)
             FROM subjects s \(SubjectKeys.join)
-            LEFT JOIN LATERAL (
-                SELECT id, base_url, api_token, signing_secret FROM recipients WHERE kind = $3 AND active ORDER BY code LIMIT 1
-            ) r ON true
+            LEFT JOIN LATERAL (\(firstActiveRecipient(kind: "$3"))) r ON true
             WHERE s.id = $1
             """
         static let bindingDataTypes: [PostgresDataType] = [.uuid, .int8, .text]
