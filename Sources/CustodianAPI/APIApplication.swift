@@ -73,12 +73,13 @@ public enum APIApplication {
             ])
 
         let services: [any Service] = switch listener {
-        case .all: [database.client, keyCache, IdempotencyPruner(store: IdempotencyRepository(database: database), logger: logger)] + additionalServices
+        case .all: [database.pools, keyCache, IdempotencyPruner(store: IdempotencyRepository(database: database), logger: logger)] + additionalServices
         case .publicOnly: additionalServices
         }
         let listenerPort = port
         return Application(
             router: router,
+            server: .eventLoopBoundHTTP1(),
             configuration: .init(address: .hostname(configuration.host, port: listenerPort), serverName: "custodian"),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? listenerPort) },

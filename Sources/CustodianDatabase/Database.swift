@@ -3,10 +3,10 @@ import CustodianCore
 import Logging
 import PostgresNIO
 
-/// The connection pool every repository shares, with its metrics and a deadline on every operation. Run ``client``
-/// in the service group before using it: queries on a client that is not running wait forever.
+/// The connection pools every repository shares, with their metrics and a deadline on every operation. Run ``pools``
+/// in the service group before using it: queries on a pool that is not running wait forever.
 public struct Database: Sendable {
-    public let client: PostgresClient
+    public let pools: ConnectionPools
     public let logger: Logger
     /// The keys that seal personal data written through this pool and open what it reads; nil for the commands that
     /// touch no personal data (migrate, keys, users), where a repository that needs them fails.
@@ -17,10 +17,10 @@ public struct Database: Sendable {
     let operationTimeout: Duration?
 
     public init(
-        client: PostgresClient, maximumConnections: Int, operationTimeout: Duration? = .seconds(15), metricsFactory: any MetricsFactory,
+        pools: ConnectionPools, maximumConnections: Int, operationTimeout: Duration? = .seconds(15), metricsFactory: any MetricsFactory,
         personalDataKeys: PersonalDataKeys? = nil, logger: Logger
     ) {
-        self.client = client
+        self.pools = pools
         self.logger = logger
         self.personalDataKeys = personalDataKeys
         self.operationTimeout = operationTimeout
@@ -29,18 +29,26 @@ public struct Database: Sendable {
 
     /// Makes a pool from a URL with the given limits; `keepsConnectionsOpen` opens every connection up to the maximum
     /// and keeps them (the long-running processes: see ``DatabaseURL/poolConfiguration(maximumConnections:minimumConnections:connectTimeout:statementTimeout:)``).
+    /// `onePoolPerEventLoop` shares the connections out among one pool per loop of NIO's default group, for callers
+    /// that run on those loops (``ConnectionPools``: `serve`).
     public init(
-        url: DatabaseURL, maximumConnections: Int, keepsConnectionsOpen: Bool = false, connectTimeout: Duration, statementTimeout: Duration?,
-        operationTimeout: Duration?, metricsFactory: any MetricsFactory, personalDataKeys: PersonalDataKeys? = nil, logger: Logger
+        url: DatabaseURL, maximumConnections: Int, keepsConnectionsOpen: Bool = false, onePoolPerEventLoop: Bool = false,
+        connectTimeout: Duration, statementTimeout: Duration?, operationTimeout: Duration?, metricsFactory: any MetricsFactory,
+        personalDataKeys: PersonalDataKeys? = nil, logger: Logger
     ) {
         let configuration = url.poolConfiguration(
             maximumConnections: maximumConnections, minimumConnections: keepsConnectionsOpen ? maximumConnections : 0,
             connectTimeout: connectTimeout, statementTimeout: statementTimeout)
         self.init(
-            client: PostgresClient(configuration: configuration, backgroundLogger: logger),
+            pools: onePoolPerEventLoop
+                ? ConnectionPools(configuration: configuration, onePerLoopOf: PostgresClient.defaultEventLoopGroup, logger: logger)
+                : ConnectionPools(configuration: configuration, logger: logger),
             maximumConnections: maximumConnections, operationTimeout: operationTimeout, metricsFactory: metricsFactory,
             personalDataKeys: personalDataKeys, logger: logger)
     }
+
+    /// The pool for the current caller (``ConnectionPools/current``).
+    public var client: PostgresClient { pools.current }
 
     /// Runs one statement on a pooled connection and reads all its rows, the whole of it within the operation deadline.
     @discardableResult

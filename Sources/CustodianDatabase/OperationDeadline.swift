@@ -19,7 +19,8 @@ public enum OperationDeadline {
                 race.start(continuation)
                 // Started on this thread up to the operation's first suspension (its write to the connection's event
                 // loop), instead of enqueued for another thread of the pool to wake up for: one hop fewer per statement.
-                let work = Task.immediate {
+                // A request running on its event loop keeps its statement there (``EventLoopTaskExecutor``).
+                let work = Task.immediate(executorPreference: EventLoopTaskExecutor.current) {
                     let outcome: Swift.Result<Result, any Error>
                     do { outcome = .success(try await operation()) } catch { outcome = .failure(error) }
                     race.finish(with: outcome)

@@ -17,7 +17,7 @@ extension Settings {
             statementTimeout: nil, operationTimeout: nil, metricsFactory: NOOPMetricsHandler.instance,
             personalDataKeys: personalDataKeys, logger: databaseLogger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await database.client.run() }
+            group.addTask { await database.pools.run() }
             defer { group.cancelAll() }
             return try await body(database)
         }

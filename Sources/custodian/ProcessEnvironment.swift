@@ -8,7 +8,8 @@ struct ProcessEnvironment {
     let registry: PrometheusCollectorRegistry
     let database: Database
 
-    init(settings: Settings, defaultPoolSize: Int) throws {
+    /// `onePoolPerEventLoop`: `serve`, whose requests run on the event loops of their sockets (``ConnectionPools``).
+    init(settings: Settings, defaultPoolSize: Int, onePoolPerEventLoop: Bool = false) throws {
         JSONLogHandler.bootstrap(level: try settings.logLevel)
         registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -16,6 +17,7 @@ struct ProcessEnvironment {
             url: try settings.databaseURL(),
             maximumConnections: try settings.databasePoolSize(default: defaultPoolSize),
             keepsConnectionsOpen: true,
+            onePoolPerEventLoop: onePoolPerEventLoop,
             connectTimeout: try settings.databaseConnectTimeout,
             statementTimeout: try settings.databaseStatementTimeout,
             operationTimeout: try settings.databaseOperationTimeout,

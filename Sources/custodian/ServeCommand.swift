@@ -13,7 +13,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = Settings()
-        let environment = try ProcessEnvironment(settings: settings, defaultPoolSize: 20)
+        let environment = try ProcessEnvironment(settings: settings, defaultPoolSize: 20, onePoolPerEventLoop: true)
         let logger = Logger(label: "custodian.api")
         let configuration = try settings.api()
         let operatorIdentity = try settings.operatorIdentity()

@@ -17,7 +17,7 @@ struct WorkCommand: AsyncParsableCommand {
         let logger = Logger(label: "custodian.worker")
         let database = environment.database
         try await ServiceGroup.runUntilSignalled(
-            [database.client, OperatorRecording(database: database, identity: operatorIdentity, logger: logger)]
+            [database.pools, OperatorRecording(database: database, identity: operatorIdentity, logger: logger)]
                 + WorkerApplication.build(configuration: configuration, database: database, logger: logger)
                 + settings.operationsListener(environment: environment, logger: logger),
             shutdownTimeout: try settings.shutdownTimeout, logger: logger)

@@ -31,7 +31,7 @@ struct TestApp {
             let app = try APIApplication.build(
                 configuration: configuration, database: database, metrics: metrics,
                 // A public listener runs no pool of its own (serve's main listener does): here it must.
-                additionalServices: { if case .publicOnly = listener { [database.client] } else { [] } }(), listener: listener,
+                additionalServices: { if case .publicOnly = listener { [database.pools] } else { [] } }(), listener: listener,
                 logger: logger)
             try await app.test(.router) { client in
                 try await body(TestApp(client: client, database: database, databaseName: name, metrics: metrics))

@@ -79,7 +79,7 @@ struct JobRunnerTests {
     /// Runs `runners` in one service group until `until` holds (checked every 50 ms, at most `limit`), then stops them gracefully.
     func run(_ runners: [JobRunner], database: Database, limit: Duration = .seconds(20), until: @escaping @Sendable () async throws -> Bool) async throws {
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: database.client)] + runners.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
+            services: [.init(service: database.pools)] + runners.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
             logger: TestDatabase.logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

@@ -3,6 +3,7 @@ import CustodianCore
 import CustodianStore
 import Foundation
 import Logging
+import NIOCore
 import PostgresNIO
 
 /// Isolated PostgreSQL databases for tests, on the server the test command started (`CUSTODIAN_TEST_DATABASE_URL`
@@ -59,18 +60,19 @@ public enum TestDatabase {
     }
 
     /// A pool on the database `name` of the test server, as `role` (by default the application's, as `serve` and
-    /// `work` connect).
+    /// `work` connect); with `onePerLoopOf`, one pool per loop of that group, as `serve` has.
     public static func pool(
         database name: String, role: Role = .application, maximumConnections: Int = 10, operationTimeout: Duration = .seconds(15),
         metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, personalDataKeys: PersonalDataKeys = TestDatabase.personalDataKeys,
-        logger: Logger = TestDatabase.logger
+        onePerLoopOf group: (any EventLoopGroup)? = nil, logger: Logger = TestDatabase.logger
     ) throws -> Database {
         var configuration = try serverURL().poolConfiguration(
             maximumConnections: maximumConnections, connectTimeout: .seconds(10), statementTimeout: nil)
         configuration.database = name
         configuration.username = try role.name()
         return Database(
-            client: PostgresClient(configuration: configuration, backgroundLogger: logger),
+            pools: group.map { ConnectionPools(configuration: configuration, onePerLoopOf: $0, logger: logger) }
+                ?? ConnectionPools(configuration: configuration, logger: logger),
             maximumConnections: maximumConnections, operationTimeout: operationTimeout, metricsFactory: metricsFactory,
             personalDataKeys: personalDataKeys, logger: logger)
     }
@@ -115,7 +117,7 @@ public enum TestDatabase {
     /// Runs `body` while `database`'s pool runs.
     public static func running<Result: Sendable>(_ database: Database, _ body: @Sendable (Database) async throws -> Result) async throws -> Result {
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await database.client.run() }
+            group.addTask { await database.pools.run() }
             defer { group.cancelAll() }
             return try await body(database)
         }

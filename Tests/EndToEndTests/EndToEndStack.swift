@@ -141,7 +141,7 @@ struct EndToEndStack {
             let (ports, portSource) = AsyncStream.makeStream(of: Int.self)
             let sim = PartnerSim.build(port: 0, secret: secret, onServerRunning: { portSource.yield($0) }, logger: TestDatabase.logger)
             let partners = ServiceGroup(configuration: .init(
-                services: [.init(service: workerDatabase.client), .init(service: sim)], logger: TestDatabase.logger))
+                services: [.init(service: workerDatabase.pools), .init(service: sim)], logger: TestDatabase.logger))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await partners.run() }
                 guard let simPort = await ports.first(where: { _ in true }) else { throw TestDatabaseError("PartnerSim did not start") }

@@ -68,7 +68,7 @@ struct RetentionTests {
                     let service = RetentionService(
                         retention: RetentionRepository(database: pool, hasher: nil), policy: policy, period: .seconds(3600),
                         checkInterval: .milliseconds(20), worker: "worker-\(index)", logger: TestDatabase.logger)
-                    return ServiceGroup(configuration: .init(services: [.init(service: pool.client), .init(service: service)], logger: TestDatabase.logger))
+                    return ServiceGroup(configuration: .init(services: [.init(service: pool.pools), .init(service: service)], logger: TestDatabase.logger))
                 }
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for worker in workers { group.addTask { try await worker.run() } }
