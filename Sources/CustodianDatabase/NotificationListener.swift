@@ -31,7 +31,7 @@ public struct NotificationListener: Sendable {
             try await OperationDeadline.run(within: answerWithin) { _ = try await connection.query(heartbeatQuery, logger: logger) }
         }
         // The pool's client directly: the operation deadline would end a listener that is meant to run for hours.
-        try await database.client.withConnection { [channel, heartbeat] connection in
+        try await database.currentPool.withConnection { [channel, heartbeat] connection in
             let failure: (any Error)?
             do {
                 try await ping(connection)

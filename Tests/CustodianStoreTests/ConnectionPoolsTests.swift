@@ -1,4 +1,5 @@
-@testable import CustodianStore
+@testable import CustodianDatabase
+import CustodianStore
 import CustodianTestSupport
 import NIOCore
 import NIOPosix
@@ -7,22 +8,24 @@ import Testing
 
 @Suite("Connection pools per event loop")
 struct ConnectionPoolsTests {
-    @Test("a caller running on a loop gets connections of that loop and resumes on it after each statement; any other caller gets the first loop's pool")
+    @Test("a caller running on a loop gets connections of that loop, its statements run and resume there; any other caller gets the first loop's pool")
     func callerOnItsLoop() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let loops = Array(group.makeIterator())
         try await TestDatabase.withMigratedName { name in
-            let database = try TestDatabase.pool(database: name, maximumConnections: 4, onePerLoopOf: group)
+            let database = try TestDatabase.pool(database: name, maximumConnections: 8, onePerLoopOf: group)
             try await TestDatabase.running(database) { database in
                 for loop in loops {
-                    let (connectionLoop, resumedOnLoop, transactionOnLoop) = try await EventLoopTaskExecutor(eventLoop: loop).run {
+                    let (connectionLoop, workOnLoop, resumedOnLoop, transactionOnLoop) = try await EventLoopTaskExecutor(eventLoop: loop).run {
                         let connectionLoop = try await database.withConnection { $0.eventLoop }
+                        let workOnLoop = try await database.withConnection { _ in loop.inEventLoop }
                         try await database.query("SELECT 1")
                         let resumedOnLoop = loop.inEventLoop
                         let transactionOnLoop = try await database.transaction { $0.eventLoop === loop }
-                        return (connectionLoop, resumedOnLoop, transactionOnLoop)
+                        return (connectionLoop, workOnLoop, resumedOnLoop, transactionOnLoop)
                     }
                     #expect(connectionLoop === loop)
+                    #expect(workOnLoop)
                     #expect(resumedOnLoop)
                     #expect(transactionOnLoop)
                 }
@@ -33,12 +36,13 @@ struct ConnectionPoolsTests {
         try await group.shutdownGracefully()
     }
 
-    @Test("never more pools than connections: with two connections and three loops, the third loop's callers use the first loop's pool")
-    func fewerConnectionsThanLoops() async throws {
+    @Test("a loop past the last pool borrows the pool of its index modulo the pool count")
+    func loopsPastTheLastPool() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 3)
         let loops = Array(group.makeIterator())
         try await TestDatabase.withMigratedName { name in
-            let database = try TestDatabase.pool(database: name, maximumConnections: 2, onePerLoopOf: group)
+            // 8 connections, at least 4 per pool: two pools, on the first two loops.
+            let database = try TestDatabase.pool(database: name, maximumConnections: 8, onePerLoopOf: group)
             try await TestDatabase.running(database) { database in
                 var connectionLoops: [any EventLoop] = []
                 for loop in loops {
@@ -52,5 +56,42 @@ struct ConnectionPoolsTests {
             }
         }
         try await group.shutdownGracefully()
+    }
+
+    @Test("two connections on two loops make one pool: with the listener holding one, callers on either loop still get the other")
+    func fewConnectionsOnePool() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let loops = Array(group.makeIterator())
+        try await TestDatabase.withMigratedName { name in
+            let database = try TestDatabase.pool(
+                database: name, maximumConnections: 2, operationTimeout: .seconds(5), onePerLoopOf: group)
+            try await TestDatabase.running(database) { database in
+                let listening = AsyncStream<Void>.makeStream()
+                let listener = Task {
+                    try await NotificationListener(database: database, channel: "pools_test").listen(
+                        listening: { listening.continuation.yield() }, notified: { _ in })
+                }
+                defer { listener.cancel() }
+                for await _ in listening.stream { break }
+                for loop in loops {
+                    let answer = try await EventLoopTaskExecutor(eventLoop: loop).run {
+                        try await database.query("SELECT 41 + 1").rows.first?.decode(Int.self)
+                    }
+                    #expect(answer == 42)
+                }
+            }
+        }
+        try await group.shutdownGracefully()
+    }
+
+    @Test("connections are shared out evenly, the first pools taking the remainder, with at least four per pool")
+    func shares() {
+        #expect(ConnectionPools.shares(of: 20, among: 2) == [10, 10])
+        #expect(ConnectionPools.shares(of: 20, among: 3) == [7, 7, 6])
+        #expect(ConnectionPools.shares(of: 0, among: 3) == [0, 0, 0])
+        #expect(ConnectionPools.poolCount(connections: 20, loops: 2) == 2)
+        #expect(ConnectionPools.poolCount(connections: 20, loops: 8) == 5)
+        #expect(ConnectionPools.poolCount(connections: 7, loops: 2) == 1)
+        #expect(ConnectionPools.poolCount(connections: 2, loops: 2) == 1)
     }
 }

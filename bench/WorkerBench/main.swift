@@ -35,7 +35,7 @@ let sink = OutboundTarget(recipientID: UUID(), baseURL: setting("BENCH_SINK_URL"
 let configuration = WorkerConfiguration(
     runner: JobRunnerConfiguration(owner: "worker-bench"), concurrency: [BenchPostJob.name: concurrency],
     outboundPolicy: OutboundAddressPolicy(allowedHosts: ["127.0.0.1"]), erasureCallbackURL: "http://127.0.0.1/unused")
-let services: [any Service] = [database.client] + WorkerApplication.build(
+let services: [any Service] = [database.pools] + WorkerApplication.build(
     configuration: configuration, database: database, logger: logger,
     registrations: [JobRegistration(BenchPostJob.self) { SignedPostHandler(concurrency: $1, client: $0.client, sink: sink) }])
 let group = ServiceGroup(configuration: .init(
