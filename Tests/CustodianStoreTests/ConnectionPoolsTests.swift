@@ -10,76 +10,72 @@ import Testing
 struct ConnectionPoolsTests {
     @Test("a caller running on a loop gets connections of that loop, its statements run and resume there; any other caller gets the first loop's pool")
     func callerOnItsLoop() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let loops = Array(group.makeIterator())
-        try await TestDatabase.withMigratedName { name in
-            let database = try TestDatabase.pool(database: name, maximumConnections: 8, onePerLoopOf: group)
-            try await TestDatabase.running(database) { database in
-                for loop in loops {
-                    let (connectionLoop, workOnLoop, resumedOnLoop, transactionOnLoop) = try await EventLoopTaskExecutor(eventLoop: loop).run {
-                        let connectionLoop = try await database.withConnection { $0.eventLoop }
-                        let workOnLoop = try await database.withConnection { _ in loop.inEventLoop }
-                        try await database.query("SELECT 1")
-                        let resumedOnLoop = loop.inEventLoop
-                        let transactionOnLoop = try await database.transaction { $0.eventLoop === loop }
-                        return (connectionLoop, workOnLoop, resumedOnLoop, transactionOnLoop)
-                    }
-                    #expect(connectionLoop === loop)
-                    #expect(workOnLoop)
-                    #expect(resumedOnLoop)
-                    #expect(transactionOnLoop)
+        try await withPools(loops: 2, connections: 8) { database, loops in
+            for loop in loops {
+                let (connectionLoop, workOnLoop, resumedOnLoop, transactionOnLoop) = try await EventLoopTaskExecutor(eventLoop: loop).run {
+                    let connectionLoop = try await database.withConnection { $0.eventLoop }
+                    let workOnLoop = try await database.withConnection { _ in loop.inEventLoop }
+                    try await database.query("SELECT 1")
+                    let resumedOnLoop = loop.inEventLoop
+                    let transactionOnLoop = try await database.transaction { $0.eventLoop === loop }
+                    return (connectionLoop, workOnLoop, resumedOnLoop, transactionOnLoop)
                 }
-                let elsewhere = try await database.withConnection { $0.eventLoop }
-                #expect(elsewhere === loops[0])
+                #expect(connectionLoop === loop)
+                #expect(workOnLoop)
+                #expect(resumedOnLoop)
+                #expect(transactionOnLoop)
             }
+            let elsewhere = try await database.withConnection { $0.eventLoop }
+            #expect(elsewhere === loops[0])
         }
-        try await group.shutdownGracefully()
     }
 
     @Test("a loop past the last pool borrows the pool of its index modulo the pool count")
     func loopsPastTheLastPool() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 3)
-        let loops = Array(group.makeIterator())
-        try await TestDatabase.withMigratedName { name in
-            // 8 connections, at least 4 per pool: two pools, on the first two loops.
-            let database = try TestDatabase.pool(database: name, maximumConnections: 8, onePerLoopOf: group)
-            try await TestDatabase.running(database) { database in
-                var connectionLoops: [any EventLoop] = []
-                for loop in loops {
-                    connectionLoops.append(try await EventLoopTaskExecutor(eventLoop: loop).run {
-                        try await database.withConnection { $0.eventLoop }
-                    })
-                }
-                #expect(connectionLoops[0] === loops[0])
-                #expect(connectionLoops[1] === loops[1])
-                #expect(connectionLoops[2] === loops[0])
+        // 8 connections, at least 4 per pool: two pools, on the first two loops.
+        try await withPools(loops: 3, connections: 8) { database, loops in
+            var connectionLoops: [any EventLoop] = []
+            for loop in loops {
+                connectionLoops.append(try await EventLoopTaskExecutor(eventLoop: loop).run {
+                    try await database.withConnection { $0.eventLoop }
+                })
             }
+            #expect(connectionLoops[0] === loops[0])
+            #expect(connectionLoops[1] === loops[1])
+            #expect(connectionLoops[2] === loops[0])
         }
-        try await group.shutdownGracefully()
     }
 
     @Test("two connections on two loops make one pool: with the listener holding one, callers on either loop still get the other")
     func fewConnectionsOnePool() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        try await withPools(loops: 2, connections: 2) { database, loops in
+            let listening = AsyncStream<Void>.makeStream()
+            let listener = Task {
+                try await NotificationListener(database: database, channel: "pools_test").listen(
+                    listening: { listening.continuation.yield() }, notified: { _ in })
+            }
+            defer { listener.cancel() }
+            for await _ in listening.stream { break }
+            for loop in loops {
+                let answer = try await EventLoopTaskExecutor(eventLoop: loop).run {
+                    try await database.query("SELECT 41 + 1").rows.first?.decode(Int.self)
+                }
+                #expect(answer == 42)
+            }
+        }
+    }
+
+    /// Runs `body` with a fresh database's pools, `connections` shared out among the loops of a new group of `loops`
+    /// threads (an operation waits at most 5 s), and those loops.
+    private func withPools(
+        loops count: Int, connections: Int, _ body: @Sendable (Database, [any EventLoop]) async throws -> Void
+    ) async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: count)
         let loops = Array(group.makeIterator())
         try await TestDatabase.withMigratedName { name in
             let database = try TestDatabase.pool(
-                database: name, maximumConnections: 2, operationTimeout: .seconds(5), onePerLoopOf: group)
-            try await TestDatabase.running(database) { database in
-                let listening = AsyncStream<Void>.makeStream()
-                let listener = Task {
-                    try await NotificationListener(database: database, channel: "pools_test").listen(
-                        listening: { listening.continuation.yield() }, notified: { _ in })
-                }
-                defer { listener.cancel() }
-                for await _ in listening.stream { break }
-                for loop in loops {
-                    let answer = try await EventLoopTaskExecutor(eventLoop: loop).run {
-                        try await database.query("SELECT 41 + 1").rows.first?.decode(Int.self)
-                    }
-                    #expect(answer == 42)
-                }
-            }
+                database: name, maximumConnections: connections, operationTimeout: .seconds(5), onePerLoopOf: group)
+            try await TestDatabase.running(database) { try await body($0, loops) }
         }
         try await group.shutdownGracefully()
     }
