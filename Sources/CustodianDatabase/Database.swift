@@ -30,7 +30,8 @@ public struct Database: Sendable {
     /// Makes a pool from a URL with the given limits; `keepsConnectionsOpen` opens every connection up to the maximum
     /// and keeps them (the long-running processes: see ``DatabaseURL/poolConfiguration(maximumConnections:minimumConnections:connectTimeout:statementTimeout:)``).
     /// `onePoolPerEventLoop` shares the connections out among one pool per loop of NIO's default group, for callers
-    /// that run on those loops (``ConnectionPools``: `serve`).
+    /// that run on those loops (``ConnectionPools``: `serve`). It is the group Hummingbird's server runs on too (both
+    /// take NIO's singleton); a request on a loop of another group would get the first pool, never its own.
     public init(
         url: DatabaseURL, maximumConnections: Int, keepsConnectionsOpen: Bool = false, onePoolPerEventLoop: Bool = false,
         connectTimeout: Duration, statementTimeout: Duration?, operationTimeout: Duration?, metricsFactory: any MetricsFactory,
