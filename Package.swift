@@ -257,6 +257,7 @@ let package = Package(
                 "CustodianDatabase",
                 "CustodianQueue",
                 "CustodianTestSupport",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -18,7 +18,13 @@ stop_process() {
     return "$rc"
 }
 
-db_url() { printf 'postgres://%s@127.0.0.1:%s/%s?sslmode=disable\n' "$PG_SUPERUSER" "$PG_PORT" "$1"; }
+# db_url DB: the URL of DB on the bench cluster, over TCP to 127.0.0.1, or through the cluster's Unix socket when
+# BENCH_DB_SOCKET=1 (for serve, pgbench and psql alike).
+db_url() {
+    local socket=""
+    if [[ "${BENCH_DB_SOCKET:-0}" == 1 ]]; then socket="&host=$PG_DIR"; fi
+    printf 'postgres://%s@127.0.0.1:%s/%s?sslmode=disable%s\n' "$PG_SUPERUSER" "$PG_PORT" "$1" "$socket"
+}
 
 # q DB [psql args...]: psql on database DB, unaligned, tuples only, stopping at the first error.
 q() {
@@ -98,13 +104,14 @@ create_dpo_key() {
     KEY_ID=$(q "$1" -c "SELECT id FROM api_keys WHERE lookup_id = '$KEY_LOOKUP'")
 }
 
-# start_serve DB: `custodian serve` on DB and a free port, no rate limit, logging to $TMP_ROOT/serve.log; waits until ready.
+# start_serve DB: `custodian serve` on DB and a free port, no rate limit, logging to SERVE_LOG ($TMP_ROOT/serve.log);
+# waits until ready.
 start_serve() {
     API_PORT=$(free_port)
     local pool=()
     if [[ -n "${DB_MAX_CONNECTIONS:-}" ]]; then pool=(CUSTODIAN_DB_MAX_CONNECTIONS="$DB_MAX_CONNECTIONS"); fi
     env DATABASE_URL="$(db_url "$1")" CUSTODIAN_PORT="$API_PORT" CUSTODIAN_RATE_LIMIT_PER_MINUTE=0 CUSTODIAN_LOG_LEVEL=warning \
-        "${pool[@]}" "$BIN" serve >"$TMP_ROOT/serve.log" 2>&1 &
+        "${pool[@]}" "$BIN" serve >"${SERVE_LOG:-$TMP_ROOT/serve.log}" 2>&1 &
     SERVE_PID=$!
     wait_until 60 "the API" curl -fs --max-time 2 "http://127.0.0.1:$API_PORT/health/ready"
 }
@@ -162,8 +169,9 @@ start_partnersim() {
 
 # cleanup_serve_and_cluster: the EXIT trap of the scripts that run `custodian serve` (start_serve) on their own
 # cluster (start_cluster): the serve log's tail when the run failed, then serve, the cluster and the temp dir gone.
+# A caller's own trap passes the exit status it was called with.
 cleanup_serve_and_cluster() {
-    local rc=$?
+    local rc=${1:-$?}
     trap '' INT TERM
     if [[ "$rc" -ne 0 && "$rc" -ne 3 && -s "$TMP_ROOT/serve.log" ]]; then tail -n 20 "$TMP_ROOT/serve.log" >&2; fi
     stop_process "$SERVE_PID" serve 20 || true

@@ -30,39 +30,41 @@ public struct NotificationListener: Sendable {
         let ping = { @Sendable [answerWithin] (connection: PostgresConnection) in
             try await OperationDeadline.run(within: answerWithin) { _ = try await connection.query(heartbeatQuery, logger: logger) }
         }
-        // The pool's client directly: the operation deadline would end a listener that is meant to run for hours.
-        try await database.currentPool.withConnection { [channel, heartbeat] connection in
-            let failure: (any Error)?
-            do {
-                try await ping(connection)
-                try await connection.listen(on: channel) { notifications in
-                    // LISTEN takes effect when its implicit transaction commits, after the answer the call above
-                    // awaited; the connection runs this only after that commit.
+        // A pool's client directly: the operation deadline would end a listener that is meant to run for hours.
+        try await database.pools.withPool { client in
+            try await client.withConnection { [channel, heartbeat] connection in
+                let failure: (any Error)?
+                do {
                     try await ping(connection)
-                    listening()
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            for try await notification in notifications { notified(notification.payload) }
-                        }
-                        group.addTask {
-                            while true {
-                                try await Task.sleep(for: heartbeat)
-                                try await ping(connection)
+                    try await connection.listen(on: channel) { notifications in
+                        // LISTEN takes effect when its implicit transaction commits, after the answer the call above
+                        // awaited; the connection runs this only after that commit.
+                        try await ping(connection)
+                        listening()
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            group.addTask {
+                                for try await notification in notifications { notified(notification.payload) }
                             }
+                            group.addTask {
+                                while true {
+                                    try await Task.sleep(for: heartbeat)
+                                    try await ping(connection)
+                                }
+                            }
+                            // Whichever ends first (the notifications on cancellation, either by an error) ends both.
+                            try await group.next()
+                            group.cancelAll()
                         }
-                        // Whichever ends first (the notifications on cancellation, either by an error) ends both.
-                        try await group.next()
-                        group.cancelAll()
                     }
+                    failure = nil
+                } catch {
+                    failure = error
                 }
-                failure = nil
-            } catch {
-                failure = error
+                // Closed before it goes back: the server may have closed it (the pool could hand it out before it
+                // notices), or it may still owe an answer to a heartbeat that timed out.
+                try? await connection.close()
+                if let failure { throw failure }
             }
-            // Closed before it goes back: the server may have closed it (the pool could hand it out before it
-            // notices), or it may still owe an answer to a heartbeat that timed out.
-            try? await connection.close()
-            if let failure { throw failure }
         }
     }
 }

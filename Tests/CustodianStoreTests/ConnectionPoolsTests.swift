@@ -65,6 +65,49 @@ struct ConnectionPoolsTests {
         }
     }
 
+    @Test("a caller whose loop's pool has every connection taken borrows the other loop's pool, and gets its own again once one is free")
+    func borrowsWhenItsPoolIsFull() async throws {
+        // 8 connections on two loops: two pools of 4.
+        try await withPools(loops: 2, connections: 8) { database, loops in
+            let holders = (0..<4).map { _ in AsyncStream<Void>.makeStream() }
+            let taken = AsyncStream<Void>.makeStream()
+            let (borrowed, own) = try await EventLoopTaskExecutor(eventLoop: loops[0]).run {
+                try await withThrowingTaskGroup(of: Bool.self) { group in
+                    for holder in holders {
+                        group.addTask {
+                            try await database.withConnection { connection in
+                                taken.continuation.yield()
+                                for await _ in holder.stream {}
+                                return connection.eventLoop === loops[0]
+                            }
+                        }
+                    }
+                    var count = 0
+                    for await _ in taken.stream {
+                        count += 1
+                        if count == holders.count { break }
+                    }
+                    let borrowed = try await database.withConnection { $0.eventLoop }
+                    for holder in holders { holder.continuation.finish() }
+                    for try await heldOnOwnLoop in group { #expect(heldOnOwnLoop) }
+                    return (borrowed, try await database.withConnection { $0.eventLoop })
+                }
+            }
+            #expect(borrowed === loops[1])
+            #expect(own === loops[0])
+        }
+    }
+
+    @Test("the pool chosen: one's own while it has a connection free, else the one with the most free, else one's own")
+    func choice() {
+        #expect(ConnectionPools.choose(own: 0, held: [3, 0], sizes: [4, 4]) == 0)
+        #expect(ConnectionPools.choose(own: 0, held: [4, 1], sizes: [4, 4]) == 1)
+        #expect(ConnectionPools.choose(own: 1, held: [2, 6], sizes: [4, 4]) == 0)
+        #expect(ConnectionPools.choose(own: 0, held: [5, 3, 1], sizes: [4, 4, 4]) == 2)
+        #expect(ConnectionPools.choose(own: 0, held: [4, 4], sizes: [4, 4]) == 0)
+        #expect(ConnectionPools.choose(own: 1, held: [4, 9], sizes: [4, 4]) == 1)
+    }
+
     /// Runs `body` with a fresh database's pools, `connections` shared out among the loops of a new group of `loops`
     /// threads (an operation waits at most 5 s), and those loops.
     private func withPools(

@@ -1,4 +1,8 @@
+import CoreMetrics
+import CustodianDatabase
 import CustodianStore
+import CustodianTestSupport
+import Foundation
 import Testing
 
 @Suite("DATABASE_URL")
@@ -17,6 +21,24 @@ struct DatabaseURLTests {
     func socket() throws {
         let url = try DatabaseURL("postgresql://postgres@localhost:5433/db?host=/tmp/pg")
         #expect(url.configuration.unixSocketPath == "/tmp/pg/.s.PGSQL.5433")
+    }
+
+    @Test("a URL naming the test cluster's socket directory connects through its Unix socket, not TCP")
+    func socketConnection() async throws {
+        guard let directory = ProcessInfo.processInfo.environment["CUSTODIAN_TEST_PG_DIR"] else {
+            throw TestDatabaseError("Set CUSTODIAN_TEST_PG_DIR (scripts/test does) to the test cluster's directory, its Unix socket's too.")
+        }
+        let server = try TestDatabase.serverURL().configuration
+        let url = try DatabaseURL(
+            "postgres://\(server.username)@127.0.0.1:\(server.port ?? 5432)/postgres?sslmode=disable&host=\(directory)")
+        let database = Database(
+            pools: ConnectionPools(configuration: url.poolConfiguration(maximumConnections: 1, connectTimeout: .seconds(5), statementTimeout: nil),
+                                   logger: TestDatabase.logger),
+            maximumConnections: 1, metricsFactory: NOOPMetricsHandler.instance, logger: TestDatabase.logger)
+        let overSocket = try await TestDatabase.running(database) {
+            try await $0.query("SELECT inet_client_addr() IS NULL").rows.first?.decode(Bool.self)
+        }
+        #expect(overSocket == true)
     }
 
     @Test("the pool carries its limits and starts no timer per statement: no keep-alive, and no idle timer when it keeps its connections")
