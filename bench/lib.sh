@@ -19,11 +19,18 @@ stop_process() {
 }
 
 # db_url DB: the URL of DB on the bench cluster, over TCP to 127.0.0.1, or through the cluster's Unix socket when
-# BENCH_DB_SOCKET=1 (for serve, pgbench and psql alike).
+# BENCH_DB_SOCKET=1 (for serve, pgbench and psql alike; require_socket checks there is one).
 db_url() {
     local socket=""
     if [[ "${BENCH_DB_SOCKET:-0}" == 1 ]]; then socket="&host=$PG_DIR"; fi
     printf 'postgres://%s@127.0.0.1:%s/%s?sslmode=disable%s\n' "$PG_SUPERUSER" "$PG_PORT" "$1" "$socket"
+}
+
+# require_socket: stops the run unless the cluster has a Unix socket that a URL can name (start_cluster makes none when
+# its directory's path is too long).
+require_socket() {
+    [[ -S "$PG_DIR/.s.PGSQL.$PG_PORT" && "$PG_DIR" =~ ^/[A-Za-z0-9/_.-]+$ ]] \
+        || die "PostgreSQL in $PG_DIR has no Unix socket a URL can name; use a shorter TMPDIR"
 }
 
 # q DB [psql args...]: psql on database DB, unaligned, tuples only, stopping at the first error.

@@ -54,47 +54,43 @@ public struct Database: Sendable {
     /// Runs one statement on a pooled connection and reads all its rows, the whole of it within the operation deadline.
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> FetchedRows {
-        try await bounded { [pools, logger] in
-            try await pools.withPool { client in
-                FetchedRows(try await client.query(query, logger: logger).reduce(into: []) { $0.append($1) })
-            }
+        try await bounded { [logger] client in
+            FetchedRows(try await client.query(query, logger: logger).reduce(into: []) { $0.append($1) })
         }
     }
 
     /// Runs a prepared statement on a pooled connection (prepared on each connection the first time it runs there) and
     /// returns its rows.
     public func execute<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] where Statement.Row: Sendable {
-        try await bounded { [pools, logger] in
-            try await pools.withPool { client in
-                try await client.execute(statement, logger: logger).reduce(into: []) { $0.append($1) }
-            }
+        try await bounded { [logger] client in
+            try await client.execute(statement, logger: logger).reduce(into: []) { $0.append($1) }
         }
     }
 
     /// Runs `body` on one pooled connection.
     public func withConnection<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await bounded { [pools] in
-            try await pools.withPool { client in try await client.withConnection { connection in try await body(connection) } }
-        }
+        try await bounded { client in try await client.withConnection { connection in try await body(connection) } }
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws (with the body's own error).
     public func transaction<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
         do {
-            return try await bounded { [pools, logger] in
-                try await pools.withPool { client in try await client.withTransaction(logger: logger) { connection in try await body(connection) } }
-            }
+            return try await bounded { [logger] client in try await client.withTransaction(logger: logger) { connection in try await body(connection) } }
         } catch let error as PostgresTransactionError {
             throw DatabaseErrors.translate(error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError ?? error)
         }
     }
 
-    /// Measures `operation`, bounds it by the operation timeout, and turns the driver's errors into ``DatabaseErrors``.
-    private func bounded<Result: Sendable>(_ operation: @escaping @Sendable () async throws -> Result) async throws -> Result {
+    /// Measures `operation`, runs it on the caller's pool (``ConnectionPools/withPool(_:)``), bounds it by the operation
+    /// timeout, and turns the driver's errors into ``DatabaseErrors``. The pool is chosen and counted outside the
+    /// deadline: a statement left unanswered past it gives its count back when the caller is answered.
+    private func bounded<Result: Sendable>(_ operation: @escaping @Sendable (PostgresClient) async throws -> Result) async throws -> Result {
         do {
             return try await metrics.measure {
-                guard let operationTimeout else { return try await operation() }
-                return try await OperationDeadline.run(within: operationTimeout, operation)
+                try await pools.withPool { client in
+                    guard let operationTimeout else { return try await operation(client) }
+                    return try await OperationDeadline.run(within: operationTimeout) { try await operation(client) }
+                }
             }
         } catch {
             throw DatabaseErrors.translate(error)
@@ -103,8 +99,8 @@ public struct Database: Sendable {
 
     /// Checks that the database answers within `timeout`; the pool itself would wait for a connection indefinitely.
     public func ping(timeout: Duration = .seconds(2)) async throws {
-        try await OperationDeadline.run(within: timeout) { [pools, logger] in
-            try await pools.withPool { client in _ = try await client.query("SELECT 1", logger: logger) }
+        try await pools.withPool { [logger] client in
+            try await OperationDeadline.run(within: timeout) { _ = try await client.query("SELECT 1", logger: logger) }
         }
     }
 }

@@ -75,10 +75,15 @@ struct ConnectionPoolsTests {
                 try await withThrowingTaskGroup(of: Bool.self) { group in
                     for holder in holders {
                         group.addTask {
-                            try await database.withConnection { connection in
-                                taken.continuation.yield()
-                                for await _ in holder.stream {}
-                                return connection.eventLoop === loops[0]
+                            do {
+                                return try await database.withConnection { connection in
+                                    taken.continuation.yield()
+                                    for await _ in holder.stream {}
+                                    return connection.eventLoop === loops[0]
+                                }
+                            } catch {
+                                taken.continuation.finish()
+                                throw error
                             }
                         }
                     }
@@ -87,14 +92,35 @@ struct ConnectionPoolsTests {
                         count += 1
                         if count == holders.count { break }
                     }
+                    try #require(count == holders.count, "a holder failed before it held its connection")
                     let borrowed = try await database.withConnection { $0.eventLoop }
-                    for holder in holders { holder.continuation.finish() }
+                    holders[0].continuation.finish()
+                    #expect(try await group.next() == true)
+                    let own = try await database.withConnection { $0.eventLoop }
+                    for holder in holders.dropFirst() { holder.continuation.finish() }
                     for try await heldOnOwnLoop in group { #expect(heldOnOwnLoop) }
-                    return (borrowed, try await database.withConnection { $0.eventLoop })
+                    return (borrowed, own)
                 }
             }
             #expect(borrowed === loops[1])
             #expect(own === loops[0])
+        }
+    }
+
+    @Test("an operation left running past its deadline gives its pool's count back when its caller is answered")
+    func countGivenBackAtTheDeadline() async throws {
+        try await withPools(loops: 2, connections: 8, operationTimeout: .milliseconds(300)) { database, loops in
+            let started = ContinuousClock.now
+            await #expect(throws: DatabaseUnavailable.self) {
+                try await EventLoopTaskExecutor(eventLoop: loops[0]).run {
+                    try await database.withConnection { _ in
+                        // Deaf to the deadline's cancellation, as a statement on a connection the server closed is.
+                        while ContinuousClock.now - started < .seconds(2) { try? await Task.sleep(for: .milliseconds(50)) }
+                    }
+                }
+            }
+            #expect(ContinuousClock.now - started < .seconds(2))
+            #expect(database.pools.occupancy.map { $0.held.load(ordering: .relaxed) } == [0, 0])
         }
     }
 
@@ -109,15 +135,16 @@ struct ConnectionPoolsTests {
     }
 
     /// Runs `body` with a fresh database's pools, `connections` shared out among the loops of a new group of `loops`
-    /// threads (an operation waits at most 5 s), and those loops.
+    /// threads (an operation waits at most `operationTimeout`), and those loops.
     private func withPools(
-        loops count: Int, connections: Int, _ body: @Sendable (Database, [any EventLoop]) async throws -> Void
+        loops count: Int, connections: Int, operationTimeout: Duration = .seconds(5),
+        _ body: @Sendable (Database, [any EventLoop]) async throws -> Void
     ) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: count)
         let loops = Array(group.makeIterator())
         try await TestDatabase.withMigratedName { name in
             let database = try TestDatabase.pool(
-                database: name, maximumConnections: connections, operationTimeout: .seconds(5), onePerLoopOf: group)
+                database: name, maximumConnections: connections, operationTimeout: operationTimeout, onePerLoopOf: group)
             try await TestDatabase.running(database) { try await body($0, loops) }
         }
         try await group.shutdownGracefully()

@@ -29,8 +29,11 @@ struct DatabaseURLTests {
             throw TestDatabaseError("Set CUSTODIAN_TEST_PG_DIR (scripts/test does) to the test cluster's directory, its Unix socket's too.")
         }
         let server = try TestDatabase.serverURL().configuration
-        let url = try DatabaseURL(
-            "postgres://\(server.username)@127.0.0.1:\(server.port ?? 5432)/postgres?sslmode=disable&host=\(directory)")
+        let port = server.port ?? 5432
+        try #require(
+            FileManager.default.fileExists(atPath: "\(directory)/.s.PGSQL.\(port)"),
+            "the test cluster has no Unix socket in \(directory) (scripts/lib/postgres.sh starts it without one when the path is too long: use a shorter TMPDIR)")
+        let url = try DatabaseURL("postgres://\(server.username)@127.0.0.1:\(port)/postgres?sslmode=disable&host=\(directory)")
         let database = Database(
             pools: ConnectionPools(configuration: url.poolConfiguration(maximumConnections: 1, connectTimeout: .seconds(5), statementTimeout: nil),
                                    logger: TestDatabase.logger),
