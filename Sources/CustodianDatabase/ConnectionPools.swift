@@ -56,11 +56,8 @@ public struct ConnectionPools: Service, Sendable {
         (0..<count).map { total / count + ($0 < total % count ? 1 : 0) }
     }
 
-    /// The pool for the current task: its loop's (for a loop past the last pool, the pool of its index modulo the
-    /// pool count); off the loops, the first.
-    public var current: PostgresClient { clients[currentIndex] }
-
-    /// The index of ``current``.
+    /// The index of the current task's pool: its loop's (for a loop past the last pool, the pool of its index modulo
+    /// the pool count); off the loops, the first.
     var currentIndex: Int {
         guard clients.count > 1, let loop = EventLoopTaskExecutor.current?.eventLoop,
             let index = loops.firstIndex(of: ObjectIdentifier(loop))
@@ -68,9 +65,10 @@ public struct ConnectionPools: Service, Sendable {
         return index % clients.count
     }
 
-    /// Runs `body` with a pool for one connection's use: ``current``, unless this method's other callers hold or await
-    /// all of its connections and another pool has one free, then the pool with the most free. The counts are read
-    /// without a lock, so two callers may both take the last free connection; the later one waits in that pool's queue.
+    /// Runs `body` with a pool for one connection's use: the current task's, unless this method's other callers hold
+    /// or await all of its connections and another pool has one free, then the pool with the most free. The counts are
+    /// read without a lock, so two callers may both take the last free connection; the later one waits in that pool's
+    /// queue.
     public func withPool<Result>(_ body: (PostgresClient) async throws -> Result) async throws -> Result {
         guard !occupancy.isEmpty else { return try await body(clients[0]) }
         var index = currentIndex

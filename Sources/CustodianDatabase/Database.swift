@@ -48,9 +48,6 @@ public struct Database: Sendable {
             personalDataKeys: personalDataKeys, logger: logger)
     }
 
-    /// The pool for the current caller (``ConnectionPools/current``).
-    public var currentPool: PostgresClient { pools.current }
-
     /// Runs one statement on a pooled connection and reads all its rows, the whole of it within the operation deadline.
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> FetchedRows {

@@ -42,7 +42,7 @@ struct DatabaseRoleTests {
                 NewSubject(externalRef: "c-1", fullName: "A B", email: nil, phone: nil, registrationAddress: nil, locale: nil),
                 actor: AuditActor(apiKeyID: nil, requestID: "r1"))
             let error = await #expect(throws: PSQLError.self) {
-                try await database.currentPool.query(PostgresQuery(unsafeSQL: statement))
+                try await database.pools.withPool { _ = try await $0.query(PostgresQuery(unsafeSQL: statement)) }
             }
             #expect(error?.serverInfo?[.sqlState] == "42501")
             let message = error?.serverInfo?[.message] ?? ""
